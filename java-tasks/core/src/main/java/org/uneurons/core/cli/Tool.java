@@ -1,0 +1,133 @@
+package org.uneurons.core.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.Locale;
+
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+/**
+ * The contract every task CLI follows (as Picard/GATK tools do): declared options, one {@link #doWork} that
+ * returns an exit code, {@code --help}, {@code --version} from the jar manifest, exit 0 on success, 2 on a usage
+ * error, 1 on bad input or failure, and exactly one line on stderr ({@code <tool>: error: <message>}) unless
+ * {@code --debug} asks for the stack trace. Tests call {@link #run} in-process.
+ */
+public abstract class Tool {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    protected PrintStream out = System.out;
+    protected PrintStream err = System.err;
+
+    /** The command name users type, e.g. {@code extract}. */
+    public abstract String name();
+
+    /** One sentence for {@code --help}. */
+    public abstract String description();
+
+    /** Declares this tool's own options (the shared ones are added by {@link #run}). */
+    protected abstract void declareOptions(Options options);
+
+    /** Does the work; throw {@link InputException} or {@link UsageException} for bad input. */
+    protected abstract int doWork(Args args) throws Exception;
+
+    /** Runs the tool in-process and returns its exit code; never calls System.exit. */
+    public final int run(String[] argv, PrintStream stdout, PrintStream stderr) {
+        this.out = stdout;
+        this.err = stderr;
+        Options options = new Options();
+        declareOptions(options);
+        options.addOption(Option.builder().longOpt("help").desc("print this help and exit").build());
+        options.addOption(Option.builder().longOpt("version").desc("print version and git commit and exit").build());
+        options.addOption(Option.builder().longOpt("debug").desc("print stack traces on errors").build());
+        boolean debug = false;
+        for (String a : argv) {
+            debug |= a.equals("--debug");
+        }
+        CommandLine cl;
+        try {
+            // Help and version win over missing required options, as users expect.
+            for (String a : argv) {
+                if (a.equals("--help") || a.equals("-h")) {
+                    printHelp(options);
+                    return EXIT_OK;
+                }
+                if (a.equals("--version")) {
+                    stdout.println(name() + " " + Version.describe(getClass()));
+                    return EXIT_OK;
+                }
+            }
+            cl = new DefaultParser(false).parse(options, argv);
+            if (!cl.getArgList().isEmpty()) {
+                throw new UsageException("unexpected argument '" + cl.getArgList().get(0) + "' (see --help)");
+            }
+        } catch (ParseException e) {
+            return fail(EXIT_USAGE, usageMessage(e), e, debug);
+        } catch (UsageException e) {
+            return fail(EXIT_USAGE, e.getMessage(), e, debug);
+        }
+        try {
+            return doWork(new Args(cl));
+        } catch (UsageException e) {
+            return fail(EXIT_USAGE, e.getMessage(), e, debug);
+        } catch (InputException e) {
+            return fail(EXIT_FAILURE, e.getMessage(), e, debug);
+        } catch (NoSuchFileException e) {
+            return fail(EXIT_FAILURE, e.getFile() + ": no such file", e, debug);
+        } catch (UncheckedIOException e) {
+            return fail(EXIT_FAILURE, describe(e.getCause()), e, debug);
+        } catch (OutOfMemoryError e) {
+            // Exit 3 is what the pipeline's retry strategy recognises as "give me more memory".
+            fail(3, "out of memory (raise the task's memory or lower the batch size)", e, debug);
+            return 3;
+        } catch (Exception | Error e) {
+            return fail(EXIT_FAILURE, describe(e), e, debug);
+        }
+    }
+
+    /** Entry point for the command line: runs and exits with the tool's code. */
+    protected static void main(Tool tool, String[] argv) {
+        int code = tool.run(argv, System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    private int fail(int code, String message, Throwable t, boolean debug) {
+        err.println(name() + ": error: " + message);
+        if (debug) {
+            t.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof NoSuchFileException nsf) {
+            return nsf.getFile() + ": no such file";
+        }
+        String m = t.getMessage();
+        return (m == null || m.isBlank()) ? t.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
+
+    private static String usageMessage(ParseException e) {
+        String m = e.getMessage();
+        return (m == null ? "bad command line" : m.replace('\n', ' ').toLowerCase(Locale.ROOT).charAt(0) + m.replace('\n', ' ').substring(1))
+                + " (see --help)";
+    }
+
+    private void printHelp(Options options) {
+        @SuppressWarnings("deprecation")
+        HelpFormatter f = new HelpFormatter();
+        PrintWriter pw = new PrintWriter(out);
+        f.printHelp(pw, 100, name(), description(), options, 2, 4, "", true);
+        pw.flush();
+    }
+}
