@@ -37,8 +37,10 @@ process EXTRACT {
     """
 
     stub:
-    prefix = task.ext.prefix ?: "${meta.id}"
+    def args = task.ext.args ?: ''
+    prefix   = task.ext.prefix ?: "${meta.id}"
     """
+    echo "stub: ${args}"
     touch ${prefix}.h5
 
     cat <<-END_VERSIONS > versions.yml

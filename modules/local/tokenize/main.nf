@@ -34,8 +34,10 @@ process TOKENIZE {
     """
 
     stub:
-    prefix = task.ext.prefix ?: "${meta.id}"
+    def args = task.ext.args ?: ''
+    prefix   = task.ext.prefix ?: "${meta.id}"
     """
+    echo "stub: ${args}"
     touch ${prefix}.00000.h5 ${prefix}.00001.h5
 
     cat <<-END_VERSIONS > versions.yml
