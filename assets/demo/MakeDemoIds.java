@@ -9,9 +9,10 @@ import java.util.Random;
 
 /**
  * Writes assets/demo/ids.npy, the token ids of the default run: a NumPy .npy (format 1.0) holding a 1-D int32
- * array of N ids in [0, VOCAB), drawn from a seeded Zipf distribution (a few frequent ids, a long tail, like
+ * array of N ids in [1, VOCAB), drawn from a seeded Zipf distribution (a few frequent ids, a long tail, like
  * real text). VOCAB = 900 so that every fixture model in java-tasks/testdata/hf can read the ids (gpt2-tiny has
- * a vocabulary of 1000, neox-tiny 900).
+ * a vocabulary of 1000, neox-tiny 900). Id 0 never occurs: the pipeline's defaults use it as the BOS id that
+ * starts every row (--bos_id 0).
  *
  * Regenerate (Java 17, no dependencies; same output every time):
  *   java assets/demo/MakeDemoIds.java assets/demo/ids.npy
@@ -25,22 +26,22 @@ public final class MakeDemoIds {
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : "assets/demo/ids.npy");
         Files.write(out, npyInt32(ids()));
-        System.err.println("wrote " + out + ": " + N + " int32 ids in [0, " + VOCAB + ")");
+        System.err.println("wrote " + out + ": " + N + " int32 ids in [1, " + VOCAB + ")");
     }
 
-    /** N ids; id k has probability proportional to 1 / (k + 1)^s. */
+    /** N ids; id k (1 <= k < VOCAB) has probability proportional to 1 / k^s. */
     static int[] ids() {
         double[] cdf = new double[VOCAB];
         double total = 0;
-        for (int k = 0; k < VOCAB; k++) {
-            total += 1.0 / Math.pow(k + 1, ZIPF_EXPONENT);
+        for (int k = 1; k < VOCAB; k++) {
+            total += 1.0 / Math.pow(k, ZIPF_EXPONENT);
             cdf[k] = total;
         }
         Random random = new Random(SEED);
         int[] ids = new int[N];
         for (int i = 0; i < N; i++) {
             double u = random.nextDouble() * total;
-            int k = 0;
+            int k = 1;
             while (k < VOCAB - 1 && cdf[k] < u) {
                 k++;
             }

@@ -32,7 +32,7 @@ process EXTRACT {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        extract: "\$(un-task ${jar} org.uneurons.extract.ExtractTool --version 2>&1 | head -n 1)"
+        extract: "\$(un-task ${jar} org.uneurons.extract.ExtractTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
     END_VERSIONS
     """
 

@@ -18,7 +18,8 @@ process TOKENIZE {
     script:
     def args   = task.ext.args ?: ''
     prefix     = task.ext.prefix ?: "${meta.id}"
-    def inputArgs = inputs.collect { "--input ${it}" }.join(' ')
+    // one file arrives as a Path (itself Iterable over its name parts), several as a list
+    def inputArgs = (inputs instanceof Collection ? inputs : [inputs]).collect { "--input ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
     un-task ${jar} org.uneurons.tokenize.TokenizeTool \\
@@ -29,7 +30,7 @@ process TOKENIZE {
 
     cat <<-END_VERSIONS > versions.yml
     "${task.process}":
-        tokenize: "\$(un-task ${jar} org.uneurons.tokenize.TokenizeTool --version 2>&1 | head -n 1)"
+        tokenize: "\$(un-task ${jar} org.uneurons.tokenize.TokenizeTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
     END_VERSIONS
     """
 
