@@ -33,7 +33,7 @@ public final class WeightLayout {
         if (cfg.architecture == Architecture.GPT2) {
             w.gpt2(prefix(source, "transformer.", "wte.weight"));
         } else {
-            w.neox(prefix(source, "gpt_neox.", "embed_in.weight"), source);
+            w.neox(prefix(source, "gpt_neox.", "embed_in.weight"));
         }
         w.validate(source);
         return w;
@@ -99,7 +99,7 @@ public final class WeightLayout {
         }
     }
 
-    private void neox(String p, WeightSource src) {
+    private void neox(String p) {
         long d = cfg.dModel;
         long m = cfg.dMlp;
         long v = cfg.vocabSize;
