@@ -290,7 +290,8 @@ public final class Hdf5 {
         return v instanceof String s ? "'" + s + "'" : v.toString();
     }
 
-    private static final long MAP_CHUNK = 1L << 30;
+    /** Bytes mapped at a time (a mapping is capped at 2 GB); tests lower it to exercise the piecewise path. */
+    static long mapChunk = 1L << 30;
 
     /**
      * Reads rows [row0, row0 + nRows) of a 2-D floating-point dataset with {@code cols} columns into {@code dst}
@@ -308,7 +309,7 @@ public final class Hdf5 {
             long base = ((io.jhdf.api.dataset.ContiguousDataset) ds).getDataAddress() + h.getUserBlockSize();
             long total = (long) nRows * cols * size;
             long start = base + row0 * cols * size;
-            long chunk = MAP_CHUNK - (MAP_CHUNK % size);
+            long chunk = mapChunk - (mapChunk % size);
             long done = 0;
             try {
                 while (done < total) {

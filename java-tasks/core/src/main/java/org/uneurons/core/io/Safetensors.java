@@ -40,7 +40,8 @@ import org.uneurons.core.cli.InputException;
 public final class Safetensors implements TensorSource {
     /** The reference implementation refuses headers above 100 MB; so do we, rather than allocate garbage. */
     static final long MAX_HEADER_BYTES = 100L << 20;
-    private static final long MAP_CHUNK = 1L << 30;
+    /** Bytes mapped at a time (a mapping is capped at 2 GB); tests lower it to exercise the piecewise path. */
+    static long mapChunk = 1L << 30;
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final Path file;
@@ -331,7 +332,7 @@ public final class Safetensors implements TensorSource {
     /** Maps the tensor's bytes in pieces of at most 1 GiB (a mapping is capped at 2 GB) and hands each over. */
     private void forEachChunk(TensorInfo t, ChunkReader reader) {
         int size = t.dtype().size();
-        long chunkBytes = MAP_CHUNK - (MAP_CHUNK % size);
+        long chunkBytes = mapChunk - (mapChunk % size);
         long done = 0;
         long total = t.byteLength();
         try {

@@ -123,6 +123,24 @@ class ActivationFileTest {
     }
 
     @Test
+    void piecewiseMappingGivesTheSameRows() {
+        int n = 6 * CTX;
+        float[][][] v = values(n, 6);
+        for (ActivationFile.Precision p : ActivationFile.Precision.values()) {
+            Path f = write(p, List.of("mlp_post"), v);
+            long saved = Hdf5.mapChunk;
+            try (ActivationFile.Reader r = ActivationFile.Reader.open(f)) {
+                float[] whole = r.layer("mlp_post", 1);
+                Hdf5.mapChunk = 6; // 4 bytes of float32, 6 of float16 per mapping
+                assertBitsEqual(whole, r.layer("mlp_post", 1));
+                assertBitsEqual(Arrays.copyOfRange(whole, 3 * D, 9 * D), r.rows("mlp_post", 1, 3, 6));
+            } finally {
+                Hdf5.mapChunk = saved;
+            }
+        }
+    }
+
+    @Test
     void float16IsStoredAsHalfAndReadsBackRounded() {
         int n = 6 * CTX;
         float[][][] v = values(n, 4);

@@ -90,6 +90,60 @@ class SafetensorsTest {
     }
 
     @Test
+    void piecewiseMappingGivesTheSameValues() {
+        Random rnd = new Random(5);
+        float[] f = new float[103];
+        long[] l = new long[37];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) rnd.nextGaussian();
+        }
+        for (int i = 0; i < l.length; i++) {
+            l[i] = rnd.nextLong();
+        }
+        Path file = tmp.resolve("pieces.safetensors");
+        new SafetensorsWriter().putF32("f32", f, 103).putF16("f16", f, 103).putBF16("bf16", f, 103).putI64("i64", l, 37)
+                .write(file);
+        long saved = Safetensors.mapChunk;
+        Safetensors.mapChunk = 10; // 8 bytes of F32/I64, 10 of F16 per mapping
+        try (Safetensors st = Safetensors.open(file)) {
+            assertBitsEqual(f, st.floats("f32"));
+            float[] h = st.floats("f16");
+            float[] b = st.floats("bf16");
+            for (int i = 0; i < f.length; i++) {
+                assertEquals(HalfFloats.halfToFloat(HalfFloats.floatToHalf(f[i])), h[i]);
+                assertEquals(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(f[i])), b[i]);
+            }
+            assertArrayEquals(l, st.longs("i64"));
+        } finally {
+            Safetensors.mapChunk = saved;
+        }
+    }
+
+    @Test
+    void tensorsBeyondTwoGigabytesAreRead() throws IOException {
+        // a sparse file: a 2 GiB + 16 byte U8 tensor that is never read, then a small F32 tensor past the 2 GB mark
+        long big = (1L << 31) + 16;
+        String header = "{\"pad\": {\"dtype\": \"U8\", \"shape\": [" + big + "], \"data_offsets\": [0, " + big + "]},"
+                + " \"tail\": {\"dtype\": \"F32\", \"shape\": [2, 2], \"data_offsets\": [" + big + ", " + (big + 16) + "]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        Path f = tmp.resolve("sparse.safetensors");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.SPARSE)) {
+            ByteBuffer head = ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(h.length).put(h).flip();
+            ch.write(head, 0);
+            ByteBuffer tail = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            tail.putFloat(1.5f).putFloat(-2f).putFloat(3.25f).putFloat(Float.MAX_VALUE).flip();
+            ch.write(tail, 8 + h.length + big);
+        }
+        try (Safetensors st = Safetensors.open(f)) {
+            assertEquals(big, st.info("pad").numel());
+            assertArrayEquals(new float[] {1.5f, -2f, 3.25f, Float.MAX_VALUE}, st.floats("tail"));
+        }
+    }
+
+    @Test
     void headerIsPaddedToEightBytesAndDataIsContiguous() throws IOException {
         Path f = tmp.resolve("pad.safetensors");
         new SafetensorsWriter().putI32("a", new int[] {1, 2, 3}, 3).putF32("bb", new float[] {1}, 1).write(f);
