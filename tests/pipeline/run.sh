@@ -6,6 +6,7 @@
 #
 # Tests (each prints PASS/FAIL with the reason; the last line is "N passed, M failed"; exit 1 on any failure):
 #   launcher_version        ./nextflow -version works (fetches Nextflow on first use)
+#   config_<profile>        the configuration of each profile resolves
 #   params_*                bad params stop the run with one clear line before any task starts
 #   params_list_forms       list params given as a YAML list and as a comma string both work
 #   stub_run                -stub-run of the default run publishes every expected file, and the reports
@@ -74,6 +75,21 @@ test_launcher_version() {
     local log="$WORK/version.log"
     if ! "$NF" -version >"$log" 2>&1; then fail launcher_version "./nextflow -version failed" "$log"; return; fi
     grep -q 'version 24.10.0' "$log" && pass launcher_version || fail launcher_version "no 'version 24.10.0' in the output" "$log"
+}
+
+# the config of every profile resolves (resource caps included)
+test_config_profiles() {
+    local profile log
+    for profile in standard test; do
+        log="$WORK/config-$profile.log"
+        if ! "$NF" config -profile "$profile" "$ROOT" >"$log" 2>&1; then
+            fail "config_$profile" "./nextflow config -profile $profile failed" "$log"
+        elif ! grep -q 'resourceLimits = \[cpus:' "$log"; then
+            fail "config_$profile" "no process.resourceLimits in the resolved config" "$log"
+        else
+            pass "config_$profile"
+        fi
+    done
 }
 
 # --- params validation --------------------------------------------------------------------------------
@@ -218,6 +234,7 @@ test_changed_jar_reruns() {
 # --- main ---------------------------------------------------------------------------------------------
 echo "pipeline tests in $WORK"
 selected launcher_version && test_launcher_version
+selected config && test_config_profiles
 selected params && test_params
 selected params_list_forms && test_params_list_forms
 selected stub && test_stub_run
