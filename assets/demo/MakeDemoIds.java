@@ -18,7 +18,8 @@ import java.util.Random;
  *   java assets/demo/MakeDemoIds.java assets/demo/ids.npy
  */
 public final class MakeDemoIds {
-    static final int N = 4096;
+    // 64 rows of BOS + 63 ids at ctx 64: 4 full shards of 16 rows with the default params
+    static final int N = 64 * 63;
     static final int VOCAB = 900;
     static final double ZIPF_EXPONENT = 1.1;
     static final long SEED = 20240117L;
