@@ -207,12 +207,16 @@ public final class Hdf5 {
 
     /** A source that copies a whole file (a spill file written batch by batch). */
     public static ByteSource fromFile(Path file) {
+        // a plain read/write loop with a large buffer: transferTo into a non-file channel copies 8 KB at a time
         return out -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
             try (var in = java.nio.channels.FileChannel.open(file)) {
-                long pos = 0;
-                long size = in.size();
-                while (pos < size) {
-                    pos += in.transferTo(pos, size - pos, out);
+                while (in.read(buf) >= 0) {
+                    buf.flip();
+                    while (buf.hasRemaining()) {
+                        out.write(buf);
+                    }
+                    buf.clear();
                 }
             }
         };
