@@ -337,6 +337,19 @@ class SafetensorsTest {
     }
 
     @Test
+    void negativeDimensionAndBadMetadata() throws IOException {
+        Path f = raw("{\"x\": {\"dtype\": \"F32\", \"shape\": [2, -2], \"data_offsets\": [0, 16]}}", 16);
+        assertEquals(f + ": tensor 'x' has a negative dimension in shape [2, -2]", openError(f));
+        f = raw("{\"__metadata__\": [\"format\", \"pt\"]}", 0);
+        assertEquals(f + ": safetensors __metadata__ is not a JSON object", openError(f));
+        f = raw("{\"__metadata__\": {\"format\": \"pt\", \"step\": 1200}}", 0);
+        try (Safetensors st = Safetensors.open(f)) {
+            assertEquals(Map.of("format", "pt", "step", "1200"), st.metadata());
+            assertEquals(0, st.names().size());
+        }
+    }
+
+    @Test
     void overlappingAndOutOfOrderOffsetsInRangeAreAccepted() throws IOException {
         Path f = raw("{\"b\": {\"dtype\": \"I32\", \"shape\": [2], \"data_offsets\": [4, 12]},"
                 + " \"a\": {\"dtype\": \"I32\", \"shape\": [2], \"data_offsets\": [0, 8]}}", 12);
