@@ -222,6 +222,66 @@ public final class Hdf5 {
         };
     }
 
+    /** A source of float64 values (row-major), written in 4 MB pieces: no second copy of a large block. */
+    public static ByteSource fromDoubles(double[] values) {
+        return out -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (int done = 0; done < values.length; ) {
+                int k = Math.min(values.length - done, buf.capacity() / 8);
+                buf.clear();
+                buf.asDoubleBuffer().put(values, done, k);
+                buf.limit(8 * k);
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+                done += k;
+            }
+        };
+    }
+
+    /** A source of float32 values (row-major), for {@link Element#FLOAT32} or, rounded, {@link Element#FLOAT16}. */
+    public static ByteSource fromFloats(float[] values, Element type) {
+        if (type != Element.FLOAT32 && type != Element.FLOAT16) {
+            throw new IllegalArgumentException("float values go to FLOAT32 or FLOAT16 datasets, not " + type);
+        }
+        return out -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (int done = 0; done < values.length; ) {
+                int k = Math.min(values.length - done, buf.capacity() / type.size);
+                buf.clear();
+                if (type == Element.FLOAT32) {
+                    buf.asFloatBuffer().put(values, done, k);
+                } else {
+                    for (int i = 0; i < k; i++) {
+                        buf.putShort(2 * i, HalfFloats.floatToHalf(values[done + i]));
+                    }
+                }
+                buf.limit(type.size * k);
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+                done += k;
+            }
+        };
+    }
+
+    /** A source of int32 values (row-major). */
+    public static ByteSource fromInts(int[] values) {
+        return out -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (int done = 0; done < values.length; ) {
+                int k = Math.min(values.length - done, buf.capacity() / 4);
+                buf.clear();
+                buf.asIntBuffer().put(values, done, k);
+                buf.limit(4 * k);
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+                done += k;
+            }
+        };
+    }
+
     // ---- reading ----
 
     /** Opens an HDF5 file for reading; a missing or non-HDF5 file is one {@link InputException} line. */
