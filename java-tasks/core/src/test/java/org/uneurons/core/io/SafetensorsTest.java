@@ -227,6 +227,18 @@ class SafetensorsTest {
     }
 
     @Test
+    void singleFileTakesPrecedenceOverAnIndexAndAFileCanBeOpenedDirectly() throws IOException {
+        Path dir = shardedCheckpoint(INDEX);
+        new SafetensorsWriter().putF32("only", new float[] {9}, 1).write(dir.resolve("model.safetensors"));
+        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(dir)) {
+            assertEquals(List.of("only"), List.copyOf(ck.names()));
+        }
+        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(dir.resolve("model-00002-of-00002.safetensors"))) {
+            assertEquals(List.of("b"), List.copyOf(ck.names()));
+        }
+    }
+
+    @Test
     void shardedCheckpointTensorMissingFromItsShard() throws IOException {
         Path dir = shardedCheckpoint(INDEX.replace("\"b\": \"model-00002", "\"b\": \"model-00001"));
         InputException e = assertThrows(InputException.class, () -> SafetensorsCheckpoint.open(dir));
