@@ -21,6 +21,7 @@ import org.uneurons.models.Devices;
 import org.uneurons.models.ForwardResult;
 import org.uneurons.models.Hook;
 import org.uneurons.models.ModelConfig;
+import org.uneurons.models.NativeTuning;
 import org.uneurons.models.TransformerModel;
 
 /**
@@ -63,6 +64,7 @@ public final class ExtractBenchmark extends Tool {
 
     @Override
     protected int doWork(Args args) {
+        NativeTuning.preferHugePages();
         if (args.has("threads")) {
             // Read by the PyTorch engine when it starts, so set before the first DJL call.
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(args.positive("threads", 1)));

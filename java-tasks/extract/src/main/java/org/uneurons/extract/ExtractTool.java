@@ -21,6 +21,7 @@ import org.uneurons.models.Checkpoints;
 import org.uneurons.models.Devices;
 import org.uneurons.models.ForwardResult;
 import org.uneurons.models.Hook;
+import org.uneurons.models.NativeTuning;
 import org.uneurons.models.TransformerModel;
 
 /**
@@ -96,6 +97,7 @@ public final class ExtractTool extends Tool {
         fileHooks.sort((a, b) -> a.equals(ActivationFile.MLP_POST) ? -1 : b.equals(ActivationFile.MLP_POST) ? 1 : 0);
         int maxSeqs = args.has("max-seqs") ? args.positive("max-seqs", 1) : Integer.MAX_VALUE;
         String modelName = args.string("model-name", Checkpoints.name(checkpoint));
+        NativeTuning.preferHugePages(); // before the engine starts (see there)
         Device device = Devices.parse(args.string("device", "cpu"));
 
         TokenShard shard = TokenShard.read(args.existing("shard"));

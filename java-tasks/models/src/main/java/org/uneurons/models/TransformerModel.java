@@ -6,6 +6,8 @@ import java.util.Set;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -39,6 +41,9 @@ public final class TransformerModel implements AutoCloseable {
     private final NDArray lnFinalB;
     private final NDArray unembed;
     private final Block[] blocks;
+    /** Largest attention score slice, in floats (16 MB). */
+    static final long SCORE_BLOCK = 4L << 20;
+    private long scoreBlock = SCORE_BLOCK;
     private final Map<Integer, NDArray> causalMasks = new HashMap<>();
     private final Map<Integer, NDArray[]> rotaryTables = new HashMap<>();
 
@@ -116,6 +121,11 @@ public final class TransformerModel implements AutoCloseable {
 
     public Device device() {
         return manager.getDevice();
+    }
+
+    /** Tests: a smaller attention slice, so short test sequences take the sliced path too. */
+    void scoreBlockForTests(long floats) {
+        this.scoreBlock = floats;
     }
 
     /** Number of arrays the model itself holds (weights and cached tables); for leak checks. */
@@ -215,14 +225,39 @@ public final class TransformerModel implements AutoCloseable {
             q = rotate(q, cs[0], cs[1]);
             k = rotate(k, cs[0], cs[1]);
         }
-        // k^T as a transposed view: GEMM takes it as a transpose flag, no copy.
-        NDArray scores = q.mul(b.attnScale).matMul(k.transpose(0, 2, 1));
-        NDArray probs = scores.addi(causalMask(seq)).softmax(-1);
-        scores.close();
-        NDArray ctx = probs.matMul(v).reshape(batch, h, seq, hd).transpose(0, 2, 1, 3).reshape(batch, seq, cfg.dModel);
-        probs.close();
+        q = q.mul(b.attnScale);
+        long groups = (long) batch * h;
+        // Scores are [groups, seq, seq]: at 12 heads x 1024 tokens that is 50 MB per sequence. Working through
+        // (sequence, head) groups in slices of at most SCORE_BLOCK floats bounds memory for long contexts and
+        // keeps each scratch tensor small enough to be recycled by the allocator instead of freshly mapped and
+        // page-faulted on every call (which costs more than the GEMMs on CPU).
+        int perSlice = (int) Math.max(1, Math.min(groups, scoreBlock / ((long) seq * seq)));
+        NDArray merged;
+        if (perSlice >= groups) {
+            merged = attend(q, k, v, seq);
+        } else {
+            NDList parts = new NDList();
+            for (long g = 0; g < groups; g += perSlice) {
+                NDIndex slice = new NDIndex(g + ":" + Math.min(groups, g + perSlice));
+                parts.add(attend(q.get(slice), k.get(slice), v.get(slice), seq));
+            }
+            merged = NDArrays.concat(parts, 0);
+            parts.close();
+        }
+        NDArray ctx = merged.reshape(batch, h, seq, hd).transpose(0, 2, 1, 3).reshape(batch, seq, cfg.dModel);
         return (b.attnOutB == null ? Linear.linear(ctx, b.attnOutW) : Linear.linear(ctx, b.attnOutW, b.attnOutB))
                 .singletonOrThrow();
+    }
+
+    /** softmax(q k^T + causal mask) v for [groups, seq, hd] slices; q is already scaled. */
+    private NDArray attend(NDArray q, NDArray k, NDArray v, int seq) {
+        // k^T as a transposed view: GEMM takes it as a transpose flag, no copy.
+        NDArray scores = q.matMul(k.transpose(0, 2, 1));
+        NDArray probs = scores.addi(causalMask(seq)).softmax(-1);
+        scores.close();
+        NDArray out = probs.matMul(v);
+        probs.close();
+        return out;
     }
 
     /** GPT-NeoX rotary embedding on the first rotary_dim dims of each head, HF's rotate_half convention. */

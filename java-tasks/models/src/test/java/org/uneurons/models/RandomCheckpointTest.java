@@ -87,12 +87,47 @@ class RandomCheckpointTest {
         check("neox-full", c.writeNeox(tmp.resolve("neox-full")), 2, 30);
     }
 
+    @Test
+    void attentionInSlicesOfHeadsEqualsTheWholeComputation() {
+        RandomCheckpoint g = RandomCheckpoint.gpt2();
+        g.nLayers = 2;
+        g.dModel = 40;
+        g.nHeads = 5;
+        g.dMlp = 64;
+        g.vocab = 101;
+        g.nCtx = 24;
+        g.seed = 105;
+        // 3 sequences x 5 heads = 15 (sequence, head) groups in slices of 2: the last slice is short
+        check("gpt2-sliced", g.writeGpt2(tmp.resolve("gpt2-sliced")), 3, 24, 2L * 24 * 24);
+        RandomCheckpoint n = RandomCheckpoint.neox();
+        n.nLayers = 2;
+        n.dModel = 48;
+        n.nHeads = 4;
+        n.dMlp = 64;
+        n.vocab = 101;
+        n.nCtx = 24;
+        n.rotaryPct = 0.5;
+        n.seed = 106;
+        check("neox-sliced", n.writeNeox(tmp.resolve("neox-sliced")), 2, 20, 3L * 20 * 20);
+    }
+
     private void check(String name, Path dir, int batch, int seq) {
+        check(name, dir, batch, seq, 0);
+    }
+
+    private static ForwardResult forward(TransformerModel m, int[][] ids, long scoreBlock) {
+        if (scoreBlock > 0) {
+            m.scoreBlockForTests(scoreBlock);
+        }
+        return m.forward(ids, EnumSet.allOf(Hook.class));
+    }
+
+    private void check(String name, Path dir, int batch, int seq, long scoreBlock) {
         ModelConfig cfg = ModelConfig.read(dir, name);
         int[][] ids = RandomCheckpoint.tokens(cfg.vocabSize * 31L + seq, batch, seq, cfg.vocabSize);
         try (TransformerModel m = Checkpoints.load(dir, Device.cpu());
              SafetensorsCheckpoint st = SafetensorsCheckpoint.open(dir);
-             ForwardResult r = m.forward(ids, EnumSet.allOf(Hook.class))) {
+             ForwardResult r = forward(m, ids, scoreBlock)) {
             ReferenceForward ref = new ReferenceForward(cfg, WeightSource.of(st));
             float[][] pre = new float[cfg.nLayers][];
             float[][] post = new float[cfg.nLayers][];
