@@ -6,6 +6,7 @@
 #
 # Tests (each prints PASS/FAIL with the reason; the last line is "N passed, M failed"; exit 1 on any failure):
 #   launcher_version        ./nextflow -version works (fetches Nextflow on first use)
+#   launcher_rebuilds       a source file newer than the jars makes ./nextflow rebuild them, once
 #   config_<profile>        the configuration of each profile resolves
 #   params_*                bad params stop the run with one clear line before any task starts
 #   params_list_forms       list params given as a YAML list and as a comma string both work
@@ -75,6 +76,25 @@ test_launcher_version() {
     local log="$WORK/version.log"
     if ! "$NF" -version >"$log" 2>&1; then fail launcher_version "./nextflow -version failed" "$log"; return; fi
     grep -q 'version 24.10.0' "$log" && pass launcher_version || fail launcher_version "no 'version 24.10.0' in the output" "$log"
+}
+
+# a source file newer than the task jars makes ./nextflow rebuild them before the run
+test_launcher_rebuilds() {
+    local log="$WORK/rebuild.log" src jar="$ROOT/java-tasks/dist/tokenize.jar"
+    src="$(find "$ROOT/java-tasks/tokenize/src/main" -name '*.java' | head -n 1)"
+    touch "$src"
+    if ! run_nf "$WORK/rebuild" "$log" -stub-run --outdir "$WORK/rebuild/results"; then
+        fail launcher_rebuilds "the run after touching ${src#"$ROOT"/} failed" "$log"
+    elif ! grep -q '^nextflow launcher: building task jars' "$log"; then
+        fail launcher_rebuilds "no rebuild after touching ${src#"$ROOT"/}" "$log"
+    elif [[ "$jar" -ot "$src" ]]; then
+        fail launcher_rebuilds "tokenize.jar is still older than ${src#"$ROOT"/}" "$log"
+    elif ! run_nf "$WORK/rebuild" "$log.2" -stub-run --outdir "$WORK/rebuild/results" \
+            || grep -q '^nextflow launcher: building' "$log.2"; then
+        fail launcher_rebuilds "the next run rebuilt again (or failed)" "$log.2"
+    else
+        pass launcher_rebuilds
+    fi
 }
 
 # the config of every profile resolves (resource caps included)
@@ -235,6 +255,7 @@ test_changed_jar_reruns() {
 echo "pipeline tests in $WORK"
 selected launcher_version && test_launcher_version
 selected config && test_config_profiles
+selected launcher_rebuilds && test_launcher_rebuilds
 selected params && test_params
 selected params_list_forms && test_params_list_forms
 selected stub && test_stub_run
