@@ -85,17 +85,32 @@ public final class ForwardResult implements AutoCloseable {
     }
 
     /**
-     * The values of a hooked array as a new float[] (row-major), copied straight from the tensor's memory (made
-     * contiguous and moved to the CPU first if needed) for float32 PyTorch arrays (NDArray.toFloatArray() goes through an intermediate direct buffer
-     * and was measured 10 to 60 times slower), else through DJL's general path.
+     * The values of a hooked array as a new float[] (row-major); see {@link #floats(NDArray, float[])}, which
+     * avoids allocating a large array per call.
      */
     public static float[] floats(NDArray a) {
-        if (a instanceof PtNDArray pt && a.getDataType() == DataType.FLOAT32) {
-            float[] out = new float[Math.toIntExact(a.size())];
-            pt.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
-            return out;
+        float[] out = new float[Math.toIntExact(a.size())];
+        floats(a, out);
+        return out;
+    }
+
+    /**
+     * Copies the values of a hooked array (row-major) into the start of {@code dst} and returns their count.
+     * Float32 PyTorch arrays are copied straight from the tensor's memory (made contiguous and moved to the CPU
+     * first if needed); NDArray.toFloatArray() goes through an intermediate buffer and a fresh array, which was
+     * measured 10 to 60 times slower for [1024, 3072] activations. Reuse {@code dst} across batches.
+     */
+    public static int floats(NDArray a, float[] dst) {
+        int n = Math.toIntExact(a.size());
+        if (dst.length < n) {
+            throw new IllegalArgumentException("destination holds " + dst.length + " floats, the array has " + n);
         }
-        return a.toFloatArray();
+        if (a instanceof PtNDArray pt && a.getDataType() == DataType.FLOAT32) {
+            pt.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(dst, 0, n);
+        } else {
+            System.arraycopy(a.toFloatArray(), 0, dst, 0, n);
+        }
+        return n;
     }
 
     @Override
