@@ -17,6 +17,7 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.Tool;
+import org.uneurons.core.io.ActivationFile;
 import org.uneurons.models.Devices;
 import org.uneurons.models.ForwardResult;
 import org.uneurons.models.Hook;
@@ -59,6 +60,7 @@ public final class ExtractBenchmark extends Tool {
         o.addOption(Option.builder().longOpt("threads").hasArg()
                 .desc("PyTorch intra-op threads (default: PyTorch's own choice)").build());
         o.addOption(Option.builder().longOpt("gemm-size").hasArg().desc("square GEMM size (default 4096)").build());
+        o.addOption(Option.builder().longOpt("no-output").desc("skip the run that also writes an activation file").build());
         o.addOption(Option.builder().longOpt("device").hasArg().desc("cpu, gpu or gpu:N (default cpu)").build());
     }
 
@@ -143,6 +145,16 @@ public final class ExtractBenchmark extends Tool {
                     bestCpu = copy.perCpu() * flopPerToken;
                     bestDesc = "batch " + b;
                 }
+            }
+            if (!args.has("no-output")) {
+                int b = batchSizes.get(batchSizes.size() - 1);
+                int[][] tokens = randomTokens(b, ctx, vocab, 7);
+                Rate written = writeRate(m, tokens, batches);
+                gemm.add(gemmOnce(ga, gb, gemmN));
+                out.printf(Locale.ROOT, "batch %d x %d tokens, %d batches through the activation file writer (float32 "
+                        + "mlp_post, HDF5 built and published at the end, as extract does): %,.0f tokens/s = %.1f "
+                        + "GFLOP/s; %.1f GFLOP per CPU-second%n", b, ctx, batches, written.perWall(),
+                        written.perWall() * flopPerToken / 1e9, written.perCpu() * flopPerToken / 1e9);
             }
             out.printf(Locale.ROOT, "raw GEMM float32 %dx%d @ %dx%d (mean of %d runs between the settings above): "
                     + "%.1f GFLOP/s; %.1f GFLOP per CPU-second%n", gemmN, gemmN, gemmN, gemmN, gemm.n,
@@ -243,6 +255,54 @@ public final class ExtractBenchmark extends Tool {
                 }
             }
         }, 1);
+    }
+
+    /** Forward passes whose mlp_post goes through ActivationFile.Writer into a temporary file, deleted after. */
+    private static Rate writeRate(TransformerModel m, int[][] tokens, int batches) {
+        int nLayers = m.config().nLayers;
+        int dMlp = m.config().dMlp;
+        int ctx = tokens[0].length;
+        int[] ids = new int[tokens.length * ctx];
+        int[] pos = new int[ids.length];
+        for (int s = 0; s < tokens.length; s++) {
+            System.arraycopy(tokens[s], 0, ids, s * ctx, ctx);
+            for (int t = 0; t < ctx; t++) {
+                pos[s * ctx + t] = t;
+            }
+        }
+        float[] buf = new float[ids.length * dMlp];
+        java.nio.file.Path dir;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("extract-bench");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        java.nio.file.Path file = dir.resolve("acts.h5");
+        ActivationFile.Spec spec = new ActivationFile.Spec("random-gpt2", "random", nLayers, dMlp,
+                ActivationFile.Precision.FLOAT32, List.of(ActivationFile.MLP_POST));
+        try {
+            return measure(() -> {
+                try (ActivationFile.Writer w = ActivationFile.Writer.create(file, spec)) {
+                    for (int i = 0; i < batches; i++) {
+                        try (ForwardResult r = m.forward(tokens, EnumSet.of(Hook.MLP_POST))) {
+                            w.appendTokens(ids, pos);
+                            for (int l = 0; l < nLayers; l++) {
+                                int n = ForwardResult.floats(r.mlpPost(l), buf);
+                                w.append(ActivationFile.MLP_POST, l, buf, 0, n / dMlp);
+                            }
+                        }
+                    }
+                    w.finish();
+                }
+            }, (double) batches * ids.length);
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+                java.nio.file.Files.deleteIfExists(dir);
+            } catch (java.io.IOException ignored) {
+                // a temporary directory
+            }
+        }
     }
 
     private static int[][] randomTokens(int batch, int seq, int vocab, long seed) {
