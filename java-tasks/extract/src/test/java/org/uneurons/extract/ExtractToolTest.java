@@ -120,6 +120,16 @@ class ExtractToolTest {
         }
     }
 
+    @Test
+    void helpListsTheContractOptions() {
+        ToolRunner r = ToolRunner.run(new ExtractTool(), "--help");
+        assertEquals(0, r.exitCode, r.toString());
+        for (String opt : List.of("--checkpoint", "--shard", "--output", "--batch-size", "--dtype", "--hooks", "--device",
+                "--max-seqs", "--model-name")) {
+            assertTrue(r.stdout.contains(opt), opt + " in --help: " + r.stdout);
+        }
+    }
+
     // ---- bad inputs: one line, exit code, and no output file (nor leftovers) after the failure
 
     private Path copyFixture(String fixture, String name) throws IOException {
