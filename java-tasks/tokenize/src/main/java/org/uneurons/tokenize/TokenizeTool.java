@@ -35,9 +35,9 @@ import org.uneurons.core.io.TokenShard;
  * tokenized whole and the EOS id is inserted between documents, which is what tokenizing the joined string without
  * chunks gives (text on each side of a special token is tokenized separately). The chunking is a speed device, not
  * a property of the data set.</li>
- * <li>TransformerLens cuts each map batch (1000 documents by default) separately, dropping a remainder per batch and
- * padding a batch shorter than one row; here all inputs form one stream, one remainder is dropped at the end, and
- * nothing is padded.</li>
+ * <li>TransformerLens cuts each map batch (1000 documents by default) separately, dropping a remainder per batch
+ * (recent versions pad a batch shorter than one row, older ones drop it); here all inputs form one stream, one
+ * remainder is dropped at the end, and nothing is padded.</li>
  * </ul>
  * A 1-D id stream is cut into rows the same way (BOS + ctx-1 ids; consecutive stream files continue one stream,
  * nothing is inserted between them); a 2-D id array with ctx columns is taken row by row as it is.

@@ -264,6 +264,17 @@ class TokenizeToolTest {
         r = run("--input", truncated.toString(), "--outdir", out().toString(), "--name", "t");
         assertEquals("tokenize: error: " + truncated + ": .npy data is 12 bytes but shape (10,) of <i4 needs 40",
                 r.errorLine());
+        String dict = "{'descr': '<i4', 'fortran_order': False}\n";
+        byte[] noShape = ("\u0093NUMPY\u0001\u0000" + (char) dict.length() + "\u0000" + dict).getBytes(StandardCharsets.ISO_8859_1);
+        Path np = Files.write(tmp.resolve("noshape.npy"), noShape);
+        r = run("--input", np.toString(), "--outdir", out().toString(), "--name", "t");
+        assertEquals("tokenize: error: " + np + ": .npy header is not a dict with descr, fortran_order and shape: "
+                + "{'descr': '<i4', 'fortran_order': False}", r.errorLine());
+        byte[] v9 = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 9, 0, 0, 0, 0, 0};
+        Path future = Files.write(tmp.resolve("v9.npy"), v9);
+        r = run("--input", future.toString(), "--outdir", out().toString(), "--name", "t");
+        assertEquals("tokenize: error: " + future + ": unsupported .npy format version 9 (expected 1, 2 or 3)",
+                r.errorLine());
         Path rows = resource("rows_i8.npy");
         r = run("--input", rows.toString(), "--ctx", "1024", "--outdir", out().toString(), "--name", "t");
         assertEquals(1, r.exitCode);

@@ -195,14 +195,21 @@ public final class ActivationFile {
             int size = half ? 2 : 4;
             try {
                 buf.clear();
-                for (int i = 0; i < n; i++) {
-                    if (buf.remaining() < size) {
-                        drain(s.ch);
-                    }
-                    if (half) {
+                if (half) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf.remaining() < size) {
+                            drain(s.ch);
+                        }
                         buf.putShort(HalfFloats.floatToHalf(values[offset + i]));
-                    } else {
-                        buf.putFloat(values[offset + i]);
+                    }
+                } else {
+                    // bulk copies through a float view of the (little-endian) buffer
+                    for (int done = 0; done < n; ) {
+                        int k = Math.min(n - done, buf.capacity() / 4);
+                        buf.asFloatBuffer().put(values, offset + done, k);
+                        buf.position(4 * k);
+                        drain(s.ch);
+                        done += k;
                     }
                 }
                 drain(s.ch);

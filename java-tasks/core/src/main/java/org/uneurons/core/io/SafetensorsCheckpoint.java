@@ -45,7 +45,7 @@ public final class SafetensorsCheckpoint implements TensorSource {
     }
 
     /**
-     * Opens a checkpoint directory (sharded if it has an index, else model.safetensors), or a single
+     * Opens a checkpoint directory (model.safetensors if present, else the sharded index), or a single
      * .safetensors file given directly.
      */
     public static SafetensorsCheckpoint open(Path dirOrFile) {
@@ -55,13 +55,14 @@ public final class SafetensorsCheckpoint implements TensorSource {
         if (!Files.isDirectory(dirOrFile)) {
             throw new InputException(dirOrFile + ": no such checkpoint directory");
         }
-        Path index = dirOrFile.resolve(INDEX);
-        if (Files.isRegularFile(index)) {
-            return sharded(dirOrFile, index);
-        }
+        // the same precedence as transformers: model.safetensors first, then the sharded index
         Path single = dirOrFile.resolve(SINGLE);
         if (Files.isRegularFile(single)) {
             return single(dirOrFile, single);
+        }
+        Path index = dirOrFile.resolve(INDEX);
+        if (Files.isRegularFile(index)) {
+            return sharded(dirOrFile, index);
         }
         throw new InputException(dirOrFile + ": no " + SINGLE + " or " + INDEX + " in the checkpoint directory");
     }

@@ -123,6 +123,34 @@ class ActivationFileTest {
     }
 
     @Test
+    void batchesLargerThanTheWriteBufferRoundTrip() {
+        int n = 300;
+        int d = 1000; // 300k values, more than the writer's 1 MB buffer holds
+        Random rnd = new Random(8);
+        float[] x = new float[n * d];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        for (ActivationFile.Precision p : ActivationFile.Precision.values()) {
+            Path f = tmp.resolve("big-" + p + ".h5");
+            try (ActivationFile.Writer w = ActivationFile.Writer.create(f,
+                    new ActivationFile.Spec("m", "s", 1, d, p, List.of("mlp_post")))) {
+                w.appendTokens(new int[n], new int[n]);
+                w.append("mlp_post", 0, x);
+                w.finish();
+            }
+            try (ActivationFile.Reader r = ActivationFile.Reader.open(f)) {
+                float[] got = r.layer("mlp_post", 0);
+                for (int i = 0; i < x.length; i++) {
+                    float want = p == ActivationFile.Precision.FLOAT32 ? x[i]
+                            : HalfFloats.halfToFloat(HalfFloats.floatToHalf(x[i]));
+                    assertEquals(want, got[i], p + " element " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void piecewiseMappingGivesTheSameRows() {
         int n = 6 * CTX;
         float[][][] v = values(n, 6);

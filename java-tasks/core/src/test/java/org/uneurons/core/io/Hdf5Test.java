@@ -100,6 +100,39 @@ class Hdf5Test {
     }
 
     @Test
+    void arraySourcesWriteFlatArraysAsShapedDatasets() {
+        double[] d = new double[3 * 700_000]; // 16.8 MB: several 4 MB pieces
+        for (int i = 0; i < d.length; i++) {
+            d[i] = i * 0.25 - 7;
+        }
+        float[] f = {1.5f, -2f, 70000f, 1e-7f, Float.NaN, -0f};
+        int[] n = {3, -1, 50256, Integer.MIN_VALUE};
+        Path file = tmp.resolve("arrays.h5");
+        try (WritableHdfFile h = HdfFile.write(file)) {
+            Hdf5.putStreamed(h, "d", Hdf5.Element.FLOAT64, new long[] {3, 700_000}, Hdf5.fromDoubles(d));
+            Hdf5.putStreamed(h, "f32", Hdf5.Element.FLOAT32, new long[] {2, 3}, Hdf5.fromFloats(f, Hdf5.Element.FLOAT32));
+            Hdf5.putStreamed(h, "f16", Hdf5.Element.FLOAT16, new long[] {6}, Hdf5.fromFloats(f, Hdf5.Element.FLOAT16));
+            Hdf5.putStreamed(h, "i", Hdf5.Element.INT32, new long[] {4}, Hdf5.fromInts(n));
+        }
+        try (HdfFile h = Hdf5.open(file)) {
+            double[][] dd = (double[][]) h.getDatasetByPath("/d").getData();
+            for (int i = 0; i < d.length; i++) {
+                assertEquals(d[i], dd[i / 700_000][i % 700_000]);
+            }
+            float[][] ff = (float[][]) h.getDatasetByPath("/f32").getData();
+            for (int i = 0; i < f.length; i++) {
+                assertEquals(Float.floatToIntBits(f[i]), Float.floatToIntBits(ff[i / 3][i % 3]));
+            }
+            float[] hh = (float[]) h.getDatasetByPath("/f16").getData();
+            for (int i = 0; i < f.length; i++) {
+                assertEquals(Float.floatToIntBits(HalfFloats.halfToFloat(HalfFloats.floatToHalf(f[i]))),
+                        Float.floatToIntBits(hh[i]));
+            }
+            assertArrayEquals(n, (int[]) h.getDatasetByPath("/i").getData());
+        }
+    }
+
+    @Test
     void aSourceThatWritesTheWrongNumberOfBytesFailsTheClose() {
         Path f = tmp.resolve("short.h5");
         WritableHdfFile h = HdfFile.write(f);

@@ -227,6 +227,18 @@ class SafetensorsTest {
     }
 
     @Test
+    void singleFileTakesPrecedenceOverAnIndexAndAFileCanBeOpenedDirectly() throws IOException {
+        Path dir = shardedCheckpoint(INDEX);
+        new SafetensorsWriter().putF32("only", new float[] {9}, 1).write(dir.resolve("model.safetensors"));
+        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(dir)) {
+            assertEquals(List.of("only"), List.copyOf(ck.names()));
+        }
+        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(dir.resolve("model-00002-of-00002.safetensors"))) {
+            assertEquals(List.of("b"), List.copyOf(ck.names()));
+        }
+    }
+
+    @Test
     void shardedCheckpointTensorMissingFromItsShard() throws IOException {
         Path dir = shardedCheckpoint(INDEX.replace("\"b\": \"model-00002", "\"b\": \"model-00001"));
         InputException e = assertThrows(InputException.class, () -> SafetensorsCheckpoint.open(dir));
@@ -334,6 +346,19 @@ class SafetensorsTest {
     void byteLengthDisagreesWithShape() throws IOException {
         Path f = raw("{\"w\": {\"dtype\": \"F16\", \"shape\": [2, 3], \"data_offsets\": [0, 24]}}", 24);
         assertEquals(f + ": tensor 'w' has 24 bytes but F16 [2, 3] needs 12", openError(f));
+    }
+
+    @Test
+    void negativeDimensionAndBadMetadata() throws IOException {
+        Path f = raw("{\"x\": {\"dtype\": \"F32\", \"shape\": [2, -2], \"data_offsets\": [0, 16]}}", 16);
+        assertEquals(f + ": tensor 'x' has a negative dimension in shape [2, -2]", openError(f));
+        f = raw("{\"__metadata__\": [\"format\", \"pt\"]}", 0);
+        assertEquals(f + ": safetensors __metadata__ is not a JSON object", openError(f));
+        f = raw("{\"__metadata__\": {\"format\": \"pt\", \"step\": 1200}}", 0);
+        try (Safetensors st = Safetensors.open(f)) {
+            assertEquals(Map.of("format", "pt", "step", "1200"), st.metadata());
+            assertEquals(0, st.names().size());
+        }
     }
 
     @Test
