@@ -256,6 +256,25 @@ class ExtractToolTest {
     }
 
     @Test
+    void nonFiniteActivationsAreAnErrorNotAFile() {
+        org.uneurons.models.RandomCheckpoint c = org.uneurons.models.RandomCheckpoint.gpt2();
+        c.nLayers = 2;
+        c.dModel = 16;
+        c.nHeads = 2;
+        c.dMlp = 32;
+        c.vocab = 50;
+        c.nCtx = 8;
+        c.nanTensor = "transformer.h.1.mlp.c_fc.bias"; // neuron 0 of layer 1 is NaN at every token
+        Path ckpt = c.writeGpt2(tmp.resolve("gpt2-nan"));
+        Path shard = tmp.resolve("small.h5");
+        TokenShard.write(shard, new int[][] {{1, 2, 3, 4}}, new TokenShard.Meta("ids", 50, -1, -1, "hand"));
+        ToolRunner r = failing(ckpt, shard);
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: checkpoint gpt2-nan: mlp_post of layer 1 is NaN at sequence 0, position 0, neuron 0 "
+                + "(the weights produce non-finite activations)", r.errorLine());
+    }
+
+    @Test
     void unknownOptionAndBadValues() {
         Path shard = fixtureShard("gpt2-tiny", 1000);
         ToolRunner r = failing(TestData.hf("gpt2-tiny"), shard, "--frobnicate");
