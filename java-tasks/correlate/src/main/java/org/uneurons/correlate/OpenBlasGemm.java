@@ -124,6 +124,59 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
         }
     }
 
+    @Override
+    public void addAtA(Operand aOp, double[][] out) {
+        NativeMatrix a = (NativeMatrix) aOp;
+        int k = a.rows, n = a.cols;
+        if (out.length != n || (n > 0 && out[0].length != n)) {
+            throw new IllegalArgumentException("output is not " + n + "x" + n);
+        }
+        long len = (long) n * n;
+        // syrk fills the upper triangle only: half the flops of the general product
+        if (a.precision == Precision.FLOAT64) {
+            DoublePointer c = resultD(len);
+            openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
+                    1.0, (DoublePointer) a.data, n, 0.0, c, n);
+            if (rowD.length < n) {
+                rowD = new double[n];
+            }
+            for (int i = 0; i < n; i++) {
+                c.position((long) i * n + i).get(rowD, i, n - i);
+                addUpperRow(out, i, rowD);
+            }
+            c.position(0);
+        } else {
+            FloatPointer c = resultF(len);
+            openblas.cblas_ssyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
+                    1.0f, (FloatPointer) a.data, n, 0.0f, c, n);
+            if (rowD.length < n) {
+                rowD = new double[n];
+            }
+            if (rowF.length < n) {
+                rowF = new float[n];
+            }
+            for (int i = 0; i < n; i++) {
+                c.position((long) i * n + i).get(rowF, i, n - i);
+                for (int j = i; j < n; j++) {
+                    rowD[j] = rowF[j];
+                }
+                addUpperRow(out, i, rowD);
+            }
+            c.position(0);
+        }
+    }
+
+    /** Adds row i of an upper triangle (columns i..n-1 of {@code row}) and its mirror image below the diagonal. */
+    private static void addUpperRow(double[][] out, int i, double[] row) {
+        double[] oi = out[i];
+        oi[i] += row[i];
+        for (int j = i + 1; j < oi.length; j++) {
+            double v = row[j];
+            oi[j] += v;
+            out[j][i] += v;
+        }
+    }
+
     /** Raw sgemm C = A^T B on uploaded float32 operands, nothing added anywhere: the benchmark's reference rate. */
     public void rawAtB(Operand aOp, Operand bOp) {
         NativeMatrix a = (NativeMatrix) aOp;

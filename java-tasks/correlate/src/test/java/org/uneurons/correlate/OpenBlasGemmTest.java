@@ -43,7 +43,22 @@ class OpenBlasGemmTest {
                 try (Gemm.Operand pa = blas.upload(k, m, a, p); Gemm.Operand pb = blas.upload(k, n, b, p)) {
                     blas.addAtB(pa, pb, got);
                 }
-                double tol = p == Gemm.Precision.FLOAT64 ? 1e-10 : 1e-2;
+                double[][] wantSym = new double[m][m];
+                double[][] gotSym = new double[m][m];
+                wantSym[2][5] = gotSym[2][5] = 1; // non-zero start, off the diagonal, not symmetric
+                try (Gemm.Operand pa = PLAIN.upload(k, m, a, p)) {
+                    PLAIN.addAtA(pa, wantSym);
+                }
+                try (Gemm.Operand pa = blas.upload(k, m, a, p)) {
+                    blas.addAtA(pa, gotSym);
+                }
+                // float32 sums of k products: relative error a few k * 2^-24 of the largest entry
+                double tol = (p == Gemm.Precision.FLOAT64 ? 1e-13 : 1e-5) * (1 + maxAbs(wantSym));
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < m; j++) {
+                        assertEquals(wantSym[i][j], gotSym[i][j], tol, p + " syrk at " + i + "," + j);
+                    }
+                }
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
                         assertEquals(want[i][j], got[i][j], tol, p + " at " + i + "," + j);
@@ -84,6 +99,16 @@ class OpenBlasGemmTest {
             assertTrue(err64 <= 1e-6, "float64 max |dr| " + err64);
             assertTrue(err32 <= 1e-4, "float32 max |dr| " + err32);
         }
+    }
+
+    private static double maxAbs(double[][] x) {
+        double m = 0;
+        for (double[] r : x) {
+            for (double v : r) {
+                m = Math.max(m, Math.abs(v));
+            }
+        }
+        return m;
     }
 
     private static double error(Synthetic s, double[][] ref, Gemm gemm, Gemm.Precision p) {

@@ -39,6 +39,14 @@ public interface Gemm {
      */
     void addAtB(Operand a, Operand b, double[][] out);
 
+    /**
+     * {@code out[i][j] += sum_t a[t][i] * a[t][j]}: the within-layer co-moment. Symmetric, so engines may compute
+     * one triangle (half the work) and mirror it.
+     */
+    default void addAtA(Operand a, double[][] out) {
+        addAtB(a, a, out);
+    }
+
     /** {@code a * b^T} in float64: a [m x k], b [n x k], result [m x n]. Used by the baselines. */
     double[][] multiplyABt(double[][] a, double[][] b);
 

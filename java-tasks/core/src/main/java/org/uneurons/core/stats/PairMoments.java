@@ -134,7 +134,7 @@ public final class PairMoments {
                 }
             }
             for (int lb = 0; lb < b.length; lb++) {
-                gemm.addAtB(opB[lb], opB[lb], covB[lb]);
+                gemm.addAtA(opB[lb], covB[lb]);
                 addOuter(covB[lb], deltaB, lb * dB, deltaB, lb * dB, weight);
             }
             foldMoments(meanA, m2A, batchMeanA, batchM2A, deltaA, rows);
