@@ -26,6 +26,7 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
     private FloatPointer resultF;
     private double[] rowD = new double[0];
     private float[] rowF = new float[0];
+    private final float[] uploadBuffer = new float[CHUNK];
 
     /** Uses every available core for BLAS (OpenBLAS's own default can differ in containers). */
     public OpenBlasGemm() {
@@ -80,7 +81,7 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             return new NativeMatrix(rows, cols, precision, p);
         }
         FloatPointer p = new FloatPointer(len);
-        float[] buf = new float[(int) Math.min(len, CHUNK)];
+        float[] buf = uploadBuffer;
         for (long off = 0; off < len; off += buf.length) {
             int n = (int) Math.min(buf.length, len - off);
             for (int i = 0; i < n; i++) {

@@ -24,6 +24,8 @@ public final class PairMoments {
     private final double[][][][] comoment;
     /** covB[layer of b] = [dB][dB], sums of products of deviations within that layer. */
     private final double[][][] covB;
+    /** The centred batch of one layer, reused across batches so memory does not grow with the token count. */
+    private double[] scratch = new double[0];
 
     public PairMoments(MomentShape shape) {
         this.shape = shape;
@@ -109,7 +111,9 @@ public final class PairMoments {
         double[] batchM2A = new double[meanA.length];
         double[] batchMeanB = new double[meanB.length];
         double[] batchM2B = new double[meanB.length];
-        double[] scratch = new double[rows * Math.max(dA, dB)];
+        if (scratch.length < rows * Math.max(dA, dB)) {
+            scratch = new double[rows * Math.max(dA, dB)];
+        }
         Gemm.Operand[] opA = new Gemm.Operand[a.length];
         Gemm.Operand[] opB = new Gemm.Operand[b.length];
         try {
@@ -121,7 +125,6 @@ public final class PairMoments {
                 centre(b[l], rows, dB, batchMeanB, batchM2B, l * dB, scratch);
                 opB[l] = gemm.upload(rows, dB, scratch, precision);
             }
-            scratch = null;
             // Deltas against the running means must be taken before the means move.
             double[] deltaA = minus(batchMeanA, meanA);
             double[] deltaB = minus(batchMeanB, meanB);
