@@ -214,6 +214,42 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
         return out;
     }
 
+    @Override
+    public void orthonormaliseRows(double[][] g) {
+        int d = g.length;
+        int n = d == 0 ? 0 : g[0].length;
+        if (d == 0) {
+            return;
+        }
+        if (d > n) {
+            throw new IllegalArgumentException("cannot orthonormalise " + d + " rows of length " + n);
+        }
+        // g's rows, contiguous, are the columns of g^T in column-major order: QR of g^T gives g's rows orthonormalised
+        try (DoublePointer a = rows(g, n); DoublePointer tau = new DoublePointer(d)) {
+            int info = openblas.LAPACKE_dgeqrf(openblas.LAPACK_COL_MAJOR, n, d, a, n, tau);
+            if (info != 0) {
+                throw new IllegalStateException("LAPACKE_dgeqrf failed: " + info);
+            }
+            double[] diag = new double[d];
+            for (int j = 0; j < d; j++) {
+                diag[j] = a.get((long) j * n + j);
+            }
+            info = openblas.LAPACKE_dorgqr(openblas.LAPACK_COL_MAJOR, n, d, d, a, n, tau);
+            if (info != 0) {
+                throw new IllegalStateException("LAPACKE_dorgqr failed: " + info);
+            }
+            for (int j = 0; j < d; j++) {
+                a.position((long) j * n).get(g[j], 0, n);
+                if (diag[j] < 0) { // sign convention of Gram-Schmidt: positive diagonal of R
+                    for (int i = 0; i < n; i++) {
+                        g[j][i] = -g[j][i];
+                    }
+                }
+            }
+            a.position(0);
+        }
+    }
+
     private static DoublePointer rows(double[][] x, int k) {
         DoublePointer p = new DoublePointer((long) x.length * k);
         for (int i = 0; i < x.length; i++) {

@@ -11,6 +11,7 @@ import org.uneurons.core.stats.Gemm;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.PlainGemm;
 import org.uneurons.core.stats.ReferencePearson;
+import org.uneurons.core.stats.Rotations;
 import org.uneurons.core.stats.Synthetic;
 
 /** The native engine against plain loops, and the whole streaming computation on it against the reference. */
@@ -84,6 +85,21 @@ class OpenBlasGemmTest {
                 }
             }
             assertEquals(Runtime.getRuntime().availableProcessors(), OpenBlasGemm.threads());
+        }
+    }
+
+    @Test
+    void lapackHaarMatrixEqualsGramSchmidt() {
+        try (OpenBlasGemm blas = new OpenBlasGemm()) {
+            for (int d : new int[] {1, 7, 64}) {
+                double[][] plain = Rotations.matrix(Rotations.Kind.HAAR, 9, 1, 2, d);
+                double[][] lapack = Rotations.matrix(Rotations.Kind.HAAR, 9, 1, 2, d, blas);
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        assertEquals(plain[i][j], lapack[i][j], 1e-10, "d=" + d + " at " + i + "," + j);
+                    }
+                }
+            }
         }
     }
 

@@ -33,7 +33,7 @@ public final class Baselines {
             double[] best = out.max[sample];
             java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
             for (int lb = 0; lb < s.nLayersB(); lb++) {
-                double[][] r = Rotations.matrix(kind, seed, sample, lb, s.dB());
+                double[][] r = Rotations.matrix(kind, seed, sample, lb, s.dB(), gemm);
                 double[] invUnit = unitInverseNorms(r, m.covB(lb), gemm);
                 for (int la = 0; la < s.layersInRangeA(); la++) {
                     double[][] z = gemm.multiplyABt(m.comoment(la, lb), r);

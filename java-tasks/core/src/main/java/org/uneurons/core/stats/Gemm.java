@@ -50,6 +50,14 @@ public interface Gemm {
     /** {@code a * b^T} in float64: a [m x k], b [n x k], result [m x n]. Used by the baselines. */
     double[][] multiplyABt(double[][] a, double[][] b);
 
+    /**
+     * Makes the rows of {@code g} ([d x n], d <= n) orthonormal in place, as Gram-Schmidt would: the Q factor of
+     * g^T with a positive diagonal in R (so a Gaussian g gives a Haar-distributed result). Engines may use LAPACK.
+     */
+    default void orthonormaliseRows(double[][] g) {
+        Rotations.orthonormaliseRows(g);
+    }
+
     /** A short name for logs and benchmark tables. */
     String name();
 }

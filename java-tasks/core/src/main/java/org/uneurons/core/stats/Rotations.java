@@ -34,6 +34,11 @@ public final class Rotations {
 
     /** The matrix for one layer of b in one baseline sample. */
     public static double[][] matrix(Kind kind, long seed, int sample, int layer, int d) {
+        return matrix(kind, seed, sample, layer, d, null);
+    }
+
+    /** As {@link #matrix(Kind, long, int, int, int)}, orthonormalising on {@code engine} (null: plain Java). */
+    public static double[][] matrix(Kind kind, long seed, int sample, int layer, int d, Gemm engine) {
         SplittableRandom rng = new SplittableRandom(mix(seed, kind.ordinal(), sample, layer));
         double[][] g = new double[d][d];
         for (double[] row : g) {
@@ -47,7 +52,11 @@ public final class Rotations {
             }
             return g;
         }
-        orthonormaliseRows(g);
+        if (engine == null) {
+            orthonormaliseRows(g);
+        } else {
+            engine.orthonormaliseRows(g);
+        }
         return g;
     }
 
