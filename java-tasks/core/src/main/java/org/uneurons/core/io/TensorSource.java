@@ -1,0 +1,33 @@
+package org.uneurons.core.io;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Named tensors read from safetensors: one file ({@link Safetensors}) or a checkpoint directory, possibly sharded
+ * ({@link SafetensorsCheckpoint}). Asking for a tensor that is not there is an
+ * {@link org.uneurons.core.cli.InputException} naming the file and the tensor.
+ */
+public interface TensorSource extends AutoCloseable {
+    /** Tensor names, sorted. */
+    Set<String> names();
+
+    boolean contains(String name);
+
+    TensorInfo info(String name);
+
+    /** The values of a F32, F16, BF16 or F64 tensor as float, row-major. */
+    float[] floats(String name);
+
+    /** The values of an integer tensor (I64, I32, I16, I8, U32, U16, U8, BOOL, U64 up to Long.MAX_VALUE). */
+    long[] longs(String name);
+
+    /** The values of an integer tensor as int; a value outside the int range is an error. */
+    int[] ints(String name);
+
+    /** The string metadata of the file ({@code __metadata__}) or of the index ({@code metadata}). */
+    Map<String, String> metadata();
+
+    @Override
+    void close();
+}
