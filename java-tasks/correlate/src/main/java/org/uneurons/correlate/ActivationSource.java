@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * Where one model's MLP activations come from, token rows in the order of the shard (sequence-major). Today:
- * activation files written by extract ({@link Hdf5ActivationSource}). The seam for the fused mode (running both
+ * activation files written by extract ({@link FileActivationSource}). The seam for the fused mode (running both
  * models in memory instead of reading files): an implementation that runs the forward pass for the requested
  * tokens when their first layer is asked for and serves the other layers from that pass.
  */

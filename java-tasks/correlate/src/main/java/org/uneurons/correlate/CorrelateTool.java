@@ -71,8 +71,8 @@ public final class CorrelateTool extends Tool {
         if (args.has("filter-ids") && args.has("no-filter")) {
             throw new UsageException("--filter-ids and --no-filter exclude each other");
         }
-        try (ActivationSource a = Hdf5ActivationSource.open(pa, hook);
-             ActivationSource b = Hdf5ActivationSource.open(pb, hook)) {
+        try (ActivationSource a = FileActivationSource.open(pa, hook);
+             ActivationSource b = FileActivationSource.open(pb, hook)) {
             int[] range = layerRange(args.string("layers-a", null), a);
             CorrelationRun.checkSameTokens(a, b);
             TokenFilter filter = filter(args, a);

@@ -3,9 +3,10 @@ package org.uneurons.correlate;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
-import io.jhdf.api.WritableGroup;
+import java.util.Arrays;
+import java.util.List;
+
+import org.uneurons.core.io.ActivationFile;
 
 /** Writes small activation files in the shared format (BRIEF: Activations HDF5) for tests. */
 public final class TestActivations {
@@ -16,28 +17,25 @@ public final class TestActivations {
     public static Path write(Path file, String model, String shard, float[][] layers, int d, int[] tokenIds,
                              Map<String, Object> attrs) {
         int tokens = tokenIds.length;
-        try (WritableHdfFile f = HdfFile.write(file)) {
-            f.putAttribute("model", model);
-            f.putAttribute("shard", shard);
-            f.putAttribute("n_layers", layers.length);
-            f.putAttribute("d_mlp", d);
+        int[] pos = new int[tokens];
+        for (int t = 0; t < tokens; t++) {
+            pos[t] = t % 16;
+        }
+        ActivationFile.Spec spec = new ActivationFile.Spec(model, shard, layers.length, d, ActivationFile.Precision.FLOAT32,
+                List.of(ActivationFile.MLP_POST));
+        try (ActivationFile.Writer w = ActivationFile.Writer.create(file, spec)) {
             for (Map.Entry<String, Object> e : attrs.entrySet()) {
-                f.putAttribute(e.getKey(), e.getValue());
+                w.attribute(e.getKey(), e.getValue());
             }
-            WritableGroup g = f.putGroup("mlp_post");
+            // two appends, as extract writes batch by batch
+            int half = tokens / 2;
+            w.appendTokens(Arrays.copyOfRange(tokenIds, 0, half), Arrays.copyOfRange(pos, 0, half));
+            w.appendTokens(Arrays.copyOfRange(tokenIds, half, tokens), Arrays.copyOfRange(pos, half, tokens));
             for (int l = 0; l < layers.length; l++) {
-                float[][] x = new float[tokens][d];
-                for (int t = 0; t < tokens; t++) {
-                    System.arraycopy(layers[l], t * d, x[t], 0, d);
-                }
-                g.putDataset(Integer.toString(l), x);
+                w.append(ActivationFile.MLP_POST, l, layers[l], 0, half);
+                w.append(ActivationFile.MLP_POST, l, layers[l], half * d, tokens - half);
             }
-            f.putDataset("token_ids", tokenIds);
-            int[] pos = new int[tokens];
-            for (int t = 0; t < tokens; t++) {
-                pos[t] = t % 16;
-            }
-            f.putDataset("positions", pos);
+            w.finish();
         }
         return file;
     }
