@@ -1,0 +1,325 @@
+package org.uneurons.correlate;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas;
+import org.uneurons.core.stats.Gemm;
+
+/**
+ * Products on OpenBLAS (through its JavaCPP preset, the BLAS that ND4J's CPU backend runs on): dgemm for FLOAT64,
+ * sgemm for FLOAT32 operands. Operands live off-heap and are reused for every block of a batch; each product lands
+ * in a reused off-heap buffer and is added to the float64 totals on the Java heap. Not thread-safe.
+ */
+public final class OpenBlasGemm implements Gemm, AutoCloseable {
+    private static final int CHUNK = 1 << 20;
+
+    static {
+        // JavaCPP refuses allocations once the process's resident size passes twice the heap limit by default; the
+        // totals here are on-heap and large, so that guard would trip on legitimate runs. The user can still set it.
+        if (System.getProperty("org.bytedeco.javacpp.maxPhysicalBytes") == null) {
+            System.setProperty("org.bytedeco.javacpp.maxPhysicalBytes", "0");
+        }
+    }
+
+    private DoublePointer resultD;
+    private FloatPointer resultF;
+    private double[] rowD = new double[0];
+    private float[] rowF = new float[0];
+    private final float[] uploadBuffer = new float[CHUNK];
+
+    /** Uses every available core for BLAS (OpenBLAS's own default can differ in containers). */
+    public OpenBlasGemm() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public OpenBlasGemm(int threads) {
+        openblas.blas_set_num_threads(threads);
+    }
+
+    public static int threads() {
+        return openblas.blas_get_num_threads();
+    }
+
+    private static final class NativeMatrix implements Operand {
+        final int rows, cols;
+        final Precision precision;
+        final Pointer data;
+
+        NativeMatrix(int rows, int cols, Precision precision, Pointer data) {
+            this.rows = rows;
+            this.cols = cols;
+            this.precision = precision;
+            this.data = data;
+        }
+
+        @Override
+        public int rows() {
+            return rows;
+        }
+
+        @Override
+        public int cols() {
+            return cols;
+        }
+
+        @Override
+        public void close() {
+            data.close();
+        }
+    }
+
+    @Override
+    public Operand upload(int rows, int cols, double[] data, Precision precision) {
+        long len = (long) rows * cols;
+        if (data.length < len) {
+            throw new IllegalArgumentException("operand has " + data.length + " values, expected " + rows + "x" + cols);
+        }
+        if (precision == Precision.FLOAT64) {
+            DoublePointer p = new DoublePointer(len);
+            p.put(data, 0, (int) len);
+            return new NativeMatrix(rows, cols, precision, p);
+        }
+        FloatPointer p = new FloatPointer(len);
+        float[] buf = uploadBuffer;
+        for (long off = 0; off < len; off += buf.length) {
+            int n = (int) Math.min(buf.length, len - off);
+            for (int i = 0; i < n; i++) {
+                buf[i] = (float) data[(int) (off + i)];
+            }
+            p.position(off).put(buf, 0, n);
+        }
+        p.position(0);
+        return new NativeMatrix(rows, cols, precision, p);
+    }
+
+    /** Uploads float32 data as it is (for benchmarks and callers that centre in float32 themselves). */
+    public Operand uploadFloats(int rows, int cols, float[] data) {
+        FloatPointer p = new FloatPointer((long) rows * cols);
+        p.put(data, 0, rows * cols);
+        return new NativeMatrix(rows, cols, Precision.FLOAT32, p);
+    }
+
+    @Override
+    public void addAtB(Operand aOp, Operand bOp, double[][] out) {
+        NativeMatrix a = (NativeMatrix) aOp;
+        NativeMatrix b = (NativeMatrix) bOp;
+        if (a.rows != b.rows || a.precision != b.precision) {
+            throw new IllegalArgumentException("operands differ in rows or precision");
+        }
+        int k = a.rows, m = a.cols, n = b.cols;
+        if (out.length != m || (m > 0 && out[0].length != n)) {
+            throw new IllegalArgumentException("output is not " + m + "x" + n);
+        }
+        long len = (long) m * n;
+        if (a.precision == Precision.FLOAT64) {
+            DoublePointer c = resultD(len);
+            openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, n, k,
+                    1.0, (DoublePointer) a.data, m, (DoublePointer) b.data, n, 0.0, c, n);
+            addInto(c, out, n);
+        } else {
+            FloatPointer c = resultF(len);
+            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, n, k,
+                    1.0f, (FloatPointer) a.data, m, (FloatPointer) b.data, n, 0.0f, c, n);
+            addInto(c, out, n);
+        }
+    }
+
+    @Override
+    public void addAtA(Operand aOp, double[][] out) {
+        NativeMatrix a = (NativeMatrix) aOp;
+        int k = a.rows, n = a.cols;
+        if (out.length != n || (n > 0 && out[0].length != n)) {
+            throw new IllegalArgumentException("output is not " + n + "x" + n);
+        }
+        long len = (long) n * n;
+        // syrk fills the upper triangle only: half the flops of the general product
+        if (a.precision == Precision.FLOAT64) {
+            DoublePointer c = resultD(len);
+            openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
+                    1.0, (DoublePointer) a.data, n, 0.0, c, n);
+            if (rowD.length < n) {
+                rowD = new double[n];
+            }
+            for (int i = 0; i < n; i++) {
+                c.position((long) i * n + i).get(rowD, i, n - i);
+                addUpperRow(out, i, rowD);
+            }
+            c.position(0);
+        } else {
+            FloatPointer c = resultF(len);
+            openblas.cblas_ssyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
+                    1.0f, (FloatPointer) a.data, n, 0.0f, c, n);
+            if (rowD.length < n) {
+                rowD = new double[n];
+            }
+            if (rowF.length < n) {
+                rowF = new float[n];
+            }
+            for (int i = 0; i < n; i++) {
+                c.position((long) i * n + i).get(rowF, i, n - i);
+                for (int j = i; j < n; j++) {
+                    rowD[j] = rowF[j];
+                }
+                addUpperRow(out, i, rowD);
+            }
+            c.position(0);
+        }
+    }
+
+    /** Adds row i of an upper triangle (columns i..n-1 of {@code row}) and its mirror image below the diagonal. */
+    private static void addUpperRow(double[][] out, int i, double[] row) {
+        double[] oi = out[i];
+        oi[i] += row[i];
+        for (int j = i + 1; j < oi.length; j++) {
+            double v = row[j];
+            oi[j] += v;
+            out[j][i] += v;
+        }
+    }
+
+    /** Raw sgemm C = A^T B on uploaded float32 operands, nothing added anywhere: the benchmark's reference rate. */
+    public void rawAtB(Operand aOp, Operand bOp) {
+        NativeMatrix a = (NativeMatrix) aOp;
+        NativeMatrix b = (NativeMatrix) bOp;
+        int k = a.rows, m = a.cols, n = b.cols;
+        if (a.precision == Precision.FLOAT32) {
+            openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, n, k,
+                    1.0f, (FloatPointer) a.data, m, (FloatPointer) b.data, n, 0.0f, resultF((long) m * n), n);
+        } else {
+            openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, n, k,
+                    1.0, (DoublePointer) a.data, m, (DoublePointer) b.data, n, 0.0, resultD((long) m * n), n);
+        }
+    }
+
+    @Override
+    public double[][] multiplyABt(double[][] a, double[][] b) {
+        int m = a.length, n = b.length, k = m == 0 ? 0 : a[0].length;
+        if (n > 0 && b[0].length != k) {
+            throw new IllegalArgumentException("inner dimensions differ: " + k + " vs " + b[0].length);
+        }
+        double[][] out = new double[m][n];
+        if (m == 0 || n == 0) {
+            return out;
+        }
+        try (DoublePointer pa = rows(a, k); DoublePointer pb = rows(b, k)) {
+            DoublePointer c = resultD((long) m * n);
+            openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasTrans, m, n, k,
+                    1.0, pa, k, pb, k, 0.0, c, n);
+            for (int i = 0; i < m; i++) {
+                c.position((long) i * n).get(out[i], 0, n);
+            }
+            c.position(0);
+        }
+        return out;
+    }
+
+    @Override
+    public void orthonormaliseRows(double[][] g) {
+        int d = g.length;
+        int n = d == 0 ? 0 : g[0].length;
+        if (d == 0) {
+            return;
+        }
+        if (d > n) {
+            throw new IllegalArgumentException("cannot orthonormalise " + d + " rows of length " + n);
+        }
+        // g's rows, contiguous, are the columns of g^T in column-major order: QR of g^T gives g's rows orthonormalised
+        try (DoublePointer a = rows(g, n); DoublePointer tau = new DoublePointer(d)) {
+            int info = openblas.LAPACKE_dgeqrf(openblas.LAPACK_COL_MAJOR, n, d, a, n, tau);
+            if (info != 0) {
+                throw new IllegalStateException("LAPACKE_dgeqrf failed: " + info);
+            }
+            double[] diag = new double[d];
+            for (int j = 0; j < d; j++) {
+                diag[j] = a.get((long) j * n + j);
+            }
+            info = openblas.LAPACKE_dorgqr(openblas.LAPACK_COL_MAJOR, n, d, d, a, n, tau);
+            if (info != 0) {
+                throw new IllegalStateException("LAPACKE_dorgqr failed: " + info);
+            }
+            for (int j = 0; j < d; j++) {
+                a.position((long) j * n).get(g[j], 0, n);
+                if (diag[j] < 0) { // sign convention of Gram-Schmidt: positive diagonal of R
+                    for (int i = 0; i < n; i++) {
+                        g[j][i] = -g[j][i];
+                    }
+                }
+            }
+            a.position(0);
+        }
+    }
+
+    private static DoublePointer rows(double[][] x, int k) {
+        DoublePointer p = new DoublePointer((long) x.length * k);
+        for (int i = 0; i < x.length; i++) {
+            p.position((long) i * k).put(x[i], 0, k);
+        }
+        return p.position(0);
+    }
+
+    private void addInto(DoublePointer c, double[][] out, int n) {
+        if (rowD.length < n) {
+            rowD = new double[n];
+        }
+        for (int i = 0; i < out.length; i++) {
+            c.position((long) i * n).get(rowD, 0, n);
+            double[] r = out[i];
+            for (int j = 0; j < n; j++) {
+                r[j] += rowD[j];
+            }
+        }
+        c.position(0);
+    }
+
+    private void addInto(FloatPointer c, double[][] out, int n) {
+        if (rowF.length < n) {
+            rowF = new float[n];
+        }
+        for (int i = 0; i < out.length; i++) {
+            c.position((long) i * n).get(rowF, 0, n);
+            double[] r = out[i];
+            for (int j = 0; j < n; j++) {
+                r[j] += rowF[j];
+            }
+        }
+        c.position(0);
+    }
+
+    private DoublePointer resultD(long len) {
+        if (resultD == null || resultD.capacity() < len) {
+            if (resultD != null) {
+                resultD.close();
+            }
+            resultD = new DoublePointer(len);
+        }
+        return resultD.position(0);
+    }
+
+    private FloatPointer resultF(long len) {
+        if (resultF == null || resultF.capacity() < len) {
+            if (resultF != null) {
+                resultF.close();
+            }
+            resultF = new FloatPointer(len);
+        }
+        return resultF.position(0);
+    }
+
+    @Override
+    public void close() {
+        if (resultD != null) {
+            resultD.close();
+            resultD = null;
+        }
+        if (resultF != null) {
+            resultF.close();
+            resultF = null;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "openblas";
+    }
+}
