@@ -19,18 +19,26 @@ class PandasReadTest {
     @TempDir
     Path dir;
 
-    private static boolean pandas() {
-        try {
-            Process p = new ProcessBuilder("python3", "-c", "import pandas").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
+    /** The first of python3 on the PATH and the system's /usr/bin/python3 that imports pandas, or null. */
+    private static String pandasPython() {
+        for (String py : new String[] {"python3", "/usr/bin/python3"}) {
+            try {
+                Process p = new ProcessBuilder(py, "-c", "import pandas").redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return py;
+                }
+            } catch (Exception e) {
+                // try the next one
+            }
         }
+        return null;
     }
 
     @Test
     void pandasReadsTheTable() throws Exception {
-        assumeTrue(pandas(), "python3 with pandas is not installed here");
+        String py = pandasPython();
+        assumeTrue(py != null, "python3 with pandas is not installed here");
         int d = 5;
         MomentShape shape = MomentShape.full(1, d, 1, d);
         double[][] co = new double[d][d];
@@ -53,7 +61,7 @@ class PandasReadTest {
                 + "assert not df.isna().any().any()\n"
                 + "assert all(k in 'if' for k in df.dtypes.map(lambda t: t.kind)), df.dtypes\n"
                 + "print(len(df), len(df.columns), df['excess_corr'].sum(), int(df['is_universal'].sum()))\n";
-        Process p = new ProcessBuilder("python3", "-c", script, dir.resolve("neurons.csv").toString())
+        Process p = new ProcessBuilder(py, "-c", script, dir.resolve("neurons.csv").toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, p.waitFor(), out);
