@@ -43,6 +43,7 @@ public final class CorrelateBenchmark extends Tool {
         o.addOption(Option.builder().longOpt("layers-a").hasArg().desc("a's layers in the task, FIRST-LAST (default 0-3)").build());
         o.addOption(Option.builder().longOpt("batch-tokens").hasArg().desc("tokens per batch (default 4096)").build());
         o.addOption(Option.builder().longOpt("batches").hasArg().desc("batches for the 1x run; the 10x run does ten times as many (default 1)").build());
+        o.addOption(Option.builder().longOpt("multiplier").hasArg().desc("the long run is this many times the 1x run (default 10)").build());
         o.addOption(Option.builder().longOpt("gemm").hasArg().desc("float32 (default) or float64").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().desc("BLAS threads (default: all cores)").build());
         o.addOption(Option.builder().longOpt("raw-size").hasArg().desc("size of the square raw GEMM (default 4096)").build());
@@ -57,6 +58,7 @@ public final class CorrelateBenchmark extends Tool {
         int last = Integer.parseInt(range[range.length - 1]);
         int batch = args.positive("batch-tokens", 4096);
         int batches1x = args.positive("batches", 1);
+        int multiplier = args.positive("multiplier", 10);
         Gemm.Precision precision = Gemm.Precision.parse(args.choice("gemm", "float32", "float32", "float64"));
         int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
         int raw = args.positive("raw-size", 4096);
@@ -84,7 +86,7 @@ public final class CorrelateBenchmark extends Tool {
             double steadySeconds = 0;
             long steadyTokens = 0;
             long hwm1x = 0;
-            int total = 10 * batches1x;
+            int total = multiplier * batches1x;
             for (int i = 0; i < total; i++) {
                 long t0 = System.nanoTime();
                 m.update(a, b, batch, gemm, precision);
@@ -116,8 +118,8 @@ public final class CorrelateBenchmark extends Tool {
             out.printf(Locale.ROOT, "full pair equivalent (%d x %d neurons): %.0f tokens/s on this machine%n",
                     layers * d, layers * d, effective * 1e9 / fullPair);
             out.printf(Locale.ROOT, "peak resident memory (VmHWM): %.2f GB before, %.2f GB after %d tokens (1x), %.2f GB"
-                            + " after %d tokens (10x)%n", hwmStart / 1e6, hwm1x / 1e6, (long) batches1x * batch,
-                    hwm10x / 1e6, (long) total * batch);
+                            + " after %d tokens (%dx)%n", hwmStart / 1e6, hwm1x / 1e6, (long) batches1x * batch,
+                    hwm10x / 1e6, (long) total * batch, multiplier);
         }
         return EXIT_OK;
     }

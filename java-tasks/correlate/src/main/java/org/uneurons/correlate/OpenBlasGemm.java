@@ -1,5 +1,7 @@
 package org.uneurons.correlate;
 
+import java.util.stream.IntStream;
+
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -24,8 +26,8 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
 
     private DoublePointer resultD;
     private FloatPointer resultF;
-    private double[] rowD = new double[0];
-    private float[] rowF = new float[0];
+    private double[] heapD = new double[0];
+    private float[] heapF = new float[0];
     private final float[] uploadBuffer = new float[CHUNK];
 
     /** Uses every available core for BLAS (OpenBLAS's own default can differ in containers). */
@@ -138,43 +140,16 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             DoublePointer c = resultD(len);
             openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
                     1.0, (DoublePointer) a.data, n, 0.0, c, n);
-            if (rowD.length < n) {
-                rowD = new double[n];
-            }
-            for (int i = 0; i < n; i++) {
-                c.position((long) i * n + i).get(rowD, i, n - i);
-                addUpperRow(out, i, rowD);
-            }
-            c.position(0);
+            double[] res = heapD(len);
+            c.position(0).get(res, 0, (int) len);
+            addSymmetric(out, n, idx -> res[idx]);
         } else {
             FloatPointer c = resultF(len);
             openblas.cblas_ssyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
                     1.0f, (FloatPointer) a.data, n, 0.0f, c, n);
-            if (rowD.length < n) {
-                rowD = new double[n];
-            }
-            if (rowF.length < n) {
-                rowF = new float[n];
-            }
-            for (int i = 0; i < n; i++) {
-                c.position((long) i * n + i).get(rowF, i, n - i);
-                for (int j = i; j < n; j++) {
-                    rowD[j] = rowF[j];
-                }
-                addUpperRow(out, i, rowD);
-            }
-            c.position(0);
-        }
-    }
-
-    /** Adds row i of an upper triangle (columns i..n-1 of {@code row}) and its mirror image below the diagonal. */
-    private static void addUpperRow(double[][] out, int i, double[] row) {
-        double[] oi = out[i];
-        oi[i] += row[i];
-        for (int j = i + 1; j < oi.length; j++) {
-            double v = row[j];
-            oi[j] += v;
-            out[j][i] += v;
+            float[] res = heapF(len);
+            c.position(0).get(res, 0, (int) len);
+            addSymmetric(out, n, idx -> res[idx]);
         }
     }
 
@@ -258,32 +233,68 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
         return p.position(0);
     }
 
+    // The product comes back to the heap in one bulk copy; adding it to the totals is spread over the cores (each
+    // row by one thread, so the sums are the same whatever the thread count).
+
     private void addInto(DoublePointer c, double[][] out, int n) {
-        if (rowD.length < n) {
-            rowD = new double[n];
-        }
-        for (int i = 0; i < out.length; i++) {
-            c.position((long) i * n).get(rowD, 0, n);
+        double[] res = heapD((long) out.length * n);
+        c.position(0).get(res, 0, out.length * n);
+        IntStream.range(0, out.length).parallel().forEach(i -> {
             double[] r = out[i];
+            int o = i * n;
             for (int j = 0; j < n; j++) {
-                r[j] += rowD[j];
+                r[j] += res[o + j];
             }
-        }
-        c.position(0);
+        });
     }
 
     private void addInto(FloatPointer c, double[][] out, int n) {
-        if (rowF.length < n) {
-            rowF = new float[n];
-        }
-        for (int i = 0; i < out.length; i++) {
-            c.position((long) i * n).get(rowF, 0, n);
+        float[] res = heapF((long) out.length * n);
+        c.position(0).get(res, 0, out.length * n);
+        IntStream.range(0, out.length).parallel().forEach(i -> {
             double[] r = out[i];
+            int o = i * n;
             for (int j = 0; j < n; j++) {
-                r[j] += rowF[j];
+                r[j] += res[o + j];
             }
+        });
+    }
+
+    /** Adds an upper triangle and its mirror image, in tiles so the transposed writes stay in cache. */
+    private static void addSymmetric(double[][] out, int n, java.util.function.IntToDoubleFunction upper) {
+        int tile = 64;
+        int tiles = (n + tile - 1) / tile;
+        IntStream.range(0, tiles).parallel().forEach(ti -> {
+            int i0 = ti * tile, i1 = Math.min(n, i0 + tile);
+            for (int j0 = i0; j0 < n; j0 += tile) {
+                int j1 = Math.min(n, j0 + tile);
+                for (int i = i0; i < i1; i++) {
+                    double[] oi = out[i];
+                    int o = i * n;
+                    for (int j = Math.max(j0, i); j < j1; j++) {
+                        double v = upper.applyAsDouble(o + j);
+                        oi[j] += v;
+                        if (j != i) {
+                            out[j][i] += v;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private double[] heapD(long len) {
+        if (heapD.length < len) {
+            heapD = new double[Math.toIntExact(len)];
         }
-        c.position(0);
+        return heapD;
+    }
+
+    private float[] heapF(long len) {
+        if (heapF.length < len) {
+            heapF = new float[Math.toIntExact(len)];
+        }
+        return heapF;
     }
 
     private DoublePointer resultD(long len) {

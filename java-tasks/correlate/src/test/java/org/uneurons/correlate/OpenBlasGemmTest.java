@@ -89,6 +89,35 @@ class OpenBlasGemmTest {
     }
 
     @Test
+    void symmetricProductAcrossSeveralTilesEqualsPlainLoops() {
+        SplittableRandom rng = new SplittableRandom(2);
+        int k = 20, n = 150; // three 64-wide tiles, the last one partial
+        double[] a = new double[k * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rng.nextGaussian();
+        }
+        try (OpenBlasGemm blas = new OpenBlasGemm()) {
+            for (Gemm.Precision p : Gemm.Precision.values()) {
+                double[][] want = new double[n][n];
+                double[][] got = new double[n][n];
+                try (Gemm.Operand pa = PLAIN.upload(k, n, a, p)) {
+                    PLAIN.addAtA(pa, want);
+                }
+                try (Gemm.Operand pa = blas.upload(k, n, a, p)) {
+                    blas.addAtA(pa, got);
+                    blas.addAtA(pa, got); // accumulates
+                }
+                double tol = (p == Gemm.Precision.FLOAT64 ? 1e-13 : 1e-5) * (1 + maxAbs(want));
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(2 * want[i][j], got[i][j], 2 * tol, p + " at " + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void lapackHaarMatrixEqualsGramSchmidt() {
         try (OpenBlasGemm blas = new OpenBlasGemm()) {
             for (int d : new int[] {1, 7, 64}) {

@@ -1,6 +1,7 @@
 package org.uneurons.core.stats;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Streaming first and second moments of two models' neurons over the same tokens: count, means, sums of squared
@@ -234,13 +235,23 @@ public final class PairMoments {
         return d;
     }
 
+    // Block updates run row-parallel on large blocks; each element is computed the same way whatever the thread
+    // count, so results do not depend on it.
+
+    private static IntStream rows(int count, int cols) {
+        IntStream s = IntStream.range(0, count);
+        return (long) count * cols >= PARALLEL_MIN ? s.parallel() : s;
+    }
+
+    private static final long PARALLEL_MIN = 1 << 16;
+
     private static void addBlock(double[][] into, double[][] from) {
-        for (int i = 0; i < into.length; i++) {
+        rows(into.length, into.length == 0 ? 0 : into[0].length).forEach(i -> {
             double[] r = into[i], s = from[i];
             for (int j = 0; j < r.length; j++) {
                 r[j] += s[j];
             }
-        }
+        });
     }
 
     private static void addOuter(double[][] block, double[] u, int uo, double[] v, int vo, double weight) {
@@ -248,16 +259,16 @@ public final class PairMoments {
             return;
         }
         int cols = block.length == 0 ? 0 : block[0].length;
-        for (int i = 0; i < block.length; i++) {
+        rows(block.length, cols).forEach(i -> {
             double ui = u[uo + i] * weight;
             if (ui == 0) {
-                continue;
+                return;
             }
             double[] r = block[i];
             for (int j = 0; j < cols; j++) {
                 r[j] += ui * v[vo + j];
             }
-        }
+        });
     }
 
     public MomentShape shape() {
