@@ -71,8 +71,17 @@ public final class CorrelateBenchmark extends Tool {
             double rawSquare = rawRate(gemm, raw, raw, raw, Gemm.Precision.FLOAT32);
             double rawBlock = rawRate(gemm, batch, d, d, Gemm.Precision.FLOAT32);
             double rawBest = Math.max(rawSquare, rawBlock);
-            out.printf(Locale.ROOT, "raw sgemm (OpenBLAS 0.3.19, the BLAS under ND4J 1.0.0-M2.1): %dx%dx%d %.1f GFLOP/s;"
+            out.printf(Locale.ROOT, "raw sgemm, OpenBLAS 0.3.19 through JavaCPP (the engine): %dx%dx%d %.1f GFLOP/s;"
                     + " block shape A^T B with k=%d, %dx%d: %.1f GFLOP/s%n", raw, raw, raw, rawSquare, batch, d, d, rawBlock);
+            if (Nd4jRate.available()) {
+                double nd4jSquare = Nd4jRate.sgemmAtB(raw, raw, raw, threads);
+                double nd4jBlock = Nd4jRate.sgemmAtB(batch, d, d, threads);
+                out.printf(Locale.ROOT, "raw sgemm, ND4J 1.0.0-M2.1 Nd4j.gemm: %dx%dx%d %.1f GFLOP/s; block shape %.1f GFLOP/s%n",
+                        raw, raw, raw, nd4jSquare, nd4jBlock);
+                rawBest = Math.max(rawBest, Math.max(nd4jSquare, nd4jBlock));
+            } else {
+                out.println("raw sgemm, ND4J: not on the classpath (add its jars to measure it)");
+            }
             if (precision == Gemm.Precision.FLOAT64) {
                 out.printf(Locale.ROOT, "raw dgemm block shape: %.1f GFLOP/s%n", rawRate(gemm, batch, d, d, Gemm.Precision.FLOAT64));
             }
