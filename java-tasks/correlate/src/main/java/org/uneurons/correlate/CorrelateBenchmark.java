@@ -46,6 +46,7 @@ public final class CorrelateBenchmark extends Tool {
         o.addOption(Option.builder().longOpt("multiplier").hasArg().desc("the long run is this many times the 1x run (default 10)").build());
         o.addOption(Option.builder().longOpt("gemm").hasArg().desc("float32 (default) or float64").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().desc("BLAS threads (default: all cores)").build());
+        o.addOption(Option.builder().longOpt("write").hasArg().desc("also write the moments to this file and read its header back").build());
         o.addOption(Option.builder().longOpt("raw-size").hasArg().desc("size of the square raw GEMM (default 4096)").build());
     }
 
@@ -129,6 +130,22 @@ public final class CorrelateBenchmark extends Tool {
             out.printf(Locale.ROOT, "peak resident memory (VmHWM): %.2f GB before, %.2f GB after %d tokens (1x), %.2f GB"
                             + " after %d tokens (%dx)%n", hwmStart / 1e6, hwm1x / 1e6, (long) batches1x * batch,
                     hwm10x / 1e6, (long) total * batch, multiplier);
+            if (args.has("write")) {
+                Path file = args.path("write");
+                long t0 = System.nanoTime();
+                MomentsFile.write(file, m, new MomentsFile.Info("bench-a", "bench-b", java.util.List.of("random"), "none",
+                        precision.name().toLowerCase(Locale.ROOT), (long) total * batch));
+                double w = (System.nanoTime() - t0) / 1e9;
+                MomentsFile.Header h = MomentsFile.readHeader(file);
+                long size;
+                try {
+                    size = Files.size(file);
+                } catch (IOException e) {
+                    size = -1;
+                }
+                out.printf(Locale.ROOT, "moments file: %.2f GB written in %.1f s (%.0f MB/s), header reads back n=%d;"
+                        + " VmHWM now %.2f GB%n", size / 1e9, w, size / 1e6 / w, h.n(), vmHwmKb() / 1e6);
+            }
         }
         return EXIT_OK;
     }
