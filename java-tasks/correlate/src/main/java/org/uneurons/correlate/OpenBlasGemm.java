@@ -104,6 +104,11 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
 
     @Override
     public void addAtB(Operand aOp, Operand bOp, double[][] out) {
+        addAtBPlusOuter(aOp, bOp, out, null, 0, null, 0, 0);
+    }
+
+    @Override
+    public void addAtBPlusOuter(Operand aOp, Operand bOp, double[][] out, double[] u, int uo, double[] v, int vo, double w) {
         NativeMatrix a = (NativeMatrix) aOp;
         NativeMatrix b = (NativeMatrix) bOp;
         if (a.rows != b.rows || a.precision != b.precision) {
@@ -118,17 +123,22 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             DoublePointer c = resultD(len);
             openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, n, k,
                     1.0, (DoublePointer) a.data, m, (DoublePointer) b.data, n, 0.0, c, n);
-            addInto(c, out, n);
+            addInto(c, out, n, u, uo, v, vo, w);
         } else {
             FloatPointer c = resultF(len);
             openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, n, k,
                     1.0f, (FloatPointer) a.data, m, (FloatPointer) b.data, n, 0.0f, c, n);
-            addInto(c, out, n);
+            addInto(c, out, n, u, uo, v, vo, w);
         }
     }
 
     @Override
     public void addAtA(Operand aOp, double[][] out) {
+        addAtAPlusOuter(aOp, out, null, 0, 0);
+    }
+
+    @Override
+    public void addAtAPlusOuter(Operand aOp, double[][] out, double[] u, int uo, double w) {
         NativeMatrix a = (NativeMatrix) aOp;
         int k = a.rows, n = a.cols;
         if (out.length != n || (n > 0 && out[0].length != n)) {
@@ -142,14 +152,14 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
                     1.0, (DoublePointer) a.data, n, 0.0, c, n);
             double[] res = heapD(len);
             c.position(0).get(res, 0, (int) len);
-            addSymmetric(out, n, idx -> res[idx]);
+            addSymmetric(out, n, idx -> res[idx], u, uo, w);
         } else {
             FloatPointer c = resultF(len);
             openblas.cblas_ssyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
                     1.0f, (FloatPointer) a.data, n, 0.0f, c, n);
             float[] res = heapF(len);
             c.position(0).get(res, 0, (int) len);
-            addSymmetric(out, n, idx -> res[idx]);
+            addSymmetric(out, n, idx -> res[idx], u, uo, w);
         }
     }
 
@@ -236,32 +246,47 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
     // The product comes back to the heap in one bulk copy; adding it to the totals is spread over the cores (each
     // row by one thread, so the sums are the same whatever the thread count).
 
-    private void addInto(DoublePointer c, double[][] out, int n) {
+    private void addInto(DoublePointer c, double[][] out, int n, double[] u, int uo, double[] v, int vo, double w) {
         double[] res = heapD((long) out.length * n);
         c.position(0).get(res, 0, out.length * n);
         IntStream.range(0, out.length).parallel().forEach(i -> {
             double[] r = out[i];
             int o = i * n;
-            for (int j = 0; j < n; j++) {
-                r[j] += res[o + j];
+            double ui = w == 0 ? 0 : w * u[uo + i];
+            if (ui == 0) {
+                for (int j = 0; j < n; j++) {
+                    r[j] += res[o + j];
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    r[j] += res[o + j] + ui * v[vo + j];
+                }
             }
         });
     }
 
-    private void addInto(FloatPointer c, double[][] out, int n) {
+    private void addInto(FloatPointer c, double[][] out, int n, double[] u, int uo, double[] v, int vo, double w) {
         float[] res = heapF((long) out.length * n);
         c.position(0).get(res, 0, out.length * n);
         IntStream.range(0, out.length).parallel().forEach(i -> {
             double[] r = out[i];
             int o = i * n;
-            for (int j = 0; j < n; j++) {
-                r[j] += res[o + j];
+            double ui = w == 0 ? 0 : w * u[uo + i];
+            if (ui == 0) {
+                for (int j = 0; j < n; j++) {
+                    r[j] += res[o + j];
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    r[j] += res[o + j] + ui * v[vo + j];
+                }
             }
         });
     }
 
     /** Adds an upper triangle and its mirror image, in tiles so the transposed writes stay in cache. */
-    private static void addSymmetric(double[][] out, int n, java.util.function.IntToDoubleFunction upper) {
+    private static void addSymmetric(double[][] out, int n, java.util.function.IntToDoubleFunction upper,
+                                     double[] u, int uo, double w) {
         int tile = 64;
         int tiles = (n + tile - 1) / tile;
         IntStream.range(0, tiles).parallel().forEach(ti -> {
@@ -271,8 +296,9 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
                 for (int i = i0; i < i1; i++) {
                     double[] oi = out[i];
                     int o = i * n;
+                    double ui = w == 0 ? 0 : w * u[uo + i];
                     for (int j = Math.max(j0, i); j < j1; j++) {
-                        double v = upper.applyAsDouble(o + j);
+                        double v = upper.applyAsDouble(o + j) + (ui == 0 ? 0 : ui * u[uo + j]);
                         oi[j] += v;
                         if (j != i) {
                             out[j][i] += v;

@@ -40,6 +40,21 @@ public interface Gemm {
     void addAtB(Operand a, Operand b, double[][] out);
 
     /**
+     * {@link #addAtB} followed by {@code out[i][j] += w * u[uo + i] * v[vo + j]} (the Chan correction of a batch):
+     * engines may do both in one pass over {@code out}.
+     */
+    default void addAtBPlusOuter(Operand a, Operand b, double[][] out, double[] u, int uo, double[] v, int vo, double w) {
+        addAtB(a, b, out);
+        Outer.add(out, u, uo, v, vo, w);
+    }
+
+    /** {@link #addAtA} followed by {@code out[i][j] += w * u[uo + i] * u[uo + j]}. */
+    default void addAtAPlusOuter(Operand a, double[][] out, double[] u, int uo, double w) {
+        addAtA(a, out);
+        Outer.add(out, u, uo, u, uo, w);
+    }
+
+    /**
      * {@code out[i][j] += sum_t a[t][i] * a[t][j]}: the within-layer co-moment. Symmetric, so engines may compute
      * one triangle (half the work) and mirror it.
      */

@@ -1,7 +1,6 @@
 package org.uneurons.core.stats;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * Streaming first and second moments of two models' neurons over the same tokens: count, means, sums of squared
@@ -132,14 +131,11 @@ public final class PairMoments {
             double weight = (double) n * rows / ((double) n + rows);
             for (int la = 0; la < a.length; la++) {
                 for (int lb = 0; lb < b.length; lb++) {
-                    double[][] block = comoment[la][lb];
-                    gemm.addAtB(opA[la], opB[lb], block);
-                    addOuter(block, deltaA, la * dA, deltaB, lb * dB, weight);
+                    gemm.addAtBPlusOuter(opA[la], opB[lb], comoment[la][lb], deltaA, la * dA, deltaB, lb * dB, weight);
                 }
             }
             for (int lb = 0; lb < b.length; lb++) {
-                gemm.addAtA(opB[lb], covB[lb]);
-                addOuter(covB[lb], deltaB, lb * dB, deltaB, lb * dB, weight);
+                gemm.addAtAPlusOuter(opB[lb], covB[lb], deltaB, lb * dB, weight);
             }
             foldMoments(meanA, m2A, batchMeanA, batchM2A, deltaA, rows);
             foldMoments(meanB, m2B, batchMeanB, batchM2B, deltaB, rows);
@@ -235,40 +231,12 @@ public final class PairMoments {
         return d;
     }
 
-    // Block updates run row-parallel on large blocks; each element is computed the same way whatever the thread
-    // count, so results do not depend on it.
-
-    private static IntStream rows(int count, int cols) {
-        IntStream s = IntStream.range(0, count);
-        return (long) count * cols >= PARALLEL_MIN ? s.parallel() : s;
-    }
-
-    private static final long PARALLEL_MIN = 1 << 16;
-
     private static void addBlock(double[][] into, double[][] from) {
-        rows(into.length, into.length == 0 ? 0 : into[0].length).forEach(i -> {
-            double[] r = into[i], s = from[i];
-            for (int j = 0; j < r.length; j++) {
-                r[j] += s[j];
-            }
-        });
+        Outer.addBlock(into, from);
     }
 
     private static void addOuter(double[][] block, double[] u, int uo, double[] v, int vo, double weight) {
-        if (weight == 0) {
-            return;
-        }
-        int cols = block.length == 0 ? 0 : block[0].length;
-        rows(block.length, cols).forEach(i -> {
-            double ui = u[uo + i] * weight;
-            if (ui == 0) {
-                return;
-            }
-            double[] r = block[i];
-            for (int j = 0; j < cols; j++) {
-                r[j] += ui * v[vo + j];
-            }
-        });
+        Outer.add(block, u, uo, v, vo, weight);
     }
 
     public MomentShape shape() {
