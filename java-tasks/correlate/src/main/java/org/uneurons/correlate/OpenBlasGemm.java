@@ -11,7 +11,8 @@ import org.uneurons.core.stats.Gemm;
 /**
  * Products on OpenBLAS (through its JavaCPP preset, the BLAS that ND4J's CPU backend runs on): dgemm for FLOAT64,
  * sgemm for FLOAT32 operands. Operands live off-heap and are reused for every block of a batch; each product lands
- * in a reused off-heap buffer and is added to the float64 totals on the Java heap. Not thread-safe.
+ * in a reused off-heap buffer and is added to the float64 totals on the Java heap. Only {@link #upload} may be
+ * called from several threads at once.
  */
 public final class OpenBlasGemm implements Gemm, AutoCloseable {
     private static final int CHUNK = 1 << 20;
@@ -28,7 +29,6 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
     private FloatPointer resultF;
     private double[] heapD = new double[0];
     private float[] heapF = new float[0];
-    private final float[] uploadBuffer = new float[CHUNK];
 
     /** Uses every available core for BLAS (OpenBLAS's own default can differ in containers). */
     public OpenBlasGemm() {
@@ -83,7 +83,7 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             return new NativeMatrix(rows, cols, precision, p);
         }
         FloatPointer p = new FloatPointer(len);
-        float[] buf = uploadBuffer;
+        float[] buf = new float[(int) Math.min(len, CHUNK)];
         for (long off = 0; off < len; off += buf.length) {
             int n = (int) Math.min(buf.length, len - off);
             for (int i = 0; i < n; i++) {

@@ -30,7 +30,10 @@ public interface Gemm {
         void close();
     }
 
-    /** Takes a copy of {@code data} ([rows x cols], row-major), rounded to float32 when the precision says so. */
+    /**
+     * Takes a copy of {@code data} ([rows x cols], row-major), rounded to float32 when the precision says so. Must be
+     * safe to call from several threads at once (batches upload their layers in parallel).
+     */
     Operand upload(int rows, int cols, double[] data, Precision precision);
 
     /**

@@ -1,6 +1,7 @@
 package org.uneurons.core.stats;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Streaming first and second moments of two models' neurons over the same tokens: count, means, sums of squared
@@ -24,8 +25,8 @@ public final class PairMoments {
     private final double[][][][] comoment;
     /** covB[layer of b] = [dB][dB], sums of products of deviations within that layer. */
     private final double[][][] covB;
-    /** The centred batch of one layer, reused across batches so memory does not grow with the token count. */
-    private double[] scratch = new double[0];
+    /** The centred batch of one layer, per thread, reused across batches so memory does not grow with the tokens. */
+    private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[0]);
 
     public PairMoments(MomentShape shape) {
         this.shape = shape;
@@ -111,20 +112,26 @@ public final class PairMoments {
         double[] batchM2A = new double[meanA.length];
         double[] batchMeanB = new double[meanB.length];
         double[] batchM2B = new double[meanB.length];
-        if (scratch.length < rows * Math.max(dA, dB)) {
-            scratch = new double[rows * Math.max(dA, dB)];
-        }
         Gemm.Operand[] opA = new Gemm.Operand[a.length];
         Gemm.Operand[] opB = new Gemm.Operand[b.length];
         try {
-            for (int l = 0; l < a.length; l++) {
-                centre(a[l], rows, dA, batchMeanA, batchM2A, l * dA, scratch);
-                opA[l] = gemm.upload(rows, dA, scratch, precision);
-            }
-            for (int l = 0; l < b.length; l++) {
-                centre(b[l], rows, dB, batchMeanB, batchM2B, l * dB, scratch);
-                opB[l] = gemm.upload(rows, dB, scratch, precision);
-            }
+            // Layers are centred and uploaded in parallel (each by one thread: results do not depend on the count).
+            int need = rows * Math.max(dA, dB);
+            IntStream.range(0, a.length + b.length).parallel().forEach(i -> {
+                double[] work = scratch.get();
+                if (work.length < need) {
+                    work = new double[need];
+                    scratch.set(work);
+                }
+                if (i < a.length) {
+                    centre(a[i], rows, dA, batchMeanA, batchM2A, i * dA, work);
+                    opA[i] = gemm.upload(rows, dA, work, precision);
+                } else {
+                    int l = i - a.length;
+                    centre(b[l], rows, dB, batchMeanB, batchM2B, l * dB, work);
+                    opB[l] = gemm.upload(rows, dB, work, precision);
+                }
+            });
             // Deltas against the running means must be taken before the means move.
             double[] deltaA = minus(batchMeanA, meanA);
             double[] deltaB = minus(batchMeanB, meanB);
