@@ -27,6 +27,7 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
 
     private DoublePointer resultD;
     private FloatPointer resultF;
+    private final ThreadLocal<float[]> uploadBuffer = ThreadLocal.withInitial(() -> new float[CHUNK]);
     private double[] heapD = new double[0];
     private float[] heapF = new float[0];
 
@@ -83,7 +84,7 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             return new NativeMatrix(rows, cols, precision, p);
         }
         FloatPointer p = new FloatPointer(len);
-        float[] buf = new float[(int) Math.min(len, CHUNK)];
+        float[] buf = uploadBuffer.get();
         for (long off = 0; off < len; off += buf.length) {
             int n = (int) Math.min(buf.length, len - off);
             for (int i = 0; i < n; i++) {
