@@ -43,8 +43,10 @@ public final class CorrelateBenchmark extends Tool {
         o.addOption(Option.builder().longOpt("layers-a").hasArg().desc("a's layers in the task, FIRST-LAST (default 0-3)").build());
         o.addOption(Option.builder().longOpt("batch-tokens").hasArg().desc("tokens per batch (default 4096)").build());
         o.addOption(Option.builder().longOpt("batches").hasArg().desc("batches for the 1x run; the 10x run does ten times as many (default 1)").build());
+        o.addOption(Option.builder().longOpt("multiplier").hasArg().desc("the long run is this many times the 1x run (default 10)").build());
         o.addOption(Option.builder().longOpt("gemm").hasArg().desc("float32 (default) or float64").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().desc("BLAS threads (default: all cores)").build());
+        o.addOption(Option.builder().longOpt("write").hasArg().desc("also write the moments to this file and read its header back").build());
         o.addOption(Option.builder().longOpt("raw-size").hasArg().desc("size of the square raw GEMM (default 4096)").build());
     }
 
@@ -57,6 +59,7 @@ public final class CorrelateBenchmark extends Tool {
         int last = Integer.parseInt(range[range.length - 1]);
         int batch = args.positive("batch-tokens", 4096);
         int batches1x = args.positive("batches", 1);
+        int multiplier = args.positive("multiplier", 10);
         Gemm.Precision precision = Gemm.Precision.parse(args.choice("gemm", "float32", "float32", "float64"));
         int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
         int raw = args.positive("raw-size", 4096);
@@ -69,8 +72,17 @@ public final class CorrelateBenchmark extends Tool {
             double rawSquare = rawRate(gemm, raw, raw, raw, Gemm.Precision.FLOAT32);
             double rawBlock = rawRate(gemm, batch, d, d, Gemm.Precision.FLOAT32);
             double rawBest = Math.max(rawSquare, rawBlock);
-            out.printf(Locale.ROOT, "raw sgemm (OpenBLAS 0.3.19, the BLAS under ND4J 1.0.0-M2.1): %dx%dx%d %.1f GFLOP/s;"
+            out.printf(Locale.ROOT, "raw sgemm, OpenBLAS 0.3.19 through JavaCPP (the engine): %dx%dx%d %.1f GFLOP/s;"
                     + " block shape A^T B with k=%d, %dx%d: %.1f GFLOP/s%n", raw, raw, raw, rawSquare, batch, d, d, rawBlock);
+            if (Nd4jRate.available()) {
+                double nd4jSquare = Nd4jRate.sgemmAtB(raw, raw, raw, threads);
+                double nd4jBlock = Nd4jRate.sgemmAtB(batch, d, d, threads);
+                out.printf(Locale.ROOT, "raw sgemm, ND4J 1.0.0-M2.1 Nd4j.gemm: %dx%dx%d %.1f GFLOP/s; block shape %.1f GFLOP/s%n",
+                        raw, raw, raw, nd4jSquare, nd4jBlock);
+                rawBest = Math.max(rawBest, Math.max(nd4jSquare, nd4jBlock));
+            } else {
+                out.println("raw sgemm, ND4J: not on the classpath (add its jars to measure it)");
+            }
             if (precision == Gemm.Precision.FLOAT64) {
                 out.printf(Locale.ROOT, "raw dgemm block shape: %.1f GFLOP/s%n", rawRate(gemm, batch, d, d, Gemm.Precision.FLOAT64));
             }
@@ -84,7 +96,7 @@ public final class CorrelateBenchmark extends Tool {
             double steadySeconds = 0;
             long steadyTokens = 0;
             long hwm1x = 0;
-            int total = 10 * batches1x;
+            int total = multiplier * batches1x;
             for (int i = 0; i < total; i++) {
                 long t0 = System.nanoTime();
                 m.update(a, b, batch, gemm, precision);
@@ -116,8 +128,24 @@ public final class CorrelateBenchmark extends Tool {
             out.printf(Locale.ROOT, "full pair equivalent (%d x %d neurons): %.0f tokens/s on this machine%n",
                     layers * d, layers * d, effective * 1e9 / fullPair);
             out.printf(Locale.ROOT, "peak resident memory (VmHWM): %.2f GB before, %.2f GB after %d tokens (1x), %.2f GB"
-                            + " after %d tokens (10x)%n", hwmStart / 1e6, hwm1x / 1e6, (long) batches1x * batch,
-                    hwm10x / 1e6, (long) total * batch);
+                            + " after %d tokens (%dx)%n", hwmStart / 1e6, hwm1x / 1e6, (long) batches1x * batch,
+                    hwm10x / 1e6, (long) total * batch, multiplier);
+            if (args.has("write")) {
+                Path file = args.path("write");
+                long t0 = System.nanoTime();
+                MomentsFile.write(file, m, new MomentsFile.Info("bench-a", "bench-b", java.util.List.of("random"), "none",
+                        precision.name().toLowerCase(Locale.ROOT), (long) total * batch));
+                double w = (System.nanoTime() - t0) / 1e9;
+                MomentsFile.Header h = MomentsFile.readHeader(file);
+                long size;
+                try {
+                    size = Files.size(file);
+                } catch (IOException e) {
+                    size = -1;
+                }
+                out.printf(Locale.ROOT, "moments file: %.2f GB written in %.1f s (%.0f MB/s), header reads back n=%d;"
+                        + " VmHWM now %.2f GB%n", size / 1e9, w, size / 1e6 / w, h.n(), vmHwmKb() / 1e6);
+            }
         }
         return EXIT_OK;
     }

@@ -1,5 +1,7 @@
 package org.uneurons.correlate;
 
+import java.util.stream.IntStream;
+
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -9,7 +11,8 @@ import org.uneurons.core.stats.Gemm;
 /**
  * Products on OpenBLAS (through its JavaCPP preset, the BLAS that ND4J's CPU backend runs on): dgemm for FLOAT64,
  * sgemm for FLOAT32 operands. Operands live off-heap and are reused for every block of a batch; each product lands
- * in a reused off-heap buffer and is added to the float64 totals on the Java heap. Not thread-safe.
+ * in a reused off-heap buffer and is added to the float64 totals on the Java heap. Only {@link #upload} may be
+ * called from several threads at once.
  */
 public final class OpenBlasGemm implements Gemm, AutoCloseable {
     private static final int CHUNK = 1 << 20;
@@ -24,9 +27,9 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
 
     private DoublePointer resultD;
     private FloatPointer resultF;
-    private double[] rowD = new double[0];
-    private float[] rowF = new float[0];
-    private final float[] uploadBuffer = new float[CHUNK];
+    private final ThreadLocal<float[]> uploadBuffer = ThreadLocal.withInitial(() -> new float[CHUNK]);
+    private double[] heapD = new double[0];
+    private float[] heapF = new float[0];
 
     /** Uses every available core for BLAS (OpenBLAS's own default can differ in containers). */
     public OpenBlasGemm() {
@@ -81,7 +84,7 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             return new NativeMatrix(rows, cols, precision, p);
         }
         FloatPointer p = new FloatPointer(len);
-        float[] buf = uploadBuffer;
+        float[] buf = uploadBuffer.get();
         for (long off = 0; off < len; off += buf.length) {
             int n = (int) Math.min(buf.length, len - off);
             for (int i = 0; i < n; i++) {
@@ -102,6 +105,11 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
 
     @Override
     public void addAtB(Operand aOp, Operand bOp, double[][] out) {
+        addAtBPlusOuter(aOp, bOp, out, null, 0, null, 0, 0);
+    }
+
+    @Override
+    public void addAtBPlusOuter(Operand aOp, Operand bOp, double[][] out, double[] u, int uo, double[] v, int vo, double w) {
         NativeMatrix a = (NativeMatrix) aOp;
         NativeMatrix b = (NativeMatrix) bOp;
         if (a.rows != b.rows || a.precision != b.precision) {
@@ -116,17 +124,22 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             DoublePointer c = resultD(len);
             openblas.cblas_dgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, n, k,
                     1.0, (DoublePointer) a.data, m, (DoublePointer) b.data, n, 0.0, c, n);
-            addInto(c, out, n);
+            addInto(c, out, n, u, uo, v, vo, w);
         } else {
             FloatPointer c = resultF(len);
             openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasTrans, openblas.CblasNoTrans, m, n, k,
                     1.0f, (FloatPointer) a.data, m, (FloatPointer) b.data, n, 0.0f, c, n);
-            addInto(c, out, n);
+            addInto(c, out, n, u, uo, v, vo, w);
         }
     }
 
     @Override
     public void addAtA(Operand aOp, double[][] out) {
+        addAtAPlusOuter(aOp, out, null, 0, 0);
+    }
+
+    @Override
+    public void addAtAPlusOuter(Operand aOp, double[][] out, double[] u, int uo, double w) {
         NativeMatrix a = (NativeMatrix) aOp;
         int k = a.rows, n = a.cols;
         if (out.length != n || (n > 0 && out[0].length != n)) {
@@ -138,43 +151,16 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             DoublePointer c = resultD(len);
             openblas.cblas_dsyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
                     1.0, (DoublePointer) a.data, n, 0.0, c, n);
-            if (rowD.length < n) {
-                rowD = new double[n];
-            }
-            for (int i = 0; i < n; i++) {
-                c.position((long) i * n + i).get(rowD, i, n - i);
-                addUpperRow(out, i, rowD);
-            }
-            c.position(0);
+            double[] res = heapD(len);
+            c.position(0).get(res, 0, (int) len);
+            addSymmetric(out, n, idx -> res[idx], u, uo, w);
         } else {
             FloatPointer c = resultF(len);
             openblas.cblas_ssyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasTrans, n, k,
                     1.0f, (FloatPointer) a.data, n, 0.0f, c, n);
-            if (rowD.length < n) {
-                rowD = new double[n];
-            }
-            if (rowF.length < n) {
-                rowF = new float[n];
-            }
-            for (int i = 0; i < n; i++) {
-                c.position((long) i * n + i).get(rowF, i, n - i);
-                for (int j = i; j < n; j++) {
-                    rowD[j] = rowF[j];
-                }
-                addUpperRow(out, i, rowD);
-            }
-            c.position(0);
-        }
-    }
-
-    /** Adds row i of an upper triangle (columns i..n-1 of {@code row}) and its mirror image below the diagonal. */
-    private static void addUpperRow(double[][] out, int i, double[] row) {
-        double[] oi = out[i];
-        oi[i] += row[i];
-        for (int j = i + 1; j < oi.length; j++) {
-            double v = row[j];
-            oi[j] += v;
-            out[j][i] += v;
+            float[] res = heapF(len);
+            c.position(0).get(res, 0, (int) len);
+            addSymmetric(out, n, idx -> res[idx], u, uo, w);
         }
     }
 
@@ -258,32 +244,84 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
         return p.position(0);
     }
 
-    private void addInto(DoublePointer c, double[][] out, int n) {
-        if (rowD.length < n) {
-            rowD = new double[n];
-        }
-        for (int i = 0; i < out.length; i++) {
-            c.position((long) i * n).get(rowD, 0, n);
+    // The product comes back to the heap in one bulk copy; adding it to the totals is spread over the cores (each
+    // row by one thread, so the sums are the same whatever the thread count).
+
+    private void addInto(DoublePointer c, double[][] out, int n, double[] u, int uo, double[] v, int vo, double w) {
+        double[] res = heapD((long) out.length * n);
+        c.position(0).get(res, 0, out.length * n);
+        IntStream.range(0, out.length).parallel().forEach(i -> {
             double[] r = out[i];
-            for (int j = 0; j < n; j++) {
-                r[j] += rowD[j];
+            int o = i * n;
+            double ui = w == 0 ? 0 : w * u[uo + i];
+            if (ui == 0) {
+                for (int j = 0; j < n; j++) {
+                    r[j] += res[o + j];
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    r[j] += res[o + j] + ui * v[vo + j];
+                }
             }
-        }
-        c.position(0);
+        });
     }
 
-    private void addInto(FloatPointer c, double[][] out, int n) {
-        if (rowF.length < n) {
-            rowF = new float[n];
-        }
-        for (int i = 0; i < out.length; i++) {
-            c.position((long) i * n).get(rowF, 0, n);
+    private void addInto(FloatPointer c, double[][] out, int n, double[] u, int uo, double[] v, int vo, double w) {
+        float[] res = heapF((long) out.length * n);
+        c.position(0).get(res, 0, out.length * n);
+        IntStream.range(0, out.length).parallel().forEach(i -> {
             double[] r = out[i];
-            for (int j = 0; j < n; j++) {
-                r[j] += rowF[j];
+            int o = i * n;
+            double ui = w == 0 ? 0 : w * u[uo + i];
+            if (ui == 0) {
+                for (int j = 0; j < n; j++) {
+                    r[j] += res[o + j];
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    r[j] += res[o + j] + ui * v[vo + j];
+                }
             }
+        });
+    }
+
+    /** Adds an upper triangle and its mirror image, in tiles so the transposed writes stay in cache. */
+    private static void addSymmetric(double[][] out, int n, java.util.function.IntToDoubleFunction upper,
+                                     double[] u, int uo, double w) {
+        int tile = 64;
+        int tiles = (n + tile - 1) / tile;
+        IntStream.range(0, tiles).parallel().forEach(ti -> {
+            int i0 = ti * tile, i1 = Math.min(n, i0 + tile);
+            for (int j0 = i0; j0 < n; j0 += tile) {
+                int j1 = Math.min(n, j0 + tile);
+                for (int i = i0; i < i1; i++) {
+                    double[] oi = out[i];
+                    int o = i * n;
+                    double ui = w == 0 ? 0 : w * u[uo + i];
+                    for (int j = Math.max(j0, i); j < j1; j++) {
+                        double v = upper.applyAsDouble(o + j) + (ui == 0 ? 0 : ui * u[uo + j]);
+                        oi[j] += v;
+                        if (j != i) {
+                            out[j][i] += v;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private double[] heapD(long len) {
+        if (heapD.length < len) {
+            heapD = new double[Math.toIntExact(len)];
         }
-        c.position(0);
+        return heapD;
+    }
+
+    private float[] heapF(long len) {
+        if (heapF.length < len) {
+            heapF = new float[Math.toIntExact(len)];
+        }
+        return heapF;
     }
 
     private DoublePointer resultD(long len) {

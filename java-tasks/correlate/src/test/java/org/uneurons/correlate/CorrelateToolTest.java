@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.core.io.ActivationFile;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.ReferencePearson;
 import org.uneurons.core.stats.Synthetic;
@@ -86,6 +87,35 @@ class CorrelateToolTest {
             }
         }
         assertTrue(worst <= 1e-4, "max |dr| " + worst);
+    }
+
+    @Test
+    void float16ActivationFiles() {
+        Synthetic s = Synthetic.independent(58, 300, 2, 4, 2, 3);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 9);
+        Path a = TestActivations.write(dir.resolve("a16.h5"), "model-a", "shard-0", s.a, s.dA, ids, GPT2,
+                ActivationFile.Precision.FLOAT16);
+        Path b = TestActivations.write(dir.resolve("b16.h5"), "model-b", "shard-0", s.b, s.dB, ids, GPT2,
+                ActivationFile.Precision.FLOAT16);
+        Path out = dir.resolve("p16.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(),
+                "--output", out.toString(), "--gemm", "float64");
+        assertEquals(0, r.exitCode, r.toString());
+        // the reference sees the float16-rounded values, as read back from the files
+        float[][] ra = new float[s.layersA][], rb = new float[s.layersB][];
+        try (ActivationFile.Reader fa = ActivationFile.Reader.open(a); ActivationFile.Reader fb = ActivationFile.Reader.open(b)) {
+            for (int l = 0; l < s.layersA; l++) {
+                ra[l] = fa.layer(ActivationFile.MLP_POST, l);
+                assertTrue(ra[l][5] != s.a[l][5] || ra[l][6] != s.a[l][6], "float16 rounding expected");
+            }
+            for (int l = 0; l < s.layersB; l++) {
+                rb[l] = fb.layer(ActivationFile.MLP_POST, l);
+            }
+        }
+        Synthetic rounded = Synthetic.of(ra, s.dA, rb, s.dB, s.tokens);
+        double err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(MomentsFile.read(out)),
+                filteredReference(rounded, ids, new TokenFilter(50256, 198)));
+        assertTrue(err <= 1e-9, "max |dr| " + err);
     }
 
     @Test

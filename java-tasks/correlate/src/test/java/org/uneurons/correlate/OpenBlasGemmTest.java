@@ -89,6 +89,71 @@ class OpenBlasGemmTest {
     }
 
     @Test
+    void symmetricProductAcrossSeveralTilesEqualsPlainLoops() {
+        SplittableRandom rng = new SplittableRandom(2);
+        int k = 20, n = 150; // three 64-wide tiles, the last one partial
+        double[] a = new double[k * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = rng.nextGaussian();
+        }
+        try (OpenBlasGemm blas = new OpenBlasGemm()) {
+            for (Gemm.Precision p : Gemm.Precision.values()) {
+                double[][] want = new double[n][n];
+                double[][] got = new double[n][n];
+                try (Gemm.Operand pa = PLAIN.upload(k, n, a, p)) {
+                    PLAIN.addAtA(pa, want);
+                }
+                try (Gemm.Operand pa = blas.upload(k, n, a, p)) {
+                    blas.addAtA(pa, got);
+                    blas.addAtA(pa, got); // accumulates
+                }
+                double tol = (p == Gemm.Precision.FLOAT64 ? 1e-13 : 1e-5) * (1 + maxAbs(want));
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(2 * want[i][j], got[i][j], 2 * tol, p + " at " + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void fusedRankOneCorrectionsEqualPlainLoops() {
+        SplittableRandom rng = new SplittableRandom(4);
+        int k = 11, m = 70, n = 90;
+        double[] a = new double[k * m], b = new double[k * n], u = new double[m + 3], v = new double[n + 5];
+        for (double[] x : new double[][] {a, b, u, v}) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rng.nextGaussian();
+            }
+        }
+        u[3 + 7] = 0; // a row without correction
+        try (OpenBlasGemm blas = new OpenBlasGemm()) {
+            for (Gemm.Precision p : Gemm.Precision.values()) {
+                double[][] want = new double[m][n], got = new double[m][n];
+                double[][] wantSym = new double[m][m], gotSym = new double[m][m];
+                try (Gemm.Operand pa = PLAIN.upload(k, m, a, p); Gemm.Operand pb = PLAIN.upload(k, n, b, p)) {
+                    PLAIN.addAtBPlusOuter(pa, pb, want, u, 3, v, 5, 0.75);
+                    PLAIN.addAtAPlusOuter(pa, wantSym, u, 3, 0.75);
+                }
+                try (Gemm.Operand pa = blas.upload(k, m, a, p); Gemm.Operand pb = blas.upload(k, n, b, p)) {
+                    blas.addAtBPlusOuter(pa, pb, got, u, 3, v, 5, 0.75);
+                    blas.addAtAPlusOuter(pa, gotSym, u, 3, 0.75);
+                }
+                double tol = (p == Gemm.Precision.FLOAT64 ? 1e-13 : 1e-5) * (1 + maxAbs(want));
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(want[i][j], got[i][j], tol, p + " at " + i + "," + j);
+                    }
+                    for (int j = 0; j < m; j++) {
+                        assertEquals(wantSym[i][j], gotSym[i][j], tol, p + " sym at " + i + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void lapackHaarMatrixEqualsGramSchmidt() {
         try (OpenBlasGemm blas = new OpenBlasGemm()) {
             for (int d : new int[] {1, 7, 64}) {

@@ -16,12 +16,17 @@ public final class TestActivations {
     /** {@code layers[l]} is [tokens x d] row-major. Extra attributes (tokenizer, bos_id...) from {@code attrs}. */
     public static Path write(Path file, String model, String shard, float[][] layers, int d, int[] tokenIds,
                              Map<String, Object> attrs) {
+        return write(file, model, shard, layers, d, tokenIds, attrs, ActivationFile.Precision.FLOAT32);
+    }
+
+    public static Path write(Path file, String model, String shard, float[][] layers, int d, int[] tokenIds,
+                             Map<String, Object> attrs, ActivationFile.Precision precision) {
         int tokens = tokenIds.length;
         int[] pos = new int[tokens];
         for (int t = 0; t < tokens; t++) {
             pos[t] = t % 16;
         }
-        ActivationFile.Spec spec = new ActivationFile.Spec(model, shard, layers.length, d, ActivationFile.Precision.FLOAT32,
+        ActivationFile.Spec spec = new ActivationFile.Spec(model, shard, layers.length, d, precision,
                 List.of(ActivationFile.MLP_POST));
         try (ActivationFile.Writer w = ActivationFile.Writer.create(file, spec)) {
             for (Map.Entry<String, Object> e : attrs.entrySet()) {

@@ -30,7 +30,10 @@ public interface Gemm {
         void close();
     }
 
-    /** Takes a copy of {@code data} ([rows x cols], row-major), rounded to float32 when the precision says so. */
+    /**
+     * Takes a copy of {@code data} ([rows x cols], row-major), rounded to float32 when the precision says so. Must be
+     * safe to call from several threads at once (batches upload their layers in parallel).
+     */
     Operand upload(int rows, int cols, double[] data, Precision precision);
 
     /**
@@ -38,6 +41,21 @@ public interface Gemm {
      * operands must have the same precision and the same number of rows.
      */
     void addAtB(Operand a, Operand b, double[][] out);
+
+    /**
+     * {@link #addAtB} followed by {@code out[i][j] += w * u[uo + i] * v[vo + j]} (the Chan correction of a batch):
+     * engines may do both in one pass over {@code out}.
+     */
+    default void addAtBPlusOuter(Operand a, Operand b, double[][] out, double[] u, int uo, double[] v, int vo, double w) {
+        addAtB(a, b, out);
+        Outer.add(out, u, uo, v, vo, w);
+    }
+
+    /** {@link #addAtA} followed by {@code out[i][j] += w * u[uo + i] * u[uo + j]}. */
+    default void addAtAPlusOuter(Operand a, double[][] out, double[] u, int uo, double w) {
+        addAtA(a, out);
+        Outer.add(out, u, uo, u, uo, w);
+    }
 
     /**
      * {@code out[i][j] += sum_t a[t][i] * a[t][j]}: the within-layer co-moment. Symmetric, so engines may compute

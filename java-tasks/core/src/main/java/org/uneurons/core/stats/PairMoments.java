@@ -1,6 +1,7 @@
 package org.uneurons.core.stats;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Streaming first and second moments of two models' neurons over the same tokens: count, means, sums of squared
@@ -24,8 +25,8 @@ public final class PairMoments {
     private final double[][][][] comoment;
     /** covB[layer of b] = [dB][dB], sums of products of deviations within that layer. */
     private final double[][][] covB;
-    /** The centred batch of one layer, reused across batches so memory does not grow with the token count. */
-    private double[] scratch = new double[0];
+    /** The centred batch of one layer, per thread, reused across batches so memory does not grow with the tokens. */
+    private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[0]);
 
     public PairMoments(MomentShape shape) {
         this.shape = shape;
@@ -111,34 +112,37 @@ public final class PairMoments {
         double[] batchM2A = new double[meanA.length];
         double[] batchMeanB = new double[meanB.length];
         double[] batchM2B = new double[meanB.length];
-        if (scratch.length < rows * Math.max(dA, dB)) {
-            scratch = new double[rows * Math.max(dA, dB)];
-        }
         Gemm.Operand[] opA = new Gemm.Operand[a.length];
         Gemm.Operand[] opB = new Gemm.Operand[b.length];
         try {
-            for (int l = 0; l < a.length; l++) {
-                centre(a[l], rows, dA, batchMeanA, batchM2A, l * dA, scratch);
-                opA[l] = gemm.upload(rows, dA, scratch, precision);
-            }
-            for (int l = 0; l < b.length; l++) {
-                centre(b[l], rows, dB, batchMeanB, batchM2B, l * dB, scratch);
-                opB[l] = gemm.upload(rows, dB, scratch, precision);
-            }
+            // Layers are centred and uploaded in parallel (each by one thread: results do not depend on the count).
+            int need = rows * Math.max(dA, dB);
+            IntStream.range(0, a.length + b.length).parallel().forEach(i -> {
+                double[] work = scratch.get();
+                if (work.length < need) {
+                    work = new double[need];
+                    scratch.set(work);
+                }
+                if (i < a.length) {
+                    centre(a[i], rows, dA, batchMeanA, batchM2A, i * dA, work);
+                    opA[i] = gemm.upload(rows, dA, work, precision);
+                } else {
+                    int l = i - a.length;
+                    centre(b[l], rows, dB, batchMeanB, batchM2B, l * dB, work);
+                    opB[l] = gemm.upload(rows, dB, work, precision);
+                }
+            });
             // Deltas against the running means must be taken before the means move.
             double[] deltaA = minus(batchMeanA, meanA);
             double[] deltaB = minus(batchMeanB, meanB);
             double weight = (double) n * rows / ((double) n + rows);
             for (int la = 0; la < a.length; la++) {
                 for (int lb = 0; lb < b.length; lb++) {
-                    double[][] block = comoment[la][lb];
-                    gemm.addAtB(opA[la], opB[lb], block);
-                    addOuter(block, deltaA, la * dA, deltaB, lb * dB, weight);
+                    gemm.addAtBPlusOuter(opA[la], opB[lb], comoment[la][lb], deltaA, la * dA, deltaB, lb * dB, weight);
                 }
             }
             for (int lb = 0; lb < b.length; lb++) {
-                gemm.addAtA(opB[lb], covB[lb]);
-                addOuter(covB[lb], deltaB, lb * dB, deltaB, lb * dB, weight);
+                gemm.addAtAPlusOuter(opB[lb], covB[lb], deltaB, lb * dB, weight);
             }
             foldMoments(meanA, m2A, batchMeanA, batchM2A, deltaA, rows);
             foldMoments(meanB, m2B, batchMeanB, batchM2B, deltaB, rows);
@@ -235,29 +239,11 @@ public final class PairMoments {
     }
 
     private static void addBlock(double[][] into, double[][] from) {
-        for (int i = 0; i < into.length; i++) {
-            double[] r = into[i], s = from[i];
-            for (int j = 0; j < r.length; j++) {
-                r[j] += s[j];
-            }
-        }
+        Outer.addBlock(into, from);
     }
 
     private static void addOuter(double[][] block, double[] u, int uo, double[] v, int vo, double weight) {
-        if (weight == 0) {
-            return;
-        }
-        int cols = block.length == 0 ? 0 : block[0].length;
-        for (int i = 0; i < block.length; i++) {
-            double ui = u[uo + i] * weight;
-            if (ui == 0) {
-                continue;
-            }
-            double[] r = block[i];
-            for (int j = 0; j < cols; j++) {
-                r[j] += ui * v[vo + j];
-            }
-        }
+        Outer.add(block, u, uo, v, vo, weight);
     }
 
     public MomentShape shape() {

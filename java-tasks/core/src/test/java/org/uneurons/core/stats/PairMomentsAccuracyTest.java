@@ -28,6 +28,22 @@ class PairMomentsAccuracyTest {
     }
 
     @Test
+    void withinLayerCoMomentsOfBHaveTheSumsOfSquaresOnTheirDiagonal() {
+        Synthetic s = Synthetic.adversarial(6, 700, 1, 3, 2, 9);
+        PairMoments m = new PairMoments(s.shape());
+        s.feed(m, 0, s.tokens, 128, PLAIN, Gemm.Precision.FLOAT64);
+        for (int l = 0; l < s.layersB; l++) {
+            for (int j = 0; j < s.dB; j++) {
+                double m2 = m.m2B()[l * s.dB + j];
+                assertEquals(m2, m.covB(l)[j][j], 1e-9 * m2 + 1e-300, "layer " + l + " neuron " + j);
+                for (int q = 0; q < s.dB; q++) {
+                    assertEquals(m.covB(l)[j][q], m.covB(l)[q][j], 1e-9 * Math.sqrt(m2 * m.m2B()[l * s.dB + q]) + 1e-300);
+                }
+            }
+        }
+    }
+
+    @Test
     void float32ProductsStayWithinTolerance() {
         Synthetic s = Synthetic.adversarial(2, 1500, 2, 10, 3, 7);
         double err = achievedError(PLAIN, Gemm.Precision.FLOAT32, s, 500);

@@ -104,6 +104,11 @@ public final class Synthetic {
         return new Synthetic(tokens, layersA, dA, layersB, dB, a, b);
     }
 
+    /** Given activations ([tokens x d] per layer). */
+    public static Synthetic of(float[][] a, int dA, float[][] b, int dB, int tokens) {
+        return new Synthetic(tokens, a.length, dA, b.length, dB, a, b);
+    }
+
     static double gelu(double x) {
         return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
     }
