@@ -131,8 +131,8 @@ public final class ExtractTool extends Tool {
                         w.appendTokens(ids, positions);
                         for (int l = 0; l < nLayers; l++) {
                             for (String h : fileHooks) {
-                                float[] values = (h.equals(ActivationFile.MLP_POST) ? r.mlpPost(l) : r.mlpPre(l))
-                                        .toFloatArray();
+                                float[] values = ForwardResult.floats(
+                                        h.equals(ActivationFile.MLP_POST) ? r.mlpPost(l) : r.mlpPre(l));
                                 checkFinite(values, modelName, h, l, start, ctx, dMlp);
                                 w.append(h, l, values);
                             }

@@ -1,10 +1,13 @@
 package org.uneurons.models;
 
+import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.Set;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
 
 /**
  * The hooked values of one forward pass, as NDArrays owned by this result (on the model's device). Close it
@@ -79,6 +82,20 @@ public final class ForwardResult implements AutoCloseable {
             throw new IllegalStateException("hook " + h.lowerName() + " was not requested for this forward pass");
         }
         return a;
+    }
+
+    /**
+     * The values of a hooked array as a new float[] (row-major), copied straight from the tensor's memory (made
+     * contiguous and moved to the CPU first if needed) for float32 PyTorch arrays (NDArray.toFloatArray() goes through an intermediate direct buffer
+     * and was measured 10 to 60 times slower), else through DJL's general path.
+     */
+    public static float[] floats(NDArray a) {
+        if (a instanceof PtNDArray pt && a.getDataType() == DataType.FLOAT32) {
+            float[] out = new float[Math.toIntExact(a.size())];
+            pt.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
+            return out;
+        }
+        return a.toFloatArray();
     }
 
     @Override

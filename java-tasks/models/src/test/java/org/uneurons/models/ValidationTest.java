@@ -1,5 +1,6 @@
 package org.uneurons.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.engine.Engine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,6 +163,10 @@ class ValidationTest {
             for (int i = 0; i < 5; i++) {
                 try (ForwardResult r = m.forward(ids, EnumSet.of(Hook.MLP_POST, Hook.HIDDEN))) {
                     assertEquals(3 * 16 * 192, r.mlpPost(1).toFloatArray().length);
+                    assertArrayEquals(r.mlpPost(1).toFloatArray(), ForwardResult.floats(r.mlpPost(1)));
+                    // a non-contiguous view goes through the same path
+                    NDArray view = r.hidden(1).transpose(0, 2, 1);
+                    assertArrayEquals(view.toFloatArray(), ForwardResult.floats(view));
                     assertThrows(IllegalStateException.class, () -> r.logits());
                     assertThrows(IllegalStateException.class, () -> r.mlpPre(0));
                 }
