@@ -185,6 +185,64 @@ class StatsToolTest {
         }
     }
 
+    /** The statistics file joins the neuron table through the universality tool, percentiles and all. */
+    @Test
+    void universalityJoinsTheStatisticsFile() throws Exception {
+        Path stats = finalFrom("stats.h5", "--activations", files[0].toString(), "--activations", files[2].toString());
+        // a summary of gpt2-tiny against one other model "b" with one neuron in each of two layers: correlation 0.9
+        // (every 10th neuron) or 0.1 with b's layer 0 and 0.05 with layer 1; a seed whose layer-0 baseline unit is
+        // -1 times that neuron keeps the baseline at most 0.05, so every 10th neuron is universal
+        long seed = 0;
+        while (org.uneurons.core.stats.Rotations.matrix(org.uneurons.core.stats.Rotations.Kind.GAUSSIAN_ROWS, seed, 0, 0, 1)[0][0] != -1) {
+            seed++;
+        }
+        int n = LAYERS * D;
+        double[][][][] co = new double[LAYERS][2][D][1];
+        for (int l = 0; l < LAYERS; l++) {
+            for (int j = 0; j < D; j++) {
+                co[l][0][j][0] = j % 10 == 0 ? 0.9 : 0.1;
+                co[l][1][j][0] = 0.05;
+            }
+        }
+        double[] ones = new double[n];
+        Arrays.fill(ones, 1);
+        org.uneurons.core.stats.PairMoments m = org.uneurons.core.stats.PairMoments.of(
+                org.uneurons.core.stats.MomentShape.full(LAYERS, D, 2, 1), 10, new double[n], new double[2], ones,
+                new double[] {1, 1}, co, new double[][][] {{{1}}, {{1}}});
+        Path summary = dir.resolve("gpt2-tiny_b.h5");
+        org.uneurons.merge.SummaryFile.write(summary, new org.uneurons.correlate.MomentsFile.Header(m.shape(),
+                new org.uneurons.correlate.MomentsFile.Info("gpt2-tiny", "b", List.of("s"), "none", "plain", 10), 10),
+                org.uneurons.core.stats.RowSummaries.of(m, 1), List.of(org.uneurons.core.stats.Baselines.of(m,
+                        org.uneurons.core.stats.Rotations.Kind.GAUSSIAN_ROWS, seed, 1, new org.uneurons.core.stats.PlainGemm(), null)),
+                null);
+        Path out = dir.resolve("table");
+        ToolRunner r = ToolRunner.run(new org.uneurons.universality.UniversalityTool(), "--summary", summary.toString(),
+                "--stats", stats.toString(), "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        List<String> lines = Files.readAllLines(out.resolve("neurons.csv"));
+        List<String> header = List.of(lines.get(0).split(","));
+        StatsColumns sc = StatsColumns.read(stats);
+        assertEquals(n + 1, lines.size());
+        for (String col : sc.columns().keySet()) {
+            int c = header.indexOf(col);
+            assertTrue(c >= 0, col + " joined");
+            for (int row = 0; row < n; row += 37) {
+                assertEquals(sc.columns().get(col)[row], Double.parseDouble(lines.get(row + 1).split(",")[c]), 0, col);
+            }
+        }
+        List<String> pct = Files.readAllLines(out.resolve("percentiles.csv"));
+        for (String metric : List.of("act_freq", "mean", "skew", "kurt", "input_bias", "in_out_sim", "l2_penalty", "vocab_kurt")) {
+            assertTrue(pct.stream().anyMatch(s -> s.startsWith(metric + ",all,") && s.endsWith("," + (2 * 20))),
+                    metric + " over all layers, 40 universal neurons: " + pct);
+        }
+        // two statistics files for one model are refused
+        r = ToolRunner.run(new org.uneurons.universality.UniversalityTool(), "--summary", summary.toString(),
+                "--stats", stats.toString(), "--stats", stats.toString(), "--outdir", out.toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("universality: error: " + stats + ": a second statistics file for model 'gpt2-tiny' (first: " + stats + ")",
+                r.errorLine());
+    }
+
     @Test
     void badInputsGiveOneLineAndTheRightExitCode() throws Exception {
         Path out = dir.resolve("out.h5");
