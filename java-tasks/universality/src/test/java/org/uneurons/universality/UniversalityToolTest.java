@@ -336,6 +336,13 @@ class UniversalityToolTest {
         assertEquals("universality: error: " + ba + ": model_a is 'b' but " + ab
                 + " has 'a'; --mode anchor needs the same anchor (model_a) in every summary", r.errorLine());
         assertFalse(Files.exists(dir.resolve("x/neurons.csv")));
+        // in mode all, statistics must belong to some model_a
+        Path statsC = statsFile(dir.resolve("stats_c.h5"), "c", 1, 2, Map.of("kurt", new double[] {3, 3}));
+        r = run("--mode", "all", "--summary", ab.toString(), "--summary", ba.toString(), "--stats", statsC.toString(),
+                "--outdir", dir.resolve("y").toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("universality: error: " + statsC + ": statistics of model 'c', but no summary has it as model_a"
+                + " (models: a, b)", r.errorLine());
     }
 
     // ---- bad inputs ----
