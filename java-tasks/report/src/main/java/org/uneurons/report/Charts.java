@@ -37,8 +37,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * (the same colour for a group in every chart), axis labels and a legend under the plot.
  */
 final class Charts {
-    static final int WIDTH = 760;
-    static final int HEIGHT = 420;
+    static final int WIDTH = 560;
+    static final int HEIGHT = 360;
 
     /** Colour-blind-safe palette (Okabe-Ito), first colour for the first group. */
     private static final Color[] PALETTE = {

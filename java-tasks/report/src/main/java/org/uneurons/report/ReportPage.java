@@ -148,7 +148,7 @@ final class ReportPage {
         if (in.trainLogs().isEmpty()) {
             na("no training logs given (--train-log LABEL=FILE)");
         } else {
-            h.append("<table><tr><th>model</th><th class=\"n\">steps</th><th class=\"n\">final train loss</th>")
+            h.append("<div class=\"pair\">\n<table><tr><th>model</th><th class=\"n\">steps</th><th class=\"n\">final train loss</th>")
                     .append("<th class=\"n\">final validation loss</th></tr>\n");
             for (TrainLog t : in.trainLogs()) {
                 int lt = TrainLog.last(t.train);
@@ -169,6 +169,7 @@ final class ReportPage {
             }
             Charts.curves(dir.resolve("loss.png"), "Training loss", "step", "loss", curves);
             img("loss.png", "Training and validation loss per step");
+            h.append("</div>\n");
         }
         h.append("</section>\n");
     }
@@ -182,11 +183,11 @@ final class ReportPage {
         h.append("<table class=\"headline\"><tr><th>group</th><th class=\"n\">neurons</th><th class=\"n\">mean max corr</th>")
                 .append("<th class=\"n\">mean baseline</th><th class=\"n\">mean excess</th><th class=\"n\">median excess</th>")
                 .append("<th class=\"n\">max excess</th><th class=\"n\">ϱ &gt; 0.2</th><th class=\"n\">ϱ &gt; 0.5</th>")
-                .append("<th class=\"n\">universal (is_universal)</th></tr>\n");
+                .append("<th class=\"n\">universal</th></tr>\n");
         for (int i = 0; i < in.groups().size(); i++) {
             NeuronGroup g = in.groups().get(i);
             Analysis.Headline hl = Analysis.headline(g);
-            h.append("<tr data-group=\"").append(Fmt.esc(g.label)).append("\"><td>").append(swatch(i)).append(Fmt.esc(g.label))
+            h.append("<tr data-group=\"").append(Fmt.esc(g.label)).append("\"><td class=\"nw\">").append(swatch(i)).append(Fmt.esc(g.label))
                     .append("</td>");
             cell("neurons", Fmt.count(hl.n()));
             cell("mean_corr", Fmt.mean(hl.meanCorr()));
@@ -236,8 +237,9 @@ final class ReportPage {
         for (NeuronGroup g : in.groups()) {
             series.put(g.label, Analysis.sweepFractions(g));
         }
-        Charts.lines(dir.resolve("threshold_sweep.png"), "Fraction of neurons with excess correlation above the threshold",
+        Charts.lines(dir.resolve("threshold_sweep.png"), "Neurons above each excess threshold",
                 "threshold on excess correlation", "fraction of neurons", Analysis.SWEEP, series, true, in.threshold());
+        h.append("<div class=\"pair\">\n");
         img("threshold_sweep.png", "Fraction of neurons above each threshold, per group");
         h.append("<table class=\"sweep\"><tr><th class=\"n\">threshold</th>");
         for (int i = 0; i < in.groups().size(); i++) {
@@ -255,7 +257,7 @@ final class ReportPage {
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n</section>\n");
+        h.append("</table>\n</div>\n</section>\n");
     }
 
     // ---------------------------------------------------------------- per layer
@@ -278,6 +280,7 @@ final class ReportPage {
         }
         Charts.bars(dir.resolve("layer_fractions.png"), "Universal neurons per layer", "layer", "fraction of the layer's neurons",
                 bars, true, null, null);
+        h.append("<div class=\"pair\">\n");
         img("layer_fractions.png", "Fraction of universal neurons per layer, per group");
         h.append("<table class=\"layers\"><tr><th class=\"n\">layer</th>");
         for (int i = 0; i < in.groups().size(); i++) {
@@ -299,7 +302,7 @@ final class ReportPage {
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n");
+        h.append("</table>\n</div>\n");
         if (in.layerFractions() != null) {
             h.append("<p class=\"note\">The anchor's counts agree with <code>").append(Fmt.esc(in.layerFractions().file().getFileName().toString()))
                     .append("</code>.</p>\n");
@@ -370,6 +373,7 @@ final class ReportPage {
         }
         Charts.bars(dir.resolve("properties.png"), "Median within-layer percentile (" + anchor.label + ")", "property",
                 "median percentile", bars, false, 100.0, 50.0);
+        h.append("<div class=\"pair\">\n");
         img("properties.png", "Median within-layer percentile of each property, universal against non-universal");
         h.append("<table class=\"props\"><tr><th>property</th><th class=\"n\">universal</th>");
         if (!other.isEmpty()) {
@@ -391,7 +395,7 @@ final class ReportPage {
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n<p class=\"note\">Counts in brackets are neurons. ")
+        h.append("</table>\n</div>\n<p class=\"note\">Counts in brackets are neurons. ")
                 .append(pc != null ? "Universal columns come from <code>" + Fmt.esc(pc.file().getFileName().toString()) + "</code>"
                         : "Universal medians are computed from the neuron table")
                 .append(other.isEmpty() ? "." : "; non-universal medians are computed from the anchor's neuron table with the same rule.")
@@ -527,7 +531,7 @@ final class ReportPage {
             nav a { color: #0b5cad; text-decoration: none; }
             section { background: #fff; border: 1px solid #e1e4ea; border-radius: 8px; padding: 18px 22px; margin: 0 0 20px; }
             table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
-            th, td { padding: 4px 10px; border-bottom: 1px solid #eceef2; text-align: left; vertical-align: top; }
+            th, td { padding: 4px 10px; white-space: nowrap; border-bottom: 1px solid #eceef2; text-align: left; vertical-align: top; }
             th { background: #f1f3f6; font-weight: 600; }
             td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
             td.nw { white-space: nowrap; }
@@ -544,9 +548,12 @@ final class ReportPage {
             .tag { font-size: 11px; background: #e3f1e8; color: #11663a; border-radius: 3px; padding: 0 5px; }
             .partners { white-space: nowrap; font-size: 13px; }
             .partners .model { color: #5a6272; }
-            .ctxs { font-size: 13px; min-width: 420px; }
-            .ctx { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word; padding: 1px 0; }
-            .ctx .act { display: inline-block; min-width: 4.5em; color: #6b7280; font-family: inherit; }
-            mark { background: #ffd54f; color: #000; border-radius: 2px; padding: 0 1px; }
+            .ctxs { font-size: 13px; min-width: 420px; white-space: normal; }
+            .params td:last-child { white-space: normal; word-break: break-word; }
+            .ctx { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word;
+                   padding: 1px 0 1px 5em; text-indent: -5em; }
+            .ctx .act { display: inline-block; width: 5em; text-indent: 0; color: #6b7280; font-family: inherit; }
+            mark { background: #ffd54f; color: #000; border-radius: 2px; padding: 0 1px; white-space: pre; }
+            .pair { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
             """;
 }

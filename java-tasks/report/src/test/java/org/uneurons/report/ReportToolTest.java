@@ -44,6 +44,24 @@ class ReportToolTest {
         fullRun = ToolRunner.run(new ReportTool(), fullArgs(out));
         full = out.resolve("report");
         html = Files.exists(full.resolve("index.html")) ? Files.readString(full.resolve("index.html")) : "";
+        // REPORT_KEEP=DIR keeps the synthetic inputs and report for a look (tools/screenshot-report.sh)
+        String keep = System.getenv("REPORT_KEEP");
+        if (keep != null) {
+            copyTree(shared, Path.of(keep));
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     static String[] fullArgs(Path out) {
