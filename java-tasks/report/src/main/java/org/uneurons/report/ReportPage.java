@@ -200,7 +200,19 @@ final class ReportPage {
             cell("universal", Fmt.percent(hl.fraction(hl.universal())) + " <small>(" + Fmt.count(hl.universal()) + ")</small>");
             h.append("</tr>\n");
         }
-        h.append("</table>\n<p class=\"note\">For reference, the paper reports 4.16% universal neurons (ϱ &gt; 0.5) in")
+        h.append("</table>\n");
+        for (NeuronGroup g : in.groups()) {
+            int differ = 0;
+            for (int r = 0; r < g.size(); r++) {
+                differ += g.universal[r] != g.excess[r] > in.threshold() ? 1 : 0;
+            }
+            if (differ > 0) {
+                h.append("<p class=\"na\">Note: <code>is_universal</code> of ").append(Fmt.esc(g.label)).append(" differs from")
+                        .append(" excess &gt; ").append(Fmt.threshold(in.threshold())).append(" for ").append(Fmt.count(differ))
+                        .append(" neurons: its table was made with another threshold than the one given here.</p>\n");
+            }
+        }
+        h.append("<p class=\"note\">For reference, the paper reports 4.16% universal neurons (ϱ &gt; 0.5) in")
                 .append(" GPT-2 small and 1.23% in GPT-2 medium. Small models trained briefly sit far below; the")
                 .append(" distributions and the threshold sweep below show the whole picture.</p>\n</section>\n");
     }
