@@ -372,6 +372,11 @@ final class ReportPage {
             other.put(c.metric(), c.otherMedian());
             otherN.put(c.metric(), c.nOther());
         }
+        if (uni.isEmpty()) {
+            na("the anchor has no universal neuron at the run's threshold, so there are no percentiles to compare");
+            h.append("</section>\n");
+            return;
+        }
         LinkedHashMap<String, LinkedHashMap<String, Double>> bars = new LinkedHashMap<>();
         bars.put("universal", new LinkedHashMap<>());
         if (!other.isEmpty()) {

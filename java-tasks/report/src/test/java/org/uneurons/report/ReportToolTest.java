@@ -269,6 +269,18 @@ class ReportToolTest {
     }
 
     @Test
+    void noUniversalNeuronGivesANoteForProperties() throws IOException {
+        Path empty = dir.resolve("percentiles.csv");
+        Files.writeString(empty, "metric,layer,median_percentile,n_universal\n");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", "c=" + fx.control, "--percentiles", empty.toString(),
+                "--outdir", dir.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(dir.resolve("report/index.html"));
+        assertTrue(page.contains("Not available: the anchor has no universal neuron at the run&#39;s threshold"), page);
+        assertFalse(Files.exists(dir.resolve("report/properties.png")));
+    }
+
+    @Test
     void notesAThresholdThatDoesNotMatchTheTable() throws IOException {
         int differ = 0;
         for (double e : fx.excess[0]) {
