@@ -160,15 +160,14 @@ final class ReportPage {
                 h.append("</tr>\n");
             }
             h.append("</table>\n");
-            LinkedHashMap<String, double[][]> curves = new LinkedHashMap<>();
-            for (TrainLog t : in.trainLogs()) {
-                curves.put(t.label + " train", new double[][] {t.step, t.train});
-                if (TrainLog.last(t.val) >= 0) {
-                    curves.put(t.label + " validation", new double[][] {t.step, t.val});
-                }
+            List<Charts.Curve> curves = new ArrayList<>();
+            for (int i = 0; i < in.trainLogs().size(); i++) {
+                TrainLog t = in.trainLogs().get(i);
+                curves.add(new Charts.Curve(t.label + " train", t.step, t.train, i, false));
+                curves.add(new Charts.Curve(t.label + " validation", t.step, t.val, i, true));
             }
             Charts.curves(dir.resolve("loss.png"), "Training loss", "step", "loss", curves);
-            img("loss.png", "Training and validation loss per step");
+            img("loss.png", "Training (solid) and validation (dashed) loss per step");
             h.append("</div>\n");
         }
         h.append("</section>\n");
