@@ -293,9 +293,15 @@ final class ReportPage {
                 bars, true, null, null);
         h.append("<div class=\"pair\">\n");
         img("layer_fractions.png", "Fraction of universal neurons per layer, per group");
-        h.append("<table class=\"layers\"><tr><th class=\"n\">layer</th>");
+        // Beside the universal fraction: ϱ > 0.2 and the mean excess per layer, which show the depth profile of
+        // small models that have almost no neuron past the run's threshold.
+        h.append("<table class=\"layers\"><tr><th class=\"n\" rowspan=\"2\">layer</th>");
         for (int i = 0; i < in.groups().size(); i++) {
-            h.append("<th class=\"n\">").append(swatch(i)).append(Fmt.esc(in.groups().get(i).label)).append("</th>");
+            h.append("<th class=\"n group\" colspan=\"3\">").append(swatch(i)).append(Fmt.esc(in.groups().get(i).label)).append("</th>");
+        }
+        h.append("</tr>\n<tr>");
+        for (int i = 0; i < in.groups().size(); i++) {
+            h.append("<th class=\"n\">universal</th><th class=\"n\">ϱ &gt; 0.2</th><th class=\"n\">mean ϱ</th>");
         }
         h.append("</tr>\n");
         for (int l = 0; l < maxLayers; l++) {
@@ -310,6 +316,21 @@ final class ReportPage {
                     h.append("–");
                 }
                 h.append("</td>");
+                NeuronGroup g = in.groups().get(i);
+                int n = 0;
+                int above = 0;
+                double sum = 0;
+                for (int r = 0; r < g.size(); r++) {
+                    if (g.layer[r] == l) {
+                        n++;
+                        above += g.excess[r] > 0.2 ? 1 : 0;
+                        sum += g.excess[r];
+                    }
+                }
+                h.append("<td class=\"n\" data-group=\"").append(Fmt.esc(g.label)).append("\" data-key=\"above_0.2\">")
+                        .append(n == 0 ? "–" : Fmt.percent(above / (double) n) + " <small>(" + Fmt.count(above) + ")</small>")
+                        .append("</td><td class=\"n\" data-group=\"").append(Fmt.esc(g.label)).append("\" data-key=\"mean_excess\">")
+                        .append(n == 0 ? "–" : Fmt.mean(sum / n)).append("</td>");
             }
             h.append("</tr>\n");
         }
@@ -549,6 +570,7 @@ final class ReportPage {
             table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
             th, td { padding: 4px 10px; white-space: nowrap; border-bottom: 1px solid #eceef2; text-align: left; vertical-align: top; }
             th { background: #f1f3f6; font-weight: 600; }
+            th.group { text-align: center; border-bottom: 1px solid #d0d4dc; }
             td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
             td.nw { white-space: nowrap; }
             tr.run td { background: #fff7e0; font-weight: 600; }

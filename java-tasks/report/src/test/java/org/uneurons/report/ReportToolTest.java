@@ -172,6 +172,19 @@ class ReportToolTest {
             String want = "<td class=\"n\" data-group=\"trained\">" + Fixture.pct(u, Fixture.D) + " <small>(" + u + " / 64)</small></td>";
             assertTrue(row.contains(want), want + " in " + row);
             assertTrue(row.contains("<td class=\"n\" data-group=\"control\">0.00% <small>(0 / 64)</small></td>"), row);
+            int above = 0;
+            double sum = 0;
+            for (int j = 0; j < Fixture.D; j++) {
+                double e = fx.excess[0][l * Fixture.D + j];
+                above += e > 0.2 ? 1 : 0;
+                sum += e;
+            }
+            String a = "<td class=\"n\" data-group=\"trained\" data-key=\"above_0.2\">" + Fixture.pct(above, Fixture.D)
+                    + " <small>(" + above + ")</small></td>";
+            String m = "<td class=\"n\" data-group=\"trained\" data-key=\"mean_excess\">"
+                    + String.format(Locale.ROOT, "%.4f", sum / Fixture.D) + "</td>";
+            assertTrue(row.contains(a), a + " in " + row);
+            assertTrue(row.contains(m), m + " in " + row);
         }
     }
 
