@@ -53,7 +53,7 @@ public final class ExtractTool extends Tool {
         o.addOption(Option.builder().longOpt("shard").hasArg().argName("FILE").desc("token shard HDF5").build());
         o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE").desc("activations HDF5 to write").build());
         o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N")
-                .desc("sequences per forward pass (default 4)").build());
+                .desc("sequences per forward pass (default 2)").build());
         o.addOption(Option.builder().longOpt("dtype").hasArg().argName("TYPE")
                 .desc("stored precision: float32 (default) or float16").build());
         o.addOption(Option.builder().longOpt("hooks").hasArg().argName("LIST")
@@ -72,7 +72,7 @@ public final class ExtractTool extends Tool {
         Path checkpoint = args.path("checkpoint");
         Path shardFile = args.path("shard");
         Path output = args.path("output");
-        int batchSize = args.positive("batch-size", 4);
+        int batchSize = args.positive("batch-size", 2);
         String dtype = args.choice("dtype", "float32", "float32", "float16");
         List<String> hookNames = args.strings("hooks");
         if (hookNames.isEmpty()) {
@@ -115,6 +115,8 @@ public final class ExtractTool extends Tool {
             Progress progress = new Progress(err, "extract " + modelName, "tokens", total, 10);
             try (ActivationFile.Writer w = ActivationFile.Writer.create(output, spec)) {
                 w.attribute("ctx", ctx);
+                // one reusable buffer: a fresh [batch * ctx * d_mlp] array per layer costs more than copying into it
+                float[] values = new float[Math.multiplyExact(Math.min(batchSize, nSeq) * ctx, dMlp)];
                 for (int start = 0; start < nSeq; start += batchSize) {
                     int n = Math.min(batchSize, nSeq - start);
                     int[][] batch = new int[n][];
@@ -131,10 +133,10 @@ public final class ExtractTool extends Tool {
                         w.appendTokens(ids, positions);
                         for (int l = 0; l < nLayers; l++) {
                             for (String h : fileHooks) {
-                                float[] values = (h.equals(ActivationFile.MLP_POST) ? r.mlpPost(l) : r.mlpPre(l))
-                                        .toFloatArray();
-                                checkFinite(values, modelName, h, l, start, ctx, dMlp);
-                                w.append(h, l, values);
+                                int count = ForwardResult.floats(
+                                        h.equals(ActivationFile.MLP_POST) ? r.mlpPost(l) : r.mlpPre(l), values);
+                                checkFinite(values, count, modelName, h, l, start, ctx, dMlp);
+                                w.append(h, l, values, 0, count / dMlp);
                             }
                         }
                     }
@@ -170,8 +172,9 @@ public final class ExtractTool extends Tool {
         }
     }
 
-    private static void checkFinite(float[] v, String model, String hook, int layer, int firstSeq, int ctx, int dMlp) {
-        for (int i = 0; i < v.length; i++) {
+    private static void checkFinite(float[] v, int count, String model, String hook, int layer, int firstSeq, int ctx,
+                                    int dMlp) {
+        for (int i = 0; i < count; i++) {
             if (!Float.isFinite(v[i])) {
                 int row = i / dMlp;
                 throw new InputException("checkpoint " + model + ": " + hook + " of layer " + layer + " is " + v[i]

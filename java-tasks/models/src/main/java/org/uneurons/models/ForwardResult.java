@@ -1,10 +1,13 @@
 package org.uneurons.models;
 
+import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.Set;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
 
 /**
  * The hooked values of one forward pass, as NDArrays owned by this result (on the model's device). Close it
@@ -79,6 +82,35 @@ public final class ForwardResult implements AutoCloseable {
             throw new IllegalStateException("hook " + h.lowerName() + " was not requested for this forward pass");
         }
         return a;
+    }
+
+    /**
+     * The values of a hooked array as a new float[] (row-major); see {@link #floats(NDArray, float[])}, which
+     * avoids allocating a large array per call.
+     */
+    public static float[] floats(NDArray a) {
+        float[] out = new float[Math.toIntExact(a.size())];
+        floats(a, out);
+        return out;
+    }
+
+    /**
+     * Copies the values of a hooked array (row-major) into the start of {@code dst} and returns their count.
+     * Float32 PyTorch arrays are copied straight from the tensor's memory (made contiguous and moved to the CPU
+     * first if needed); NDArray.toFloatArray() goes through an intermediate buffer and a fresh array, which was
+     * measured 10 to 60 times slower for [1024, 3072] activations. Reuse {@code dst} across batches.
+     */
+    public static int floats(NDArray a, float[] dst) {
+        int n = Math.toIntExact(a.size());
+        if (dst.length < n) {
+            throw new IllegalArgumentException("destination holds " + dst.length + " floats, the array has " + n);
+        }
+        if (a instanceof PtNDArray pt && a.getDataType() == DataType.FLOAT32) {
+            pt.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(dst, 0, n);
+        } else {
+            System.arraycopy(a.toFloatArray(), 0, dst, 0, n);
+        }
+        return n;
     }
 
     @Override

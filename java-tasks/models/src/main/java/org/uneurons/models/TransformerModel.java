@@ -41,8 +41,12 @@ public final class TransformerModel implements AutoCloseable {
     private final NDArray lnFinalB;
     private final NDArray unembed;
     private final Block[] blocks;
-    /** Largest attention score slice, in floats (16 MB). */
-    static final long SCORE_BLOCK = 4L << 20;
+    /**
+     * Largest attention score slice, in floats (4 MB): one head of a 1024-token sequence. Measured on a 2-core
+     * AVX-512 machine, the QK^T GEMM, mask, softmax and AV on 4 MB slices ran 5 to 20 times faster per element
+     * than on 16 MB ones, which leave the cache and are freshly page-faulted on every call.
+     */
+    static final long SCORE_BLOCK = 1L << 20;
     private long scoreBlock = SCORE_BLOCK;
     private final Map<Integer, NDArray> causalMasks = new HashMap<>();
     private final Map<Integer, NDArray[]> rotaryTables = new HashMap<>();
@@ -229,8 +233,8 @@ public final class TransformerModel implements AutoCloseable {
         long groups = (long) batch * h;
         // Scores are [groups, seq, seq]: at 12 heads x 1024 tokens that is 50 MB per sequence. Working through
         // (sequence, head) groups in slices of at most SCORE_BLOCK floats bounds memory for long contexts and
-        // keeps each scratch tensor small enough to be recycled by the allocator instead of freshly mapped and
-        // page-faulted on every call (which costs more than the GEMMs on CPU).
+        // keeps each scratch tensor in cache and small enough to be recycled by the allocator instead of freshly
+        // mapped and page-faulted on every call (which otherwise costs more than the GEMMs on CPU).
         int perSlice = (int) Math.max(1, Math.min(groups, scoreBlock / ((long) seq * seq)));
         NDArray merged;
         if (perSlice >= groups) {

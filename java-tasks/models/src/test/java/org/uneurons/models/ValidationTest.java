@@ -1,5 +1,6 @@
 package org.uneurons.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.engine.Engine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +60,9 @@ class ValidationTest {
         ModelConfig old = ModelConfig.parse("{" + common + "\"rotary_pct\": 0.5, \"rotary_emb_base\": 500}", "a");
         ModelConfig neu = ModelConfig.parse("{" + common
                 + "\"rope_parameters\": {\"partial_rotary_factor\": 0.5, \"rope_theta\": 500, \"rope_type\": \"default\"}}", "b");
+        ModelConfig mid = ModelConfig.parse("{" + common + "\"partial_rotary_factor\": 0.5, \"rope_theta\": 500}", "m");
+        assertEquals(8, mid.rotaryDim);
+        assertEquals(500.0, mid.rotaryBase);
         assertEquals(8, old.rotaryDim);
         assertEquals(8, neu.rotaryDim);
         assertEquals(500.0, old.rotaryBase);
@@ -161,6 +166,10 @@ class ValidationTest {
             for (int i = 0; i < 5; i++) {
                 try (ForwardResult r = m.forward(ids, EnumSet.of(Hook.MLP_POST, Hook.HIDDEN))) {
                     assertEquals(3 * 16 * 192, r.mlpPost(1).toFloatArray().length);
+                    assertArrayEquals(r.mlpPost(1).toFloatArray(), ForwardResult.floats(r.mlpPost(1)));
+                    // a non-contiguous view goes through the same path
+                    NDArray view = r.hidden(1).transpose(0, 2, 1);
+                    assertArrayEquals(view.toFloatArray(), ForwardResult.floats(view));
                     assertThrows(IllegalStateException.class, () -> r.logits());
                     assertThrows(IllegalStateException.class, () -> r.mlpPre(0));
                 }
