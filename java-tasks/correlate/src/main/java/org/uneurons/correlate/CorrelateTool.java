@@ -23,7 +23,8 @@ import org.uneurons.core.stats.TokenFilter;
 /**
  * correlate (staged mode): the activations of model a and model b on one token shard in, that shard's partial
  * moments out (means, sums of squared deviations, co-moment blocks, b's within-layer co-moments), ready for
- * merge and finalise.
+ * merge and finalise. With {@code --fused} ({@link FusedMode}): checkpoints and a token shard in, the same files
+ * out for every requested pair, without activation files.
  */
 public final class CorrelateTool extends Tool {
 
