@@ -79,6 +79,8 @@ final class FusedMode {
             throw new UsageException("--filter-ids and --no-filter exclude each other");
         }
         String deviceSpec = args.string("device", "cpu");
+        NativeTuning.preferHugePages(); // before the engine starts (Devices.parse starts it)
+        Device device = Devices.parse(deviceSpec);
 
         // Inputs, before anything heavy: names, configs against the shard, layer range, filter.
         Set<String> seen = new HashSet<>();
@@ -125,8 +127,6 @@ final class FusedMode {
             targets.add(outdir.resolve(outputName(names.get(p.a()), names.get(p.b()), shardName)));
         }
 
-        NativeTuning.preferHugePages(); // before the engine starts
-        Device device = Devices.parse(deviceSpec);
         List<TransformerModel> models = new ArrayList<>();
         try {
             for (int i = 0; i < dirs.size(); i++) {
@@ -142,7 +142,7 @@ final class FusedMode {
                 err.printf(Locale.ROOT, "correlate --fused: %d models, %d pairs on %s (%,d tokens) on %s, filter %s,"
                                 + " %s products on %d threads, totals %.2f GB%n",
                         models.stream().filter(m -> m != null).count(), pairs.size(), shardName, run.tokensTotal(),
-                        device, FilterChoice.describe(filter),
+                        deviceSpec, FilterChoice.describe(filter),
                         precision.name().toLowerCase(Locale.ROOT), threads, bytes / 1e9);
                 Progress progress = new Progress(err, "correlate --fused", "tokens", run.tokensTotal(), 10);
                 List<PairMoments> moments = run.run(progress);

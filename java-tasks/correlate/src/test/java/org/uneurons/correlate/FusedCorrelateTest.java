@@ -269,6 +269,12 @@ class FusedCorrelateTest {
         r = ToolRunner.run(new CorrelateTool(), "--a", "a.h5", "--b", "b.h5", "--output", "p.h5", "--pairs", "all");
         assertEquals(2, r.exitCode, r.toString());
         assertEquals("correlate: error: --pairs is for fused mode (add --fused; see --help)", r.errorLine());
+        r = failing("--fused", "--checkpoints", all, "--pairs", "all", "--device", "tpu");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate: error: --device expects cpu, gpu or gpu:N, got 'tpu'", r.errorLine());
+        r = failing("--fused", "--checkpoints", all, "--pairs", "all", "--batch-size", "0");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate: error: --batch-size expects a positive integer, got 0", r.errorLine());
         r = failing("--fused", "--checkpoints", all, "--pairs", "all", "--layers-a", "2");
         assertEquals(1, r.exitCode, r.toString());
         assertEquals("correlate: error: checkpoint m1: --layers-a 2 is not within the model's layers 0-1", r.errorLine());
