@@ -72,13 +72,18 @@ class FusedCorrelateTest {
 
     /** extract with --batch-size 2, then staged correlate with --batch-tokens 40 (other boundaries than fused's). */
     private static Path staged(Path work, int a, int b, String... extra) {
+        return stagedWithHooks(work, a, b, "mlp_post", extra);
+    }
+
+    /** As {@link #staged}, extracting {@code hooks} (extract's --hooks). */
+    private static Path stagedWithHooks(Path work, int a, int b, String hooks, String... extra) {
         Path[] acts = new Path[2];
         int[] idx = {a, b};
         for (int k = 0; k < 2; k++) {
             acts[k] = work.resolve("acts-" + name(idx[k]) + ".h5");
             if (!Files.exists(acts[k])) {
                 ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", checkpoints.get(idx[k]).toString(),
-                        "--shard", shard.toString(), "--output", acts[k].toString(), "--batch-size", "2");
+                        "--shard", shard.toString(), "--output", acts[k].toString(), "--batch-size", "2", "--hooks", hooks);
                 assertEquals(0, r.exitCode, r.toString());
             }
         }
@@ -189,6 +194,34 @@ class FusedCorrelateTest {
         Diff d = compare(staged(work, 0, 2, "--layers-a", "1", "--filter-ids", "1,5"), fused);
         System.out.printf(Locale.ROOT, "staged vs fused m1-m3 layer 1 (float64): max |d|/scale %.2e, max elementwise"
                 + " relative %.2e%n", d.scaled, d.relative);
+    }
+
+    @Test
+    void mlpPreHookEqualsStaged() throws IOException {
+        Path work = Files.createDirectories(dir.resolve("pre"));
+        Path out = work.resolve("out");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--fused", "--checkpoints", checkpoints.get(1) + ","
+                        + checkpoints.get(0), "--shard", shard.toString(), "--pairs", "anchor", "--outdir", out.toString(),
+                "--gemm", "float64", "--hook", "mlp_pre");
+        assertEquals(0, r.exitCode, r.toString());
+        Path fused = out.resolve("m2__m1.toks.00000.h5");
+        Diff d = compare(stagedWithHooks(work, 1, 0, "mlp_post,mlp_pre", "--hook", "mlp_pre"), fused);
+        System.out.printf(Locale.ROOT, "staged vs fused m2-m1 mlp_pre (float64): max |d|/scale %.2e, max elementwise"
+                + " relative %.2e%n", d.scaled, d.relative);
+        // and the hook matters: mlp_post moments differ
+        PairMoments pre = MomentsFile.read(fused);
+        PairMoments postM = MomentsFile.read(stagedWithHooks(work, 1, 0, "mlp_post,mlp_pre"));
+        assertTrue(Math.abs(pre.m2A()[0] - postM.m2A()[0]) > 1e-3 * postM.m2A()[0], "mlp_pre differs from mlp_post");
+    }
+
+    @Test
+    void helpListsTheFusedOptions() {
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--help");
+        assertEquals(0, r.exitCode, r.toString());
+        for (String opt : List.of("--fused", "--checkpoint", "--checkpoints", "--pairs", "--pair", "--outdir",
+                "--batch-size", "--device", "--shard", "--layers-a", "--gemm")) {
+            assertTrue(r.stdout.contains(opt + " "), opt + " in --help: " + r.stdout);
+        }
     }
 
     @Test
