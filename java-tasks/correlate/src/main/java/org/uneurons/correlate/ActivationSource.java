@@ -3,10 +3,9 @@ package org.uneurons.correlate;
 import java.util.Map;
 
 /**
- * Where one model's MLP activations come from, token rows in the order of the shard (sequence-major). Today:
- * activation files written by extract ({@link FileActivationSource}). The seam for the fused mode (running both
- * models in memory instead of reading files): an implementation that runs the forward pass for the requested
- * tokens when their first layer is asked for and serves the other layers from that pass.
+ * Where one model's MLP activations come from, token rows in the order of the shard (sequence-major): activation
+ * files written by extract ({@link FileActivationSource}), read by staged mode's {@link CorrelationRun}. Fused mode
+ * does not go through this interface: {@link FusedRun} runs each model once per batch for all of its pairs.
  */
 public interface ActivationSource extends AutoCloseable {
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.jhdf.HdfFile;
 import io.jhdf.exceptions.HdfException;
@@ -22,7 +23,8 @@ import org.uneurons.core.stats.TokenFilter;
 /**
  * correlate (staged mode): the activations of model a and model b on one token shard in, that shard's partial
  * moments out (means, sums of squared deviations, co-moment blocks, b's within-layer co-moments), ready for
- * merge and finalise.
+ * merge and finalise. With {@code --fused} ({@link FusedMode}): checkpoints and a token shard in, the same files
+ * out for every requested pair, without activation files.
  */
 public final class CorrelateTool extends Tool {
 
@@ -57,10 +59,35 @@ public final class CorrelateTool extends Tool {
                 .desc("layers of model a to cover, FIRST-LAST or one layer (default: all); bounds memory").build());
         o.addOption(Option.builder().longOpt("hook").hasArg().argName("H").desc("mlp_post (default) or mlp_pre").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default: all cores)").build());
+        // fused mode
+        o.addOption(Option.builder().longOpt("fused").desc("fused mode: run the checkpoints over --shard in memory and"
+                + " write every pair's partial moments to --outdir, without activation files").build());
+        o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
+                .desc("fused: a checkpoint directory (repeatable; the model is named by the directory's name)").build());
+        o.addOption(Option.builder().longOpt("checkpoints").hasArg().argName("A,B,...")
+                .desc("fused: checkpoint directories, comma-separated (the first is the anchor)").build());
+        o.addOption(Option.builder().longOpt("pairs").hasArg().argName("MODE")
+                .desc("fused: anchor (the first model against each other) or all (every pair)").build());
+        o.addOption(Option.builder().longOpt("pair").hasArg().argName("A:B")
+                .desc("fused: one pair by model names (repeatable), instead of --pairs").build());
+        o.addOption(Option.builder().longOpt("outdir").hasArg().argName("DIR")
+                .desc("fused: where to write <a>__<b>.<shard stem>.h5 per pair").build());
+        o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N")
+                .desc("fused: sequences per forward pass (default 2)").build());
+        o.addOption(Option.builder().longOpt("device").hasArg().argName("DEV")
+                .desc("fused: cpu (default), gpu or gpu:N for the models; the totals stay on the CPU").build());
     }
 
     @Override
     protected int doWork(Args args) {
+        if (args.has("fused")) {
+            return FusedMode.run(args, err);
+        }
+        for (String o : FusedMode.FUSED_ONLY) {
+            if (args.has(o)) {
+                throw new UsageException("--" + o + " is for fused mode (add --fused; see --help)");
+            }
+        }
         Path pa = args.existing("a");
         Path pb = args.existing("b");
         Path output = args.path("output");
@@ -73,9 +100,9 @@ public final class CorrelateTool extends Tool {
         }
         try (ActivationSource a = FileActivationSource.open(pa, hook);
              ActivationSource b = FileActivationSource.open(pb, hook)) {
-            int[] range = layerRange(args.string("layers-a", null), a);
+            int[] range = layerRange(args.string("layers-a", null), a.nLayers(), a.label());
             CorrelationRun.checkSameTokens(a, b);
-            TokenFilter filter = filter(args, a);
+            TokenFilter filter = filter(args, () -> FilterChoice.defaults(a.tokenAttributes(), a.label()));
             try (OpenBlasGemm gemm = new OpenBlasGemm(threads)) {
                 CorrelationRun run = new CorrelationRun(a, b, range[0], range[1], filter, gemm, precision, batch);
                 err.printf(Locale.ROOT, "correlate: %s vs %s on %s: %s, %,d tokens, filter %s, %s products on %d threads,"
@@ -93,9 +120,10 @@ public final class CorrelateTool extends Tool {
         return EXIT_OK;
     }
 
-    static int[] layerRange(String spec, ActivationSource a) {
+    /** The a layers to cover: FIRST-LAST or one layer of a model with {@code nLayers}; {@code what} names it. */
+    static int[] layerRange(String spec, int nLayers, String what) {
         if (spec == null) {
-            return new int[] {0, a.nLayers() - 1};
+            return new int[] {0, nLayers - 1};
         }
         int first, last;
         try {
@@ -111,14 +139,15 @@ public final class CorrelateTool extends Tool {
         } catch (NumberFormatException e) {
             throw new UsageException("--layers-a expects FIRST-LAST or one layer (e.g. 0-5), got '" + spec + "'");
         }
-        if (first < 0 || last >= a.nLayers() || first > last) {
-            throw new InputException(a.label() + ": --layers-a " + spec + " is not within the model's layers 0-"
-                    + (a.nLayers() - 1));
+        if (first < 0 || last >= nLayers || first > last) {
+            throw new InputException(what + ": --layers-a " + spec + " is not within the model's layers 0-"
+                    + (nLayers - 1));
         }
         return new int[] {first, last};
     }
 
-    private static TokenFilter filter(Args args, ActivationSource a) {
+    /** --no-filter, --filter-ids, --shard's attributes, else {@code defaults}. */
+    static TokenFilter filter(Args args, Supplier<TokenFilter> defaults) {
         if (args.has("no-filter")) {
             return TokenFilter.none();
         }
@@ -138,10 +167,10 @@ public final class CorrelateTool extends Tool {
             Path shard = args.existing("shard");
             return FilterChoice.defaults(shardAttributes(shard), shard.toString());
         }
-        return FilterChoice.defaults(a.tokenAttributes(), a.label());
+        return defaults.get();
     }
 
-    private static Map<String, Object> shardAttributes(Path shard) {
+    static Map<String, Object> shardAttributes(Path shard) {
         Map<String, Object> attrs = new HashMap<>();
         try (HdfFile f = new HdfFile(shard)) {
             String tok = Hdf5Attributes.string(f, "tokenizer");

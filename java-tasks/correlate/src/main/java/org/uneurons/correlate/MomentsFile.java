@@ -50,40 +50,48 @@ public final class MomentsFile {
 
     /** Writes atomically: the target appears only when complete. */
     public static void write(Path target, PairMoments m, Info info) {
-        MomentShape s = m.shape();
         try (AtomicOutput out = AtomicOutput.create(target)) {
-            try (WritableHdfFile f = HdfFile.write(out.temp())) {
-                f.putAttribute("format", FORMAT);
-                f.putAttribute("model_a", info.modelA());
-                f.putAttribute("model_b", info.modelB());
-                f.putAttribute("shard", String.join(",", info.shards()));
-                f.putAttribute("n_layers_a", s.nLayersA());
-                f.putAttribute("n_layers_b", s.nLayersB());
-                f.putAttribute("d_mlp_a", s.dA());
-                f.putAttribute("d_mlp_b", s.dB());
-                f.putAttribute("first_layer_a", s.firstLayerA());
-                f.putAttribute("last_layer_a", s.lastLayerA());
-                f.putAttribute("filter_ids", info.filterIds());
-                f.putAttribute("gemm", info.gemm());
-                f.putAttribute("n_tokens_read", info.tokensRead());
-                f.putDataset("n", new double[] {m.count()});
-                f.putDataset("mean_a", m.meanA());
-                f.putDataset("m2_a", m.m2A());
-                f.putDataset("mean_b", m.meanB());
-                f.putDataset("m2_b", m.m2B());
-                WritableGroup co = f.putGroup("comoment");
-                for (int la = 0; la < s.layersInRangeA(); la++) {
-                    WritableGroup g = co.putGroup(Integer.toString(s.firstLayerA() + la));
-                    for (int lb = 0; lb < s.nLayersB(); lb++) {
-                        g.putDataset(Integer.toString(lb), m.comoment(la, lb));
-                    }
-                }
-                WritableGroup cov = f.putGroup("cov_b");
+            writeUnpublished(out.temp(), m, info);
+            out.commit();
+        }
+    }
+
+    /**
+     * Writes the file at {@code file} directly, for callers that publish several files together (fused mode
+     * writes every pair to its temporary name first, then renames them all).
+     */
+    static void writeUnpublished(Path file, PairMoments m, Info info) {
+        MomentShape s = m.shape();
+        try (WritableHdfFile f = HdfFile.write(file)) {
+            f.putAttribute("format", FORMAT);
+            f.putAttribute("model_a", info.modelA());
+            f.putAttribute("model_b", info.modelB());
+            f.putAttribute("shard", String.join(",", info.shards()));
+            f.putAttribute("n_layers_a", s.nLayersA());
+            f.putAttribute("n_layers_b", s.nLayersB());
+            f.putAttribute("d_mlp_a", s.dA());
+            f.putAttribute("d_mlp_b", s.dB());
+            f.putAttribute("first_layer_a", s.firstLayerA());
+            f.putAttribute("last_layer_a", s.lastLayerA());
+            f.putAttribute("filter_ids", info.filterIds());
+            f.putAttribute("gemm", info.gemm());
+            f.putAttribute("n_tokens_read", info.tokensRead());
+            f.putDataset("n", new double[] {m.count()});
+            f.putDataset("mean_a", m.meanA());
+            f.putDataset("m2_a", m.m2A());
+            f.putDataset("mean_b", m.meanB());
+            f.putDataset("m2_b", m.m2B());
+            WritableGroup co = f.putGroup("comoment");
+            for (int la = 0; la < s.layersInRangeA(); la++) {
+                WritableGroup g = co.putGroup(Integer.toString(s.firstLayerA() + la));
                 for (int lb = 0; lb < s.nLayersB(); lb++) {
-                    cov.putDataset(Integer.toString(lb), m.covB(lb));
+                    g.putDataset(Integer.toString(lb), m.comoment(la, lb));
                 }
             }
-            out.commit();
+            WritableGroup cov = f.putGroup("cov_b");
+            for (int lb = 0; lb < s.nLayersB(); lb++) {
+                cov.putDataset(Integer.toString(lb), m.covB(lb));
+            }
         }
     }
 
