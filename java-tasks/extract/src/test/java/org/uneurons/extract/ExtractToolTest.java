@@ -1,0 +1,275 @@
+package org.uneurons.extract;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.core.io.ActivationFile;
+import org.uneurons.core.io.Hdf5;
+import org.uneurons.core.io.Safetensors;
+import org.uneurons.core.io.TokenShard;
+import org.uneurons.core.testing.TestData;
+import org.uneurons.core.testing.ToolRunner;
+
+/** The extract CLI: golden activations against transformers, float16 output, and every bad input's one line. */
+class ExtractToolTest {
+    @TempDir
+    Path tmp;
+
+    /** A shard holding the fixture's input_ids as they are ([batch, seq] rows). */
+    private Path fixtureShard(String fixture, int vocab) {
+        try (Safetensors ref = Safetensors.open(TestData.hf(fixture).resolve("reference.safetensors"))) {
+            long[] shape = ref.info("input_ids").shape();
+            int[] flat = ref.ints("input_ids");
+            int[][] rows = new int[(int) shape[0]][(int) shape[1]];
+            for (int s = 0; s < rows.length; s++) {
+                System.arraycopy(flat, s * rows[s].length, rows[s], 0, rows[s].length);
+            }
+            Path f = tmp.resolve(fixture + ".shard.h5");
+            TokenShard.write(f, rows, new TokenShard.Meta("ids", vocab, -1, -1, fixture + " reference input_ids"));
+            return f;
+        }
+    }
+
+    private static double maxAbs(float[] a, float[] b) {
+        assertEquals(b.length, a.length);
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs((double) a[i] - b[i]));
+        }
+        return m;
+    }
+
+    private void golden(String fixture, int vocab, int batchSize) {
+        Path shard = fixtureShard(fixture, vocab);
+        Path out = tmp.resolve(fixture + ".acts.h5");
+        ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", TestData.hf(fixture).toString(),
+                "--shard", shard.toString(), "--output", out.toString(), "--batch-size", String.valueOf(batchSize),
+                "--hooks", "mlp_post,mlp_pre");
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("done"), "progress on stderr: " + r.stderr);
+        try (Safetensors ref = Safetensors.open(TestData.hf(fixture).resolve("reference.safetensors"));
+             ActivationFile.Reader acts = ActivationFile.Reader.open(out)) {
+            long[] shape = ref.info("input_ids").shape();
+            int n = (int) (shape[0] * shape[1]);
+            assertEquals(fixture, acts.model());
+            assertEquals(shard.getFileName().toString(), acts.shard());
+            assertEquals(n, acts.nTokens());
+            assertEquals(List.of("mlp_post", "mlp_pre"), acts.hooks());
+            assertArrayEquals(ref.ints("input_ids"), acts.tokenIds());
+            int[] pos = acts.positions();
+            for (int i = 0; i < n; i++) {
+                assertEquals(i % shape[1], pos[i]);
+            }
+            double err = 0;
+            for (int l = 0; l < acts.nLayers(); l++) {
+                err = Math.max(err, maxAbs(acts.layer("mlp_post", l), ref.floats("mlp_post." + l)));
+            }
+            System.out.println("golden " + fixture + " (extract CLI, HDF5 float32 vs transformers): max abs error mlp_post "
+                    + String.format(Locale.ROOT, "%.2e", err));
+            assertTrue(err <= 1e-4, fixture + " mlp_post error " + err);
+        }
+    }
+
+    @Test
+    void gpt2TinyActivationsMatchTransformers() {
+        golden("gpt2-tiny", 1000, 2); // 3 sequences in batches of 2 and 1
+    }
+
+    @Test
+    void neoxTinyActivationsMatchTransformers() {
+        golden("neox-tiny", 900, 4);
+    }
+
+    @Test
+    void float16OutputAndMaxSeqs() {
+        Path shard = fixtureShard("gpt2-tiny", 1000);
+        Path out = tmp.resolve("half.h5");
+        ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", TestData.hf("gpt2-tiny").toString(),
+                "--shard", shard.toString(), "--output", out.toString(), "--dtype", "float16", "--max-seqs", "2",
+                "--model-name", "tiny-a");
+        assertEquals(0, r.exitCode, r.toString());
+        try (Safetensors ref = Safetensors.open(TestData.hf("gpt2-tiny").resolve("reference.safetensors"));
+             ActivationFile.Reader acts = ActivationFile.Reader.open(out)) {
+            assertEquals("tiny-a", acts.model());
+            assertEquals(64, acts.nTokens());
+            assertEquals(List.of("mlp_post"), acts.hooks());
+            for (int l = 0; l < 2; l++) {
+                float[] got = acts.layer("mlp_post", l);
+                float[] want = ref.floats("mlp_post." + l);
+                for (int i = 0; i < got.length; i++) {
+                    // float16 keeps 11 significant bits: half an ulp is 2^-11 relative (normal range)
+                    assertEquals(want[i], got[i], Math.abs(want[i]) * 4.9e-4 + 1e-4, "layer " + l + " value " + i);
+                }
+            }
+        }
+    }
+
+    // ---- bad inputs: one line, exit code, and no output file (nor leftovers) after the failure
+
+    private Path copyFixture(String fixture, String name) throws IOException {
+        Path dir = tmp.resolve(name);
+        Files.createDirectories(dir);
+        for (String f : List.of("config.json", "model.safetensors")) {
+            Files.copy(TestData.hf(fixture).resolve(f), dir.resolve(f));
+        }
+        return dir;
+    }
+
+    private ToolRunner failing(Path checkpoint, Path shard, String... extra) {
+        Path outDir = tmp.resolve("out-" + System.nanoTime());
+        Path out = outDir.resolve("acts.h5");
+        String[] base = {"--checkpoint", checkpoint.toString(), "--shard", shard.toString(), "--output", out.toString()};
+        String[] argv = Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
+        ToolRunner r = ToolRunner.run(new ExtractTool(), argv);
+        assertFalse(Files.exists(out), "no output after a failure");
+        if (Files.exists(outDir)) {
+            try (Stream<Path> left = Files.list(outDir)) {
+                assertEquals(List.of(), left.collect(Collectors.toList()), "nothing left beside the output");
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return r;
+    }
+
+    @Test
+    void truncatedSafetensors() throws IOException {
+        Path ckpt = copyFixture("gpt2-tiny", "gpt2-cut");
+        Path st = ckpt.resolve("model.safetensors");
+        try (RandomAccessFile f = new RandomAccessFile(st.toFile(), "rw")) {
+            f.setLength(f.length() - 1000);
+        }
+        ToolRunner r = failing(ckpt, fixtureShard("gpt2-tiny", 1000));
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: " + st + ": " + truncationMessage(st), r.errorLine());
+    }
+
+    /** What the safetensors reader says about this truncated file (its own wording, tested in core). */
+    private static String truncationMessage(Path st) {
+        try {
+            Safetensors.open(st).close();
+            throw new AssertionError("truncated file opened");
+        } catch (org.uneurons.core.cli.InputException e) {
+            assertTrue(e.getMessage().startsWith(st + ": "), e.getMessage());
+            return e.getMessage().substring(st.toString().length() + 2);
+        }
+    }
+
+    @Test
+    void configDoesNotMatchWeights() throws IOException {
+        Path ckpt = copyFixture("gpt2-tiny", "gpt2-x");
+        Path cfg = ckpt.resolve("config.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"n_inner\": 192", "\"n_inner\": 256"),
+                StandardCharsets.UTF_8);
+        ToolRunner r = failing(ckpt, fixtureShard("gpt2-tiny", 1000));
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: checkpoint gpt2-x: tensor 'transformer.h.0.mlp.c_fc.weight' has shape [48, 192] "
+                + "but config.json (n_embd 48, n_inner 256) implies [48, 256]", r.errorLine());
+    }
+
+    @Test
+    void missingTensor() throws IOException {
+        Path ckpt = copyFixture("gpt2-tiny", "gpt2-untied");
+        Path cfg = ckpt.resolve("config.json");
+        Files.writeString(cfg, Files.readString(cfg).replace("\"tie_word_embeddings\": true",
+                "\"tie_word_embeddings\": false"), StandardCharsets.UTF_8);
+        ToolRunner r = failing(ckpt, fixtureShard("gpt2-tiny", 1000));
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: checkpoint gpt2-untied: tensor 'lm_head.weight' is missing (config.json "
+                + "(vocab_size 1000, n_embd 48, tie_word_embeddings false) implies shape [1000, 48])", r.errorLine());
+    }
+
+    @Test
+    void tokenIdsOutsideThisModelsVocabulary() {
+        // gpt2-tiny's ids (vocabulary 1000) run on neox-tiny (vocabulary 900): valid shard, wrong model
+        Path shard = fixtureShard("gpt2-tiny", 1000);
+        int[][] t = TokenShard.read(shard).tokens();
+        int s0 = -1;
+        int t0 = -1;
+        for (int s = 0; s < t.length && s0 < 0; s++) {
+            for (int i = 0; i < t[s].length; i++) {
+                if (t[s][i] >= 900) {
+                    s0 = s;
+                    t0 = i;
+                    break;
+                }
+            }
+        }
+        assertTrue(s0 >= 0, "fixture has an id >= 900");
+        ToolRunner r = failing(TestData.hf("neox-tiny"), shard);
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: " + shard + ": token id " + t[s0][t0] + " at sequence " + s0 + ", position " + t0
+                + " is outside the vocabulary of checkpoint neox-tiny [0, 900)", r.errorLine());
+    }
+
+    @Test
+    void sequencesLongerThanTheContext() {
+        Path shard = tmp.resolve("long.h5");
+        TokenShard.write(shard, new int[2][65], new TokenShard.Meta("ids", 1000, -1, -1, "zeros"));
+        ToolRunner r = failing(TestData.hf("gpt2-tiny"), shard);
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: " + shard + ": sequences of 65 tokens exceed the context of checkpoint gpt2-tiny "
+                + "(64 positions)", r.errorLine());
+    }
+
+    @Test
+    void emptyShard() {
+        Path shard = tmp.resolve("empty.h5");
+        try (WritableHdfFile h = HdfFile.write(shard)) {
+            h.putAttribute("tokenizer", "gpt2");
+            h.putAttribute("vocab_size", 1000);
+            h.putAttribute("bos_id", -1);
+            h.putAttribute("eos_id", -1);
+            h.putAttribute("source", "nothing");
+            Hdf5.putStreamed(h, "tokens", Hdf5.Element.INT32, new long[] {0, 32}, o -> { });
+        }
+        ToolRunner r = failing(TestData.hf("gpt2-tiny"), shard);
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: " + shard + ": /tokens is empty (shape [0, 32]); a token shard needs at least one "
+                + "sequence", r.errorLine());
+    }
+
+    @Test
+    void unknownOptionAndBadValues() {
+        Path shard = fixtureShard("gpt2-tiny", 1000);
+        ToolRunner r = failing(TestData.hf("gpt2-tiny"), shard, "--frobnicate");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("extract: error: unrecognized option: --frobnicate (see --help)", r.errorLine());
+        r = failing(TestData.hf("gpt2-tiny"), shard, "--dtype", "bfloat16");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("extract: error: --dtype expects one of float32, float16, got 'bfloat16'", r.errorLine());
+        r = failing(TestData.hf("gpt2-tiny"), shard, "--hooks", "mlp_pre");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("extract: error: --hooks must include mlp_post (activation files always hold it), got 'mlp_pre'",
+                r.errorLine());
+        r = failing(TestData.hf("gpt2-tiny"), shard, "--hooks", "resid");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("extract: error: --hooks expects mlp_post or mlp_post,mlp_pre, got 'resid'", r.errorLine());
+        r = failing(TestData.hf("gpt2-tiny"), shard, "--batch-size", "0");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("extract: error: --batch-size expects a positive integer, got 0", r.errorLine());
+        r = failing(TestData.hf("gpt2-tiny"), shard, "--device", "tpu");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("extract: error: --device expects cpu, gpu or gpu:N, got 'tpu'", r.errorLine());
+        r = failing(tmp.resolve("no-such-dir"), shard);
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: " + tmp.resolve("no-such-dir") + ": no such file or directory (--checkpoint)",
+                r.errorLine());
+    }
+}

@@ -1,0 +1,46 @@
+package org.uneurons.models;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.cli.UsageException;
+
+/** Maps the --device option ("cpu", "gpu", "gpu:N") to a DJL device that exists on this machine. */
+public final class Devices {
+    private Devices() {
+    }
+
+    public static Device parse(String spec) {
+        String s = spec.trim();
+        if (s.equals("cpu")) {
+            return Device.cpu();
+        }
+        int index;
+        if (s.equals("gpu")) {
+            index = 0;
+        } else if (s.startsWith("gpu:")) {
+            try {
+                index = Integer.parseInt(s.substring(4));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--device expects cpu, gpu or gpu:N, got '" + spec + "'");
+            }
+            if (index < 0) {
+                throw new UsageException("--device expects cpu, gpu or gpu:N, got '" + spec + "'");
+            }
+        } else {
+            throw new UsageException("--device expects cpu, gpu or gpu:N, got '" + spec + "'");
+        }
+        int gpus = Engine.getEngine("PyTorch").getGpuCount();
+        if (index >= gpus) {
+            throw new InputException("--device " + spec + ": " + (gpus == 0
+                    ? "no GPU is visible to PyTorch on this machine (this build has "
+                            + (cudaBuild() ? "CUDA support" : "the CPU-only PyTorch library") + "); use --device cpu"
+                    : "only " + gpus + " GPU(s) visible (gpu:0 to gpu:" + (gpus - 1) + ")"));
+        }
+        return Device.gpu(index);
+    }
+
+    private static boolean cudaBuild() {
+        return Engine.getEngine("PyTorch").hasCapability("CUDA");
+    }
+}
