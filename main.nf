@@ -1,0 +1,22 @@
+#!/usr/bin/env nextflow
+/*
+ * universal-neurons: which MLP neurons of language models trained from different seeds are universal
+ * (Gurnee et al. 2024). Usage: docs/usage.md. Run:  ./nextflow run main.nf [-profile test] [-params-file x.yaml]
+ *
+ * Thin entry: check every param against nextflow_schema.json (lib/ParamsValidator.groovy) before any task
+ * starts, then run the DAG in workflows/universal_neurons.nf.
+ */
+
+include { UNIVERSAL_NEURONS } from './workflows/universal_neurons'
+
+workflow {
+    def p
+    try {
+        p = ParamsValidator.validate(params, file("${projectDir}/nextflow_schema.json"), file(workflow.launchDir.toString()))
+    } catch (ParamsValidator.InvalidParamsException e) {
+        error(e.message)
+    }
+    log.info "universal-neurons ${workflow.manifest.version}: ${p.input.size()} input file(s), models ${p.models.collect { file(it).name }.join(', ')}, outdir ${p.outdir}"
+
+    UNIVERSAL_NEURONS(p, "${projectDir}/java-tasks/dist")
+}

@@ -1,0 +1,51 @@
+/*
+ * EXTRACT: (checkpoint, token shard) -> MLP activations HDF5 of that model on that shard.
+ * Tool: org.uneurons.extract.ExtractTool (java-tasks/extract). Options from params arrive as ext.args
+ * (conf/modules.config): --batch-size, --dtype, --hooks, --max-seqs. The device follows the task's
+ * resources: gpu when the process has an accelerator (label process_gpu), else cpu.
+ */
+process EXTRACT {
+    tag "${meta.id}"
+    label 'process_low'
+
+    input:
+    tuple val(meta), path(shard), path(checkpoint)
+    path jar
+
+    output:
+    tuple val(meta), path("${prefix}.h5"), emit: activations
+    path 'versions.yml'                  , emit: versions
+
+    script:
+    def args   = task.ext.args ?: ''
+    prefix     = task.ext.prefix ?: "${meta.id}"
+    def device = args.contains('--device') ? '' : "--device ${task.accelerator ? 'gpu' : 'cpu'}"
+    """
+    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    un-task ${jar} org.uneurons.extract.ExtractTool \\
+        --checkpoint ${checkpoint} \\
+        --shard ${shard} \\
+        --model-name ${meta.model} \\
+        ${device} \\
+        ${args} \\
+        --output ${prefix}.h5
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        extract: "\$(un-task ${jar} org.uneurons.extract.ExtractTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
+    END_VERSIONS
+    """
+
+    stub:
+    def args = task.ext.args ?: ''
+    prefix   = task.ext.prefix ?: "${meta.id}"
+    """
+    echo "stub: ${args}"
+    touch ${prefix}.h5
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        extract: stub
+    END_VERSIONS
+    """
+}
