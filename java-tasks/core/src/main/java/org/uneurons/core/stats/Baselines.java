@@ -1,0 +1,71 @@
+package org.uneurons.core.stats;
+
+/**
+ * Baseline correlations from the moments alone (DESIGN 4), with no second pass over the tokens. For layer l of b
+ * and its random matrix R_l (rows = baseline units), the co-moment of a's neuron i with unit j is
+ * {@code (C[i, l] R_l^T)_ij} and the unit's sum of squared deviations is {@code r_j^T covB_l r_j}; so the baseline
+ * correlation equals streaming the rotated activations {@code R_l y_l}. A neuron's baseline is its max over every
+ * unit of every layer of b.
+ */
+public final class Baselines {
+    /** [samples][rows of a]: the max baseline correlation, and the b layer where it is reached. */
+    public final double[][] max;
+    public final int[][] maxLayer;
+    public final Rotations.Kind kind;
+    public final long seed;
+
+    private Baselines(Rotations.Kind kind, long seed, int samples, int rows) {
+        this.kind = kind;
+        this.seed = seed;
+        this.max = new double[samples][rows];
+        this.maxLayer = new int[samples][rows];
+    }
+
+    public interface Listener {
+        void layerDone(int sample, int layerB);
+    }
+
+    public static Baselines of(PairMoments m, Rotations.Kind kind, long seed, int samples, Gemm gemm, Listener listener) {
+        MomentShape s = m.shape();
+        Baselines out = new Baselines(kind, seed, samples, s.neuronsA());
+        double[] invA = Pearson.inverseNorms(m.m2A(), m.meanA(), m.count());
+        for (int sample = 0; sample < samples; sample++) {
+            double[] best = out.max[sample];
+            java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+            for (int lb = 0; lb < s.nLayersB(); lb++) {
+                double[][] r = Rotations.matrix(kind, seed, sample, lb, s.dB(), gemm);
+                double[] invUnit = unitInverseNorms(r, m.covB(lb), gemm);
+                for (int la = 0; la < s.layersInRangeA(); la++) {
+                    double[][] z = gemm.multiplyABt(m.comoment(la, lb), r);
+                    for (int i = 0; i < s.dA(); i++) {
+                        int row = la * s.dA() + i;
+                        double ia = invA[row];
+                        double[] zi = z[i];
+                        for (int j = 0; j < zi.length; j++) {
+                            double v = Pearson.clamp(zi[j] * ia * invUnit[j]);
+                            if (v > best[row]) {
+                                best[row] = v;
+                                out.maxLayer[sample][row] = lb;
+                            }
+                        }
+                    }
+                }
+                if (listener != null) {
+                    listener.layerDone(sample, lb);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** 1/sqrt(r_j^T covB r_j) per unit, 0 for a unit without variance (a layer of dead neurons). */
+    static double[] unitInverseNorms(double[][] r, double[][] covB, Gemm gemm) {
+        double[][] rc = gemm.multiplyABt(r, covB); // covB is symmetric, so this is R covB
+        double[] inv = new double[r.length];
+        for (int j = 0; j < r.length; j++) {
+            double var = Rotations.dot(rc[j], r[j]);
+            inv[j] = var > 0 ? 1 / Math.sqrt(var) : 0;
+        }
+        return inv;
+    }
+}

@@ -1,0 +1,320 @@
+package org.uneurons.core.stats;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
+/**
+ * Streaming first and second moments of two models' neurons over the same tokens: count, means, sums of squared
+ * deviations, the co-moment blocks (sums of products of deviations) of every a layer in range with every b layer,
+ * and each b layer's own co-moment matrix (for baselines without a second pass). All totals are float64.
+ *
+ * <p>Each batch is centred on its own mean, its co-moments come from one product per block, and it is folded into
+ * the totals with the pairwise update of Chan, Golub and LeVeque (1979):
+ * {@code C += C_batch + (mean_a_batch - mean_a)(mean_b_batch - mean_b)^T n n_b / (n + n_b)}. {@link #merge} applies
+ * the same update to a whole other set of totals, so sharding and merging agree with one pass up to rounding, in
+ * any order. The raw sum-of-squares formula, which cancels catastrophically for large means, is never used.
+ */
+public final class PairMoments {
+    private final MomentShape shape;
+    private long n;
+    private final double[] meanA;
+    private final double[] meanB;
+    private final double[] m2A;
+    private final double[] m2B;
+    /** comoment[layer of a in range][layer of b] = [dA][dB]. */
+    private final double[][][][] comoment;
+    /** covB[layer of b] = [dB][dB], sums of products of deviations within that layer. */
+    private final double[][][] covB;
+    /** The centred batch of one layer, per thread, reused across batches so memory does not grow with the tokens. */
+    private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[0]);
+
+    public PairMoments(MomentShape shape) {
+        this.shape = shape;
+        this.meanA = new double[shape.neuronsA()];
+        this.m2A = new double[shape.neuronsA()];
+        this.meanB = new double[shape.neuronsB()];
+        this.m2B = new double[shape.neuronsB()];
+        this.comoment = new double[shape.layersInRangeA()][shape.nLayersB()][][];
+        for (double[][][] perA : comoment) {
+            for (int lb = 0; lb < perA.length; lb++) {
+                perA[lb] = new double[shape.dA()][shape.dB()];
+            }
+        }
+        this.covB = new double[shape.nLayersB()][][];
+        for (int lb = 0; lb < covB.length; lb++) {
+            covB[lb] = new double[shape.dB()][shape.dB()];
+        }
+    }
+
+    /** Totals read back from a file; the arrays are taken as they are (not copied). */
+    public static PairMoments of(MomentShape shape, long n, double[] meanA, double[] meanB, double[] m2A, double[] m2B,
+                                 double[][][][] comoment, double[][][] covB) {
+        return new PairMoments(shape, n, meanA, meanB, m2A, m2B, comoment, covB);
+    }
+
+    private PairMoments(MomentShape shape, long n, double[] meanA, double[] meanB, double[] m2A, double[] m2B,
+                        double[][][][] comoment, double[][][] covB) {
+        this.shape = shape;
+        this.n = n;
+        this.meanA = check(meanA, shape.neuronsA(), "mean_a");
+        this.meanB = check(meanB, shape.neuronsB(), "mean_b");
+        this.m2A = check(m2A, shape.neuronsA(), "m2_a");
+        this.m2B = check(m2B, shape.neuronsB(), "m2_b");
+        if (comoment.length != shape.layersInRangeA()) {
+            throw new IllegalArgumentException("comoment has " + comoment.length + " a layers, expected " + shape.layersInRangeA());
+        }
+        for (double[][][] perA : comoment) {
+            if (perA.length != shape.nLayersB()) {
+                throw new IllegalArgumentException("comoment has " + perA.length + " b layers, expected " + shape.nLayersB());
+            }
+            for (double[][] block : perA) {
+                checkBlock(block, shape.dA(), shape.dB(), "comoment block");
+            }
+        }
+        if (covB.length != shape.nLayersB()) {
+            throw new IllegalArgumentException("cov_b has " + covB.length + " layers, expected " + shape.nLayersB());
+        }
+        for (double[][] block : covB) {
+            checkBlock(block, shape.dB(), shape.dB(), "cov_b block");
+        }
+        this.comoment = comoment;
+        this.covB = covB;
+    }
+
+    private static double[] check(double[] v, int len, String what) {
+        if (v.length != len) {
+            throw new IllegalArgumentException(what + " has " + v.length + " values, expected " + len);
+        }
+        return v;
+    }
+
+    private static void checkBlock(double[][] block, int rows, int cols, String what) {
+        if (block.length != rows || (rows > 0 && block[0].length != cols)) {
+            throw new IllegalArgumentException(what + " is " + block.length + "x" + (block.length > 0 ? block[0].length : 0)
+                    + ", expected " + rows + "x" + cols);
+        }
+    }
+
+    /**
+     * Folds one batch of tokens in. {@code a[i]} holds layer {@code firstLayerA + i} of a as [rows x dA] row-major
+     * (tokens are rows), {@code b[l]} layer l of b as [rows x dB]; the same token on the same row of both.
+     */
+    public void update(float[][] a, float[][] b, int rows, Gemm gemm, Gemm.Precision precision) {
+        if (a.length != shape.layersInRangeA() || b.length != shape.nLayersB()) {
+            throw new IllegalArgumentException("batch has " + a.length + " a layers and " + b.length
+                    + " b layers, expected " + shape.layersInRangeA() + " and " + shape.nLayersB());
+        }
+        if (rows == 0) {
+            return;
+        }
+        int dA = shape.dA(), dB = shape.dB();
+        double[] batchMeanA = new double[meanA.length];
+        double[] batchM2A = new double[meanA.length];
+        double[] batchMeanB = new double[meanB.length];
+        double[] batchM2B = new double[meanB.length];
+        Gemm.Operand[] opA = new Gemm.Operand[a.length];
+        Gemm.Operand[] opB = new Gemm.Operand[b.length];
+        try {
+            // Layers are centred and uploaded in parallel (each by one thread: results do not depend on the count).
+            int need = rows * Math.max(dA, dB);
+            IntStream.range(0, a.length + b.length).parallel().forEach(i -> {
+                double[] work = scratch.get();
+                if (work.length < need) {
+                    work = new double[need];
+                    scratch.set(work);
+                }
+                if (i < a.length) {
+                    centre(a[i], rows, dA, batchMeanA, batchM2A, i * dA, work);
+                    opA[i] = gemm.upload(rows, dA, work, precision);
+                } else {
+                    int l = i - a.length;
+                    centre(b[l], rows, dB, batchMeanB, batchM2B, l * dB, work);
+                    opB[l] = gemm.upload(rows, dB, work, precision);
+                }
+            });
+            // Deltas against the running means must be taken before the means move.
+            double[] deltaA = minus(batchMeanA, meanA);
+            double[] deltaB = minus(batchMeanB, meanB);
+            double weight = (double) n * rows / ((double) n + rows);
+            for (int la = 0; la < a.length; la++) {
+                for (int lb = 0; lb < b.length; lb++) {
+                    gemm.addAtBPlusOuter(opA[la], opB[lb], comoment[la][lb], deltaA, la * dA, deltaB, lb * dB, weight);
+                }
+            }
+            for (int lb = 0; lb < b.length; lb++) {
+                gemm.addAtAPlusOuter(opB[lb], covB[lb], deltaB, lb * dB, weight);
+            }
+            foldMoments(meanA, m2A, batchMeanA, batchM2A, deltaA, rows);
+            foldMoments(meanB, m2B, batchMeanB, batchM2B, deltaB, rows);
+            n += rows;
+        } finally {
+            for (Gemm.Operand op : opA) {
+                if (op != null) {
+                    op.close();
+                }
+            }
+            for (Gemm.Operand op : opB) {
+                if (op != null) {
+                    op.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Folds another set of totals (same shape, e.g. another shard of tokens) into this one. Associative and
+     * order independent up to rounding.
+     */
+    public void merge(PairMoments other) {
+        if (!shape.equals(other.shape)) {
+            throw new IllegalArgumentException("cannot merge moments of different shapes: " + shape + " vs " + other.shape);
+        }
+        if (other.n == 0) {
+            return;
+        }
+        int dA = shape.dA(), dB = shape.dB();
+        double[] deltaA = minus(other.meanA, meanA);
+        double[] deltaB = minus(other.meanB, meanB);
+        double weight = (double) n * other.n / ((double) n + other.n);
+        for (int la = 0; la < comoment.length; la++) {
+            for (int lb = 0; lb < comoment[la].length; lb++) {
+                addBlock(comoment[la][lb], other.comoment[la][lb]);
+                addOuter(comoment[la][lb], deltaA, la * dA, deltaB, lb * dB, weight);
+            }
+        }
+        for (int lb = 0; lb < covB.length; lb++) {
+            addBlock(covB[lb], other.covB[lb]);
+            addOuter(covB[lb], deltaB, lb * dB, deltaB, lb * dB, weight);
+        }
+        foldMoments(meanA, m2A, other.meanA, other.m2A, deltaA, other.n);
+        foldMoments(meanB, m2B, other.meanB, other.m2B, deltaB, other.n);
+        n += other.n;
+    }
+
+    /** Batch mean and sum of squared deviations of each column, and the centred batch in {@code out}. */
+    private static void centre(float[] x, int rows, int d, double[] mean, double[] m2, int offset, double[] out) {
+        if (x.length < rows * d) {
+            throw new IllegalArgumentException("batch layer has " + x.length + " values, expected " + rows + "x" + d);
+        }
+        double[] sum = new double[d];
+        for (int t = 0; t < rows; t++) {
+            int o = t * d;
+            for (int j = 0; j < d; j++) {
+                sum[j] += x[o + j];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            sum[j] /= rows;
+        }
+        double[] ss = new double[d];
+        for (int t = 0; t < rows; t++) {
+            int o = t * d;
+            for (int j = 0; j < d; j++) {
+                double c = x[o + j] - sum[j];
+                out[o + j] = c;
+                ss[j] += c * c;
+            }
+        }
+        System.arraycopy(sum, 0, mean, offset, d);
+        System.arraycopy(ss, 0, m2, offset, d);
+    }
+
+    private void foldMoments(double[] mean, double[] m2, double[] otherMean, double[] otherM2, double[] delta, long rows) {
+        double total = (double) n + rows;
+        double weight = (double) n * rows / total;
+        double step = rows / total;
+        for (int i = 0; i < mean.length; i++) {
+            m2[i] += otherM2[i] + delta[i] * delta[i] * weight;
+            // With n == 0 take the other mean exactly, so a constant neuron keeps a deviation of exactly zero.
+            mean[i] = n == 0 ? otherMean[i] : mean[i] + delta[i] * step;
+        }
+    }
+
+    private static double[] minus(double[] x, double[] y) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = x[i] - y[i];
+        }
+        return d;
+    }
+
+    private static void addBlock(double[][] into, double[][] from) {
+        Outer.addBlock(into, from);
+    }
+
+    private static void addOuter(double[][] block, double[] u, int uo, double[] v, int vo, double weight) {
+        Outer.add(block, u, uo, v, vo, weight);
+    }
+
+    public MomentShape shape() {
+        return shape;
+    }
+
+    /** Number of tokens folded in. */
+    public long count() {
+        return n;
+    }
+
+    // The accessors below return the live arrays (for writing files and finalising), not copies.
+
+    public double[] meanA() {
+        return meanA;
+    }
+
+    public double[] meanB() {
+        return meanB;
+    }
+
+    public double[] m2A() {
+        return m2A;
+    }
+
+    public double[] m2B() {
+        return m2B;
+    }
+
+    /** The co-moment block of a's layer {@code firstLayerA + indexA} with b's layer {@code layerB}: [dA][dB]. */
+    public double[][] comoment(int indexA, int layerB) {
+        return comoment[indexA][layerB];
+    }
+
+    /** The within-layer co-moment of b's layer: [dB][dB]. */
+    public double[][] covB(int layerB) {
+        return covB[layerB];
+    }
+
+    /** Bytes held by the totals, for memory planning. */
+    public static long bytes(MomentShape s) {
+        long blocks = (long) s.layersInRangeA() * s.nLayersB() * s.dA() * s.dB() + (long) s.nLayersB() * s.dB() * s.dB();
+        return 8L * (blocks + 2L * s.neuronsA() + 2L * s.neuronsB());
+    }
+
+    @Override
+    public String toString() {
+        return "PairMoments[" + shape + ", n=" + n + "]";
+    }
+
+    /** For tests: a deep copy. */
+    public PairMoments copy() {
+        double[][][][] c = new double[comoment.length][][][];
+        for (int la = 0; la < c.length; la++) {
+            c[la] = new double[comoment[la].length][][];
+            for (int lb = 0; lb < c[la].length; lb++) {
+                c[la][lb] = deep(comoment[la][lb]);
+            }
+        }
+        double[][][] cb = new double[covB.length][][];
+        for (int lb = 0; lb < cb.length; lb++) {
+            cb[lb] = deep(covB[lb]);
+        }
+        return new PairMoments(shape, n, meanA.clone(), meanB.clone(), m2A.clone(), m2B.clone(), c, cb);
+    }
+
+    private static double[][] deep(double[][] m) {
+        double[][] c = new double[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            c[i] = Arrays.copyOf(m[i], m[i].length);
+        }
+        return c;
+    }
+}

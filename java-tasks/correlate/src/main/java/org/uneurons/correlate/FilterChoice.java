@@ -1,0 +1,57 @@
+package org.uneurons.correlate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.stats.TokenFilter;
+
+/**
+ * The default token filter (METHOD 1.4): the BOS, EOS and pad ids the tokens' attributes name, plus the newline
+ * token 198 when the tokenizer is GPT-2's BPE. Without any tokenizer attribute there is no safe default.
+ */
+public final class FilterChoice {
+    private FilterChoice() {
+    }
+
+    /** The filter for tokens described by {@code attrs} (tokenizer, bos_id, eos_id, pad_id); {@code source} names them. */
+    public static TokenFilter defaults(Map<String, Object> attrs, String source) {
+        List<Integer> ids = new ArrayList<>();
+        for (String name : new String[] {"bos_id", "eos_id", "pad_id"}) {
+            Object v = attrs.get(name);
+            if (v instanceof Integer id && id >= 0) {
+                ids.add(id);
+            }
+        }
+        Object tok = attrs.get("tokenizer");
+        if (tok == null && ids.isEmpty()) {
+            throw new InputException(source + ": no tokenizer, bos_id, eos_id or pad_id attributes to choose the token"
+                    + " filter from; pass --filter-ids (GPT-2: 50256,198), --shard TOKENS.h5, or --no-filter");
+        }
+        if (tok != null && isGpt2(tok.toString())) {
+            ids.add(TokenFilter.GPT2_EOT); // pad = BOS = EOS for GPT-2 even when the shard records none
+            ids.add(TokenFilter.GPT2_NEWLINE);
+        }
+        return new TokenFilter(ids.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    static boolean isGpt2(String tokenizer) {
+        String t = tokenizer.toLowerCase(Locale.ROOT);
+        return t.contains("gpt2") || t.contains("gpt-2") || t.contains("r50k");
+    }
+
+    /** "198,50256" or "none": how the filter is recorded in moments files. */
+    public static String describe(TokenFilter f) {
+        int[] ids = f.ids();
+        if (ids.length == 0) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) {
+            sb.append(sb.length() == 0 ? "" : ",").append(id);
+        }
+        return sb.toString();
+    }
+}

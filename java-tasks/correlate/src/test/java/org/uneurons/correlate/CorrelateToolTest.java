@@ -1,0 +1,211 @@
+package org.uneurons.correlate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.core.io.ActivationFile;
+import org.uneurons.core.stats.PairMoments;
+import org.uneurons.core.stats.ReferencePearson;
+import org.uneurons.core.stats.Synthetic;
+import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.core.testing.ToolRunner;
+
+class CorrelateToolTest {
+    @TempDir
+    Path dir;
+
+    private static final Map<String, Object> GPT2 = Map.of("tokenizer", "gpt2", "bos_id", 50256, "eos_id", 50256);
+
+    private Path[] files(Synthetic s, int[] ids) {
+        Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids, GPT2);
+        Path b = TestActivations.write(dir.resolve("b.h5"), "model-b", "shard-0", s.b, s.dB, ids, GPT2);
+        return new Path[] {a, b};
+    }
+
+    /** The reference on the rows a filter keeps. */
+    static double[][] filteredReference(Synthetic s, int[] ids, TokenFilter f) {
+        int[] keep = f.keptRows(ids, 0, ids.length);
+        float[][] a = new float[s.layersA][], b = new float[s.layersB][];
+        for (int l = 0; l < s.layersA; l++) {
+            a[l] = TokenFilter.select(s.a[l], s.dA, keep);
+        }
+        for (int l = 0; l < s.layersB; l++) {
+            b[l] = TokenFilter.select(s.b[l], s.dB, keep);
+        }
+        return ReferencePearson.correlations(a, s.dA, b, s.dB, keep.length);
+    }
+
+    @Test
+    void writesPartialMomentsThatMatchTheReferenceOnFilteredTokens() throws Exception {
+        Synthetic s = Synthetic.adversarial(51, 640, 2, 6, 3, 5);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 1);
+        Path[] f = files(s, ids);
+        Path out = dir.resolve("partial.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                "--output", out.toString(), "--gemm", "float64", "--batch-tokens", "100");
+        assertEquals(0, r.exitCode, r.toString());
+        PairMoments m = MomentsFile.read(out);
+        MomentsFile.Header h = MomentsFile.readHeader(out);
+        assertEquals("model-a", h.info().modelA());
+        assertEquals("198,50256", h.info().filterIds());
+        assertEquals(640, h.info().tokensRead());
+        TokenFilter filter = new TokenFilter(50256, 198);
+        assertEquals(filter.keptRows(ids, 0, ids.length).length, m.count());
+        double err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(m), filteredReference(s, ids, filter));
+        assertTrue(err <= 1e-9, "max |dr| " + err);
+        assertTrue(r.stderr.contains("tokens kept after filtering"), r.stderr);
+        try (var files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().contains(".tmp-")), "temporary file left behind");
+        }
+    }
+
+    @Test
+    void layerRangeAndExplicitFilter() {
+        Synthetic s = Synthetic.adversarial(52, 320, 3, 4, 2, 5);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 2);
+        Path[] f = files(s, ids);
+        Path out = dir.resolve("p.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                "--output", out.toString(), "--layers-a", "1-2", "--filter-ids", "198", "--gemm", "float32");
+        assertEquals(0, r.exitCode, r.toString());
+        PairMoments m = MomentsFile.read(out);
+        assertEquals(1, m.shape().firstLayerA());
+        assertEquals(2, m.shape().lastLayerA());
+        double[][] ref = filteredReference(s, ids, new TokenFilter(198));
+        double[][] got = ReferencePearson.fromMoments(m);
+        double worst = 0;
+        for (int i = 0; i < got.length; i++) {
+            for (int j = 0; j < got[i].length; j++) {
+                worst = Math.max(worst, Math.abs(got[i][j] - ref[s.dA + i][j]));
+            }
+        }
+        assertTrue(worst <= 1e-4, "max |dr| " + worst);
+    }
+
+    @Test
+    void float16ActivationFiles() {
+        Synthetic s = Synthetic.independent(58, 300, 2, 4, 2, 3);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 9);
+        Path a = TestActivations.write(dir.resolve("a16.h5"), "model-a", "shard-0", s.a, s.dA, ids, GPT2,
+                ActivationFile.Precision.FLOAT16);
+        Path b = TestActivations.write(dir.resolve("b16.h5"), "model-b", "shard-0", s.b, s.dB, ids, GPT2,
+                ActivationFile.Precision.FLOAT16);
+        Path out = dir.resolve("p16.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(),
+                "--output", out.toString(), "--gemm", "float64");
+        assertEquals(0, r.exitCode, r.toString());
+        // the reference sees the float16-rounded values, as read back from the files
+        float[][] ra = new float[s.layersA][], rb = new float[s.layersB][];
+        try (ActivationFile.Reader fa = ActivationFile.Reader.open(a); ActivationFile.Reader fb = ActivationFile.Reader.open(b)) {
+            for (int l = 0; l < s.layersA; l++) {
+                ra[l] = fa.layer(ActivationFile.MLP_POST, l);
+                assertTrue(ra[l][5] != s.a[l][5] || ra[l][6] != s.a[l][6], "float16 rounding expected");
+            }
+            for (int l = 0; l < s.layersB; l++) {
+                rb[l] = fb.layer(ActivationFile.MLP_POST, l);
+            }
+        }
+        Synthetic rounded = Synthetic.of(ra, s.dA, rb, s.dB, s.tokens);
+        double err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(MomentsFile.read(out)),
+                filteredReference(rounded, ids, new TokenFilter(50256, 198)));
+        assertTrue(err <= 1e-9, "max |dr| " + err);
+    }
+
+    @Test
+    void mismatchedTokenIdsAreRefused() {
+        Synthetic s = Synthetic.adversarial(53, 64, 1, 3, 1, 3);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 3);
+        Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids, GPT2);
+        int[] other = ids.clone();
+        other[17] = 4242;
+        Path b = TestActivations.write(dir.resolve("b.h5"), "model-b", "shard-1", s.b, s.dB, other, GPT2);
+        Path out = dir.resolve("p.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out.toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("correlate: error: " + b + ": token_ids differ from " + a + " at row 17 (4242 vs " + ids[17]
+                + "); both must be activations of the same token shard", r.errorLine());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void differentTokenCountsAreRefused() {
+        Synthetic s = Synthetic.adversarial(54, 64, 1, 3, 1, 3);
+        int[] ids = TestActivations.gpt2LikeIds(64, 3);
+        Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids, GPT2);
+        Synthetic t = Synthetic.adversarial(54, 48, 1, 3, 1, 3);
+        Path b = TestActivations.write(dir.resolve("b.h5"), "model-b", "shard-0", t.b, t.dB, java.util.Arrays.copyOf(ids, 48), GPT2);
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", dir.resolve("p.h5").toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("correlate: error: " + b + ": has 48 tokens, " + a + " has 64; both must be activations of the same token shard",
+                r.errorLine());
+    }
+
+    @Test
+    void usageErrors() {
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", "x.h5", "--bogus");
+        assertEquals(2, r.exitCode);
+        assertEquals("correlate: error: unrecognized option: --bogus (see --help)", r.errorLine());
+
+        Synthetic s = Synthetic.adversarial(55, 32, 2, 3, 1, 3);
+        int[] ids = TestActivations.gpt2LikeIds(32, 4);
+        Path[] f = files(s, ids);
+        String out = dir.resolve("p.h5").toString();
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(), "--output", out, "--layers-a", "x-1");
+        assertEquals(2, r.exitCode);
+        assertEquals("correlate: error: --layers-a expects FIRST-LAST or one layer (e.g. 0-5), got 'x-1'", r.errorLine());
+
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(), "--output", out, "--layers-a", "1-2");
+        assertEquals(1, r.exitCode);
+        assertEquals("correlate: error: " + f[0] + ": --layers-a 1-2 is not within the model's layers 0-1", r.errorLine());
+
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(), "--output", out,
+                "--no-filter", "--filter-ids", "1");
+        assertEquals(2, r.exitCode);
+        assertEquals("correlate: error: --filter-ids and --no-filter exclude each other", r.errorLine());
+
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(), "--output", out, "--gemm", "float16");
+        assertEquals(2, r.exitCode);
+        assertEquals("correlate: error: --gemm expects one of float32, float64, got 'float16'", r.errorLine());
+
+        r = ToolRunner.run(new CorrelateTool(), "--a", dir.resolve("missing.h5").toString(), "--b", f[1].toString(), "--output", out);
+        assertEquals(1, r.exitCode);
+        assertEquals("correlate: error: " + dir.resolve("missing.h5") + ": no such file or directory (--a)", r.errorLine());
+    }
+
+    @Test
+    void missingTokenizerAttributesNeedAnExplicitFilter() {
+        Synthetic s = Synthetic.adversarial(56, 32, 1, 3, 1, 3);
+        int[] ids = TestActivations.gpt2LikeIds(32, 5);
+        Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids, Map.of());
+        Path b = TestActivations.write(dir.resolve("b.h5"), "model-b", "shard-0", s.b, s.dB, ids, Map.of());
+        String out = dir.resolve("p.h5").toString();
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out);
+        assertEquals(1, r.exitCode);
+        assertEquals("correlate: error: " + a + ": no tokenizer, bos_id, eos_id or pad_id attributes to choose the token"
+                + " filter from; pass --filter-ids (GPT-2: 50256,198), --shard TOKENS.h5, or --no-filter", r.errorLine());
+        r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out, "--no-filter");
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(32, MomentsFile.read(Path.of(out)).count());
+    }
+
+    @Test
+    void nonFiniteActivationsAreRefused() {
+        Synthetic s = Synthetic.adversarial(57, 32, 1, 3, 1, 3);
+        s.b[0][10 * 3 + 2] = Float.NaN;
+        int[] ids = new int[32];
+        java.util.Arrays.fill(ids, 7);
+        Path[] f = files(s, ids);
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                "--output", dir.resolve("p.h5").toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("correlate: error: " + f[1] + ": layer 0 has a non-finite activation (NaN) at token row 10, neuron 2;"
+                + " expected finite activations", r.errorLine());
+    }
+}

@@ -1,0 +1,107 @@
+package org.uneurons.merge;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.uneurons.core.cli.Args;
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.cli.Progress;
+import org.uneurons.core.cli.Tool;
+import org.uneurons.core.cli.UsageException;
+import org.uneurons.core.stats.PairMoments;
+import org.uneurons.correlate.MomentsFile;
+
+/**
+ * merge: partial moments of one model pair (one file per token shard, from correlate) into one moments file of
+ * the same format, with the pairwise update, so the result equals one pass over all the shards' tokens. Every
+ * input is checked before any is merged: same models, shapes, layer range and token filter; no shard twice.
+ */
+public final class MergeTool extends Tool {
+
+    public static void main(String[] argv) {
+        main(new MergeTool(), argv);
+    }
+
+    @Override
+    public String name() {
+        return "merge";
+    }
+
+    @Override
+    public String description() {
+        return "Merges partial moments files of one model pair into one moments file.";
+    }
+
+    @Override
+    protected void declareOptions(Options o) {
+        o.addOption(Option.builder().longOpt("input").hasArgs().argName("FILE")
+                .desc("partial moments file (repeatable, or comma-separated)").build());
+        o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE").desc("merged moments file to write").build());
+    }
+
+    @Override
+    protected int doWork(Args args) {
+        List<String> names = args.strings("input");
+        if (names.isEmpty()) {
+            throw new UsageException("no partial moments given: pass --input FILE (one or more)");
+        }
+        Path output = args.path("output");
+        List<Path> inputs = new ArrayList<>();
+        for (String n : names) {
+            Path p = Path.of(n);
+            if (!java.nio.file.Files.exists(p)) {
+                throw new InputException(p + ": no such file or directory (--input)");
+            }
+            inputs.add(p);
+        }
+        MomentsFile.Header first = MomentsFile.readHeader(inputs.get(0));
+        Map<String, Path> shardSeen = new HashMap<>();
+        Set<String> shards = new LinkedHashSet<>();
+        Set<String> gemms = new LinkedHashSet<>();
+        long tokensRead = 0;
+        for (Path p : inputs) {
+            MomentsFile.Header h = p == inputs.get(0) ? first : MomentsFile.readHeader(p);
+            if (!h.shape().equals(first.shape())) {
+                throw new InputException(p + ": moments of " + h.shape() + " differ from " + inputs.get(0) + " ("
+                        + first.shape() + "); partials to merge must have the same shapes and layer range");
+            }
+            String why = first.info().incompatibility(h.info());
+            if (why != null) {
+                throw new InputException(p + ": " + why + " (as in " + inputs.get(0) + "); partials to merge must be of one"
+                        + " model pair and token filter");
+            }
+            for (String s : h.info().shards()) {
+                Path before = shardSeen.putIfAbsent(s, p);
+                if (before != null) {
+                    throw new InputException(p + ": shard " + s + " is also in " + before
+                            + "; merging it twice would count its tokens twice");
+                }
+                shards.add(s);
+            }
+            gemms.add(h.info().gemm());
+            tokensRead += h.info().tokensRead() < 0 ? 0 : h.info().tokensRead();
+        }
+        err.printf(Locale.ROOT, "merge: %d partials of %s vs %s, %s%n", inputs.size(), first.info().modelA(),
+                first.info().modelB(), first.shape());
+        Progress progress = new Progress(err, "merge", "files", inputs.size(), 10);
+        PairMoments total = MomentsFile.read(inputs.get(0));
+        progress.advance(1);
+        for (int i = 1; i < inputs.size(); i++) {
+            total.merge(MomentsFile.read(inputs.get(i)));
+            progress.advance(1);
+        }
+        progress.finish();
+        MomentsFile.write(output, total, new MomentsFile.Info(first.info().modelA(), first.info().modelB(),
+                new ArrayList<>(shards), first.info().filterIds(), String.join(",", gemms), tokensRead));
+        err.printf(Locale.ROOT, "merge: %,d tokens from %d shards%n", total.count(), shards.size());
+        return EXIT_OK;
+    }
+}
