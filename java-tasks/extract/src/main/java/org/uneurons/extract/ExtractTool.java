@@ -53,7 +53,7 @@ public final class ExtractTool extends Tool {
         o.addOption(Option.builder().longOpt("shard").hasArg().argName("FILE").desc("token shard HDF5").build());
         o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE").desc("activations HDF5 to write").build());
         o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N")
-                .desc("sequences per forward pass (default 4)").build());
+                .desc("sequences per forward pass (default 2)").build());
         o.addOption(Option.builder().longOpt("dtype").hasArg().argName("TYPE")
                 .desc("stored precision: float32 (default) or float16").build());
         o.addOption(Option.builder().longOpt("hooks").hasArg().argName("LIST")
@@ -72,7 +72,7 @@ public final class ExtractTool extends Tool {
         Path checkpoint = args.path("checkpoint");
         Path shardFile = args.path("shard");
         Path output = args.path("output");
-        int batchSize = args.positive("batch-size", 4);
+        int batchSize = args.positive("batch-size", 2);
         String dtype = args.choice("dtype", "float32", "float32", "float16");
         List<String> hookNames = args.strings("hooks");
         if (hookNames.isEmpty()) {

@@ -120,6 +120,16 @@ class ExtractToolTest {
         }
     }
 
+    @Test
+    void helpListsTheContractOptions() {
+        ToolRunner r = ToolRunner.run(new ExtractTool(), "--help");
+        assertEquals(0, r.exitCode, r.toString());
+        for (String opt : List.of("--checkpoint", "--shard", "--output", "--batch-size", "--dtype", "--hooks", "--device",
+                "--max-seqs", "--model-name")) {
+            assertTrue(r.stdout.contains(opt), opt + " in --help: " + r.stdout);
+        }
+    }
+
     // ---- bad inputs: one line, exit code, and no output file (nor leftovers) after the failure
 
     private Path copyFixture(String fixture, String name) throws IOException {
@@ -243,6 +253,25 @@ class ExtractToolTest {
         assertEquals(1, r.exitCode, r.toString());
         assertEquals("extract: error: " + shard + ": /tokens is empty (shape [0, 32]); a token shard needs at least one "
                 + "sequence", r.errorLine());
+    }
+
+    @Test
+    void nonFiniteActivationsAreAnErrorNotAFile() {
+        org.uneurons.models.RandomCheckpoint c = org.uneurons.models.RandomCheckpoint.gpt2();
+        c.nLayers = 2;
+        c.dModel = 16;
+        c.nHeads = 2;
+        c.dMlp = 32;
+        c.vocab = 50;
+        c.nCtx = 8;
+        c.nanTensor = "transformer.h.1.mlp.c_fc.bias"; // neuron 0 of layer 1 is NaN at every token
+        Path ckpt = c.writeGpt2(tmp.resolve("gpt2-nan"));
+        Path shard = tmp.resolve("small.h5");
+        TokenShard.write(shard, new int[][] {{1, 2, 3, 4}}, new TokenShard.Meta("ids", 50, -1, -1, "hand"));
+        ToolRunner r = failing(ckpt, shard);
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: checkpoint gpt2-nan: mlp_post of layer 1 is NaN at sequence 0, position 0, neuron 0 "
+                + "(the weights produce non-finite activations)", r.errorLine());
     }
 
     @Test

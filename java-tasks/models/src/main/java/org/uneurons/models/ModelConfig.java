@@ -156,7 +156,7 @@ public final class ModelConfig {
         b.scaleAttnByInverseLayerIdx = false;
         b.parallelResidual = r.bool("use_parallel_residual", true);
         b.attentionBias = r.bool("attention_bias", true);
-        // Two schemas: transformers < 4.5x wrote rotary_pct / rotary_emb_base at top level; newer versions nest
+        // Two schemas: older transformers wrote rotary_pct / rotary_emb_base at top level; newer versions nest
         // them in rope_parameters as partial_rotary_factor / rope_theta.
         double pct;
         JsonObject rope = r.object("rope_parameters");
@@ -170,8 +170,9 @@ public final class ModelConfig {
             pct = rr.number("partial_rotary_factor", r.number("rotary_pct", 0.25));
             b.rotaryBase = rr.number("rope_theta", r.number("rotary_emb_base", 10000));
         } else {
-            pct = r.number("rotary_pct", 0.25);
-            b.rotaryBase = r.number("rotary_emb_base", 10000);
+            // Some intermediate transformers versions wrote the new names at top level.
+            pct = r.number("rotary_pct", r.number("partial_rotary_factor", 0.25));
+            b.rotaryBase = r.number("rotary_emb_base", r.number("rope_theta", 10000));
         }
         JsonObject scaling = r.object("rope_scaling");
         if (scaling != null) {

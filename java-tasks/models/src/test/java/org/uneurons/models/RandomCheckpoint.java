@@ -41,6 +41,9 @@ public final class RandomCheckpoint {
     /** NeoX: old top-level rotary_pct / rotary_emb_base schema instead of rope_parameters. */
     public boolean oldRopeSchema = false;
 
+    /** A tensor whose first value is made NaN (to test how non-finite activations are reported), or null. */
+    public String nanTensor = null;
+
     private Random rnd;
     private SafetensorsWriter st;
 
@@ -184,6 +187,9 @@ public final class RandomCheckpoint {
         float[] v = new float[(int) n];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (rnd.nextGaussian() * std);
+        }
+        if (name.equals(nanTensor)) {
+            v[0] = Float.NaN;
         }
         st.putF32(name, v, shape);
     }

@@ -60,6 +60,9 @@ class ValidationTest {
         ModelConfig old = ModelConfig.parse("{" + common + "\"rotary_pct\": 0.5, \"rotary_emb_base\": 500}", "a");
         ModelConfig neu = ModelConfig.parse("{" + common
                 + "\"rope_parameters\": {\"partial_rotary_factor\": 0.5, \"rope_theta\": 500, \"rope_type\": \"default\"}}", "b");
+        ModelConfig mid = ModelConfig.parse("{" + common + "\"partial_rotary_factor\": 0.5, \"rope_theta\": 500}", "m");
+        assertEquals(8, mid.rotaryDim);
+        assertEquals(500.0, mid.rotaryBase);
         assertEquals(8, old.rotaryDim);
         assertEquals(8, neu.rotaryDim);
         assertEquals(500.0, old.rotaryBase);
