@@ -97,16 +97,33 @@ public final class CorrelateBenchmark extends Tool {
             long steadyTokens = 0;
             long hwm1x = 0;
             int total = multiplier * batches1x;
+            // A raw block product right after each batch: on a shared machine the load changes during the run, so
+            // each batch is also compared with the raw rate of its own moment.
+            java.util.List<Double> pairedRatios = new java.util.ArrayList<>();
+            double[] rawBuf = new double[batch * d];
+            SplittableRandom rr = new SplittableRandom(5);
+            for (int i = 0; i < rawBuf.length; i++) {
+                rawBuf[i] = rr.nextDouble() - 0.5;
+            }
             for (int i = 0; i < total; i++) {
                 long t0 = System.nanoTime();
                 m.update(a, b, batch, gemm, precision);
                 double s = (System.nanoTime() - t0) / 1e9;
+                double rawNow = 0;
                 if (i > 0) { // the first batch also faults in the totals' pages
                     steadySeconds += s;
                     steadyTokens += batch;
+                    try (Gemm.Operand ra = gemm.upload(batch, d, rawBuf, Gemm.Precision.FLOAT32);
+                         Gemm.Operand rb = gemm.upload(batch, d, rawBuf, Gemm.Precision.FLOAT32)) {
+                        long r0 = System.nanoTime();
+                        gemm.rawAtB(ra, rb);
+                        rawNow = 2.0 * batch * d * d / ((System.nanoTime() - r0) / 1e9) / 1e9;
+                    }
+                    double eff = 2.0 * shape.neuronsA() * shape.neuronsB() * batch / s / 1e9;
+                    pairedRatios.add(eff / rawNow);
                 }
-                err.printf(Locale.ROOT, "batch %d/%d: %.2f s, %.0f tokens/s, VmHWM %.2f GB%n", i + 1, total, s, batch / s,
-                        vmHwmKb() / 1e6);
+                err.printf(Locale.ROOT, "batch %d/%d: %.2f s, %.0f tokens/s, VmHWM %.2f GB, raw block sgemm after it %.1f GFLOP/s,"
+                        + " load %s%n", i + 1, total, s, batch / s, vmHwmKb() / 1e6, rawNow, loadAverage());
                 if (i + 1 == batches1x) {
                     hwm1x = vmHwmKb();
                 }
@@ -123,6 +140,12 @@ public final class CorrelateBenchmark extends Tool {
                     shape.neuronsB(), total - 1);
             out.printf(Locale.ROOT, "effective co-moment rate (2 N_a N_b per token): %.1f GFLOP/s = %.1f%% of the best raw"
                     + " sgemm (%.1f GFLOP/s)%n", effective, 100 * effective / rawBest, rawBest);
+            if (!pairedRatios.isEmpty()) {
+                java.util.Collections.sort(pairedRatios);
+                out.printf(Locale.ROOT, "paired with a raw block sgemm timed right after each batch: median ratio %.1f%%"
+                                + " (range %.1f%%-%.1f%% over %d batches)%n", 100 * pairedRatios.get(pairedRatios.size() / 2),
+                        100 * pairedRatios.get(0), 100 * pairedRatios.get(pairedRatios.size() - 1), pairedRatios.size());
+            }
             out.printf(Locale.ROOT, "including b's within-layer co-moments (syrk): %.1f GFLOP/s = %.1f%% of raw%n",
                     withCov, 100 * withCov / rawBest);
             out.printf(Locale.ROOT, "full pair equivalent (%d x %d neurons): %.0f tokens/s on this machine%n",
