@@ -1,0 +1,219 @@
+package org.uneurons.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.StandardChartTheme;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.block.BlockBorder;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.XYStepRenderer;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * PNG charts for the report, drawn headless with JFreeChart: white background, light grid, one colour per group
+ * (the same colour for a group in every chart), axis labels and a legend under the plot.
+ */
+final class Charts {
+    static final int WIDTH = 560;
+    static final int HEIGHT = 360;
+
+    /** Colour-blind-safe palette (Okabe-Ito), first colour for the first group. */
+    private static final Color[] PALETTE = {
+        new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73), new Color(0xCC79A7),
+        new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000), new Color(0xF0E442)};
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+        StandardChartTheme theme = (StandardChartTheme) StandardChartTheme.createJFreeTheme();
+        theme.setExtraLargeFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
+        theme.setLargeFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        theme.setRegularFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        theme.setSmallFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        theme.setChartBackgroundPaint(Color.WHITE);
+        theme.setPlotBackgroundPaint(Color.WHITE);
+        theme.setDomainGridlinePaint(new Color(0xDDDDDD));
+        theme.setRangeGridlinePaint(new Color(0xDDDDDD));
+        theme.setLegendBackgroundPaint(Color.WHITE);
+        ChartFactory.setChartTheme(theme);
+    }
+
+    private Charts() {
+    }
+
+    static Color colour(int i) {
+        return PALETTE[i % PALETTE.length];
+    }
+
+    /** Step-outline density histograms of one quantity, one series per group, over shared bin edges. */
+    static void densities(Path png, String title, String xLabel, Map<String, double[]> samplesByGroup) {
+        List<double[]> samples = List.copyOf(samplesByGroup.values());
+        int n = samples.stream().mapToInt(s -> s.length).max().orElse(1);
+        double[] edges = Analysis.edges(samples, Analysis.bins(n));
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Map.Entry<String, double[]> e : samplesByGroup.entrySet()) {
+            double[] d = Analysis.density(e.getValue(), edges);
+            XYSeries s = new XYSeries(e.getKey(), false, true);
+            // A closed outline: zero before the first bin and after the last, like matplotlib's histtype='step'.
+            s.add(edges[0], 0.0);
+            for (int i = 0; i < d.length; i++) {
+                s.add(edges[i], d[i]);
+            }
+            s.add(edges[edges.length - 1], 0.0);
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, "density", data, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        XYStepRenderer r = new XYStepRenderer();
+        style(r, data.getSeriesCount());
+        plot.setRenderer(r);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(true);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+        finish(chart);
+        write(png, chart);
+    }
+
+    /** Lines of y against x per group, with markers; optional vertical marker lines (e.g. the run's threshold). */
+    static void lines(Path png, String title, String xLabel, String yLabel, double[] x, Map<String, double[]> yByGroup,
+                      boolean percentAxis, double... markers) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Map.Entry<String, double[]> e : yByGroup.entrySet()) {
+            XYSeries s = new XYSeries(e.getKey(), false, true);
+            for (int i = 0; i < x.length; i++) {
+                if (!Double.isNaN(e.getValue()[i])) {
+                    s.add(x[i], e.getValue()[i]);
+                }
+            }
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        style(r, data.getSeriesCount());
+        plot.setRenderer(r);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+        if (percentAxis) {
+            ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("0.#%"));
+        }
+        for (double m : markers) {
+            plot.addDomainMarker(new ValueMarker(m, Color.GRAY, dashed()));
+        }
+        finish(chart);
+        write(png, chart);
+    }
+
+    /** Curves with their own x values, e.g. loss against step; NaN points are skipped. */
+    static void curves(Path png, String title, String xLabel, String yLabel, Map<String, double[][]> xyBySeries) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Map.Entry<String, double[][]> e : xyBySeries.entrySet()) {
+            XYSeries s = new XYSeries(e.getKey(), false, true);
+            double[] x = e.getValue()[0];
+            double[] y = e.getValue()[1];
+            for (int i = 0; i < x.length; i++) {
+                if (!Double.isNaN(y[i])) {
+                    s.add(x[i], y[i]);
+                }
+            }
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+        style(r, data.getSeriesCount());
+        plot.setRenderer(r);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        finish(chart);
+        write(png, chart);
+    }
+
+    /**
+     * Grouped bars: one bar per series (group) in each category (e.g. layer or metric). {@code rangeMax} fixes the
+     * value axis to [0, rangeMax] and {@code reference} draws a dashed horizontal line; either may be null.
+     */
+    static void bars(Path png, String title, String categoryLabel, String valueLabel,
+                     LinkedHashMap<String, LinkedHashMap<String, Double>> valuesBySeries, boolean percentAxis,
+                     Double rangeMax, Double reference) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        valuesBySeries.forEach((series, byCategory) -> byCategory.forEach((cat, v) -> data.addValue(v, series, cat)));
+        JFreeChart chart = ChartFactory.createBarChart(title, categoryLabel, valueLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        CategoryPlot plot = chart.getCategoryPlot();
+        BarRenderer r = (BarRenderer) plot.getRenderer();
+        r.setBarPainter(new StandardBarPainter());
+        r.setShadowVisible(false);
+        r.setItemMargin(0.05);
+        r.setDrawBarOutline(false);
+        for (int i = 0; i < data.getRowCount(); i++) {
+            r.setSeriesPaint(i, colour(i));
+        }
+        CategoryAxis ca = plot.getDomainAxis();
+        ca.setCategoryMargin(0.2);
+        NumberAxis va = (NumberAxis) plot.getRangeAxis();
+        if (percentAxis) {
+            va.setNumberFormatOverride(new DecimalFormat("0.#%"));
+        }
+        if (rangeMax != null) {
+            va.setRange(0, rangeMax);
+        }
+        if (reference != null) {
+            plot.addRangeMarker(new ValueMarker(reference, Color.GRAY, dashed()));
+        }
+        ca.setMaximumCategoryLabelLines(2);
+        finish(chart);
+        write(png, chart);
+    }
+
+    private static BasicStroke dashed() {
+        return new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f);
+    }
+
+    private static void style(XYLineAndShapeRenderer r, int series) {
+        for (int i = 0; i < series; i++) {
+            r.setSeriesPaint(i, colour(i));
+            r.setSeriesStroke(i, new BasicStroke(2.0f));
+        }
+    }
+
+    private static void finish(JFreeChart chart) {
+        chart.setAntiAlias(true);
+        chart.setBackgroundPaint(Color.WHITE);
+        LegendTitle legend = chart.getLegend();
+        if (legend != null) {
+            legend.setPosition(RectangleEdge.BOTTOM);
+            legend.setFrame(BlockBorder.NONE);
+        }
+    }
+
+    private static void write(Path png, JFreeChart chart) {
+        try {
+            ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(png + ": cannot write chart", e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.uneurons.report;
+
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingType;
+import com.knuddels.jtokkit.api.IntArrayList;
+import org.uneurons.core.io.TokenShard;
+
+/**
+ * Turns token ids of one shard into text: the shard's {@code /vocab} entry when it has one (remapped
+ * vocabularies), GPT-2 BPE bytes for a {@code gpt2} shard, else the id in brackets. Bytes that are not whole UTF-8
+ * characters (a multi-byte character split across tokens) show as U+FFFD.
+ */
+final class TokenText {
+    private static Encoding gpt2;
+
+    private final String[] vocab;
+    private final boolean isGpt2;
+
+    TokenText(TokenShard.Meta meta, String[] vocab) {
+        this.vocab = vocab;
+        this.isGpt2 = TokenShard.Meta.GPT2.equals(meta.tokenizer()) && meta.vocabSize() <= TokenShard.Meta.GPT2_VOCAB;
+    }
+
+    /** How ids are decoded, for the report's notes. */
+    String source() {
+        return vocab != null ? "/vocab" : isGpt2 ? "GPT-2 BPE" : "ids (no /vocab and not a gpt2 shard)";
+    }
+
+    /** The text of ids[from, to) as one string. */
+    String text(int[] ids, int from, int to) {
+        if (from >= to) {
+            return "";
+        }
+        if (vocab != null) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = from; i < to; i++) {
+                sb.append(ids[i] < vocab.length && vocab[ids[i]] != null ? vocab[ids[i]] : "[" + ids[i] + "]");
+            }
+            return sb.toString();
+        }
+        if (isGpt2) {
+            IntArrayList list = new IntArrayList(to - from);
+            for (int i = from; i < to; i++) {
+                list.add(ids[i]);
+            }
+            return utf8(bpe().decodeBytes(list));
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            sb.append('[').append(ids[i]).append(']');
+        }
+        return sb.toString();
+    }
+
+    private static synchronized Encoding bpe() {
+        if (gpt2 == null) {
+            gpt2 = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
+        }
+        return gpt2;
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("a replacing decoder does not throw", e);
+        }
+    }
+}

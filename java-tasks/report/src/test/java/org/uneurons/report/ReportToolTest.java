@@ -1,0 +1,451 @@
+package org.uneurons.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.EncodingType;
+import com.knuddels.jtokkit.api.IntArrayList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.core.testing.ToolRunner;
+
+class ReportToolTest {
+    @TempDir
+    static Path shared;
+    static Fixture fx;
+    /** The full report, built once: charts cost a second or so. */
+    static Path full;
+    static String html;
+    static ToolRunner fullRun;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void buildFullReport() throws IOException {
+        fx = new Fixture(Files.createDirectories(shared.resolve("in")));
+        Path out = shared.resolve("out");
+        fullRun = ToolRunner.run(new ReportTool(), fullArgs(out));
+        full = out.resolve("report");
+        html = Files.exists(full.resolve("index.html")) ? Files.readString(full.resolve("index.html")) : "";
+        // REPORT_KEEP=DIR keeps the synthetic inputs and report for a look (tools/screenshot-report.sh)
+        String keep = System.getenv("REPORT_KEEP");
+        if (keep != null) {
+            copyTree(shared, Path.of(keep));
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    static String[] fullArgs(Path out) {
+        return new String[] {"--neurons", "trained=" + fx.trained, "--neurons", "control=" + fx.control,
+            "--layer-fractions", fx.layerFractions.toString(), "--percentiles", fx.percentiles.toString(),
+            "--stats", fx.stats.toString(), "--shard", fx.vocabShard.toString(), "--shard", fx.gpt2Shard.toString(),
+            "--model", "tiny-a=" + fx.modelDir, "--params", fx.params.toString(), "--param", "corpus=moby,sotu",
+            "--trace", fx.trace.toString(), "--train-log", "tiny-a=" + fx.trainLog, "--top", "10", "--contexts", "3",
+            "--outdir", out.toString()};
+    }
+
+    @Test
+    void writesReportWithChartsAndNoExternalReferences() throws IOException {
+        assertEquals(0, fullRun.exitCode, fullRun.toString());
+        assertTrue(Files.isRegularFile(full.resolve("index.html")));
+        assertFalse(html.toLowerCase(Locale.ROOT).contains("http://"), "no http:// reference");
+        assertFalse(html.toLowerCase(Locale.ROOT).contains("https://"), "no https:// reference");
+        assertFalse(html.toLowerCase(Locale.ROOT).contains("//cdn"), "no CDN");
+        Matcher m = Pattern.compile("<img\\s+src=\"([^\"]*)\"").matcher(html);
+        List<String> srcs = new ArrayList<>();
+        while (m.find()) {
+            srcs.add(m.group(1));
+        }
+        // 3 densities, sweep, layers, properties, loss
+        assertEquals(7, srcs.size(), srcs.toString());
+        for (String src : srcs) {
+            if (src.startsWith("data:")) {
+                assertTrue(src.startsWith("data:image/png;base64,"), src);
+                continue;
+            }
+            assertFalse(src.contains("/") || src.contains(".."), "image beside index.html: " + src);
+            Path png = full.resolve(src);
+            assertTrue(Files.isRegularFile(png), src);
+            byte[] head = Arrays.copyOf(Files.readAllBytes(png), 8);
+            assertEquals("\u0089PNG", new String(head, 0, 4, StandardCharsets.ISO_8859_1), src + " is a PNG");
+        }
+        // every src/href in the page is local
+        Matcher any = Pattern.compile("(?:src|href)=\"([^\"]*)\"").matcher(html);
+        while (any.find()) {
+            String v = any.group(1);
+            assertTrue(v.startsWith("#") || v.startsWith("data:") || Files.exists(full.resolve(v)), v);
+        }
+        assertTrue(html.startsWith("<!DOCTYPE html>"));
+        for (String tag : List.of("html", "head", "body", "main", "section", "table", "tr", "td", "th", "figure", "div",
+                "span", "mark", "p", "code", "small", "h2", "h3", "nav", "style", "title")) {
+            assertEquals(count(html, "<" + tag + "[ >]"), count(html, "</" + tag + ">"), "balanced <" + tag + ">");
+        }
+        assertEquals(html.indexOf("<style>"), html.lastIndexOf("<style>"), "one inline style sheet");
+        // no temporary directory left beside the report
+        try (Stream<Path> s = Files.list(full.getParent())) {
+            assertEquals(List.of("report"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void headlineNumbersPerGroup() {
+        String[] labels = {"trained", "control"};
+        for (int g = 0; g < 2; g++) {
+            double sum = 0;
+            int above02 = 0;
+            int above05 = 0;
+            for (double e : fx.excess[g]) {
+                sum += e;
+                above02 += e > 0.2 ? 1 : 0;
+                above05 += e > 0.5 ? 1 : 0;
+            }
+            String row = row("<tr data-group=\"" + labels[g] + "\">");
+            assertCell(row, "neurons", "192");
+            assertCell(row, "mean_excess", String.format(Locale.ROOT, "%.4f", sum / Fixture.N));
+            assertCell(row, "above_0.2", Fixture.pct(above02, Fixture.N) + " <small>(" + above02 + ")</small>");
+            assertCell(row, "above_0.5", Fixture.pct(above05, Fixture.N) + " <small>(" + above05 + ")</small>");
+            if (g == 0) {
+                assertTrue(above05 > 0 && above02 > above05, "the fixture separates the thresholds");
+            } else {
+                assertEquals(0, above02);
+            }
+        }
+    }
+
+    @Test
+    void thresholdSweepTable() {
+        String[] labels = {"trained", "control"};
+        for (int i = 0; i <= 16; i++) {
+            String t = String.format(Locale.ROOT, "%.2f", (10 + 5 * i) / 100.0);
+            String row = row("<tr data-threshold=\"" + t + "\"");
+            for (int g = 0; g < 2; g++) {
+                int c = 0;
+                for (double e : fx.excess[g]) {
+                    c += e > (10 + 5 * i) / 100.0 ? 1 : 0;
+                }
+                String want = "<td class=\"n\" data-group=\"" + labels[g] + "\">" + Fixture.pct(c, Fixture.N)
+                        + " <small>(" + c + ")</small></td>";
+                assertTrue(row.contains(want), "threshold " + t + " " + labels[g] + ": " + want + " in " + row);
+            }
+        }
+        assertTrue(row("<tr data-threshold=\"0.50\"").contains("class=\"run\""), "the run's threshold is marked");
+    }
+
+    @Test
+    void perLayerTable() {
+        for (int l = 0; l < Fixture.LAYERS; l++) {
+            int u = 0;
+            for (int j = 0; j < Fixture.D; j++) {
+                u += fx.universal[0][l * Fixture.D + j];
+            }
+            String row = row("<tr data-layer=\"" + l + "\">");
+            String want = "<td class=\"n\" data-group=\"trained\">" + Fixture.pct(u, Fixture.D) + " <small>(" + u + " / 64)</small></td>";
+            assertTrue(row.contains(want), want + " in " + row);
+            assertTrue(row.contains("<td class=\"n\" data-group=\"control\">0.00% <small>(0 / 64)</small></td>"), row);
+        }
+    }
+
+    @Test
+    void decodedContextsAreEscapedAndHighlighted() {
+        String row = row("<tr data-neuron=\"" + Fixture.TOP_LAYER + "." + Fixture.TOP_NEURON + "\"");
+        assertTrue(html.indexOf(row) < html.indexOf("<tr data-neuron=", html.indexOf("<table class=\"top\"") + 1) + 1,
+                "the planted neuron is ranked first");
+        String before = ReportTestText.escape(fx.vocabContextBefore(12).replace("\n", "↵"));
+        assertTrue(row.contains("…" + before + "<mark>&lt;b&gt;&amp;</mark>"), row);
+        assertFalse(html.contains("<b>&"), "markup from /vocab is escaped everywhere");
+        assertTrue(row.contains("<span class=\"act\">9.000</span>"), "activation value shown: " + row);
+        assertTrue(row.contains("<span class=\"act\">7.000</span>"), "second context from the GPT-2 shard: " + row);
+
+        var bpe = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
+        IntArrayList prefix = new IntArrayList();
+        for (int t = Fixture.CTX - 1 - 12; t < Fixture.CTX - 1; t++) {
+            prefix.add(fx.gpt2Ids[(t - 1) % fx.gpt2Ids.length]);
+        }
+        IntArrayList tok = new IntArrayList();
+        tok.add(fx.gpt2Ids[(Fixture.CTX - 2) % fx.gpt2Ids.length]);
+        String want = "…" + ReportTestText.escape(bpe.decode(prefix)) + "<mark>" + ReportTestText.escape(bpe.decode(tok)) + "</mark>";
+        assertTrue(row.contains(want), want + " in " + row);
+        // partners of every other model
+        assertTrue(row.contains("<span class=\"model\">tiny-b</span> L1·N35"), row);
+        assertTrue(row.contains("<span class=\"model\">tiny-c</span> L2·N36"), row);
+    }
+
+    @Test
+    void runSummary() {
+        assertTrue(html.contains("<td>tiny-a</td><td>gpt2</td><td class=\"n\">3</td><td class=\"n\">16</td><td class=\"n\">2</td>"
+                + "<td class=\"n\">64</td><td class=\"n\">192</td>"), "model shape from config.json (n_inner null = 4 d_model)");
+        assertTrue(html.contains("<tr><td><code>model.n_layer</code></td><td><code>3</code></td></tr>"));
+        assertTrue(html.contains("<tr><td><code>layers_list</code></td><td><code>0, 1</code></td></tr>"));
+        assertTrue(html.contains("<tr><td><code>corpus</code></td><td><code>moby,sotu</code></td></tr>"));
+        String extract = row("<tr data-process=\"UN:EXTRACT\">");
+        assertTrue(extract.contains("<td class=\"n\">2</td><td>1 cached, 1 completed</td><td class=\"n\">1 m 05 s</td>"
+                + "<td class=\"n\">1 m 04 s</td>"), extract);
+        String train = row("<tr data-train=\"tiny-a\">");
+        assertTrue(train.contains("<td class=\"n\">300</td><td class=\"n\">4.235</td><td class=\"n\">4.712 (step 200)</td>"), train);
+        // tokens: statistics file (6 sequences of 16) and the shards
+        assertTrue(html.contains("tokens in the statistics of tiny-a (2 shards)</td><td class=\"n\">96</td>"), "stats tokens");
+        assertTrue(html.contains("tokens in the given token shards</td><td class=\"n\">96</td>"), "shard tokens");
+    }
+
+    @Test
+    void propertiesContrastUniversalAndNonUniversal() {
+        String freq = row("<tr data-metric=\"act_freq\">");
+        // universal from percentiles.csv; non-universal computed: they are the frequent ones, so above the median
+        assertTrue(freq.contains("<td class=\"n\">15.3 <small>(7)</small></td>") || freq.contains("<td class=\"n\">15.2 <small>(7)</small></td>"), freq);
+        assertTrue(freq.contains("<td class=\"n\">20.0 <small>(4)</small></td>"), "per-layer column: " + freq);
+        Matcher m = Pattern.compile("<td class=\"n\">([0-9.]+) <small>\\((\\d+)\\)</small></td>").matcher(freq);
+        assertTrue(m.find() && m.find(), freq);
+        assertTrue(Double.parseDouble(m.group(1)) > 50, "non-universal neurons fire more often: " + freq);
+    }
+
+    @Test
+    void onlyNeuronsGivesNotAvailableNotes() throws IOException {
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", fx.control.toString(), "--outdir", dir.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(dir.resolve("report/index.html"));
+        for (String why : List.of("Not available: no model configs given", "Not available: no Nextflow trace given",
+                "Not available: no training logs given", "Not available: no parameters given",
+                "Not available: needs percentiles.csv", "Not available: top-activating contexts need")) {
+            assertTrue(page.contains(why), why);
+        }
+        assertTrue(page.contains("<tr data-group=\"group1\">"), "default label");
+    }
+
+    @Test
+    void replacesAnEarlierReport() throws IOException {
+        Files.createDirectories(dir.resolve("report"));
+        Files.writeString(dir.resolve("report/stale.txt"), "old");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", fx.control.toString(), "--outdir", dir.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertFalse(Files.exists(dir.resolve("report/stale.txt")));
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("report"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    // ---------------------------------------------------------------- bad inputs
+
+    @Test
+    void missingNeurons() {
+        expectError(2, "report: error: missing required option --neurons (see --help)", "--outdir", dir.toString());
+    }
+
+    @Test
+    void neuronsWithoutExcessColumn() throws IOException {
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "layer,neuron,mean_corr,mean_baseline,is_universal\n0,0,0.5,0.1,0\n");
+        expectError(1, "report: error: " + bad + ": no column 'excess_corr' (expected " + NeuronGroup.WHAT + ")",
+                "--neurons", "t=" + bad, "--outdir", dir.toString());
+    }
+
+    @Test
+    void neuronsWithText() throws IOException {
+        Path bad = dir.resolve("bad.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(fx.control));
+        lines.set(3, lines.get(3).replaceFirst("^(\\d+),(\\d+),[^,]+,", "$1,$2,abc,"));
+        Files.write(bad, lines);
+        expectError(1, "report: error: " + bad + ": line 4, column 'max_corr': 'abc' is not a number (expected "
+                + NeuronGroup.WHAT + ")", "--neurons", "t=" + fx.trained, "--neurons", "c=" + bad, "--outdir", dir.toString());
+    }
+
+    @Test
+    void neuronsWithNaN() throws IOException {
+        Path bad = dir.resolve("bad.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(fx.control));
+        lines.set(2, lines.get(2).replaceFirst("^(\\d+),(\\d+),[^,]+,[^,]+,", "$1,$2,0.1,NaN,"));
+        Files.write(bad, lines);
+        expectError(1, "report: error: " + bad + ": line 3, column 'mean_corr' is NaN, expected a finite number",
+                "--neurons", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void neuronsShortRow() throws IOException {
+        Path bad = dir.resolve("bad.csv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(fx.control));
+        lines.set(5, "0,4,0.1");
+        Files.write(bad, lines);
+        int fields = lines.get(0).split(",").length;
+        expectError(1, "report: error: " + bad + ": line 6 has 3 fields, the header has " + fields + " (expected "
+                + NeuronGroup.WHAT + ")", "--neurons", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void emptyNeurons() throws IOException {
+        Path bad = dir.resolve("empty.csv");
+        Files.writeString(bad, "");
+        expectError(1, "report: error: " + bad + ": empty file, expected " + NeuronGroup.WHAT + " with a header row",
+                "--neurons", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void duplicateLabel() {
+        expectError(2, "report: error: --neurons: label 'a' is given twice; labels must be unique",
+                "--neurons", "a=" + fx.trained, "--neurons", "a=" + fx.control, "--outdir", dir.toString());
+    }
+
+    @Test
+    void layerFractionsOfAnotherRun() {
+        // the control's table with the trained run's layer fractions
+        int u0 = 0;
+        for (int j = 0; j < Fixture.D; j++) {
+            u0 += fx.universal[0][j];
+        }
+        expectError(1, "report: error: " + fx.layerFractions + ": layer 0 has " + u0 + " universal of 64 neurons, but "
+                        + fx.control + " (c) has 0 of 64; expected the layer_fractions.csv of the same run",
+                "--neurons", "c=" + fx.control, "--layer-fractions", fx.layerFractions.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void statsOfAnotherShape() throws IOException {
+        Path small = dir.resolve("small.csv");
+        List<String> lines = Files.readAllLines(fx.trained).subList(0, 1 + 2 * Fixture.D);
+        Files.write(small, lines);
+        expectError(1, "report: error: " + fx.stats + ": statistics of tiny-a (3 x 64 neurons), but " + small
+                        + " (group1) has 2 layers and 128 neurons; expected the anchor's statistics file",
+                "--neurons", small.toString(), "--stats", fx.stats.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void statsThatIsNotHdf5() throws IOException {
+        Path bad = dir.resolve("stats.h5");
+        Files.writeString(bad, "not hdf5");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--stats", bad.toString(),
+                "--outdir", dir.toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertTrue(r.errorLine().startsWith("report: error: " + bad + ": not an HDF5 file"), r.errorLine());
+        assertEquals(1, r.stderr.strip().lines().count(), r.stderr);
+        assertNothingPublished();
+    }
+
+    @Test
+    void shardTooShortForTheStatistics() throws IOException {
+        Path shortShard = dir.resolve("toy.00000.h5");
+        org.uneurons.core.io.TokenShard.write(shortShard, new int[][] {fx.vocabTokens[0]},
+                new org.uneurons.core.io.TokenShard.Meta("external", Fixture.VOCAB.length, 0, 0, "x"), Fixture.VOCAB);
+        expectError(1, "report: error: " + shortShard + ": the statistics file " + fx.stats + " names row "
+                        + (Fixture.VOCAB_SEQ * Fixture.CTX + Fixture.VOCAB_POS) + ", but this shard has only 16 tokens (1 x 16);"
+                        + " expected the shard the statistics were computed on",
+                "--neurons", fx.trained.toString(), "--stats", fx.stats.toString(), "--shard", shortShard.toString(),
+                "--shard", fx.gpt2Shard.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void badTraceDuration() throws IOException {
+        Path bad = dir.resolve("trace.txt");
+        Files.writeString(bad, "name\tstatus\trealtime\nA (1)\tCOMPLETED\tsoon\n");
+        expectError(1, "report: error: " + bad + ": data row 1: realtime 'soon' is not a duration (expected milliseconds or e.g. 1m 4s)",
+                "--neurons", fx.trained.toString(), "--trace", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void traceWithoutRealtime() throws IOException {
+        Path bad = dir.resolve("trace.txt");
+        Files.writeString(bad, "name\tstatus\nA (1)\tCOMPLETED\n");
+        expectError(1, "report: error: " + bad + ": no column 'realtime' (expected " + Trace.WHAT + ")",
+                "--neurons", fx.trained.toString(), "--trace", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void trainLogWithoutTrainLoss() throws IOException {
+        Path bad = dir.resolve("log.csv");
+        Files.writeString(bad, "step,loss\n1,2.0\n");
+        expectError(1, "report: error: " + bad + ": no column 'train_loss' (expected " + TrainLog.WHAT + ")",
+                "--neurons", fx.trained.toString(), "--train-log", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void configWithoutLayers() throws IOException {
+        Path cfg = dir.resolve("config.json");
+        Files.writeString(cfg, "{\"n_embd\": 4}");
+        expectError(1, "report: error: " + cfg + ": no 'n_layer' or 'num_hidden_layers' (expected " + ModelConfig.WHAT + ")",
+                "--neurons", fx.trained.toString(), "--model", "m=" + cfg, "--outdir", dir.toString());
+    }
+
+    @Test
+    void malformedParamsLine() throws IOException {
+        Path p = dir.resolve("params.txt");
+        Files.writeString(p, "threshold=0.5\njust words\n");
+        expectError(1, "report: error: " + p + ": line 2: 'just words' is not 'key=value' or 'key: value'",
+                "--neurons", fx.trained.toString(), "--params", p.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void badTopOption() {
+        expectError(2, "report: error: --top expects a positive integer, got 0",
+                "--neurons", fx.trained.toString(), "--top", "0", "--outdir", dir.toString());
+    }
+
+    @Test
+    void missingNeuronsFile() {
+        Path missing = dir.resolve("nope.csv");
+        expectError(1, "report: error: " + missing + ": no such file (expected " + NeuronGroup.WHAT + ")",
+                "--neurons", missing.toString(), "--outdir", dir.toString());
+    }
+
+    private void expectError(int code, String line, String... args) {
+        ToolRunner r = ToolRunner.run(new ReportTool(), args);
+        assertEquals(code, r.exitCode, r.toString());
+        assertEquals(line, r.errorLine(), r.toString());
+        assertEquals(1, r.stderr.strip().lines().count(), "one line on stderr: " + r.stderr);
+        assertNothingPublished();
+    }
+
+    private void assertNothingPublished() {
+        assertFalse(Files.exists(dir.resolve("report")), "nothing published at outdir/report");
+        try (Stream<Path> s = Files.list(dir)) {
+            s.forEach(p -> assertFalse(p.getFileName().toString().startsWith(".report"), "temporary directory left: " + p));
+        } catch (IOException e) {
+            fail(e);
+        }
+    }
+
+    /** The HTML of the table row that starts with {@code start}. */
+    private static String row(String start) {
+        int a = html.indexOf(start);
+        assertTrue(a >= 0, "row " + start + " in the report");
+        return html.substring(a, html.indexOf("</tr>", a) + 5);
+    }
+
+    private static void assertCell(String row, String key, String content) {
+        String want = "data-key=\"" + key + "\">" + content + "</td>";
+        assertTrue(row.contains(want), want + " in " + row);
+    }
+
+    private static int count(String s, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(s);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
