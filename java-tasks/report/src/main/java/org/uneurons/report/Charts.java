@@ -145,6 +145,11 @@ final class Charts {
         XYPlot plot = chart.getXYPlot();
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
         style(r, data.getSeriesCount());
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            if (data.getSeries(i).getItemCount() < 2) {
+                r.setSeriesShapesVisible(i, true); // a lone point (e.g. an untrained control's step-0 loss) as a marker
+            }
+        }
         plot.setRenderer(r);
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         finish(chart);

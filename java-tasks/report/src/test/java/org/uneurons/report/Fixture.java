@@ -53,7 +53,7 @@ final class Fixture {
     final int[][] vocabTokens = new int[4][CTX];
     int[] gpt2Ids;
 
-    Path trained, control, layerFractions, percentiles, stats, vocabShard, gpt2Shard, trace, trainLog, params, modelDir;
+    Path trained, control, layerFractions, percentiles, stats, vocabShard, gpt2Shard, trace, trainLog, controlLog, params, modelDir;
 
     Fixture(Path dir) throws IOException {
         this.dir = dir;
@@ -93,7 +93,12 @@ final class Fixture {
                 + "2\tab/13\tUN:EXTRACT\tUN:EXTRACT (b)\tCACHED\t0\t850ms\n"
                 + "3\tcd/01\tUN:CORRELATE\tUN:CORRELATE (a-b)\tCOMPLETED\t0\t12.3s\n");
         trainLog = dir.resolve("train.csv");
-        Files.writeString(trainLog, "step,train_loss,val_loss\n0,8.31,8.30\n100,5.2,\n200,4.5012,4.7123\n300,4.23456,\n");
+        // the train tool's train_log.csv: step 0 has only a validation loss, later rows validate every 200 steps
+        Files.writeString(trainLog, "step,lr,train_loss,val_loss,grad_norm,tokens,elapsed_s\n"
+                + "0,0.00000,,8.300000,,0,0.512\n100,0.00100,5.200000,,1.2,819200,10.1\n"
+                + "200,0.00090,4.501200,4.712300,0.9,1638400,20.3\n300,0.00050,4.234560,,0.8,2457600,30.0\n");
+        controlLog = dir.resolve("control_train.csv");
+        Files.writeString(controlLog, "step,lr,train_loss,val_loss,grad_norm,tokens,elapsed_s\n0,0.00000,,8.312000,,0,0.4\n");
         params = dir.resolve("params.yaml");
         Files.writeString(params, "# demo\nthreshold: 0.5\nseeds: 3\nmodel:\n  n_layer: 3\n  d_model: 32\nlayers_list:\n  - 0\n  - 1\n");
         modelDir = Files.createDirectories(dir.resolve("ckpt-a"));

@@ -69,7 +69,8 @@ class ReportToolTest {
             "--layer-fractions", fx.layerFractions.toString(), "--percentiles", fx.percentiles.toString(),
             "--stats", fx.stats.toString(), "--shard", fx.vocabShard.toString(), "--shard", fx.gpt2Shard.toString(),
             "--model", "tiny-a=" + fx.modelDir, "--params", fx.params.toString(), "--param", "corpus=moby,sotu",
-            "--trace", fx.trace.toString(), "--train-log", "tiny-a=" + fx.trainLog, "--top", "10", "--contexts", "3",
+            "--trace", fx.trace.toString(), "--train-log", "tiny-a=" + fx.trainLog,
+            "--train-log", "control=" + fx.controlLog, "--top", "10", "--contexts", "3",
             "--outdir", out.toString()};
     }
 
@@ -211,6 +212,8 @@ class ReportToolTest {
                 + "<td class=\"n\">1 m 04 s</td>"), extract);
         String train = row("<tr data-train=\"tiny-a\">");
         assertTrue(train.contains("<td class=\"n\">300</td><td class=\"n\">4.235</td><td class=\"n\">4.712 (step 200)</td>"), train);
+        String init = row("<tr data-train=\"control\">");
+        assertTrue(init.contains("<td class=\"n\">0</td><td class=\"n\">–</td><td class=\"n\">8.312</td>"), init);
         // tokens: statistics file (6 sequences of 16) and the shards
         assertTrue(html.contains("tokens in the statistics of tiny-a (2 shards)</td><td class=\"n\">96</td>"), "stats tokens");
         assertTrue(html.contains("tokens in the given token shards</td><td class=\"n\">96</td>"), "shard tokens");
