@@ -43,7 +43,7 @@ public final class ModelConfig {
     public final boolean parallelResidual;
     /** NeoX: the attention projections carry biases (attention_bias). */
     public final boolean attentionBias;
-    /** The keys and values that determined each field, for error messages ("n_embd 48"). */
+    /** The parsed file, quoted by error messages ("n_embd 48"). */
     private final JsonObject json;
     private final String source;
 
@@ -220,10 +220,8 @@ public final class ModelConfig {
             JsonElement e = json.get(k);
             String v;
             if (e == null || e.isJsonNull()) {
-                v = switch (k) {
-                    case "n_inner" -> "null";
-                    default -> "default";
-                };
+                // absent or null: the Hugging Face default applies (n_inner null means 4 * n_embd)
+                v = e == null ? "default" : "null";
             } else {
                 v = e.getAsJsonPrimitive().isNumber() ? e.getAsNumber().toString() : e.toString();
             }

@@ -88,6 +88,20 @@ class RandomCheckpointTest {
     }
 
     @Test
+    void neoxLongSequenceRotaryAtLatePositions() {
+        RandomCheckpoint c = RandomCheckpoint.neox();
+        c.nLayers = 1;
+        c.dModel = 32;
+        c.nHeads = 2;
+        c.dMlp = 64;
+        c.vocab = 64;
+        c.nCtx = 512;
+        c.rotaryPct = 1.0;
+        c.seed = 107;
+        check("neox-long", c.writeNeox(tmp.resolve("neox-long")), 1, 512);
+    }
+
+    @Test
     void attentionInSlicesOfHeadsEqualsTheWholeComputation() {
         RandomCheckpoint g = RandomCheckpoint.gpt2();
         g.nLayers = 2;

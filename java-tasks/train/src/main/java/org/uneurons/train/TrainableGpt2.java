@@ -106,7 +106,7 @@ final class TrainableGpt2 implements AutoCloseable {
     /** transformers' NewGELUActivation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
     private static NDArray geluNew(NDArray x) {
         double c = Math.sqrt(2.0 / Math.PI);
-        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul((float) c);
+        NDArray inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul((float) c);
         return Activation.tanh(inner).add(1f).mul(x).mul(0.5f);
     }
 
