@@ -126,26 +126,36 @@ final class Charts {
         write(png, chart);
     }
 
-    /** Curves with their own x values, e.g. loss against step; NaN points are skipped. */
-    static void curves(Path png, String title, String xLabel, String yLabel, Map<String, double[][]> xyBySeries) {
+    /** One curve of {@link #curves}: its own x values; NaN points are skipped. */
+    record Curve(String name, double[] x, double[] y, int colour, boolean dashed) {
+    }
+
+    /** Curves such as loss against step; a curve's colour is a palette index, dashed for e.g. validation. */
+    static void curves(Path png, String title, String xLabel, String yLabel, List<Curve> curves) {
         XYSeriesCollection data = new XYSeriesCollection();
-        for (Map.Entry<String, double[][]> e : xyBySeries.entrySet()) {
-            XYSeries s = new XYSeries(e.getKey(), false, true);
-            double[] x = e.getValue()[0];
-            double[] y = e.getValue()[1];
-            for (int i = 0; i < x.length; i++) {
-                if (!Double.isNaN(y[i])) {
-                    s.add(x[i], y[i]);
+        List<Curve> drawn = new java.util.ArrayList<>();
+        for (Curve c : curves) {
+            XYSeries s = new XYSeries(c.name(), false, true);
+            for (int i = 0; i < c.x().length; i++) {
+                if (!Double.isNaN(c.y()[i])) {
+                    s.add(c.x()[i], c.y()[i]);
                 }
             }
-            data.addSeries(s);
+            if (s.getItemCount() > 0) { // an empty curve would only clutter the legend
+                data.addSeries(s);
+                drawn.add(c);
+            }
         }
         JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
                 true, false, false);
         XYPlot plot = chart.getXYPlot();
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-        style(r, data.getSeriesCount());
-        for (int i = 0; i < data.getSeriesCount(); i++) {
+        for (int i = 0; i < drawn.size(); i++) {
+            Curve c = drawn.get(i);
+            r.setSeriesPaint(i, colour(c.colour()));
+            r.setSeriesStroke(i, c.dashed()
+                    ? new BasicStroke(2.0f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(2.0f));
             if (data.getSeries(i).getItemCount() < 2) {
                 r.setSeriesShapesVisible(i, true); // a lone point (e.g. an untrained control's step-0 loss) as a marker
             }

@@ -160,15 +160,14 @@ final class ReportPage {
                 h.append("</tr>\n");
             }
             h.append("</table>\n");
-            LinkedHashMap<String, double[][]> curves = new LinkedHashMap<>();
-            for (TrainLog t : in.trainLogs()) {
-                curves.put(t.label + " train", new double[][] {t.step, t.train});
-                if (TrainLog.last(t.val) >= 0) {
-                    curves.put(t.label + " validation", new double[][] {t.step, t.val});
-                }
+            List<Charts.Curve> curves = new ArrayList<>();
+            for (int i = 0; i < in.trainLogs().size(); i++) {
+                TrainLog t = in.trainLogs().get(i);
+                curves.add(new Charts.Curve(t.label + " train", t.step, t.train, i, false));
+                curves.add(new Charts.Curve(t.label + " validation", t.step, t.val, i, true));
             }
             Charts.curves(dir.resolve("loss.png"), "Training loss", "step", "loss", curves);
-            img("loss.png", "Training and validation loss per step");
+            img("loss.png", "Training (solid) and validation (dashed) loss per step");
             h.append("</div>\n");
         }
         h.append("</section>\n");
@@ -200,7 +199,19 @@ final class ReportPage {
             cell("universal", Fmt.percent(hl.fraction(hl.universal())) + " <small>(" + Fmt.count(hl.universal()) + ")</small>");
             h.append("</tr>\n");
         }
-        h.append("</table>\n<p class=\"note\">For reference, the paper reports 4.16% universal neurons (ϱ &gt; 0.5) in")
+        h.append("</table>\n");
+        for (NeuronGroup g : in.groups()) {
+            int differ = 0;
+            for (int r = 0; r < g.size(); r++) {
+                differ += g.universal[r] != g.excess[r] > in.threshold() ? 1 : 0;
+            }
+            if (differ > 0) {
+                h.append("<p class=\"na\">Note: <code>is_universal</code> of ").append(Fmt.esc(g.label)).append(" differs from")
+                        .append(" excess &gt; ").append(Fmt.threshold(in.threshold())).append(" for ").append(Fmt.count(differ))
+                        .append(" neurons: its table was made with another threshold than the one given here.</p>\n");
+            }
+        }
+        h.append("<p class=\"note\">For reference, the paper reports 4.16% universal neurons (ϱ &gt; 0.5) in")
                 .append(" GPT-2 small and 1.23% in GPT-2 medium. Small models trained briefly sit far below; the")
                 .append(" distributions and the threshold sweep below show the whole picture.</p>\n</section>\n");
     }
@@ -282,9 +293,15 @@ final class ReportPage {
                 bars, true, null, null);
         h.append("<div class=\"pair\">\n");
         img("layer_fractions.png", "Fraction of universal neurons per layer, per group");
-        h.append("<table class=\"layers\"><tr><th class=\"n\">layer</th>");
+        // Beside the universal fraction: ϱ > 0.2 and the mean excess per layer, which show the depth profile of
+        // small models that have almost no neuron past the run's threshold.
+        h.append("<table class=\"layers\"><tr><th class=\"n\" rowspan=\"2\">layer</th>");
         for (int i = 0; i < in.groups().size(); i++) {
-            h.append("<th class=\"n\">").append(swatch(i)).append(Fmt.esc(in.groups().get(i).label)).append("</th>");
+            h.append("<th class=\"n group\" colspan=\"3\">").append(swatch(i)).append(Fmt.esc(in.groups().get(i).label)).append("</th>");
+        }
+        h.append("</tr>\n<tr>");
+        for (int i = 0; i < in.groups().size(); i++) {
+            h.append("<th class=\"n\">universal</th><th class=\"n\">ϱ &gt; 0.2</th><th class=\"n\">mean ϱ</th>");
         }
         h.append("</tr>\n");
         for (int l = 0; l < maxLayers; l++) {
@@ -299,6 +316,21 @@ final class ReportPage {
                     h.append("–");
                 }
                 h.append("</td>");
+                NeuronGroup g = in.groups().get(i);
+                int n = 0;
+                int above = 0;
+                double sum = 0;
+                for (int r = 0; r < g.size(); r++) {
+                    if (g.layer[r] == l) {
+                        n++;
+                        above += g.excess[r] > 0.2 ? 1 : 0;
+                        sum += g.excess[r];
+                    }
+                }
+                h.append("<td class=\"n\" data-group=\"").append(Fmt.esc(g.label)).append("\" data-key=\"above_0.2\">")
+                        .append(n == 0 ? "–" : Fmt.percent(above / (double) n) + " <small>(" + Fmt.count(above) + ")</small>")
+                        .append("</td><td class=\"n\" data-group=\"").append(Fmt.esc(g.label)).append("\" data-key=\"mean_excess\">")
+                        .append(n == 0 ? "–" : Fmt.mean(sum / n)).append("</td>");
             }
             h.append("</tr>\n");
         }
@@ -359,6 +391,11 @@ final class ReportPage {
             uniN.putIfAbsent(c.metric(), c.nUniversal());
             other.put(c.metric(), c.otherMedian());
             otherN.put(c.metric(), c.nOther());
+        }
+        if (uni.isEmpty()) {
+            na("the anchor has no universal neuron at the run's threshold, so there are no percentiles to compare");
+            h.append("</section>\n");
+            return;
         }
         LinkedHashMap<String, LinkedHashMap<String, Double>> bars = new LinkedHashMap<>();
         bars.put("universal", new LinkedHashMap<>());
@@ -533,6 +570,7 @@ final class ReportPage {
             table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
             th, td { padding: 4px 10px; white-space: nowrap; border-bottom: 1px solid #eceef2; text-align: left; vertical-align: top; }
             th { background: #f1f3f6; font-weight: 600; }
+            th.group { text-align: center; border-bottom: 1px solid #d0d4dc; }
             td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
             td.nw { white-space: nowrap; }
             tr.run td { background: #fff7e0; font-weight: 600; }

@@ -172,6 +172,19 @@ class ReportToolTest {
             String want = "<td class=\"n\" data-group=\"trained\">" + Fixture.pct(u, Fixture.D) + " <small>(" + u + " / 64)</small></td>";
             assertTrue(row.contains(want), want + " in " + row);
             assertTrue(row.contains("<td class=\"n\" data-group=\"control\">0.00% <small>(0 / 64)</small></td>"), row);
+            int above = 0;
+            double sum = 0;
+            for (int j = 0; j < Fixture.D; j++) {
+                double e = fx.excess[0][l * Fixture.D + j];
+                above += e > 0.2 ? 1 : 0;
+                sum += e;
+            }
+            String a = "<td class=\"n\" data-group=\"trained\" data-key=\"above_0.2\">" + Fixture.pct(above, Fixture.D)
+                    + " <small>(" + above + ")</small></td>";
+            String m = "<td class=\"n\" data-group=\"trained\" data-key=\"mean_excess\">"
+                    + String.format(Locale.ROOT, "%.4f", sum / Fixture.D) + "</td>";
+            assertTrue(row.contains(a), a + " in " + row);
+            assertTrue(row.contains(m), m + " in " + row);
         }
     }
 
@@ -225,9 +238,32 @@ class ReportToolTest {
         // universal from percentiles.csv; non-universal computed: they are the frequent ones, so above the median
         assertTrue(freq.contains("<td class=\"n\">15.3 <small>(7)</small></td>") || freq.contains("<td class=\"n\">15.2 <small>(7)</small></td>"), freq);
         assertTrue(freq.contains("<td class=\"n\">20.0 <small>(4)</small></td>"), "per-layer column: " + freq);
-        Matcher m = Pattern.compile("<td class=\"n\">([0-9.]+) <small>\\((\\d+)\\)</small></td>").matcher(freq);
-        assertTrue(m.find() && m.find(), freq);
-        assertTrue(Double.parseDouble(m.group(1)) > 50, "non-universal neurons fire more often: " + freq);
+        // non-universal: scipy's percentileofscore(kind='rank') within the layer, computed here by counting
+        List<Double> ps = new ArrayList<>();
+        for (int l = 0; l < Fixture.LAYERS; l++) {
+            double[] v = new double[Fixture.D];
+            for (int j = 0; j < Fixture.D; j++) {
+                v[j] = fx.universal[0][l * Fixture.D + j] == 1 ? 0.01 + 0.001 * j : 0.2 + 0.001 * j;
+            }
+            for (int j = 0; j < Fixture.D; j++) {
+                if (fx.universal[0][l * Fixture.D + j] == 1) {
+                    continue;
+                }
+                int below = 0;
+                int atOrBelow = 0;
+                for (double x : v) {
+                    below += x < v[j] ? 1 : 0;
+                    atOrBelow += x <= v[j] ? 1 : 0;
+                }
+                ps.add((below + atOrBelow + (atOrBelow > below ? 1 : 0)) * 50.0 / Fixture.D);
+            }
+        }
+        ps.sort(null);
+        int n = ps.size();
+        double median = n % 2 == 1 ? ps.get(n / 2) : (ps.get(n / 2 - 1) + ps.get(n / 2)) / 2;
+        String want = "<td class=\"n\">" + String.format(Locale.ROOT, "%.1f", median) + " <small>(" + n + ")</small></td>";
+        assertTrue(freq.contains(want), want + " in " + freq);
+        assertTrue(median > 50, "non-universal neurons fire more often");
     }
 
     @Test
@@ -241,6 +277,35 @@ class ReportToolTest {
             assertTrue(page.contains(why), why);
         }
         assertTrue(page.contains("<tr data-group=\"group1\">"), "default label");
+        assertFalse(page.contains("differs from"), "the control's is_universal matches excess > 0.5");
+        assertFalse(html.contains("differs from"), "both tables match excess > 0.5");
+    }
+
+    @Test
+    void noUniversalNeuronGivesANoteForProperties() throws IOException {
+        Path empty = dir.resolve("percentiles.csv");
+        Files.writeString(empty, "metric,layer,median_percentile,n_universal\n");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", "c=" + fx.control, "--percentiles", empty.toString(),
+                "--outdir", dir.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(dir.resolve("report/index.html"));
+        assertTrue(page.contains("Not available: the anchor has no universal neuron at the run&#39;s threshold"), page);
+        assertFalse(Files.exists(dir.resolve("report/properties.png")));
+    }
+
+    @Test
+    void notesAThresholdThatDoesNotMatchTheTable() throws IOException {
+        int differ = 0;
+        for (double e : fx.excess[0]) {
+            differ += e > 0.3 && e <= 0.5 ? 1 : 0;
+        }
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", "t=" + fx.trained, "--param", "threshold=0.3",
+                "--outdir", dir.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(dir.resolve("report/index.html"));
+        assertTrue(page.contains("<code>is_universal</code> of t differs from excess &gt; 0.30 for " + differ + " neurons"), page);
+        assertTrue(differ > 0);
+        assertTrue(page.contains("<tr data-threshold=\"0.30\" class=\"run\">"), "the given threshold is marked");
     }
 
     @Test
