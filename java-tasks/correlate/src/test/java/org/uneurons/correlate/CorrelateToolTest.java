@@ -196,6 +196,38 @@ class CorrelateToolTest {
     }
 
     @Test
+    void defaultFilterComesFromTheFileOrShardAttributes() {
+        Synthetic s = Synthetic.adversarial(59, 48, 1, 3, 1, 3);
+        int[] ids = new int[48];
+        for (int t = 0; t < ids.length; t++) {
+            ids[t] = t % 4 == 0 ? 0 : (t % 4 == 1 ? 2 : 100 + t);
+        }
+        // a non-GPT-2 vocabulary: BOS 0 and EOS 2 from the attributes, no newline rule
+        Map<String, Object> attrs = Map.of("tokenizer", "external", "bos_id", 0, "eos_id", 2);
+        Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids, attrs);
+        Path b = TestActivations.write(dir.resolve("b.h5"), "model-b", "shard-0", s.b, s.dB, ids, attrs);
+        Path out = dir.resolve("p.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals("0,2", MomentsFile.readHeader(out).info().filterIds());
+        assertEquals(24, MomentsFile.read(out).count());
+        // attributes of a token shard given with --shard, for files without them
+        Path a2 = TestActivations.write(dir.resolve("a2.h5"), "model-a", "shard-0", s.a, s.dA, ids, Map.of());
+        Path b2 = TestActivations.write(dir.resolve("b2.h5"), "model-b", "shard-0", s.b, s.dB, ids, Map.of());
+        Path shard = dir.resolve("tokens.h5");
+        try (io.jhdf.WritableHdfFile f = io.jhdf.HdfFile.write(shard)) {
+            f.putAttribute("tokenizer", "gpt2");
+            f.putAttribute("bos_id", 50256);
+            f.putAttribute("eos_id", 50256);
+            f.putDataset("tokens", new int[][] {{1, 2}});
+        }
+        r = ToolRunner.run(new CorrelateTool(), "--a", a2.toString(), "--b", b2.toString(), "--output", out.toString(),
+                "--shard", shard.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals("198,50256", MomentsFile.readHeader(out).info().filterIds());
+    }
+
+    @Test
     void nonFiniteActivationsAreRefused() {
         Synthetic s = Synthetic.adversarial(57, 32, 1, 3, 1, 3);
         s.b[0][10 * 3 + 2] = Float.NaN;
