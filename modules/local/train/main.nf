@@ -7,7 +7,9 @@
  */
 process TRAIN {
     tag "${meta.id}"
-    label 'process_low'
+    // one core: the train tool uses one PyTorch thread by default (faster than two on small models), so two
+    // models train side by side on a 2-core machine
+    label 'process_single'
 
     input:
     tuple val(meta), path(train, stageAs: 'train/*'), path(valid, stageAs: 'valid/*')
