@@ -16,7 +16,11 @@ workflow {
     } catch (ParamsValidator.InvalidParamsException e) {
         error(e.message)
     }
-    log.info "universal-neurons ${workflow.manifest.version}: ${p.input.size()} input file(s), models ${p.models.collect { file(it).name }.join(', ')}, outdir ${p.outdir}"
+    if (p.models) {
+        log.info "universal-neurons ${workflow.manifest.version}: ${p.input.size()} input file(s), models ${p.models.collect { file(it).name }.join(', ')}, pairs ${p.pairs}, outdir ${p.outdir}"
+    } else {
+        log.info "universal-neurons ${workflow.manifest.version}: demo, ${p.seeds} seeds x ${p.train_steps} steps${p.control ? ' + a random-init control' : ''}, pairs ${p.pairs}, outdir ${p.outdir}"
+    }
 
     UNIVERSAL_NEURONS(p, "${projectDir}/java-tasks/dist")
 }

@@ -39,7 +39,7 @@ class ParamsValidator {
         }
         props.each { String name, Map spec ->
             def value = params.get(name)
-            if (value == null || (value instanceof CharSequence && value.toString().isEmpty() && spec.type != 'string')) {
+            if (value == null || (value instanceof CharSequence && value.toString().isEmpty() && (spec.type != 'string' || spec.format))) {
                 if (name in required) {
                     errors << "--${name}: missing (expected ${describe(spec)})".toString()
                 }
@@ -49,10 +49,43 @@ class ParamsValidator {
             def result = check(name, value, spec, launchDir, errors)
             normalised[name] = result
         }
+        if (!errors) {
+            errors.addAll(combinations(normalised))
+        }
         if (errors) {
             throw new InvalidParamsException(errors.join('\n'))
         }
         return normalised
+    }
+
+    /** Rules that tie several params together (each value is already valid on its own). */
+    static List<String> combinations(Map p) {
+        List<String> errors = []
+        List models = (List) p.models ?: []
+        List input = (List) p.input ?: []
+        if (input && !models) {
+            errors << "--input: needs --models (checkpoints to analyse); the demo trains its models on its own corpus only"
+        }
+        if (models && models.size() < 2) {
+            errors << "--models: needs at least 2 checkpoints, got ${models.size()} (one anchor and at least one other seed)".toString()
+        }
+        if (models && !input) {
+            errors << "--models: needs --input (the corpus to analyse: text, jsonl or token ids in the models' vocabulary)"
+        }
+        List hooks = (List) p.hooks ?: []
+        if (!('mlp_pre' in hooks) || !('mlp_post' in hooks)) {
+            errors << "--hooks: must hold mlp_post and mlp_pre (correlate reads mlp_post, the neuron statistics need both)"
+        }
+        if (p.d_model != null && p.n_head != null && (p.d_model as int) % (p.n_head as int) != 0) {
+            errors << "--n_head: ${p.n_head} does not divide d_model ${p.d_model}".toString()
+        }
+        if (p.analysis_fraction != null && !(p.analysis_fraction > 0 && p.analysis_fraction < 1)) {
+            errors << "--analysis_fraction: ${p.analysis_fraction} is not between 0 and 1 (exclusive)".toString()
+        }
+        if (p.baseline != 'both' && p.baseline_kind != null && p.baseline != null && p.baseline != p.baseline_kind) {
+            errors << "--baseline_kind: ${p.baseline_kind} is not computed by --baseline ${p.baseline} (set both alike, or --baseline both)".toString()
+        }
+        return errors
     }
 
     // --- schema -------------------------------------------------------------------------------------------

@@ -7,13 +7,17 @@
 # Tests (each prints PASS/FAIL with the reason; the last line is "N passed, M failed"; exit 1 on any failure):
 #   launcher_version        ./nextflow -version works (fetches Nextflow on first use)
 #   launcher_rebuilds       a source file newer than the jars makes ./nextflow rebuild them, once
-#   config_<profile>        the configuration of each profile resolves
+#   config_<profile>        the configuration of each profile resolves (standard, test, gpu, slurm,gpu, docker, apptainer)
 #   params_*                bad params stop the run with one clear line before any task starts
 #   params_list_forms       list params given as a YAML list and as a comma string both work
-#   stub_run                -stub-run of the default run publishes every expected file, and the reports
-#   real_run                -profile test: tokenize + extract for real, outputs are HDF5 files
+#   demo_params_file        params/demo.yaml holds exactly the defaults of nextflow.config
+#   stub_run                -stub-run of the whole default (demo) DAG publishes every expected file, and the reports
+#   real_run                -profile test: the whole demo DAG for real (corpus, train, extract, correlate, merge,
+#                           finalise, stats, universality, report); report/index.html with its figures and numbers
 #   resume_all_cached       the same run with -resume: every task cached, published outputs identical
-#   changed_jar_reruns      a rebuilt (touched) extract.jar re-runs extract tasks only
+#   changed_jar_reruns      a touched extract.jar re-runs extract (corpus and train stay cached); same neurons.csv
+#   fail_once_resume        a run whose first extract task fails once (UN_TEST_FAIL_ONCE) stops; -resume finishes
+#                           it with the same neurons.csv as the uninterrupted run
 # Work happens in a temporary directory (kept on failure, its path printed); the repo is not written to
 # except by ./nextflow's own caches (.cache, .nxf-home) and the java-tasks build.
 set -uo pipefail
@@ -97,19 +101,35 @@ test_launcher_rebuilds() {
     fi
 }
 
-# the config of every profile resolves (resource caps included)
+# the config of every profile resolves; profile:pattern that the resolved config must hold
 test_config_profiles() {
-    local profile log
-    for profile in standard test; do
-        log="$WORK/config-$profile.log"
+    local spec profile pattern log
+    for spec in 'standard:resourceLimits = \[cpus:' 'test:resourceLimits = \[cpus:' \
+                'gpu:accelerator = 1' "slurm,gpu:executor = 'slurm'" 'docker:enabled = true' 'apptainer:enabled = true'; do
+        profile="${spec%%:*}" pattern="${spec#*:}"
+        log="$WORK/config-${profile/,/-}.log"
         if ! "$NF" config -profile "$profile" "$ROOT" >"$log" 2>&1; then
             fail "config_$profile" "./nextflow config -profile $profile failed" "$log"
-        elif ! grep -q 'resourceLimits = \[cpus:' "$log"; then
-            fail "config_$profile" "no process.resourceLimits in the resolved config" "$log"
+        elif ! grep -q -- "$pattern" "$log"; then
+            fail "config_$profile" "no '$pattern' in the resolved config" "$log"
         else
             pass "config_$profile"
         fi
     done
+}
+
+# params/demo.yaml states the defaults: every key it sets equals nextflow.config's value
+test_demo_params_file() {
+    local log="$WORK/demo_params.log" line key value got bad=()
+    if ! "$NF" config -flat "$ROOT" >"$log" 2>&1; then fail demo_params_file "./nextflow config -flat failed" "$log"; return; fi
+    while IFS= read -r line; do
+        [[ "$line" =~ ^([a-z_0-9]+):\ (.*)$ ]] || continue
+        key="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
+        got="$(grep -m1 "^params.$key = " "$log" | sed "s/^params.$key = //")"
+        value="$(tr -d "[]' " <<<"$value")" got="$(tr -d "[]' " <<<"$got")"
+        [[ "$got" == "$value" ]] || bad+=("$key: demo.yaml '$value', default '$got'")
+    done <"$ROOT/params/demo.yaml"
+    ((${#bad[@]} == 0)) && pass demo_params_file || fail demo_params_file "differs: ${bad[*]}" "$log"
 }
 
 # --- params validation --------------------------------------------------------------------------------
@@ -130,41 +150,74 @@ expect_param_error() {
 }
 
 test_params() {
-    expect_param_error params_unknown "--bogus: unknown parameter (known: --batch_size" --bogus 1
+    local hf="$ROOT/java-tasks/testdata/hf" ids="$ROOT/assets/demo/ids.npy"
+    expect_param_error params_unknown "--bogus: unknown parameter (known: --analysis_fraction" --bogus 1
     expect_param_error params_kebab_case \
         "--seqs-per-shard: unknown parameter (did you mean --seqs_per_shard? parameter names use underscores)" \
         --seqs-per-shard 4
     expect_param_error params_wrong_type "--ctx: 'abc' is not an integer (expected integer >= 1)" --ctx abc
     expect_param_error params_wrong_enum "--dtype: 'float64' is not allowed (expected one of float32, float16)" \
         --dtype float64
+    expect_param_error params_wrong_boolean "--control: 'maybe' is not a boolean (expected true or false)" --control maybe
+    expect_param_error params_wrong_pairs "--pairs: 'some' is not allowed (expected one of anchor, all)" --pairs some
+    expect_param_error params_below_minimum "--seeds: 1 is below the minimum 2" --seeds 1
     expect_param_error params_missing_input "--input: no-such-file.txt: no such file" --input no-such-file.txt
+    expect_param_error params_missing_tarball "--demo_tarball: none.tgz: no such file" --demo_tarball none.tgz
     expect_param_error params_missing_model "--models: $WORK/none: no such directory" \
-        --models "$ROOT/java-tasks/testdata/hf/gpt2-tiny,$WORK/none"
+        --input "$ids" --models "$hf/gpt2-tiny,$WORK/none"
     expect_param_error params_same_model_name \
         "--models: directory names must differ, they name the outputs (repeated: gpt2-tiny)" \
-        --models "$ROOT/java-tasks/testdata/hf/gpt2-tiny,$ROOT/java-tasks/testdata/hf/gpt2-tiny"
+        --input "$ids" --models "$hf/gpt2-tiny,$hf/gpt2-tiny"
+    expect_param_error params_models_need_input "--models: needs --input" --models "$hf/gpt2-tiny,$hf/neox-tiny"
+    expect_param_error params_input_needs_models "--input: needs --models" --input "$ids"
+    expect_param_error params_hooks_need_pre "--hooks: must hold mlp_post and mlp_pre" --hooks mlp_post
 }
 
+# user checkpoints instead of the demo: list params as a YAML list and as a comma string; the first model anchors
 test_params_list_forms() {
     local dir="$WORK/lists" log="$WORK/params_list_forms.log"
     mkdir -p "$dir"
     cat >"$dir/params.yaml" <<EOF
+input:
+  - $ROOT/assets/demo/ids.npy
+corpus_name: demo
+vocab_size: 900
+bos_id: 0
 models:
   - $ROOT/java-tasks/testdata/hf/neox-tiny
+  - $ROOT/java-tasks/testdata/hf/gpt2-tiny
 hooks: mlp_post, mlp_pre
+save_activations: true
 EOF
     if ! run_nf "$dir" "$log" -stub-run -params-file "$dir/params.yaml" --outdir "$dir/results"; then
         fail params_list_forms "YAML list models + comma string hooks: the run failed" "$log"
     elif ! grep -rq --include=.command.sh -- '--hooks mlp_post,mlp_pre' "$dir/work"; then
         fail params_list_forms "extract was not given --hooks mlp_post,mlp_pre" "$log"
-    elif [[ ! -f "$dir/results/activations/neox-tiny/demo.00000.h5" || -e "$dir/results/activations/gpt2-tiny" ]]; then
-        fail params_list_forms "expected activations of neox-tiny only" "$log"
+    elif [[ ! -f "$dir/results/activations/neox-tiny/demo.00000.h5" \
+            || ! -f "$dir/results/correlations/neox-tiny__gpt2-tiny.summary.h5" \
+            || -e "$dir/results/correlations/gpt2-tiny__neox-tiny.summary.h5" || -e "$dir/results/models" ]]; then
+        fail params_list_forms "expected the given checkpoints (no training), neox-tiny as the anchor" "$log"
     else
         pass params_list_forms
     fi
 }
 
 # --- stub run -----------------------------------------------------------------------------------------
+# published files of the demo DAG with seeds 1..N and the control
+demo_outputs() {
+    local n="$1" i
+    DEMO_OUTPUTS=(corpus/analysis.00000.h5 corpus/analysis.00001.h5 corpus/vocab.json
+                  models/control/config.json models/control/model.safetensors
+                  stats/seed1.stats.h5 stats/control.stats.h5
+                  universality/trained/neurons.csv universality/trained/neurons.h5
+                  universality/trained/layer_fractions.csv universality/trained/percentiles.csv
+                  universality/control/neurons.csv report/index.html)
+    for ((i = 1; i <= n; i++)); do DEMO_OUTPUTS+=("models/seed$i/config.json" "models/seed$i/train_log.csv"); done
+    for ((i = 2; i <= n; i++)); do
+        DEMO_OUTPUTS+=("correlations/seed1__seed$i.summary.h5" "correlations/control__seed$i.summary.h5")
+    done
+}
+
 test_stub_run() {
     local dir="$WORK/stub" log="$WORK/stub_run.log"
     if ! run_nf "$dir" "$log" -stub-run --outdir "$dir/results"; then
@@ -172,21 +225,40 @@ test_stub_run() {
         return
     fi
     local missing=() f
-    for f in shards/demo.00000.h5 shards/demo.00001.h5 \
-             activations/gpt2-tiny/demo.00000.h5 activations/gpt2-tiny/demo.00001.h5 \
-             activations/neox-tiny/demo.00000.h5 activations/neox-tiny/demo.00001.h5 \
-             pipeline_info/software_versions.yml; do
-        [[ -f "$dir/results/$f" ]] || missing+=("$f")
+    demo_outputs 4
+    for f in "${DEMO_OUTPUTS[@]}" pipeline_info/software_versions.yml; do
+        [[ -e "$dir/results/$f" ]] || missing+=("$f")
     done
+    [[ ! -e "$dir/results/activations" ]] || missing+=("(activations are published only with save_activations)")
     for f in 'execution_report_*.html' 'execution_timeline_*.html' 'execution_trace_*.txt' 'pipeline_dag_*.mmd'; do
         compgen -G "$dir/results/pipeline_info/$f" >/dev/null || missing+=("pipeline_info/$f")
     done
     ((${#missing[@]} == 0)) && pass stub_run || fail stub_run "missing outputs: ${missing[*]}" "$log"
 }
 
-# --- real run, resume, changed jar --------------------------------------------------------------------
+# --- real run, resume, changed jar, failure and resume ------------------------------------------------
 REAL="$WORK/real"
 real_ok=0
+# tasks of the test profile (2 seeds + control, 2 analysis shards)
+TEST_TASKS=$'CORPUS 1\nCORRELATE 4\nEXTRACT 6\nFINALISE 2\nMERGE 2\nREPORT 1\nSTATS_FINAL 2\nSTATS_PARTIAL 4\nTRAIN 3\nUNIVERSALITY 2'
+
+# tasks_with STATUS TRACE: "PROCESS count" of the tasks with that status (process names without the workflow prefix)
+tasks_with() {
+    process_status "$2" | awk -v s="$1" '$2 == s { sub(/.*:/, "", $1); n[$1]++ } END { for (p in n) print p, n[p] }' | sort
+}
+
+# report_problems DIR: what is missing from DIR/report (index.html, its images, its headline numbers)
+report_problems() {
+    local html="$1/report/index.html" img problems=()
+    [[ -s "$html" ]] || { echo "no report/index.html"; return; }
+    local imgs
+    imgs="$(grep -o 'src="[^"]*"' "$html" | sed 's/^src="//; s/"$//')"
+    [[ -n "$imgs" ]] || problems+=("no figures in index.html")
+    for img in $imgs; do [[ -s "$1/report/$img" ]] || problems+=("missing figure $img"); done
+    grep -q 'trained' "$html" && grep -q 'control' "$html" || problems+=("no trained/control groups")
+    grep -qi 'excess' "$html" || problems+=("no excess correlation numbers")
+    echo "${problems[*]}"
+}
 
 test_real_run() {
     local log="$WORK/real_run.log" trace="$WORK/real-1.trace"
@@ -194,20 +266,26 @@ test_real_run() {
         fail real_run "the test-profile run failed" "$log"
         return
     fi
-    local got expected
-    got="$(process_status "$trace" | uniq -c | awk '{print $2, $3, $1}')"
-    expected=$'UNIVERSAL_NEURONS:EXTRACT COMPLETED 4\nUNIVERSAL_NEURONS:TOKENIZE COMPLETED 1'
-    if [[ "$got" != "$expected" ]]; then
-        fail real_run "expected 1 tokenize and 4 extract tasks completed, trace says: ${got//$'\n'/; }" "$log"
+    local got
+    got="$(tasks_with COMPLETED "$trace")"
+    if [[ "$got" != "$TEST_TASKS" ]]; then
+        fail real_run "expected tasks ${TEST_TASKS//$'\n'/, }; completed: ${got//$'\n'/, }" "$log"
         return
     fi
     local bad=() f
-    for f in shards/demo.00000.h5 shards/demo.00001.h5 \
-             activations/gpt2-tiny/demo.00000.h5 activations/gpt2-tiny/demo.00001.h5 \
-             activations/neox-tiny/demo.00000.h5 activations/neox-tiny/demo.00001.h5; do
-        [[ -s "$REAL/results/$f" ]] && is_hdf5 "$REAL/results/$f" || bad+=("$f")
+    demo_outputs 2
+    for f in "${DEMO_OUTPUTS[@]}"; do
+        [[ -s "$REAL/results/$f" ]] || bad+=("$f")
+        if [[ "$f" == *.h5 && -s "$REAL/results/$f" ]] && ! is_hdf5 "$REAL/results/$f"; then bad+=("$f (not HDF5)"); fi
     done
-    if ((${#bad[@]})); then fail real_run "missing or not HDF5: ${bad[*]}" "$log"; return; fi
+    if ((${#bad[@]})); then fail real_run "missing or empty: ${bad[*]}" "$log"; return; fi
+    local problems
+    problems="$(report_problems "$REAL/results")"
+    if [[ -n "$problems" ]]; then fail real_run "report: $problems" "$log"; return; fi
+    if [[ "$(head -n 1 "$REAL/results/universality/trained/neurons.csv")" != layer,neuron,max_corr,* ]]; then
+        fail real_run "neurons.csv does not start with layer,neuron,max_corr" "$log"
+        return
+    fi
     checksums "$REAL/results" >"$WORK/real-1.sha256"
     real_ok=1
     pass real_run
@@ -222,8 +300,8 @@ test_resume_all_cached() {
     fi
     local counts
     counts="$(status_counts "$trace")"
-    if [[ "$counts" != "CACHED 5" ]]; then
-        fail resume_all_cached "expected all 5 tasks CACHED, trace says: ${counts//$'\n'/; }" "$log"
+    if [[ "$counts" != "CACHED 27" ]]; then
+        fail resume_all_cached "expected all 27 tasks CACHED, trace says: ${counts//$'\n'/; }" "$log"
         return
     fi
     checksums "$REAL/results" >"$WORK/real-2.sha256"
@@ -238,31 +316,66 @@ test_changed_jar_reruns() {
     if ((!real_ok)); then fail changed_jar_reruns "needs a successful real_run"; return; fi
     local jar="$ROOT/java-tasks/dist/extract.jar" saved="$WORK/extract.jar.mtime"
     local log="$WORK/changed_jar.log" trace="$WORK/real-3.trace"
+    cp "$REAL/results/universality/trained/neurons.csv" "$WORK/neurons-1.csv"
     touch -r "$jar" "$saved"
     touch "$jar"    # what a rebuild does as far as the cache is concerned: a new jar file
     run_nf "$REAL" "$log" -profile test --outdir "$REAL/results" -with-trace "$trace" -resume
     local rc=$?
     touch -r "$saved" "$jar"    # put the jar's time back so later -resume runs stay cached
     if ((rc != 0)); then fail changed_jar_reruns "the run failed" "$log"; return; fi
-    local got expected
-    got="$(process_status "$trace" | uniq -c | awk '{print $2, $3, $1}')"
-    expected=$'UNIVERSAL_NEURONS:EXTRACT COMPLETED 4\nUNIVERSAL_NEURONS:TOKENIZE CACHED 1'
-    [[ "$got" == "$expected" ]] && pass changed_jar_reruns \
-        || fail changed_jar_reruns "expected extract re-run and tokenize cached, trace says: ${got//$'\n'/; }" "$log"
+    local cached completed
+    cached="$(tasks_with CACHED "$trace")" completed="$(tasks_with COMPLETED "$trace")"
+    if [[ "$cached" != $'CORPUS 1\nTRAIN 3' || "$completed" != *'EXTRACT 6'* ]]; then
+        fail changed_jar_reruns "expected corpus and train cached, extract re-run; cached: ${cached//$'\n'/, }; completed: ${completed//$'\n'/, }" "$log"
+    elif ! cmp -s "$WORK/neurons-1.csv" "$REAL/results/universality/trained/neurons.csv"; then
+        fail changed_jar_reruns "neurons.csv changed after re-running extract with the same jar content" "$log"
+    else
+        pass changed_jar_reruns
+    fi
+}
+
+test_fail_once_resume() {
+    if ((!real_ok)); then fail fail_once_resume "needs a successful real_run (its neurons.csv)"; return; fi
+    local dir="$WORK/failonce" log="$WORK/fail_once.log" trace1="$WORK/fail-1.trace" trace2="$WORK/fail-2.trace"
+    local marker="$WORK/fail-once.marker"
+    if UN_TEST_FAIL_ONCE="$marker" run_nf "$dir" "$log" -profile test --outdir "$dir/results" -with-trace "$trace1"; then
+        fail fail_once_resume "the first run succeeded, expected one extract task to fail" "$log"
+        return
+    fi
+    if [[ ! -d "$marker" ]] || [[ "$(tasks_with FAILED "$trace1")" != 'EXTRACT 1' ]]; then
+        fail fail_once_resume "expected exactly one FAILED extract task in the first run" "$log"
+        return
+    fi
+    if ! UN_TEST_FAIL_ONCE="$marker" run_nf "$dir" "$log.2" -profile test --outdir "$dir/results" -with-trace "$trace2" -resume; then
+        fail fail_once_resume "the resumed run failed" "$log.2"
+        return
+    fi
+    local cached
+    cached="$(tasks_with CACHED "$trace2")"
+    if [[ "$cached" != *'CORPUS 1'*'TRAIN 3'* ]]; then
+        fail fail_once_resume "expected corpus and train cached in the resumed run, cached: ${cached//$'\n'/, }" "$log.2"
+    elif ! cmp -s "$REAL/results/universality/trained/neurons.csv" "$dir/results/universality/trained/neurons.csv" \
+        || ! cmp -s "$REAL/results/universality/control/neurons.csv" "$dir/results/universality/control/neurons.csv"; then
+        fail fail_once_resume "neurons.csv differs from the uninterrupted run's" "$log.2"
+    else
+        pass fail_once_resume
+    fi
 }
 
 # --- main ---------------------------------------------------------------------------------------------
 echo "pipeline tests in $WORK"
 selected launcher_version && test_launcher_version
 selected config && test_config_profiles
+selected demo_params && test_demo_params_file
 selected launcher_rebuilds && test_launcher_rebuilds
 selected params && test_params
 selected params_list_forms && test_params_list_forms
 selected stub && test_stub_run
-if selected real || selected resume || selected changed_jar; then
+if selected real || selected resume || selected changed_jar || selected fail_once; then
     test_real_run
     selected resume && test_resume_all_cached
     selected changed_jar && test_changed_jar_reruns
+    selected fail_once && test_fail_once_resume
 fi
 
 if ((failed == 0)); then

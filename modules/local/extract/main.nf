@@ -21,6 +21,11 @@ process EXTRACT {
     prefix     = task.ext.prefix ?: "${meta.id}"
     def device = args.contains('--device') ? '' : "--device ${task.accelerator ? 'gpu' : 'cpu'}"
     """
+    # test hook (tests/pipeline/run.sh): with UN_TEST_FAIL_ONCE set, the first extract task to get here fails once
+    if [[ -n "\${UN_TEST_FAIL_ONCE:-}" ]] && mkdir "\$UN_TEST_FAIL_ONCE" 2>/dev/null; then
+        echo "extract: failing once on purpose (UN_TEST_FAIL_ONCE=\$UN_TEST_FAIL_ONCE)" >&2
+        exit 1
+    fi
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
     un-task ${jar} org.uneurons.extract.ExtractTool \\
         --checkpoint ${checkpoint} \\

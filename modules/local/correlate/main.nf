@@ -1,0 +1,49 @@
+/*
+ * CORRELATE (staged): (pair a-b, shard) + activations of a and b on that shard -> partial Pearson moments.
+ * Tool: org.uneurons.correlate.CorrelateTool (java-tasks/correlate). The shard's attributes choose the token
+ * filter (BOS/EOS ids). Options from params arrive as ext.args (conf/modules.config): --hook, --gemm, ...
+ */
+process CORRELATE {
+    tag "${meta.id}"
+    label 'process_low'
+
+    input:
+    tuple val(meta), path(shard, stageAs: 'shard/*'), path(acts_a, stageAs: 'a/*'), path(acts_b, stageAs: 'b/*')
+    path jar
+
+    output:
+    tuple val(meta), path("${prefix}.h5"), emit: partial
+    path 'versions.yml'                  , emit: versions
+
+    script:
+    def args = task.ext.args ?: ''
+    prefix   = task.ext.prefix ?: "${meta.id}"
+    """
+    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    un-task ${jar} org.uneurons.correlate.CorrelateTool \\
+        --a ${acts_a} \\
+        --b ${acts_b} \\
+        --shard ${shard} \\
+        --threads ${task.cpus} \\
+        ${args} \\
+        --output ${prefix}.h5
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        correlate: "\$(un-task ${jar} org.uneurons.correlate.CorrelateTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
+    END_VERSIONS
+    """
+
+    stub:
+    def args = task.ext.args ?: ''
+    prefix   = task.ext.prefix ?: "${meta.id}"
+    """
+    echo "stub: ${args}"
+    touch ${prefix}.h5
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        correlate: stub
+    END_VERSIONS
+    """
+}

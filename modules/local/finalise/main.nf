@@ -1,0 +1,47 @@
+/*
+ * FINALISE: merged moments of one pair -> per-neuron correlation summary with seeded baselines.
+ * Tool: org.uneurons.merge.FinaliseTool (java-tasks/merge). Options from params arrive as ext.args
+ * (conf/modules.config): --baseline, --baseline-seed, --baseline-samples, --top-k.
+ */
+process FINALISE {
+    tag "${meta.id}"
+    label 'process_low'
+
+    input:
+    tuple val(meta), path(moments)
+    path jar
+
+    output:
+    tuple val(meta), path("${prefix}.h5"), emit: summary
+    path 'versions.yml'                  , emit: versions
+
+    script:
+    def args = task.ext.args ?: ''
+    prefix   = task.ext.prefix ?: "${meta.id}.summary"
+    """
+    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    un-task ${jar} org.uneurons.merge.FinaliseTool \\
+        --input ${moments} \\
+        --threads ${task.cpus} \\
+        ${args} \\
+        --output ${prefix}.h5
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        finalise: "\$(un-task ${jar} org.uneurons.merge.FinaliseTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
+    END_VERSIONS
+    """
+
+    stub:
+    def args = task.ext.args ?: ''
+    prefix   = task.ext.prefix ?: "${meta.id}.summary"
+    """
+    echo "stub: ${args}"
+    touch ${prefix}.h5
+
+    cat <<-END_VERSIONS > versions.yml
+    "${task.process}":
+        finalise: stub
+    END_VERSIONS
+    """
+}
