@@ -82,6 +82,13 @@ test_launcher_version() {
     grep -q 'version 24.10.0' "$log" && pass launcher_version || fail launcher_version "no 'version 24.10.0' in the output" "$log"
 }
 
+# every task shares java-tasks/dist/lib: one version per library, or a task may load the wrong one
+test_dist_lib_unique() {
+    local dups
+    dups="$(ls "$ROOT/java-tasks/dist/lib" | sed -E 's/-[0-9][0-9A-Za-z.]*(-[0-9][0-9A-Za-z.]*)*(-linux-x86_64)?\.jar$/\2/' | sort | uniq -d)"
+    [[ -z "$dups" ]] && pass dist_lib_unique || fail dist_lib_unique "several versions of: ${dups//$'\n'/, }"
+}
+
 # a source file newer than the task jars makes ./nextflow rebuild them before the run
 test_launcher_rebuilds() {
     local log="$WORK/rebuild.log" src jar="$ROOT/java-tasks/dist/tokenize.jar"
@@ -368,6 +375,7 @@ selected launcher_version && test_launcher_version
 selected config && test_config_profiles
 selected demo_params && test_demo_params_file
 selected launcher_rebuilds && test_launcher_rebuilds
+selected dist_lib && test_dist_lib_unique
 selected params && test_params
 selected params_list_forms && test_params_list_forms
 selected stub && test_stub_run
