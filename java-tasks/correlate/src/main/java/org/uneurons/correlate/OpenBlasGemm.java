@@ -27,6 +27,13 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
 
     private DoublePointer resultD;
     private FloatPointer resultF;
+    /**
+     * Released operand buffers, reused by later uploads: a fresh native buffer per layer and batch would be new
+     * pages for the kernel to fault in every batch (hundreds of MB per batch at GPT-2 shapes).
+     */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Pointer> pool = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    /** One row of a float32 product, per thread, while it is added to the totals. */
+    private final ThreadLocal<float[]> rowF = ThreadLocal.withInitial(() -> new float[0]);
     private final ThreadLocal<float[]> uploadBuffer = ThreadLocal.withInitial(() -> new float[CHUNK]);
     private double[] heapD = new double[0];
     private float[] heapF = new float[0];
@@ -44,10 +51,11 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
         return openblas.blas_get_num_threads();
     }
 
-    private static final class NativeMatrix implements Operand {
+    private final class NativeMatrix implements Operand {
         final int rows, cols;
         final Precision precision;
         final Pointer data;
+        private boolean closed;
 
         NativeMatrix(int rows, int cols, Precision precision, Pointer data) {
             this.rows = rows;
@@ -68,8 +76,31 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
 
         @Override
         public void close() {
-            data.close();
+            if (!closed) {
+                closed = true;
+                pool.push(data.position(0));
+            }
         }
+    }
+
+    /** A pooled buffer of at least {@code len} doubles. */
+    private DoublePointer doubles(long len) {
+        for (Pointer p : pool) {
+            if (p instanceof DoublePointer d && d.capacity() >= len && pool.remove(p)) {
+                return d.position(0);
+            }
+        }
+        return new DoublePointer(len);
+    }
+
+    /** A pooled buffer of at least {@code len} floats. */
+    private FloatPointer floats(long len) {
+        for (Pointer p : pool) {
+            if (p instanceof FloatPointer f && f.capacity() >= len && pool.remove(p)) {
+                return f.position(0);
+            }
+        }
+        return new FloatPointer(len);
     }
 
     @Override
@@ -79,11 +110,11 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
             throw new IllegalArgumentException("operand has " + data.length + " values, expected " + rows + "x" + cols);
         }
         if (precision == Precision.FLOAT64) {
-            DoublePointer p = new DoublePointer(len);
+            DoublePointer p = doubles(len);
             p.put(data, 0, (int) len);
             return new NativeMatrix(rows, cols, precision, p);
         }
-        FloatPointer p = new FloatPointer(len);
+        FloatPointer p = floats(len);
         float[] buf = uploadBuffer.get();
         for (long off = 0; off < len; off += buf.length) {
             int n = (int) Math.min(buf.length, len - off);
@@ -96,11 +127,15 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
         return new NativeMatrix(rows, cols, precision, p);
     }
 
-    /** Uploads float32 data as it is (for benchmarks and callers that centre in float32 themselves). */
+    @Override
     public Operand uploadFloats(int rows, int cols, float[] data) {
-        FloatPointer p = new FloatPointer((long) rows * cols);
-        p.put(data, 0, rows * cols);
-        return new NativeMatrix(rows, cols, Precision.FLOAT32, p);
+        long len = (long) rows * cols;
+        if (data.length < len) {
+            throw new IllegalArgumentException("operand has " + data.length + " values, expected " + rows + "x" + cols);
+        }
+        FloatPointer p = floats(len);
+        p.put(data, 0, (int) len);
+        return new NativeMatrix(rows, cols, Precision.FLOAT32, p.position(0));
     }
 
     @Override
@@ -267,19 +302,25 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
     }
 
     private void addInto(FloatPointer c, double[][] out, int n, double[] u, int uo, double[] v, int vo, double w) {
-        float[] res = heapF((long) out.length * n);
-        c.position(0).get(res, 0, out.length * n);
+        // each thread copies its rows straight from native memory (no single-threaded copy of the whole product)
+        java.nio.FloatBuffer res = c.position(0).limit((long) out.length * n).asBuffer();
+        c.limit(0);
         IntStream.range(0, out.length).parallel().forEach(i -> {
+            float[] row = rowF.get();
+            if (row.length < n) {
+                row = new float[n];
+                rowF.set(row);
+            }
+            res.get(i * n, row, 0, n);
             double[] r = out[i];
-            int o = i * n;
             double ui = w == 0 ? 0 : w * u[uo + i];
             if (ui == 0) {
                 for (int j = 0; j < n; j++) {
-                    r[j] += res[o + j];
+                    r[j] += row[j];
                 }
             } else {
                 for (int j = 0; j < n; j++) {
-                    r[j] += res[o + j] + ui * v[vo + j];
+                    r[j] += row[j] + ui * v[vo + j];
                 }
             }
         });
@@ -346,6 +387,9 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
 
     @Override
     public void close() {
+        for (Pointer p; (p = pool.poll()) != null; ) {
+            p.close();
+        }
         if (resultD != null) {
             resultD.close();
             resultD = null;

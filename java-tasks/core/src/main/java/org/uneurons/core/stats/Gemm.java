@@ -37,6 +37,18 @@ public interface Gemm {
     Operand upload(int rows, int cols, double[] data, Precision precision);
 
     /**
+     * Takes a copy of float32 data ([rows x cols], row-major) as a FLOAT32 operand: what {@link #upload} makes of the
+     * same values widened to double, without the double copy. Same thread-safety as {@link #upload}.
+     */
+    default Operand uploadFloats(int rows, int cols, float[] data) {
+        double[] wide = new double[Math.multiplyExact(rows, cols)];
+        for (int i = 0; i < wide.length; i++) {
+            wide[i] = data[i];
+        }
+        return upload(rows, cols, wide, Precision.FLOAT32);
+    }
+
+    /**
      * {@code out[i][j] += sum_t a[t][i] * b[t][j]}: the co-moment of two centred batches (tokens are rows). Both
      * operands must have the same precision and the same number of rows.
      */

@@ -27,6 +27,8 @@ public final class PairMoments {
     private final double[][][] covB;
     /** The centred batch of one layer, per thread, reused across batches so memory does not grow with the tokens. */
     private final ThreadLocal<double[]> scratch = ThreadLocal.withInitial(() -> new double[0]);
+    /** The same in float32, for float32 products: centred values are rounded once, straight into it. */
+    private final ThreadLocal<float[]> scratchF = ThreadLocal.withInitial(() -> new float[0]);
 
     public PairMoments(MomentShape shape) {
         this.shape = shape;
@@ -118,18 +120,34 @@ public final class PairMoments {
             // Layers are centred and uploaded in parallel (each by one thread: results do not depend on the count).
             int need = rows * Math.max(dA, dB);
             IntStream.range(0, a.length + b.length).parallel().forEach(i -> {
-                double[] work = scratch.get();
-                if (work.length < need) {
-                    work = new double[need];
-                    scratch.set(work);
-                }
-                if (i < a.length) {
-                    centre(a[i], rows, dA, batchMeanA, batchM2A, i * dA, work);
-                    opA[i] = gemm.upload(rows, dA, work, precision);
+                boolean isA = i < a.length;
+                int l = isA ? i : i - a.length;
+                float[] x = isA ? a[l] : b[l];
+                int d = isA ? dA : dB;
+                double[] mean = isA ? batchMeanA : batchMeanB;
+                double[] m2 = isA ? batchM2A : batchM2B;
+                Gemm.Operand op;
+                if (precision == Gemm.Precision.FLOAT32) {
+                    float[] work = scratchF.get();
+                    if (work.length < need) {
+                        work = new float[need];
+                        scratchF.set(work);
+                    }
+                    centre(x, rows, d, mean, m2, l * d, null, work);
+                    op = gemm.uploadFloats(rows, d, work);
                 } else {
-                    int l = i - a.length;
-                    centre(b[l], rows, dB, batchMeanB, batchM2B, l * dB, work);
-                    opB[l] = gemm.upload(rows, dB, work, precision);
+                    double[] work = scratch.get();
+                    if (work.length < need) {
+                        work = new double[need];
+                        scratch.set(work);
+                    }
+                    centre(x, rows, d, mean, m2, l * d, work, null);
+                    op = gemm.upload(rows, d, work, precision);
+                }
+                if (isA) {
+                    opA[l] = op;
+                } else {
+                    opB[l] = op;
                 }
             });
             // Deltas against the running means must be taken before the means move.
@@ -191,8 +209,11 @@ public final class PairMoments {
         n += other.n;
     }
 
-    /** Batch mean and sum of squared deviations of each column, and the centred batch in {@code out}. */
-    private static void centre(float[] x, int rows, int d, double[] mean, double[] m2, int offset, double[] out) {
+    /**
+     * Batch mean and sum of squared deviations of each column, and the centred batch in {@code out} (float64) or in
+     * {@code outF} (the same float64 deviations rounded to float32), whichever is not null.
+     */
+    private static void centre(float[] x, int rows, int d, double[] mean, double[] m2, int offset, double[] out, float[] outF) {
         if (x.length < rows * d) {
             throw new IllegalArgumentException("batch layer has " + x.length + " values, expected " + rows + "x" + d);
         }
@@ -209,10 +230,18 @@ public final class PairMoments {
         double[] ss = new double[d];
         for (int t = 0; t < rows; t++) {
             int o = t * d;
-            for (int j = 0; j < d; j++) {
-                double c = x[o + j] - sum[j];
-                out[o + j] = c;
-                ss[j] += c * c;
+            if (out != null) {
+                for (int j = 0; j < d; j++) {
+                    double c = x[o + j] - sum[j];
+                    out[o + j] = c;
+                    ss[j] += c * c;
+                }
+            } else {
+                for (int j = 0; j < d; j++) {
+                    double c = x[o + j] - sum[j];
+                    outF[o + j] = (float) c;
+                    ss[j] += c * c;
+                }
             }
         }
         System.arraycopy(sum, 0, mean, offset, d);
