@@ -16,6 +16,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
+import org.uneurons.core.io.TokenShard;
 import org.uneurons.core.stats.Gemm;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.TokenFilter;
@@ -185,6 +186,10 @@ public final class CorrelateTool extends Tool {
             }
         } catch (HdfException e) {
             throw new InputException(shard + ": not a readable HDF5 token shard (" + e.getMessage() + ")", e);
+        }
+        String[] vocab = TokenShard.readVocab(shard);
+        if (vocab != null) {
+            attrs.put(FilterChoice.NEWLINE_IDS, FilterChoice.newlineIds(vocab));
         }
         return attrs;
     }

@@ -228,6 +228,36 @@ class CorrelateToolTest {
     }
 
     @Test
+    void remappedVocabularyFiltersItsOwnNewlineNotGpt2Ids() {
+        // the demo corpus's shards: ids are ranks of GPT-2 ids, so GPT-2's 198 is an ordinary word there and the
+        // newline is whichever id /vocab spells "\n" (here 3; "\n\n" at 5 is another token and is kept)
+        Synthetic s = Synthetic.adversarial(61, 40, 1, 3, 1, 3);
+        int[] ids = new int[40];
+        for (int t = 0; t < ids.length; t++) {
+            ids[t] = t % 5 == 0 ? 0 : (t % 5 == 1 ? 3 : (t % 5 == 2 ? 5 : 198));
+        }
+        Path a = TestActivations.write(dir.resolve("ra.h5"), "model-a", "shard-0", s.a, s.dA, ids, Map.of());
+        Path b = TestActivations.write(dir.resolve("rb.h5"), "model-b", "shard-0", s.b, s.dB, ids, Map.of());
+        String[] vocab = new String[200];
+        java.util.Arrays.fill(vocab, "w");
+        vocab[0] = "<|endoftext|>";
+        vocab[3] = "\n";
+        vocab[5] = "\n\n";
+        Path shard = dir.resolve("remapped.h5");
+        org.uneurons.core.io.TokenShard.write(shard, new int[][] {{0, 3, 5, 198}},
+                new org.uneurons.core.io.TokenShard.Meta("gpt2-remap-199", 200, 0, 0, "test"), vocab);
+        Path out = dir.resolve("r.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out.toString(),
+                "--shard", shard.toString(), "--gemm", "float64");
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals("0,3", MomentsFile.readHeader(out).info().filterIds());
+        assertEquals(24, MomentsFile.read(out).count()); // 8 BOS and 8 newlines of 40 dropped
+        double err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(MomentsFile.read(out)),
+                filteredReference(s, ids, new TokenFilter(0, 3)));
+        assertTrue(err < 1e-9, "max |dr| " + err);
+    }
+
+    @Test
     void nonFiniteActivationsAreRefused() {
         Synthetic s = Synthetic.adversarial(57, 32, 1, 3, 1, 3);
         s.b[0][10 * 3 + 2] = Float.NaN;
