@@ -1,6 +1,7 @@
 package org.uneurons.correlate;
 
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -40,6 +41,11 @@ public final class DeviceMoments implements MomentAccumulator {
     private final NDArray[][] comoment;
     /** covB[layer of b] = [dB, dB]. */
     private final NDArray[] covB;
+    /**
+     * Staging for uploads, reused by every layer of every batch: DJL copies a heap array into a freshly allocated
+     * direct buffer first, which costs as much as the upload itself.
+     */
+    private ByteBuffer staging = ByteBuffer.allocateDirect(0);
 
     public DeviceMoments(MomentShape shape, Device device, Gemm.Precision precision) {
         this.shape = shape;
@@ -127,14 +133,18 @@ public final class DeviceMoments implements MomentAccumulator {
         if (x.length < size) {
             throw new IllegalArgumentException("batch layer has " + x.length + " values, expected " + rows + "x" + d);
         }
-        NDArray wide;
-        try (NDArray raw = batch.create(FloatBuffer.wrap(x, 0, size), new Shape(rows, d))) {
-            wide = raw.toType(DataType.FLOAT64, true);
+        // PyTorch's CPU allocator maps every large tensor afresh, so the batch is centred in place and the sums of
+        // squares come from a norm (a reduction, no squared copy): two rows x d tensors per layer, not four.
+        NDArray centred;
+        try (NDArray raw = batch.create(stage(x, size), new Shape(rows, d), DataType.FLOAT32)) {
+            centred = raw.toType(DataType.FLOAT64, true); // a copy: the staging buffer is free again after this
         }
-        NDArray mean = wide.mean(new int[] {0});
-        NDArray centred = wide.sub(mean);
-        wide.close();
-        NDArray m2 = centred.square().sum(new int[] {0});
+        NDArray mean = centred.mean(new int[] {0});
+        centred.subi(mean);
+        NDArray m2;
+        try (NDArray norm = centred.norm(new int[] {0})) {
+            m2 = norm.square();
+        }
         NDArray operand = centred;
         if (precision == Gemm.Precision.FLOAT32) {
             operand = centred.toType(DataType.FLOAT32, true);
@@ -143,16 +153,22 @@ public final class DeviceMoments implements MomentAccumulator {
         return new Centred(mean, m2, operand);
     }
 
+    /** The first {@code size} floats of {@code x} in the staging buffer, ready to upload. */
+    private ByteBuffer stage(float[] x, int size) {
+        long bytes = 4L * size;
+        if (staging.capacity() < bytes) {
+            staging = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+        }
+        staging.clear();
+        staging.asFloatBuffer().put(x, 0, size);
+        staging.limit((int) bytes);
+        return staging;
+    }
+
     /** {@code total += x^T y + w u v^T}; the batch product is freed as soon as it is added. */
     private static void addProductPlusOuter(NDArray total, NDArray x, NDArray y, NDArray u, NDArray v, double w) {
         try (NDArray product = x.transpose().matMul(y)) {
-            if (product.getDataType() == DataType.FLOAT64) {
-                total.addi(product);
-            } else {
-                try (NDArray wide = product.toType(DataType.FLOAT64, true)) {
-                    total.addi(wide);
-                }
-            }
+            total.addi(product); // a float32 product is widened by the in-place add (type promotion), without a copy
         }
         if (w != 0) {
             try (NDArray outer = u.reshape(-1, 1).mul(v.reshape(1, -1)).muli(w)) {
