@@ -22,6 +22,11 @@ public record AccumulatorChoice(String deviceSpec, Device device, boolean onDevi
         if (!cpu || kind.equals("device")) {
             NativeTuning.preferHugePages(); // before the engine starts (Devices.parse starts it for a GPU)
         }
+        if (cpu && kind.equals("device") && args.has("threads")
+                && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            // --threads sizes PyTorch's CPU thread pool when PyTorch does the products (read when the engine starts)
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(args.positive("threads", 1)));
+        }
         Device device = Devices.parse(spec); // exit 2 for a malformed spec, 1 for a GPU this machine lacks
         return new AccumulatorChoice(spec, device, kind.equals("device"));
     }

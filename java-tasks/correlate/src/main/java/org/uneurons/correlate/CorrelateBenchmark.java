@@ -47,7 +47,7 @@ public final class CorrelateBenchmark extends Tool {
         o.addOption(Option.builder().longOpt("batches").hasArg().desc("batches for the 1x run; the 10x run does ten times as many (default 1)").build());
         o.addOption(Option.builder().longOpt("multiplier").hasArg().desc("the long run is this many times the 1x run (default 10)").build());
         o.addOption(Option.builder().longOpt("gemm").hasArg().desc("float32 (default) or float64").build());
-        o.addOption(Option.builder().longOpt("threads").hasArg().desc("BLAS threads (default: all cores)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().desc("BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads too").build());
         o.addOption(Option.builder().longOpt("write").hasArg().desc("also write the moments to this file and read its header back").build());
         o.addOption(Option.builder().longOpt("raw-size").hasArg().desc("size of the square raw GEMM (default 4096)").build());
         o.addOption(Option.builder().longOpt("accumulator").hasArg()

@@ -58,7 +58,7 @@ public final class CorrelateTool extends Tool {
         o.addOption(Option.builder().longOpt("layers-a").hasArg().argName("RANGE")
                 .desc("layers of model a to cover, FIRST-LAST or one layer (default: all); bounds memory").build());
         o.addOption(Option.builder().longOpt("hook").hasArg().argName("H").desc("mlp_post (default) or mlp_pre").build());
-        o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default: all cores)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads").build());
         // fused mode
         o.addOption(Option.builder().longOpt("fused").desc("fused mode: run the checkpoints over --shard in memory and"
                 + " write every pair's partial moments to --outdir, without activation files").build());
