@@ -18,7 +18,9 @@ import org.uneurons.core.stats.PairMoments;
  * Benchmark of the co-moment update at GPT-2 small shapes (12 layers x 3072 neurons per model) on random
  * activations: the raw float32 GEMM rate of this machine first, then the streaming update over a range of a's
  * layers against all of b's, its effective rate (2 N_a N_b flops per token, as METHOD 9 counts) and the ratio of
- * the two; and the peak resident memory after 1x and 10x the tokens. Prints figures; asserts nothing.
+ * the two; and the peak resident memory after 1x and 10x the tokens. {@code --accumulator device} runs the same
+ * update with the totals on a DJL device ({@link DeviceMoments}) instead of the Java heap; the raw rates stay
+ * OpenBLAS's, as the machine's yardstick. Prints figures; asserts nothing.
  */
 public final class CorrelateBenchmark extends Tool {
 
@@ -45,9 +47,12 @@ public final class CorrelateBenchmark extends Tool {
         o.addOption(Option.builder().longOpt("batches").hasArg().desc("batches for the 1x run; the 10x run does ten times as many (default 1)").build());
         o.addOption(Option.builder().longOpt("multiplier").hasArg().desc("the long run is this many times the 1x run (default 10)").build());
         o.addOption(Option.builder().longOpt("gemm").hasArg().desc("float32 (default) or float64").build());
-        o.addOption(Option.builder().longOpt("threads").hasArg().desc("BLAS threads (default: all cores)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().desc("BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads too").build());
         o.addOption(Option.builder().longOpt("write").hasArg().desc("also write the moments to this file and read its header back").build());
         o.addOption(Option.builder().longOpt("raw-size").hasArg().desc("size of the square raw GEMM (default 4096)").build());
+        o.addOption(Option.builder().longOpt("accumulator").hasArg()
+                .desc("heap (default on cpu: Java heap, OpenBLAS) or device (float64 totals on --device through PyTorch)").build());
+        o.addOption(Option.builder().longOpt("device").hasArg().desc("cpu (default), gpu or gpu:N for --accumulator device").build());
     }
 
     @Override
@@ -63,6 +68,7 @@ public final class CorrelateBenchmark extends Tool {
         Gemm.Precision precision = Gemm.Precision.parse(args.choice("gemm", "float32", "float32", "float64"));
         int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
         int raw = args.positive("raw-size", 4096);
+        AccumulatorChoice where = AccumulatorChoice.parse(args);
 
         MomentShape shape = new MomentShape(layers, d, first, last, layers, d);
         out.printf(Locale.ROOT, "machine: %d cores, OpenBLAS threads %d, load average %s, java %s, max heap %.1f GB%n",
@@ -87,90 +93,103 @@ public final class CorrelateBenchmark extends Tool {
                 out.printf(Locale.ROOT, "raw dgemm block shape: %.1f GFLOP/s%n", rawRate(gemm, batch, d, d, Gemm.Precision.FLOAT64));
             }
 
-            out.printf(Locale.ROOT, "task: %s, %s products, batch %d tokens, totals %.2f GB%n", shape,
-                    precision.name().toLowerCase(Locale.ROOT), batch, PairMoments.bytes(shape) / 1e9);
+            out.printf(Locale.ROOT, "task: %s, %s products, batch %d tokens, %s, totals %.2f GB%n", shape,
+                    precision.name().toLowerCase(Locale.ROOT), batch, where.describe(), PairMoments.bytes(shape) / 1e9);
             float[][] a = randomLayers(shape.layersInRangeA(), batch, d, 1);
             float[][] b = randomLayers(layers, batch, d, 2);
-            PairMoments m = new PairMoments(shape);
-            long hwmStart = vmHwmKb();
-            double steadySeconds = 0;
-            long steadyTokens = 0;
-            long hwm1x = 0;
-            int total = multiplier * batches1x;
-            // A raw block product right after each batch: on a shared machine the load changes during the run, so
-            // each batch is also compared with the raw rate of its own moment.
-            java.util.List<Double> pairedRatios = new java.util.ArrayList<>();
-            double[] rawBuf = new double[batch * d];
-            SplittableRandom rr = new SplittableRandom(5);
-            for (int i = 0; i < rawBuf.length; i++) {
-                rawBuf[i] = rr.nextDouble() - 0.5;
-            }
-            for (int i = 0; i < total; i++) {
-                long t0 = System.nanoTime();
-                m.update(a, b, batch, gemm, precision);
-                double s = (System.nanoTime() - t0) / 1e9;
-                double rawNow = 0;
-                if (i > 0) { // the first batch also faults in the totals' pages
-                    steadySeconds += s;
-                    steadyTokens += batch;
-                    try (Gemm.Operand ra = gemm.upload(batch, d, rawBuf, Gemm.Precision.FLOAT32);
-                         Gemm.Operand rb = gemm.upload(batch, d, rawBuf, Gemm.Precision.FLOAT32)) {
-                        long r0 = System.nanoTime();
-                        gemm.rawAtB(ra, rb);
-                        rawNow = 2.0 * batch * d * d / ((System.nanoTime() - r0) / 1e9) / 1e9;
-                    }
-                    double eff = 2.0 * shape.neuronsA() * shape.neuronsB() * batch / s / 1e9;
-                    pairedRatios.add(eff / rawNow);
-                }
-                err.printf(Locale.ROOT, "batch %d/%d: %.2f s, %.0f tokens/s, VmHWM %.2f GB, raw block sgemm after it %.1f GFLOP/s,"
-                        + " load %s%n", i + 1, total, s, batch / s, vmHwmKb() / 1e6, rawNow, loadAverage());
-                if (i + 1 == batches1x) {
-                    hwm1x = vmHwmKb();
-                }
-            }
-            long hwm10x = vmHwmKb();
-            double tokensPerSecond = steadyTokens / steadySeconds;
-            double coFlopsPerToken = 2.0 * shape.neuronsA() * shape.neuronsB();
-            double covFlopsPerToken = (double) layers * d * (d + 1); // syrk: half of 2 d^2 per layer
-            double effective = coFlopsPerToken * tokensPerSecond / 1e9;
-            double withCov = (coFlopsPerToken + covFlopsPerToken) * tokensPerSecond / 1e9;
-            double fullPair = 2.0 * layers * d * layers * d;
-            out.printf(Locale.ROOT, "correlate throughput: %.0f tokens/s for a layers %s (%d neurons) x b (%d neurons),"
-                            + " steady state over %d batches%n", tokensPerSecond, shape.rangeA(), shape.neuronsA(),
-                    shape.neuronsB(), total - 1);
-            out.printf(Locale.ROOT, "effective co-moment rate (2 N_a N_b per token): %.1f GFLOP/s = %.1f%% of the best raw"
-                    + " sgemm (%.1f GFLOP/s)%n", effective, 100 * effective / rawBest, rawBest);
-            if (!pairedRatios.isEmpty()) {
-                java.util.Collections.sort(pairedRatios);
-                out.printf(Locale.ROOT, "paired with a raw block sgemm timed right after each batch: median ratio %.1f%%"
-                                + " (range %.1f%%-%.1f%% over %d batches)%n", 100 * pairedRatios.get(pairedRatios.size() / 2),
-                        100 * pairedRatios.get(0), 100 * pairedRatios.get(pairedRatios.size() - 1), pairedRatios.size());
-            }
-            out.printf(Locale.ROOT, "including b's within-layer co-moments (syrk): %.1f GFLOP/s = %.1f%% of raw%n",
-                    withCov, 100 * withCov / rawBest);
-            out.printf(Locale.ROOT, "full pair equivalent (%d x %d neurons): %.0f tokens/s on this machine%n",
-                    layers * d, layers * d, effective * 1e9 / fullPair);
-            out.printf(Locale.ROOT, "peak resident memory (VmHWM): %.2f GB before, %.2f GB after %d tokens (1x), %.2f GB"
-                            + " after %d tokens (%dx)%n", hwmStart / 1e6, hwm1x / 1e6, (long) batches1x * batch,
-                    hwm10x / 1e6, (long) total * batch, multiplier);
-            if (args.has("write")) {
-                Path file = args.path("write");
-                long t0 = System.nanoTime();
-                MomentsFile.write(file, m, new MomentsFile.Info("bench-a", "bench-b", java.util.List.of("random"), "none",
-                        precision.name().toLowerCase(Locale.ROOT), (long) total * batch));
-                double w = (System.nanoTime() - t0) / 1e9;
-                MomentsFile.Header h = MomentsFile.readHeader(file);
-                long size;
-                try {
-                    size = Files.size(file);
-                } catch (IOException e) {
-                    size = -1;
-                }
-                out.printf(Locale.ROOT, "moments file: %.2f GB written in %.1f s (%.0f MB/s), header reads back n=%d;"
-                        + " VmHWM now %.2f GB%n", size / 1e9, w, size / 1e6 / w, h.n(), vmHwmKb() / 1e6);
+            try (MomentAccumulator m = where.create(shape, gemm, precision)) {
+                measure(args, m, a, b, batch, batches1x, multiplier, gemm, precision, shape, layers, d, rawBest);
             }
         }
         return EXIT_OK;
+    }
+
+    /** The streaming run into {@code m}, its figures, and the optional file write. */
+    private void measure(Args args, MomentAccumulator m, float[][] a, float[][] b, int batch, int batches1x,
+                         int multiplier, OpenBlasGemm gemm, Gemm.Precision precision, MomentShape shape, int layers,
+                         int d, double rawBest) {
+        long hwmStart = vmHwmKb();
+        double steadySeconds = 0;
+        long steadyTokens = 0;
+        long hwm1x = 0;
+        int total = multiplier * batches1x;
+        // A raw block product right after each batch: on a shared machine the load changes during the run, so
+        // each batch is also compared with the raw rate of its own moment.
+        java.util.List<Double> pairedRatios = new java.util.ArrayList<>();
+        double[] rawBuf = new double[batch * d];
+        SplittableRandom rr = new SplittableRandom(5);
+        for (int i = 0; i < rawBuf.length; i++) {
+            rawBuf[i] = rr.nextDouble() - 0.5;
+        }
+        for (int i = 0; i < total; i++) {
+            long t0 = System.nanoTime();
+            m.update(a, b, batch);
+            double s = (System.nanoTime() - t0) / 1e9;
+            double rawNow = 0;
+            if (i > 0) { // the first batch also faults in the totals' pages
+                steadySeconds += s;
+                steadyTokens += batch;
+                try (Gemm.Operand ra = gemm.upload(batch, d, rawBuf, Gemm.Precision.FLOAT32);
+                     Gemm.Operand rb = gemm.upload(batch, d, rawBuf, Gemm.Precision.FLOAT32)) {
+                    long r0 = System.nanoTime();
+                    gemm.rawAtB(ra, rb);
+                    rawNow = 2.0 * batch * d * d / ((System.nanoTime() - r0) / 1e9) / 1e9;
+                }
+                double eff = 2.0 * shape.neuronsA() * shape.neuronsB() * batch / s / 1e9;
+                pairedRatios.add(eff / rawNow);
+            }
+            err.printf(Locale.ROOT, "batch %d/%d: %.2f s, %.0f tokens/s, VmHWM %.2f GB, raw block sgemm after it %.1f GFLOP/s,"
+                    + " load %s%n", i + 1, total, s, batch / s, vmHwmKb() / 1e6, rawNow, loadAverage());
+            if (i + 1 == batches1x) {
+                hwm1x = vmHwmKb();
+            }
+        }
+        long hwm10x = vmHwmKb();
+        double tokensPerSecond = steadyTokens / steadySeconds;
+        double coFlopsPerToken = 2.0 * shape.neuronsA() * shape.neuronsB();
+        double covFlopsPerToken = (double) layers * d * (d + 1); // syrk: half of 2 d^2 per layer
+        double effective = coFlopsPerToken * tokensPerSecond / 1e9;
+        double withCov = (coFlopsPerToken + covFlopsPerToken) * tokensPerSecond / 1e9;
+        double fullPair = 2.0 * layers * d * layers * d;
+        out.printf(Locale.ROOT, "correlate throughput: %.0f tokens/s for a layers %s (%d neurons) x b (%d neurons),"
+                        + " steady state over %d batches%n", tokensPerSecond, shape.rangeA(), shape.neuronsA(),
+                shape.neuronsB(), total - 1);
+        out.printf(Locale.ROOT, "effective co-moment rate (2 N_a N_b per token): %.1f GFLOP/s = %.1f%% of the best raw"
+                + " sgemm (%.1f GFLOP/s)%n", effective, 100 * effective / rawBest, rawBest);
+        if (!pairedRatios.isEmpty()) {
+            java.util.Collections.sort(pairedRatios);
+            out.printf(Locale.ROOT, "paired with a raw block sgemm timed right after each batch: median ratio %.1f%%"
+                            + " (range %.1f%%-%.1f%% over %d batches)%n", 100 * pairedRatios.get(pairedRatios.size() / 2),
+                    100 * pairedRatios.get(0), 100 * pairedRatios.get(pairedRatios.size() - 1), pairedRatios.size());
+        }
+        out.printf(Locale.ROOT, "including b's within-layer co-moments (syrk): %.1f GFLOP/s = %.1f%% of raw%n",
+                withCov, 100 * withCov / rawBest);
+        out.printf(Locale.ROOT, "full pair equivalent (%d x %d neurons): %.0f tokens/s on this machine%n",
+                layers * d, layers * d, effective * 1e9 / fullPair);
+        out.printf(Locale.ROOT, "peak resident memory (VmHWM): %.2f GB before, %.2f GB after %d tokens (1x), %.2f GB"
+                        + " after %d tokens (%dx)%n", hwmStart / 1e6, hwm1x / 1e6, (long) batches1x * batch,
+                hwm10x / 1e6, (long) total * batch, multiplier);
+        long c0 = System.nanoTime();
+        PairMoments totals = m.totals();
+        if (m instanceof DeviceMoments) {
+            out.printf(Locale.ROOT, "totals copied back to the Java heap in %.2f s%n", (System.nanoTime() - c0) / 1e9);
+        }
+        if (args.has("write")) {
+            Path file = args.path("write");
+            long t0 = System.nanoTime();
+            MomentsFile.write(file, totals, new MomentsFile.Info("bench-a", "bench-b", java.util.List.of("random"), "none",
+                    precision.name().toLowerCase(Locale.ROOT), (long) total * batch));
+            double w = (System.nanoTime() - t0) / 1e9;
+            MomentsFile.Header h = MomentsFile.readHeader(file);
+            long size;
+            try {
+                size = Files.size(file);
+            } catch (IOException e) {
+                size = -1;
+            }
+            out.printf(Locale.ROOT, "moments file: %.2f GB written in %.1f s (%.0f MB/s), header reads back n=%d;"
+                    + " VmHWM now %.2f GB%n", size / 1e9, w, size / 1e6 / w, h.n(), vmHwmKb() / 1e6);
+        }
     }
 
     /** Best of three timed runs after one warm-up, in GFLOP/s. */

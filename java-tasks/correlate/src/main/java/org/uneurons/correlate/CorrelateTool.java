@@ -59,7 +59,7 @@ public final class CorrelateTool extends Tool {
         o.addOption(Option.builder().longOpt("layers-a").hasArg().argName("RANGE")
                 .desc("layers of model a to cover, FIRST-LAST or one layer (default: all); bounds memory").build());
         o.addOption(Option.builder().longOpt("hook").hasArg().argName("H").desc("mlp_post (default) or mlp_pre").build());
-        o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default: all cores)").build());
+        o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads").build());
         // fused mode
         o.addOption(Option.builder().longOpt("fused").desc("fused mode: run the checkpoints over --shard in memory and"
                 + " write every pair's partial moments to --outdir, without activation files").build());
@@ -76,7 +76,11 @@ public final class CorrelateTool extends Tool {
         o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N")
                 .desc("fused: sequences per forward pass (default 2)").build());
         o.addOption(Option.builder().longOpt("device").hasArg().argName("DEV")
-                .desc("fused: cpu (default), gpu or gpu:N for the models; the totals stay on the CPU").build());
+                .desc("cpu (default), gpu or gpu:N: where the models run (fused) and where --accumulator device keeps"
+                        + " the totals").build());
+        o.addOption(Option.builder().longOpt("accumulator").hasArg().argName("WHERE")
+                .desc("heap (Java heap, OpenBLAS products; the default on cpu) or device (float64 arrays on --device"
+                        + " through PyTorch; the default on a GPU)").build());
     }
 
     @Override
@@ -99,6 +103,7 @@ public final class CorrelateTool extends Tool {
         if (args.has("filter-ids") && args.has("no-filter")) {
             throw new UsageException("--filter-ids and --no-filter exclude each other");
         }
+        AccumulatorChoice where = AccumulatorChoice.parse(args);
         try (ActivationSource a = FileActivationSource.open(pa, hook);
              ActivationSource b = FileActivationSource.open(pb, hook)) {
             int[] range = layerRange(args.string("layers-a", null), a.nLayers(), a.label());
@@ -106,12 +111,17 @@ public final class CorrelateTool extends Tool {
             TokenFilter filter = filter(args, () -> FilterChoice.defaults(a.tokenAttributes(), a.label()));
             try (OpenBlasGemm gemm = new OpenBlasGemm(threads)) {
                 CorrelationRun run = new CorrelationRun(a, b, range[0], range[1], filter, gemm, precision, batch);
-                err.printf(Locale.ROOT, "correlate: %s vs %s on %s: %s, %,d tokens, filter %s, %s products on %d threads,"
-                                + " totals %.2f GB%n", a.model(), b.model(), a.shard(), run.shape(), a.nTokens(),
-                        FilterChoice.describe(filter), precision.name().toLowerCase(Locale.ROOT), threads,
+                err.printf(Locale.ROOT, "correlate: %s vs %s on %s: %s, %,d tokens, filter %s, %s products%s,"
+                                + " %s, totals %.2f GB%n", a.model(), b.model(), a.shard(), run.shape(), a.nTokens(),
+                        FilterChoice.describe(filter), precision.name().toLowerCase(Locale.ROOT),
+                        where.onDevice() ? "" : " on " + threads + " threads", where.describe(),
                         PairMoments.bytes(run.shape()) / 1e9);
                 Progress progress = new Progress(err, "correlate", "tokens", a.nTokens(), 10);
-                PairMoments m = run.run(progress);
+                PairMoments m;
+                try (MomentAccumulator acc = where.create(run.shape(), gemm, precision)) {
+                    run.run(acc, progress);
+                    m = acc.totals(); // device totals come back to the heap here, once
+                }
                 progress.finish();
                 err.printf(Locale.ROOT, "correlate: %,d of %,d tokens kept after filtering%n", m.count(), a.nTokens());
                 MomentsFile.write(output, m, new MomentsFile.Info(a.model(), b.model(), List.of(a.shard()),

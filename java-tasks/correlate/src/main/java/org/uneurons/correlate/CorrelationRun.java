@@ -8,8 +8,8 @@ import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.TokenFilter;
 
 /**
- * Streams two activation sources over the same tokens into {@link PairMoments}: batches of rows, token filter,
- * a check for non-finite activations, then the moment update.
+ * Streams two activation sources over the same tokens into {@link PairMoments} (or any {@link MomentAccumulator}):
+ * batches of rows, token filter, a check for non-finite activations, then the moment update.
  */
 public final class CorrelationRun {
     private final ActivationSource a;
@@ -51,8 +51,19 @@ public final class CorrelationRun {
         }
     }
 
+    /** One pass into totals on the Java heap, with the engine and precision given to the constructor. */
     public PairMoments run(Progress progress) {
-        PairMoments m = new PairMoments(shape);
+        try (HeapMoments m = new HeapMoments(shape, gemm, precision)) {
+            run(m, progress);
+            return m.totals();
+        }
+    }
+
+    /** One pass into {@code m} (of this run's shape), wherever it holds its totals. */
+    public void run(MomentAccumulator m, Progress progress) {
+        if (!m.shape().equals(shape)) {
+            throw new IllegalArgumentException("accumulator is for " + m.shape() + ", this run is " + shape);
+        }
         int la = shape.layersInRangeA();
         for (long from = 0; from < a.nTokens(); from += batchTokens) {
             int count = (int) Math.min(batchTokens, a.nTokens() - from);
@@ -65,12 +76,11 @@ public final class CorrelationRun {
             for (int l = 0; l < xb.length; l++) {
                 xb[l] = rows(b, l, from, count, keep);
             }
-            m.update(xa, xb, keep.length, gemm, precision);
+            m.update(xa, xb, keep.length);
             if (progress != null) {
                 progress.advance(count);
             }
         }
-        return m;
     }
 
     private static float[] rows(ActivationSource src, int layer, long from, int count, int[] keep) {

@@ -23,7 +23,6 @@ import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.TokenFilter;
 import org.uneurons.models.Checkpoints;
-import org.uneurons.models.Devices;
 import org.uneurons.models.Hook;
 import org.uneurons.models.ModelConfig;
 import org.uneurons.models.NativeTuning;
@@ -39,8 +38,7 @@ final class FusedMode {
     /** Options that belong to staged mode only. */
     static final List<String> STAGED_ONLY = List.of("a", "b", "output", "batch-tokens");
     /** Options that belong to fused mode only. */
-    static final List<String> FUSED_ONLY = List.of("checkpoint", "checkpoints", "pairs", "pair", "outdir", "batch-size",
-            "device");
+    static final List<String> FUSED_ONLY = List.of("checkpoint", "checkpoints", "pairs", "pair", "outdir", "batch-size");
 
     private FusedMode() {
     }
@@ -78,9 +76,10 @@ final class FusedMode {
         if (args.has("filter-ids") && args.has("no-filter")) {
             throw new UsageException("--filter-ids and --no-filter exclude each other");
         }
-        String deviceSpec = args.string("device", "cpu");
-        NativeTuning.preferHugePages(); // before the engine starts (Devices.parse starts it)
-        Device device = Devices.parse(deviceSpec);
+        NativeTuning.preferHugePages(); // before the engine starts (a GPU --device starts it)
+        AccumulatorChoice where = AccumulatorChoice.parse(args); // the models run on the same device
+        Device device = where.device();
+        String deviceSpec = where.deviceSpec();
 
         // Inputs, before anything heavy: names, configs against the shard, layer range, filter.
         Set<String> seen = new HashSet<>();
@@ -133,17 +132,18 @@ final class FusedMode {
                 models.add(used[i] ? Checkpoints.load(dirs.get(i), names.get(i), device) : null);
             }
             try (OpenBlasGemm gemm = new OpenBlasGemm(threads)) {
-                FusedRun run = new FusedRun(models, names, shard.tokens(), pairs, layersA, filter, gemm,
-                        precision, batchSeqs, hook);
+                FusedRun run = new FusedRun(models, names, shard.tokens(), pairs, layersA, filter,
+                        s -> where.create(s, gemm, precision), batchSeqs, hook);
                 long bytes = 0;
                 for (MomentShape s : run.shapes()) {
                     bytes += PairMoments.bytes(s);
                 }
                 err.printf(Locale.ROOT, "correlate --fused: %d models, %d pairs on %s (%,d tokens) on %s, filter %s,"
-                                + " %s products on %d threads, totals %.2f GB%n",
+                                + " %s products%s, %s, totals %.2f GB%n",
                         models.stream().filter(m -> m != null).count(), pairs.size(), shardName, run.tokensTotal(),
                         deviceSpec, FilterChoice.describe(filter),
-                        precision.name().toLowerCase(Locale.ROOT), threads, bytes / 1e9);
+                        precision.name().toLowerCase(Locale.ROOT), where.onDevice() ? "" : " on " + threads + " threads",
+                        where.describe(), bytes / 1e9);
                 Progress progress = new Progress(err, "correlate --fused", "tokens", run.tokensTotal(), 10);
                 List<PairMoments> moments = run.run(progress);
                 progress.finish();

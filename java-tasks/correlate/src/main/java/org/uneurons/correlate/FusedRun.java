@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.function.Function;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
-import org.uneurons.core.stats.Gemm;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.TokenFilter;
@@ -22,7 +22,8 @@ import org.uneurons.models.TransformerModel;
  * is why this does not go through {@link ActivationSource} (one source per side of one pair).
  *
  * <p>The activations are exactly those extract computes (same model code, same batching by sequences); the
- * moment update is the staged one. Accumulators live in Java on the CPU whatever device runs the models.
+ * moment update is the staged one. The totals live where the {@link MomentAccumulator}s given to the constructor
+ * keep them: on the Java heap, or on the device that runs the models ({@link DeviceMoments}).
  */
 public final class FusedRun {
     private final List<TransformerModel> models;
@@ -31,8 +32,7 @@ public final class FusedRun {
     private final List<ModelPairs.Pair> pairs;
     private final List<MomentShape> shapes = new ArrayList<>();
     private final TokenFilter filter;
-    private final Gemm gemm;
-    private final Gemm.Precision precision;
+    private final Function<MomentShape, MomentAccumulator> accumulators;
     private final int batchSeqs;
     private final Hook hook;
 
@@ -41,15 +41,14 @@ public final class FusedRun {
      * covers layers {@code layersA.get(i)[0] .. layersA.get(i)[1]} of its a (checked by the caller).
      */
     public FusedRun(List<TransformerModel> models, List<String> names, int[][] tokens, List<ModelPairs.Pair> pairs,
-                    List<int[]> layersA, TokenFilter filter, Gemm gemm, Gemm.Precision precision, int batchSeqs,
-                    Hook hook) {
+                    List<int[]> layersA, TokenFilter filter, Function<MomentShape, MomentAccumulator> accumulators,
+                    int batchSeqs, Hook hook) {
         this.models = models;
         this.names = names;
         this.tokens = tokens;
         this.pairs = pairs;
         this.filter = filter;
-        this.gemm = gemm;
-        this.precision = precision;
+        this.accumulators = accumulators;
         this.batchSeqs = batchSeqs;
         this.hook = hook;
         for (int i = 0; i < pairs.size(); i++) {
@@ -82,10 +81,25 @@ public final class FusedRun {
                 }
             }
         }
-        List<PairMoments> moments = new ArrayList<>();
-        for (MomentShape s : shapes) {
-            moments.add(new PairMoments(s));
+        List<MomentAccumulator> moments = new ArrayList<>();
+        try {
+            for (MomentShape s : shapes) {
+                moments.add(accumulators.apply(s));
+            }
+            pass(progress, ctx, maxRows, buffers, moments);
+            List<PairMoments> totals = new ArrayList<>();
+            for (MomentAccumulator m : moments) {
+                totals.add(m.totals());
+            }
+            return totals;
+        } finally {
+            for (MomentAccumulator m : moments) {
+                m.close();
+            }
         }
+    }
+
+    private void pass(Progress progress, int ctx, int maxRows, float[][][] buffers, List<MomentAccumulator> moments) {
         EnumSet<Hook> hooks = EnumSet.of(hook);
         int[] ids = new int[maxRows];
         for (int start = 0; start < tokens.length; start += batchSeqs) {
@@ -105,13 +119,12 @@ public final class FusedRun {
                 ModelPairs.Pair p = pairs.get(i);
                 MomentShape s = shapes.get(i);
                 float[][] xa = Arrays.copyOfRange(buffers[p.a()], s.firstLayerA(), s.lastLayerA() + 1);
-                moments.get(i).update(xa, buffers[p.b()], keep.length, gemm, precision);
+                moments.get(i).update(xa, buffers[p.b()], keep.length);
             }
             if (progress != null) {
                 progress.advance(rows);
             }
         }
-        return moments;
     }
 
     /** Runs model {@code m} on the batch and leaves the kept rows of each layer at the front of its buffer. */

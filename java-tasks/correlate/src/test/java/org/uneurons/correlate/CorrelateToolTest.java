@@ -270,4 +270,59 @@ class CorrelateToolTest {
         assertEquals("correlate: error: " + f[1] + ": layer 0 has a non-finite activation (NaN) at token row 10, neuron 2;"
                 + " expected finite activations", r.errorLine());
     }
+
+    @Test
+    void deviceAccumulatorWritesTheSamePartialAsTheHeap() {
+        Synthetic s = Synthetic.adversarial(60, 640, 2, 6, 3, 5);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 1);
+        Path[] f = files(s, ids);
+        Path heap = dir.resolve("heap.h5");
+        Path device = dir.resolve("device.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                "--output", heap.toString(), "--gemm", "float64", "--batch-tokens", "100");
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("totals on the Java heap"), r.stderr);
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                "--output", device.toString(), "--gemm", "float64", "--batch-tokens", "77", "--accumulator", "device");
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("totals on device cpu"), r.stderr);
+        FusedCorrelateTest.Diff d = FusedCorrelateTest.compare(heap, device); // asserts 1e-9 of each value's scale
+        System.out.printf(java.util.Locale.ROOT, "staged heap vs staged device accumulator (cpu, float64): max |d|/scale"
+                + " %.2e%n", d.scaled);
+        double err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(MomentsFile.read(device)),
+                filteredReference(s, ids, new TokenFilter(50256, 198)));
+        assertTrue(err <= 1e-9, "max |dr| " + err);
+        // float32 products on the device, within the heap engine's float32 bound
+        Path device32 = dir.resolve("device32.h5");
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                "--output", device32.toString(), "--accumulator", "device");
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals("float32", MomentsFile.readHeader(device32).info().gemm());
+        err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(MomentsFile.read(device32)),
+                filteredReference(s, ids, new TokenFilter(50256, 198)));
+        assertTrue(err <= 1e-4, "float32 max |dr| " + err);
+    }
+
+    @Test
+    void deviceOptionErrors() {
+        Synthetic s = Synthetic.adversarial(62, 32, 1, 3, 1, 3);
+        Path[] f = files(s, TestActivations.gpt2LikeIds(32, 4));
+        String out = dir.resolve("p.h5").toString();
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(), "--output", out,
+                "--accumulator", "gpu");
+        assertEquals(2, r.exitCode);
+        assertEquals("correlate: error: --accumulator expects one of heap, device, got 'gpu'", r.errorLine());
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(), "--output", out,
+                "--device", "gpu:x");
+        assertEquals(2, r.exitCode);
+        assertEquals("correlate: error: --device expects cpu, gpu or gpu:N, got 'gpu:x'", r.errorLine());
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0,
+                "a GPU is visible: the no-GPU error cannot be shown here");
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(), "--output", out,
+                "--device", "gpu");
+        assertEquals(1, r.exitCode);
+        assertEquals("correlate: error: --device gpu: no GPU is visible to PyTorch on this machine (this build has the"
+                + " CPU-only PyTorch library); use --device cpu", r.errorLine());
+        assertFalse(Files.exists(Path.of(out)));
+    }
 }

@@ -181,6 +181,20 @@ class FusedCorrelateTest {
     }
 
     @Test
+    void deviceAccumulatorInFusedModeEqualsStaged() throws IOException {
+        Path work = Files.createDirectories(dir.resolve("device"));
+        Path out = work.resolve("out");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--fused", "--checkpoints", checkpoints.get(0) + ","
+                        + checkpoints.get(1), "--shard", shard.toString(), "--pairs", "anchor", "--outdir", out.toString(),
+                "--gemm", "float64", "--device", "cpu", "--accumulator", "device");
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("totals on device cpu"), r.stderr);
+        Diff d = compare(staged(work, 0, 1), out.resolve("m1__m2.toks.00000.h5"));
+        System.out.printf(Locale.ROOT, "staged (heap) vs fused (device accumulator, cpu) m1-m2 (float64): max |d|/scale"
+                + " %.2e, max elementwise relative %.2e%n", d.scaled, d.relative);
+    }
+
+    @Test
     void anchorPairsWithALayerRangeEqualStaged() throws IOException {
         Path work = Files.createDirectories(dir.resolve("anchor"));
         Path out = work.resolve("out");

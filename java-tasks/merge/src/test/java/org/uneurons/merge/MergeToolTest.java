@@ -82,6 +82,35 @@ class MergeToolTest {
     }
 
     @Test
+    void partialsFromTheDeviceAccumulatorMergeAndFinaliseAsTheHeapOnes() {
+        Synthetic s = Synthetic.adversarial(64, 360, 2, 5, 2, 4);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 9);
+        Path whole = partial(s, ids, 0, 360, "all");
+        // shards from the device accumulator (CPU engine), one from the heap: one merge takes them all
+        Path[] parts = {partial(s, ids, 0, 1, "d0", "--accumulator", "device"),
+                partial(s, ids, 1, 200, "d1", "--accumulator", "device", "--device", "cpu"),
+                partial(s, ids, 200, 360, "h2")};
+        Path merged = dir.resolve("merged-device.h5");
+        ToolRunner r = ToolRunner.run(new MergeTool(), "--input", parts[0] + "," + parts[1] + "," + parts[2],
+                "--output", merged.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        PairMoments m = MomentsFile.read(merged);
+        assertEquals(MomentsFile.read(whole).count(), m.count());
+        double err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(m),
+                ReferencePearson.fromMoments(MomentsFile.read(whole)));
+        System.out.printf(Locale.ROOT, "merge of device-accumulator partials vs one heap pass: max |dr| = %.3e%n", err);
+        assertTrue(err <= 1e-9, "max |dr| " + err);
+        Path summary = dir.resolve("summary-device.h5");
+        r = ToolRunner.run(new FinaliseTool(), "--input", parts[1].toString(), "--output", summary.toString(),
+                "--top-k", "2", "--baseline", "both");
+        assertEquals(0, r.exitCode, r.toString());
+        RowSummaries want = RowSummaries.of(MomentsFile.read(parts[1]), 2);
+        try (HdfFile f = new HdfFile(summary)) {
+            assertTrue(Arrays.equals(want.max, (double[]) f.getDatasetByPath("/max_corr").getData()));
+        }
+    }
+
+    @Test
     void refusesBadInputs() {
         Synthetic s = Synthetic.adversarial(62, 96, 2, 5, 2, 4);
         int[] ids = TestActivations.gpt2LikeIds(s.tokens, 7);
