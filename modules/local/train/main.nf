@@ -26,6 +26,9 @@ process TRAIN {
     def validArgs = (valid instanceof Collection ? valid : [valid]).sort { it.name }.collect { "--valid ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    # PyTorch's per-step tensors (up to 32 MB at demo sizes) would otherwise go back to the kernel after every step
+    # and be faulted in again on the next: keep them in the process (docs/demo.md, measured there)
+    export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456
     un-task ${jar} org.uneurons.train.TrainTool \\
         ${trainArgs} \\
         ${validArgs} \\
