@@ -29,6 +29,9 @@ process TRAIN {
     # PyTorch's per-step tensors (up to 32 MB at demo sizes) would otherwise go back to the kernel after every step
     # and be faulted in again on the next: keep them in the process (docs/demo.md, measured there)
     export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456
+    # MKL picks kernels by the alignment of each buffer, so the same seed could round differently from run to run;
+    # a fixed code path makes a seed's checkpoint the same bytes on every run (same speed here, docs/demo.md)
+    export MKL_CBWR="\${MKL_CBWR:-AVX2}"
     un-task ${jar} org.uneurons.train.TrainTool \\
         ${trainArgs} \\
         ${validArgs} \\
