@@ -18,6 +18,7 @@ process TRAIN {
     output:
     tuple val(meta), path("${meta.id}"), emit: checkpoint
     path 'versions.yml'                , emit: versions
+    path 'timing.tsv'                  , emit: timing
 
     script:
     def args   = task.ext.args ?: ''
@@ -26,6 +27,7 @@ process TRAIN {
     def validArgs = (valid instanceof Collection ? valid : [valid]).sort { it.name }.collect { "--valid ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.train.TrainTool \\
         ${trainArgs} \\
         ${validArgs} \\
@@ -43,6 +45,7 @@ process TRAIN {
     stub:
     def args = task.ext.args ?: ''
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     echo "stub: ${args}"
     mkdir ${meta.id}
     echo '{}' > ${meta.id}/config.json
