@@ -152,7 +152,7 @@ final class ReportPage {
             na("no training logs given (--train-log LABEL=FILE)");
         } else {
             h.append("<div class=\"pair\">\n<table><tr><th>model</th><th class=\"n\">steps</th><th class=\"n\">final train loss</th>")
-                    .append("<th class=\"n\">final validation loss</th></tr>\n");
+                    .append("<th class=\"n\">final validation loss</th><th class=\"n\">tokens trained on</th></tr>\n");
             for (TrainLog t : in.trainLogs()) {
                 int lt = TrainLog.last(t.train);
                 int lv = TrainLog.last(t.val);
@@ -160,6 +160,7 @@ final class ReportPage {
                 num(Fmt.count((long) t.step[t.step.length - 1]));
                 num(lt < 0 ? "–" : Fmt.general(t.train[lt]));
                 num(lv < 0 ? "–" : Fmt.general(t.val[lv]) + (lv < t.step.length - 1 ? " (step " + Fmt.count((long) t.step[lv]) + ")" : ""));
+                num(t.tokens < 0 ? "–" : Fmt.count(t.tokens));
                 h.append("</tr>\n");
             }
             h.append("</table>\n");

@@ -224,9 +224,10 @@ class ReportToolTest {
         assertTrue(extract.contains("<td class=\"n\">2</td><td>1 cached, 1 completed</td><td class=\"n\">1 m 05 s</td>"
                 + "<td class=\"n\">1 m 04 s</td>"), extract);
         String train = row("<tr data-train=\"tiny-a\">");
-        assertTrue(train.contains("<td class=\"n\">300</td><td class=\"n\">4.235</td><td class=\"n\">4.712 (step 200)</td>"), train);
+        assertTrue(train.contains("<td class=\"n\">300</td><td class=\"n\">4.235</td><td class=\"n\">4.712 (step 200)</td>"
+                + "<td class=\"n\">2,457,600</td>"), "final losses and tokens trained on (the last row's): " + train);
         String init = row("<tr data-train=\"control\">");
-        assertTrue(init.contains("<td class=\"n\">0</td><td class=\"n\">–</td><td class=\"n\">8.312</td>"), init);
+        assertTrue(init.contains("<td class=\"n\">0</td><td class=\"n\">–</td><td class=\"n\">8.312</td><td class=\"n\">0</td>"), init);
         // tokens: statistics file (6 sequences of 16) and the shards
         assertTrue(html.contains("tokens in the statistics of tiny-a (2 shards)</td><td class=\"n\">96</td>"), "stats tokens");
         assertTrue(html.contains("tokens in the given token shards</td><td class=\"n\">96</td>"), "shard tokens");
@@ -543,6 +544,28 @@ class ReportToolTest {
         Files.writeString(t, TIMING_HEADER);
         expectError(2, "report: error: --trace and --timings both give the timings; give one of them", "--neurons",
                 fx.trained.toString(), "--trace", fx.trace.toString(), "--timings", t.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void trainLogWithoutTokensColumnOrWithBadTokens() throws IOException {
+        Path log = dir.resolve("log.csv");
+        Files.writeString(log, "step,train_loss\n1,2.0\n");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--train-log", "m=" + log,
+                "--outdir", dir.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(dir.resolve("report/index.html"));
+        String row = page.substring(page.indexOf("<tr data-train=\"m\">"));
+        assertTrue(row.startsWith("<tr data-train=\"m\"><td>m</td><td class=\"n\">1</td><td class=\"n\">2.000</td>"
+                + "<td class=\"n\">–</td><td class=\"n\">–</td></tr>"), row);
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "step,train_loss,tokens\n1,2.0,10\n2,1.5,12.5\n");
+        Path other = Files.createDirectories(dir.resolve("other"));
+        ToolRunner b = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--train-log", bad.toString(),
+                "--outdir", other.toString());
+        assertEquals(1, b.exitCode, b.toString());
+        assertEquals("report: error: " + bad + ": line 3, column 'tokens': '12.5' is not a count of tokens (expected "
+                + TrainLog.WHAT + ")", b.errorLine());
+        assertFalse(Files.exists(other.resolve("report")));
     }
 
     @Test
