@@ -10,7 +10,7 @@
  *   moments[a, b]             --FINALISE (seeded baselines)-->  correlation summary[a, b]
  *   (model, shard)            --STATS_PARTIAL--> partial stats  --STATS_FINAL (size S, + checkpoint)--> stats[m]
  *   summaries of a group + stats of its anchors --UNIVERSALITY--> neurons.csv, ... (one table per group)
- *   every group's tables + anchor stats + shards + checkpoints --REPORT--> report/index.html
+ *   every group's tables + anchor stats + shards + checkpoints + every task's timing.tsv --REPORT--> report/index.html
  *
  * Groups: 'trained' holds the pairs (anchor, other) for every other model (params.pairs = 'anchor', the paper), or
  * every ordered pair of models (params.pairs = 'all'; one table per model). In the demo with params.control, the
@@ -205,13 +205,20 @@ workflow UNIVERSAL_NEURONS {
         .map { list -> list.sort { groups.indexOf(it[0]) }.collect { it[1] } }
     ch_anchor_stats = STATS_FINAL.out.stats.filter { meta, f -> meta.model == anchor }.map { meta, f -> f }
     ch_checkpoints = ch_models.toList().map { list -> list.sort { modelNames.indexOf(it[0]) }.collect { it[1] } }
+    // every task's timing.tsv (bin/un-task), sorted by content and path: the order of completion does not matter
+    ch_timings = (demo ? CORPUS.out.timing.mix(TRAIN.out.timing) : TOKENIZE.out.timing)
+        .mix(EXTRACT.out.timing, CORRELATE.out.timing, MERGE.out.timing, FINALISE.out.timing,
+             STATS_PARTIAL.out.timing, STATS_FINAL.out.timing, UNIVERSALITY.out.timing)
+        .toList()
+        .map { files -> files.sort { f -> f.text + '\u0000' + f.toString() } }
     ch_report = ch_tables.map { [it] }
         .combine(ch_anchor_stats)
         .combine(ch_analysis_list.map { [it] })
         .combine(ch_checkpoints.map { [it] })
-        .map { tables, stats, shards, checkpoints ->
+        .combine(ch_timings.map { [it] })
+        .map { tables, stats, shards, checkpoints, timings ->
             [[id: 'report', groups: groups, anchor: anchor, mode: p.pairs, models: modelNames, params: reportParams],
-             tables, stats, shards, checkpoints]
+             tables, stats, shards, checkpoints, timings]
         }
     REPORT(ch_report, jar('report'))
     ch_versions = ch_versions.mix(REPORT.out.versions)

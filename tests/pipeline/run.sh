@@ -13,7 +13,8 @@
 #   demo_params_file        params/demo.yaml holds exactly the defaults of nextflow.config
 #   stub_run                -stub-run of the whole default (demo) DAG publishes every expected file, and the reports
 #   real_run                -profile test: the whole demo DAG for real (corpus, train, extract, correlate, merge,
-#                           finalise, stats, universality, report); report/index.html with its figures and numbers
+#                           finalise, stats, universality, report); report/index.html with its figures and numbers,
+#                           and its Timings table with one row per process that ran before REPORT (tasks as traced)
 #   resume_all_cached       the same run with -resume: every task cached, published outputs identical
 #   changed_jar_reruns      a touched extract.jar re-runs extract (corpus and train stay cached); same neurons.csv
 #   fail_once_resume        a run whose first extract task fails once (UN_TEST_FAIL_ONCE) stops; -resume finishes
@@ -267,6 +268,12 @@ report_problems() {
     echo "${problems[*]}"
 }
 
+# report_timings DIR: "PROCESS tasks" per row of the report's Timings table (process names without the workflow prefix)
+report_timings() {
+    grep -o '<tr data-timing="[^"]*"><td>[^<]*</td><td class="n">[0-9,]*' "$1/report/index.html" \
+        | sed 's/^<tr data-timing="\([^"]*\)".*<td class="n">\([0-9,]*\)$/\1 \2/; s/^[^ ]*://; s/,//g' | sort
+}
+
 test_real_run() {
     local log="$WORK/real_run.log" trace="$WORK/real-1.trace"
     if ! run_nf "$REAL" "$log" -profile test --outdir "$REAL/results" -with-trace "$trace"; then
@@ -289,6 +296,12 @@ test_real_run() {
     local problems
     problems="$(report_problems "$REAL/results")"
     if [[ -n "$problems" ]]; then fail real_run "report: $problems" "$log"; return; fi
+    local timed want_timed
+    timed="$(report_timings "$REAL/results")" want_timed="$(grep -v '^REPORT ' <<<"$TEST_TASKS")"
+    if [[ "$timed" != "$want_timed" ]]; then
+        fail real_run "report timings: expected one row per process that ran before REPORT (${want_timed//$'\n'/, }), got: ${timed//$'\n'/, }" "$log"
+        return
+    fi
     if [[ "$(head -n 1 "$REAL/results/universality/trained/neurons.csv")" != layer,neuron,max_corr,* ]]; then
         fail real_run "neurons.csv does not start with layer,neuron,max_corr" "$log"
         return

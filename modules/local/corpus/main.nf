@@ -17,6 +17,7 @@ process CORPUS {
     tuple val(meta), path('analysis.*.h5'), emit: analysis
     tuple val(meta), path('vocab.json')   , emit: vocab
     path 'versions.yml'                   , emit: versions
+    path 'timing.tsv'                     , emit: timing
 
     script:
     def args = task.ext.args ?: ''
@@ -25,6 +26,7 @@ process CORPUS {
     """
     ${fetch}
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.corpus.CorpusTool \\
         --input ${tgz} \\
         ${args} \\
@@ -40,6 +42,7 @@ process CORPUS {
     stub:
     def args = task.ext.args ?: ''
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     echo "stub: ${args}"
     touch train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5
     echo '{}' > vocab.json

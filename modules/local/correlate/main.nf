@@ -14,12 +14,14 @@ process CORRELATE {
     output:
     tuple val(meta), path("${prefix}.h5"), emit: partial
     path 'versions.yml'                  , emit: versions
+    path 'timing.tsv'                    , emit: timing
 
     script:
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}"
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.correlate.CorrelateTool \\
         --a ${acts_a} \\
         --b ${acts_b} \\
@@ -38,6 +40,7 @@ process CORRELATE {
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}"
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     echo "stub: ${args}"
     touch ${prefix}.h5
 

@@ -15,6 +15,7 @@ process EXTRACT {
     output:
     tuple val(meta), path("${prefix}.h5"), emit: activations
     path 'versions.yml'                  , emit: versions
+    path 'timing.tsv'                    , emit: timing
 
     script:
     def args   = task.ext.args ?: ''
@@ -27,6 +28,7 @@ process EXTRACT {
         exit 1
     fi
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.extract.ExtractTool \\
         --checkpoint ${checkpoint} \\
         --shard ${shard} \\
@@ -45,6 +47,7 @@ process EXTRACT {
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}"
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     echo "stub: ${args}"
     touch ${prefix}.h5
 

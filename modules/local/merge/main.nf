@@ -14,6 +14,7 @@ process MERGE {
     output:
     tuple val(meta), path("${prefix}.h5"), emit: moments
     path 'versions.yml'                  , emit: versions
+    path 'timing.tsv'                    , emit: timing
 
     script:
     def args = task.ext.args ?: ''
@@ -21,6 +22,7 @@ process MERGE {
     def inputArgs = (partials instanceof Collection ? partials : [partials]).collect { "--input ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.merge.MergeTool \\
         ${inputArgs} \\
         ${args} \\
@@ -35,6 +37,7 @@ process MERGE {
     stub:
     prefix = task.ext.prefix ?: "${meta.id}"
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     touch ${prefix}.h5
 
     cat <<-END_VERSIONS > versions.yml

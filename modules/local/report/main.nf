@@ -1,7 +1,7 @@
 /*
  * REPORT: the universality tables of every group (the first group is the anchor's, e.g. trained; then e.g.
- * control), the anchor's statistics, the analysis shards and the checkpoints -> report/index.html with its PNG
- * figures (offline). Tool: org.uneurons.report.ReportTool (java-tasks/report).
+ * control), the anchor's statistics, the analysis shards, the checkpoints and the timing.tsv of every other task
+ * (bin/un-task) -> report/index.html with its PNG figures (offline). Tool: org.uneurons.report.ReportTool.
  * meta: groups (labels, in order), anchor (model name), mode (anchor|all), models (names, in the order of
  * `checkpoints`), params (KEY=VALUE strings shown in the run summary).
  */
@@ -10,7 +10,7 @@ process REPORT {
     label 'process_single'
 
     input:
-    tuple val(meta), path(tables, stageAs: 'groups/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/*')
+    tuple val(meta), path(tables, stageAs: 'groups/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/*'), path(timings, stageAs: 'timings/timing*.tsv')
     path jar
 
     output:
@@ -27,6 +27,7 @@ process REPORT {
     def logArgs = meta.models.collect { m -> "\$( [[ -s models/${m}/train_log.csv ]] && echo --train-log ${m}=models/${m}/train_log.csv )" }.join(' ')
     def shardArgs = (shards instanceof Collection ? shards : [shards]).collect { "--shard ${it}" }.join(' ')
     def paramArgs = meta.params.collect { "--param '${it}'" }.join(' ')
+    def timingArgs = (timings instanceof Collection ? timings : [timings]).collect { "--timings ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
     un-task ${jar} org.uneurons.report.ReportTool \\
@@ -38,6 +39,7 @@ process REPORT {
         ${modelArgs} \\
         ${logArgs} \\
         ${paramArgs} \\
+        ${timingArgs} \\
         ${args} \\
         --outdir .
 

@@ -14,6 +14,7 @@ process STATS_FINAL {
     output:
     tuple val(meta), path("${prefix}.h5"), emit: stats
     path 'versions.yml'                  , emit: versions
+    path 'timing.tsv'                    , emit: timing
 
     script:
     def args = task.ext.args ?: ''
@@ -21,6 +22,7 @@ process STATS_FINAL {
     def partialArgs = (partials instanceof Collection ? partials : [partials]).collect { "--partial ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.stats.StatsTool \\
         --mode final \\
         ${partialArgs} \\
@@ -38,6 +40,7 @@ process STATS_FINAL {
     stub:
     prefix = task.ext.prefix ?: "${meta.id}.stats"
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     touch ${prefix}.h5
 
     cat <<-END_VERSIONS > versions.yml

@@ -13,12 +13,14 @@ process STATS_PARTIAL {
     output:
     tuple val(meta), path("${prefix}.h5"), emit: partial
     path 'versions.yml'                  , emit: versions
+    path 'timing.tsv'                    , emit: timing
 
     script:
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}.stats-partial"
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.stats.StatsTool \\
         --mode partial \\
         --activations ${acts} \\
@@ -34,6 +36,7 @@ process STATS_PARTIAL {
     stub:
     prefix = task.ext.prefix ?: "${meta.id}.stats-partial"
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     touch ${prefix}.h5
 
     cat <<-END_VERSIONS > versions.yml

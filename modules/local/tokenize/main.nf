@@ -14,6 +14,7 @@ process TOKENIZE {
     output:
     tuple val(meta), path("${prefix}.*.h5"), emit: shards
     path 'versions.yml'                    , emit: versions
+    path 'timing.tsv'                      , emit: timing
 
     script:
     def args   = task.ext.args ?: ''
@@ -22,6 +23,7 @@ process TOKENIZE {
     def inputArgs = (inputs instanceof Collection ? inputs : [inputs]).collect { "--input ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.tokenize.TokenizeTool \\
         ${inputArgs} \\
         ${args} \\
@@ -38,6 +40,7 @@ process TOKENIZE {
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}"
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     echo "stub: ${args}"
     touch ${prefix}.00000.h5 ${prefix}.00001.h5
 

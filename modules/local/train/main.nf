@@ -18,6 +18,7 @@ process TRAIN {
     output:
     tuple val(meta), path("${meta.id}"), emit: checkpoint
     path 'versions.yml'                , emit: versions
+    path 'timing.tsv'                  , emit: timing
 
     script:
     def args   = task.ext.args ?: ''
@@ -32,6 +33,7 @@ process TRAIN {
     # MKL picks kernels by the alignment of each buffer, so the same seed could round differently from run to run;
     # a fixed code path makes a seed's checkpoint the same bytes on every run (same speed here, docs/demo.md)
     export MKL_CBWR="\${MKL_CBWR:-AVX2}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.train.TrainTool \\
         ${trainArgs} \\
         ${validArgs} \\
@@ -49,6 +51,7 @@ process TRAIN {
     stub:
     def args = task.ext.args ?: ''
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     echo "stub: ${args}"
     mkdir ${meta.id}
     echo '{}' > ${meta.id}/config.json

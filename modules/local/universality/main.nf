@@ -15,6 +15,7 @@ process UNIVERSALITY {
     output:
     tuple val(meta), path("${meta.id}"), emit: tables
     path 'versions.yml'                , emit: versions
+    path 'timing.tsv'                  , emit: timing
 
     script:
     def args = task.ext.args ?: ''
@@ -22,6 +23,7 @@ process UNIVERSALITY {
     def statsArgs   = (stats instanceof Collection ? stats : [stats]).collect { "--stats ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
+    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
     un-task ${jar} org.uneurons.universality.UniversalityTool \\
         --mode ${meta.mode} \\
         ${summaryArgs} \\
@@ -39,6 +41,7 @@ process UNIVERSALITY {
     def args = task.ext.args ?: ''
     def dir  = meta.mode == 'all' ? "${meta.id}/${meta.anchor}" : "${meta.id}"
     """
+    touch timing.tsv   # an empty timing file: the stub runs no tool
     echo "stub: ${args}"
     mkdir -p ${dir}
     touch ${dir}/neurons.csv ${dir}/neurons.h5 ${dir}/layer_fractions.csv ${dir}/percentiles.csv

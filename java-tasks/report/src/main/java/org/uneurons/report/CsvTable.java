@@ -90,6 +90,11 @@ final class CsvTable {
         return header;
     }
 
+    /** 1-based line number of a data row in the file. */
+    int line(int row) {
+        return lineNumbers.get(row);
+    }
+
     int rows() {
         return rows.size();
     }

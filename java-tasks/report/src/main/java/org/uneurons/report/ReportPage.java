@@ -14,7 +14,8 @@ final class ReportPage {
     /** Everything the page shows; optional inputs are null or empty. */
     record Inputs(String title, List<NeuronGroup> groups, double threshold, List<ModelConfig> models,
                   Map<String, String> params, Long tokensOption, TopActivations stats, Long shardTokens,
-                  Map<String, Trace.ProcessTimes> trace, List<TrainLog> trainLogs, CsvTable layerFractions,
+                  Map<String, Trace.ProcessTimes> trace,
+                  Map<String, TaskTimings.ProcessTimes> timings, List<TrainLog> trainLogs, CsvTable layerFractions,
                   CsvTable percentiles, Contexts contexts, int topN, String version) {
     }
 
@@ -119,8 +120,10 @@ final class ReportPage {
         }
 
         h.append("<h3>Timings</h3>\n");
-        if (in.trace() == null) {
-            na("no Nextflow trace given (--trace FILE)");
+        if (in.timings() != null) {
+            taskTimings();
+        } else if (in.trace() == null) {
+            na("no Nextflow trace given (--trace FILE) and no task timings (--timings FILE)");
         } else {
             long total = 0;
             h.append("<table><tr><th>process</th><th class=\"n\">tasks</th><th>status</th><th class=\"n\">total wall time</th>")
@@ -149,7 +152,7 @@ final class ReportPage {
             na("no training logs given (--train-log LABEL=FILE)");
         } else {
             h.append("<div class=\"pair\">\n<table><tr><th>model</th><th class=\"n\">steps</th><th class=\"n\">final train loss</th>")
-                    .append("<th class=\"n\">final validation loss</th></tr>\n");
+                    .append("<th class=\"n\">final validation loss</th><th class=\"n\">tokens trained on</th></tr>\n");
             for (TrainLog t : in.trainLogs()) {
                 int lt = TrainLog.last(t.train);
                 int lv = TrainLog.last(t.val);
@@ -157,6 +160,7 @@ final class ReportPage {
                 num(Fmt.count((long) t.step[t.step.length - 1]));
                 num(lt < 0 ? "–" : Fmt.general(t.train[lt]));
                 num(lv < 0 ? "–" : Fmt.general(t.val[lv]) + (lv < t.step.length - 1 ? " (step " + Fmt.count((long) t.step[lv]) + ")" : ""));
+                num(t.tokens < 0 ? "–" : Fmt.count(t.tokens));
                 h.append("</tr>\n");
             }
             h.append("</table>\n");
@@ -174,6 +178,42 @@ final class ReportPage {
     }
 
     // ---------------------------------------------------------------- headline numbers
+
+    /** The Timings table from the tasks' timing.tsv files: one row per process, then the pipeline-wide sum. */
+    private void taskTimings() {
+        long total = 0;
+        long cpu = 0;
+        int tasks = 0;
+        boolean cpuComplete = true;
+        h.append("<table><tr><th>process</th><th class=\"n\">tasks</th><th class=\"n\">total wall time</th>")
+                .append("<th class=\"n\">longest task</th><th class=\"n\">total CPU time</th>")
+                .append("<th class=\"n\">peak memory (one task)</th></tr>\n");
+        for (Map.Entry<String, TaskTimings.ProcessTimes> e : in.timings().entrySet()) {
+            TaskTimings.ProcessTimes p = e.getValue();
+            total += p.totalMs;
+            cpu += p.cpuMs;
+            tasks += p.tasks;
+            cpuComplete &= p.cpuUnknown == 0;
+            h.append("<tr data-timing=\"").append(Fmt.esc(e.getKey())).append("\"><td>").append(Fmt.esc(e.getKey()))
+                    .append("</td>");
+            num(Fmt.count(p.tasks) + (p.failedRuns > 0 ? " (" + p.failedRuns + " failed)" : ""));
+            num(Fmt.duration(p.totalMs));
+            num(Fmt.duration(p.maxMs));
+            num(p.cpuUnknown > 0 && p.cpuMs == 0 ? "–" : Fmt.duration(p.cpuMs) + (p.cpuUnknown > 0 ? " (+" + p.cpuUnknown + " unknown)" : ""));
+            num(p.peakRssMib < 0 ? "–" : Fmt.count(p.peakRssMib) + " MiB");
+            h.append("</tr>\n");
+        }
+        h.append("<tr class=\"total\"><td>all processes</td>");
+        num(Fmt.count(tasks));
+        num(Fmt.duration(total));
+        h.append("<td></td>");
+        num(Fmt.duration(cpu) + (cpuComplete ? "" : " (some unknown)"));
+        h.append("<td></td></tr>\n</table>\n<p class=\"note\">Wall time of each task's tool run as measured by ")
+                .append("<code>un-task</code>, summed over the tasks: tasks run in parallel, so the sum exceeds the ")
+                .append("pipeline's elapsed time. A cached task shows the run that computed its result. CPU time is the ")
+                .append("JVM's user + system time (above its wall time when it uses several cores); peak memory is the ")
+                .append("largest resident memory of one task's JVM (sampled each second). The report task itself is not listed.</p>\n");
+    }
 
     private void headline() {
         section("headline", "Headline numbers");

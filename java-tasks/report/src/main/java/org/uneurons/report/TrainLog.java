@@ -6,21 +6,25 @@ import org.uneurons.core.cli.InputException;
 
 /**
  * A training log as CSV with a header row and columns {@code step}, {@code train_loss} and optionally
- * {@code val_loss} (empty on steps without validation). Other columns are ignored.
+ * {@code val_loss} (empty on steps without validation) and {@code tokens} (tokens trained on so far, as the train
+ * tool writes it). Other columns are ignored.
  */
 final class TrainLog {
-    static final String WHAT = "a training log CSV (columns step, train_loss[, val_loss])";
+    static final String WHAT = "a training log CSV (columns step, train_loss[, val_loss][, tokens])";
 
     final String label;
     final double[] step;
     final double[] train;
     final double[] val;
+    /** Tokens trained on by the last row, or -1 without a {@code tokens} column. */
+    final long tokens;
 
-    private TrainLog(String label, double[] step, double[] train, double[] val) {
+    private TrainLog(String label, double[] step, double[] train, double[] val, long tokens) {
         this.label = label;
         this.step = step;
         this.train = train;
         this.val = val;
+        this.tokens = tokens;
     }
 
     static TrainLog read(String label, Path file) {
@@ -36,7 +40,17 @@ final class TrainLog {
             train[r] = t.optionalNumber(r, "train_loss");
             val[r] = t.has("val_loss") ? t.optionalNumber(r, "val_loss") : Double.NaN;
         }
-        return new TrainLog(label, step, train, val);
+        long tokens = -1;
+        if (t.has("tokens")) {
+            int last = t.rows() - 1;
+            double n = t.number(last, "tokens");
+            if (n < 0 || n != Math.rint(n)) {
+                throw new InputException(file + ": line " + t.line(last) + ", column 'tokens': '" + t.string(last, "tokens")
+                        + "' is not a count of tokens (expected " + WHAT + ")");
+            }
+            tokens = (long) n;
+        }
+        return new TrainLog(label, step, train, val, tokens);
     }
 
     /** Index of the last row with a value, or -1. */

@@ -224,9 +224,10 @@ class ReportToolTest {
         assertTrue(extract.contains("<td class=\"n\">2</td><td>1 cached, 1 completed</td><td class=\"n\">1 m 05 s</td>"
                 + "<td class=\"n\">1 m 04 s</td>"), extract);
         String train = row("<tr data-train=\"tiny-a\">");
-        assertTrue(train.contains("<td class=\"n\">300</td><td class=\"n\">4.235</td><td class=\"n\">4.712 (step 200)</td>"), train);
+        assertTrue(train.contains("<td class=\"n\">300</td><td class=\"n\">4.235</td><td class=\"n\">4.712 (step 200)</td>"
+                + "<td class=\"n\">2,457,600</td>"), "final losses and tokens trained on (the last row's): " + train);
         String init = row("<tr data-train=\"control\">");
-        assertTrue(init.contains("<td class=\"n\">0</td><td class=\"n\">–</td><td class=\"n\">8.312</td>"), init);
+        assertTrue(init.contains("<td class=\"n\">0</td><td class=\"n\">–</td><td class=\"n\">8.312</td><td class=\"n\">0</td>"), init);
         // tokens: statistics file (6 sequences of 16) and the shards
         assertTrue(html.contains("tokens in the statistics of tiny-a (2 shards)</td><td class=\"n\">96</td>"), "stats tokens");
         assertTrue(html.contains("tokens in the given token shards</td><td class=\"n\">96</td>"), "shard tokens");
@@ -440,6 +441,131 @@ class ReportToolTest {
         Files.writeString(bad, "name\tstatus\nA (1)\tCOMPLETED\n");
         expectError(1, "report: error: " + bad + ": no column 'realtime' (expected " + Trace.WHAT + ")",
                 "--neurons", fx.trained.toString(), "--trace", bad.toString(), "--outdir", dir.toString());
+    }
+
+    static final String TIMING_HEADER = "process\ttag\texit\twall_s\tcpu_s\tpeak_rss_mib\n";
+
+    /** Two tasks' timing.tsv files as bin/un-task writes them, and a third of another process. */
+    private List<Path> timingFiles() throws IOException {
+        Path a = dir.resolve("a/timing.tsv");
+        Path b = dir.resolve("b/timing.tsv");
+        Path c = dir.resolve("c/timing.tsv");
+        for (Path p : List.of(a, b, c)) {
+            Files.createDirectories(p.getParent());
+        }
+        Files.writeString(a, TIMING_HEADER + "UN:UNIVERSAL_NEURONS:EXTRACT\tseed1.analysis.00000\t0\t64.250\t120.50\t812\n");
+        // a task that ran its tool twice (one task, both runs' times); the second run's CPU time is unknown
+        Files.writeString(b, TIMING_HEADER + "UN:UNIVERSAL_NEURONS:EXTRACT\tseed2.analysis.00000\t0\t0.500\t0.70\t-\n"
+                + "UN:UNIVERSAL_NEURONS:EXTRACT\tseed2.analysis.00000\t0\t0.350\t-\t1024\n");
+        Files.writeString(c, TIMING_HEADER + "UN:UNIVERSAL_NEURONS:CORRELATE\tseed1__seed2.analysis.00000\t0\t12.300\t20.00\t300\n");
+        return List.of(a, b, c);
+    }
+
+    private String timingsPage(List<Path> files) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--neurons", fx.trained.toString(), "--outdir", dir.toString()));
+        for (Path f : files) {
+            args.add("--timings");
+            args.add(f.toString());
+        }
+        ToolRunner r = ToolRunner.run(new ReportTool(), args.toArray(String[]::new));
+        assertEquals(0, r.exitCode, r.toString());
+        Path index = dir.resolve("report/index.html");
+        String page = Files.readString(index);
+        try (Stream<Path> s = Files.walk(dir.resolve("report"))) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        return page;
+    }
+
+    private static String rowOf(String page, String start) {
+        int a = page.indexOf(start);
+        assertTrue(a >= 0, "row " + start + " in the report");
+        return page.substring(a, page.indexOf("</tr>", a) + 5);
+    }
+
+    @Test
+    void taskTimingsTable() throws IOException {
+        List<Path> files = timingFiles();
+        String page = timingsPage(files);
+        assertFalse(page.contains("Not available: no Nextflow trace given"), "timings given");
+        assertEquals(2, count(page, "<tr data-timing="), "one row per process");
+        assertEquals("<tr data-timing=\"UN:UNIVERSAL_NEURONS:CORRELATE\"><td>UN:UNIVERSAL_NEURONS:CORRELATE</td>"
+                + "<td class=\"n\">1</td><td class=\"n\">12.3 s</td><td class=\"n\">12.3 s</td><td class=\"n\">20.0 s</td>"
+                + "<td class=\"n\">300 MiB</td></tr>", rowOf(page, "<tr data-timing=\"UN:UNIVERSAL_NEURONS:CORRELATE\">"));
+        // 2 tasks; total 64.25 + 0.5 + 0.35 s; longest 64.25 s; CPU 120.5 + 0.7 s and one unknown; peak 1024 MiB
+        assertEquals("<tr data-timing=\"UN:UNIVERSAL_NEURONS:EXTRACT\"><td>UN:UNIVERSAL_NEURONS:EXTRACT</td>"
+                + "<td class=\"n\">2</td><td class=\"n\">1 m 05 s</td><td class=\"n\">1 m 04 s</td>"
+                + "<td class=\"n\">2 m 01 s (+1 unknown)</td><td class=\"n\">1,024 MiB</td></tr>",
+                rowOf(page, "<tr data-timing=\"UN:UNIVERSAL_NEURONS:EXTRACT\">"));
+        // pipeline-wide: 3 tasks, 77.4 s wall, 141.2 s CPU (one unknown)
+        assertTrue(rowOf(page, "<tr class=\"total\"><td>all processes</td>").contains("<td class=\"n\">3</td>"
+                + "<td class=\"n\">1 m 17 s</td><td></td><td class=\"n\">2 m 21 s (some unknown)</td>"), page);
+        assertTrue(page.contains("tasks run in parallel, so the sum exceeds"), "the parallelism caveat");
+        // the same page whatever the order of the files
+        assertEquals(page, timingsPage(List.of(files.get(2), files.get(1), files.get(0))));
+    }
+
+    @Test
+    void timingWithBadWallTime() throws IOException {
+        Path bad = dir.resolve("timing.tsv");
+        Files.writeString(bad, TIMING_HEADER + "UN:EXTRACT\ta\t0\tsoon\t1.0\t10\n");
+        expectError(1, "report: error: " + bad + ": line 2, column 'wall_s': 'soon' is not a number (expected "
+                + TaskTimings.WHAT + ")", "--neurons", fx.trained.toString(), "--timings", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void timingWithMissingField() throws IOException {
+        Path bad = dir.resolve("timing.tsv");
+        Files.writeString(bad, TIMING_HEADER + "UN:EXTRACT\ta\t0\t1.5\t1.0\n");
+        expectError(1, "report: error: " + bad + ": line 2 has 5 fields, the header has 6 (expected " + TaskTimings.WHAT + ")",
+                "--neurons", fx.trained.toString(), "--timings", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void timingWithoutHeaderOrWithNegativeValues() throws IOException {
+        Path bad = dir.resolve("timing.tsv");
+        Files.writeString(bad, "UN:EXTRACT\ta\t0\t1.5\t1.0\t10\n");
+        expectError(1, "report: error: " + bad + ": no column 'process' (expected " + TaskTimings.WHAT + ")",
+                "--neurons", fx.trained.toString(), "--timings", bad.toString(), "--outdir", dir.toString());
+        Files.writeString(bad, TIMING_HEADER + "UN:EXTRACT\ta\t0\t1.5\t-2\t10\n");
+        expectError(1, "report: error: " + bad + ": line 2, column 'cpu_s' is -2, expected a non-negative number",
+                "--neurons", fx.trained.toString(), "--timings", bad.toString(), "--outdir", dir.toString());
+        Files.writeString(bad, TIMING_HEADER + "UN:EXTRACT\ta\t0\t1.5\t1\t10.5\n");
+        expectError(1, "report: error: " + bad + ": line 2, column 'peak_rss_mib': '10.5' is not a whole number of MiB",
+                "--neurons", fx.trained.toString(), "--timings", bad.toString(), "--outdir", dir.toString());
+        Files.writeString(bad, "");
+        expectError(1, "report: error: " + bad + ": empty file, expected " + TaskTimings.WHAT + " with a header row",
+                "--neurons", fx.trained.toString(), "--timings", bad.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void traceAndTimingsTogetherIsAUsageError() throws IOException {
+        Path t = dir.resolve("timing.tsv");
+        Files.writeString(t, TIMING_HEADER);
+        expectError(2, "report: error: --trace and --timings both give the timings; give one of them", "--neurons",
+                fx.trained.toString(), "--trace", fx.trace.toString(), "--timings", t.toString(), "--outdir", dir.toString());
+    }
+
+    @Test
+    void trainLogWithoutTokensColumnOrWithBadTokens() throws IOException {
+        Path log = dir.resolve("log.csv");
+        Files.writeString(log, "step,train_loss\n1,2.0\n");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--train-log", "m=" + log,
+                "--outdir", dir.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(dir.resolve("report/index.html"));
+        String row = page.substring(page.indexOf("<tr data-train=\"m\">"));
+        assertTrue(row.startsWith("<tr data-train=\"m\"><td>m</td><td class=\"n\">1</td><td class=\"n\">2.000</td>"
+                + "<td class=\"n\">–</td><td class=\"n\">–</td></tr>"), row);
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "step,train_loss,tokens\n1,2.0,10\n2,1.5,12.5\n");
+        Path other = Files.createDirectories(dir.resolve("other"));
+        ToolRunner b = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--train-log", bad.toString(),
+                "--outdir", other.toString());
+        assertEquals(1, b.exitCode, b.toString());
+        assertEquals("report: error: " + bad + ": line 3, column 'tokens': '12.5' is not a count of tokens (expected "
+                + TrainLog.WHAT + ")", b.errorLine());
+        assertFalse(Files.exists(other.resolve("report")));
     }
 
     @Test
