@@ -18,8 +18,12 @@
 #   changed_jar_reruns      a touched extract.jar re-runs extract (corpus and train stay cached); same neurons.csv
 #   fail_once_resume        a run whose first extract task fails once (UN_TEST_FAIL_ONCE) stops; -resume finishes
 #                           it with the same neurons.csv as the uninterrupted run
+#   slurm                   -profile test,slurm,gpu on a one-node SLURM on loopback that the test installs and starts
+#                           (tests/pipeline/slurm.sh): every task a SLURM job, GPU tasks with --gres=gpu:1, the same
+#                           neurons.csv as real_run; SKIP (not a failure) where SLURM cannot be installed or started
 # Work happens in a temporary directory (kept on failure, its path printed); the repo is not written to
-# except by ./nextflow's own caches (.cache, .nxf-home) and the java-tasks build.
+# except by ./nextflow's own caches (.cache, .nxf-home) and the java-tasks build. The last line is
+# "N passed, M failed, K skipped".
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -31,7 +35,9 @@ FILTER=("$@")
 
 passed=0
 failed=0
+skipped=0
 failures=()
+skips=()
 
 # run_nf DIR LOG args...: runs ./nextflow in launch directory DIR, output in LOG; returns Nextflow's exit code
 run_nf() {
@@ -42,6 +48,7 @@ run_nf() {
 }
 
 pass() { passed=$((passed + 1)); echo "PASS $1"; }
+skip() { skipped=$((skipped + 1)); skips+=("$1"); echo "SKIP $1: $2"; }
 fail() {
     failed=$((failed + 1))
     failures+=("$1")
@@ -369,6 +376,24 @@ test_fail_once_resume() {
     fi
 }
 
+# --- SLURM ---------------------------------------------------------------------------------------------
+# tests/pipeline/slurm.sh installs and starts a private one-node SLURM, runs -profile test,slurm,gpu through it and
+# stops its daemons; exit 77 = SLURM cannot be installed or started here (skipped). With a successful real_run,
+# its neurons.csv tables must come out the same under SLURM.
+test_slurm() {
+    local log="$WORK/slurm.log" ref="" rc last
+    ((real_ok)) && ref="$REAL/results"
+    timeout -k 60 2400 bash "$ROOT/tests/pipeline/slurm.sh" "$WORK/slurm" $ref >"$log" 2>&1
+    rc=$?
+    last="$(grep -E '^(PASS|FAIL|SKIP) slurm' "$log" | tail -n 1)"
+    case "$rc" in
+        0) pass slurm ;;
+        77) skip slurm "${last#SKIP slurm: }" ;;
+        124) fail slurm "did not finish within 2400 s" "$log" ;;
+        *) fail slurm "${last#FAIL slurm: }" "$log" ;;
+    esac
+}
+
 # --- main ---------------------------------------------------------------------------------------------
 echo "pipeline tests in $WORK"
 selected launcher_version && test_launcher_version
@@ -385,11 +410,13 @@ if selected real || selected resume || selected changed_jar || selected fail_onc
     selected changed_jar && test_changed_jar_reruns
     selected fail_once && test_fail_once_resume
 fi
+selected slurm && test_slurm
 
 if ((failed == 0)); then
     rm -rf "$WORK"
 else
     echo "failed: ${failures[*]} (work kept in $WORK)"
 fi
-echo "$passed passed, $failed failed"
+((skipped == 0)) || echo "skipped: ${skips[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

@@ -3,7 +3,7 @@
  * named after the model (config.json, model.safetensors, train_log.csv, training.json).
  * Tool: org.uneurons.train.TrainTool (java-tasks/train). Options from params arrive as ext.args
  * (conf/modules.config); the random-init control (meta.control) gets --steps 0. The device follows the task's
- * resources: gpu when the process has an accelerator (profile gpu), else cpu.
+ * resources: gpu when the process has an accelerator (profile gpu), else cpu; ext.device overrides it.
  */
 process TRAIN {
     tag "${meta.id}"
@@ -21,7 +21,7 @@ process TRAIN {
 
     script:
     def args   = task.ext.args ?: ''
-    def device = args.contains('--device') ? '' : "--device ${task.accelerator ? 'gpu' : 'cpu'}"
+    def device = args.contains('--device') ? '' : "--device ${task.ext.device ?: (task.accelerator ? 'gpu' : 'cpu')}"
     def trainArgs = (train instanceof Collection ? train : [train]).sort { it.name }.collect { "--train ${it}" }.join(' ')
     def validArgs = (valid instanceof Collection ? valid : [valid]).sort { it.name }.collect { "--valid ${it}" }.join(' ')
     """
