@@ -34,9 +34,10 @@ include { STATS_FINAL   } from '../modules/local/stats_final/main'
 include { UNIVERSALITY  } from '../modules/local/universality/main'
 include { REPORT        } from '../modules/local/report/main'
 
-// a process output of one or several files, as a list sorted by file name
+// a process output of one or several files, as a new list sorted by file name (never sort the output in place:
+// Nextflow may be iterating it at the same time, e.g. while caching the task: ConcurrentModificationException)
 def sortedFiles(files) {
-    (files instanceof Collection ? files as List : [files]).sort { it.name }
+    (files instanceof Collection ? files as List : [files]).sort(false) { it.name }
 }
 
 def shardName(f) { f.name.replaceFirst(/\.h5$/, '') }
@@ -202,9 +203,9 @@ workflow UNIVERSAL_NEURONS {
     ch_tables = UNIVERSALITY.out.tables
         .map { meta, dir -> [meta.id, dir] }
         .toList()
-        .map { list -> list.sort { groups.indexOf(it[0]) }.collect { it[1] } }
+        .map { list -> list.sort(false) { groups.indexOf(it[0]) }.collect { it[1] } }
     ch_anchor_stats = STATS_FINAL.out.stats.filter { meta, f -> meta.model == anchor }.map { meta, f -> f }
-    ch_checkpoints = ch_models.toList().map { list -> list.sort { modelNames.indexOf(it[0]) }.collect { it[1] } }
+    ch_checkpoints = ch_models.toList().map { list -> list.sort(false) { modelNames.indexOf(it[0]) }.collect { it[1] } }
     ch_report = ch_tables.map { [it] }
         .combine(ch_anchor_stats)
         .combine(ch_analysis_list.map { [it] })

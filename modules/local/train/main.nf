@@ -22,8 +22,8 @@ process TRAIN {
     script:
     def args   = task.ext.args ?: ''
     def device = args.contains('--device') ? '' : "--device ${task.ext.device ?: (task.accelerator ? 'gpu' : 'cpu')}"
-    def trainArgs = (train instanceof Collection ? train : [train]).sort { it.name }.collect { "--train ${it}" }.join(' ')
-    def validArgs = (valid instanceof Collection ? valid : [valid]).sort { it.name }.collect { "--valid ${it}" }.join(' ')
+    def trainArgs = (train instanceof Collection ? train : [train]).sort(false) { it.name }.collect { "--train ${it}" }.join(' ')
+    def validArgs = (valid instanceof Collection ? valid : [valid]).sort(false) { it.name }.collect { "--valid ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
     un-task ${jar} org.uneurons.train.TrainTool \\
