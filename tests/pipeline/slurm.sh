@@ -179,7 +179,7 @@ note "cluster up: slurmctld 127.0.0.1:$CTLD_PORT, slurmd 127.0.0.1:$SLURMD_PORT,
 cat >"$T/slurm-test.config" <<EOF
 process {
     resourceLimits = [cpus: 2, memory: '${MEM_MB} MB', time: '1.h']
-    withName: 'TRAIN|EXTRACT' {
+    withName: 'TRAIN|EXTRACT|CORRELATE_FUSED' {
         ext.device = 'cpu'
     }
 }
