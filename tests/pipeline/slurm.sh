@@ -12,7 +12,7 @@
 # fake, the request is real (the scheduler must place it on the node's gres). Checks:
 #   - the run succeeds with every task of the test profile COMPLETED;
 #   - every task was a SLURM job: its .command.run carries #SBATCH lines, the trace's native_id is a job id,
-#     and slurmctld's log records that job id as allocated and done;
+#     and slurmctld's log records that job id as started and done;
 #   - the GPU tasks (TRAIN, EXTRACT) asked for --gres=gpu:1 (#SBATCH line) and still ran with --device cpu;
 #     no other task asked for a GPU;
 #   - with REFERENCE_RESULTS (the local executor's results of -profile test), the same neurons.csv tables.
@@ -214,7 +214,8 @@ while read -r process job status hash; do
     [[ -f "$run" ]] || { bad+=("$process: no .command.run for $hash"); continue; }
     [[ "$job" =~ ^[0-9]+$ ]] || bad+=("$process: native_id '$job' is not a SLURM job id")
     grep -q '^#SBATCH ' "$run" || bad+=("$process: no #SBATCH lines in $run")
-    grep -Eq "Allocate JobId=$job( |$)" "$T/log/slurmctld.log" || bad+=("$process: job $job not allocated by slurmctld")
+    # the main scheduler logs "sched: Allocate JobId=N ...", the backfill scheduler "_start_job: Started JobId=N ..."
+    grep -Eq "(Allocate|Started) JobId=$job( |$)" "$T/log/slurmctld.log" || bad+=("$process: job $job not started by slurmctld")
     grep -Eq "JobId=$job done" "$T/log/slurmctld.log" || bad+=("$process: job $job not recorded done by slurmctld")
     if [[ "$process" == TRAIN || "$process" == EXTRACT ]]; then
         gpu_jobs=$((gpu_jobs + 1))
