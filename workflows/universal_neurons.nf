@@ -6,6 +6,9 @@
  *   [demo] TRAIN (seed i = 1..M, and one random-init control: --steps 0)   or   params.models (checkpoints)
  *   (model, shard)            --EXTRACT (mlp_post, mlp_pre)-->  activations[m, k]
  *   (pair a-b, shard)         --CORRELATE (staged)-->           partial moments[a, b, k]
+ *   or (shard, checkpoints)   --CORRELATE_FUSED-->              partial moments[a, b, k] of every pair
+ *                             (correlate_mode 'fused': the models run inside the task; EXTRACT then runs only
+ *                              for the models that need statistics)
  *   partials[a, b, *]         --MERGE (groupTuple size S, sorted by shard)--> moments[a, b]
  *   moments[a, b]             --FINALISE (seeded baselines)-->  correlation summary[a, b]
  *   (model, shard)            --STATS_PARTIAL--> partial stats  --STATS_FINAL (size S, + checkpoint)--> stats[m]
@@ -27,6 +30,7 @@ include { TOKENIZE      } from '../modules/local/tokenize/main'
 include { TRAIN         } from '../modules/local/train/main'
 include { EXTRACT       } from '../modules/local/extract/main'
 include { CORRELATE     } from '../modules/local/correlate/main'
+include { CORRELATE_FUSED } from '../modules/local/correlate_fused/main'
 include { MERGE         } from '../modules/local/merge/main'
 include { FINALISE      } from '../modules/local/finalise/main'
 include { STATS_PARTIAL } from '../modules/local/stats_partial/main'
@@ -34,9 +38,10 @@ include { STATS_FINAL   } from '../modules/local/stats_final/main'
 include { UNIVERSALITY  } from '../modules/local/universality/main'
 include { REPORT        } from '../modules/local/report/main'
 
-// a process output of one or several files, as a list sorted by file name
+// a process output of one or several files, as a new list sorted by file name (never sort the output in place:
+// Nextflow may be iterating it at the same time, e.g. while caching the task: ConcurrentModificationException)
 def sortedFiles(files) {
-    (files instanceof Collection ? files as List : [files]).sort { it.name }
+    (files instanceof Collection ? files as List : [files]).sort(false) { it.name }
 }
 
 def shardName(f) { f.name.replaceFirst(/\.h5$/, '') }
@@ -50,6 +55,7 @@ workflow UNIVERSAL_NEURONS {
     def jar = { name -> file("${task_jars}/${name}.jar", checkIfExists: true) }
     ch_versions = Channel.empty()
     boolean demo = !p.models
+    boolean fused = p.correlate_mode == 'fused'
 
     // --- models: names (meta maps hold only strings and numbers), anchor, control, pairs ---------------------
     List<String> trained = demo ? (1..p.seeds).collect { "seed${it}".toString() }
@@ -117,9 +123,10 @@ workflow UNIVERSAL_NEURONS {
         }
     }
 
-    // --- extract: one task per (model, shard) -------------------------------------------------------------------
+    // --- extract: one task per (model, shard); fused: only the models that get statistics ----------------------
     ch_extract = ch_shards
         .combine(ch_models)
+        .filter { shard_meta, shard, model, checkpoint -> !fused || model in statsModels }
         .map { shard_meta, shard, model, checkpoint ->
             [shard_meta + [id: "${model}.${shard_meta.shard}".toString(), model: model], shard, checkpoint]
         }
@@ -127,27 +134,58 @@ workflow UNIVERSAL_NEURONS {
     ch_versions = ch_versions.mix(EXTRACT.out.versions)
     ch_acts = EXTRACT.out.activations.map { meta, f -> [meta.model, meta, f] }
 
-    // --- correlate: one task per (pair, shard), joined on (pair, shard) ----------------------------------------
-    ch_pairs = Channel.fromList(pairs)
-    ch_side_a = ch_pairs.combine(ch_acts)
-        .filter { pair, model, meta, f -> model == pair.a }
-        .map { pair, model, meta, f -> [[pair.id, meta.shard], pair, meta, f] }
-    ch_side_b = ch_pairs.combine(ch_acts)
-        .filter { pair, model, meta, f -> model == pair.b }
-        .map { pair, model, meta, f -> [[pair.id, meta.shard], f] }
-    ch_correlate = ch_side_a.join(ch_side_b)
-        .map { key, pair, meta, fa, fb -> [meta.shard, pair, meta, fa, fb] }
-        .combine(ch_shards.map { meta, f -> [meta.shard, f] }, by: 0)
-        .map { shard, pair, meta, fa, fb, shard_file ->
-            def m = [id: "${pair.id}.${shard}".toString(), pair: pair.id, a: pair.a, b: pair.b, group: pair.group,
-                     shard: shard, n_shards: meta.n_shards]
-            [m, shard_file, fa, fb]
+    // --- correlate, staged: one task per (pair, shard), joined on (pair, shard) --------------------------------
+    // partial meta: id '<a>__<b>.<shard>' (the partial's file name), pair, a, b, group, shard, n_shards
+    def partialMeta = { pair, String shard, n_shards ->
+        [id: "${pair.id}.${shard}".toString(), pair: pair.id, a: pair.a, b: pair.b, group: pair.group,
+         shard: shard, n_shards: n_shards]
+    }
+    if (!fused) {
+        ch_pairs = Channel.fromList(pairs)
+        ch_side_a = ch_pairs.combine(ch_acts)
+            .filter { pair, model, meta, f -> model == pair.a }
+            .map { pair, model, meta, f -> [[pair.id, meta.shard], pair, meta, f] }
+        ch_side_b = ch_pairs.combine(ch_acts)
+            .filter { pair, model, meta, f -> model == pair.b }
+            .map { pair, model, meta, f -> [[pair.id, meta.shard], f] }
+        ch_correlate = ch_side_a.join(ch_side_b)
+            .map { key, pair, meta, fa, fb -> [meta.shard, pair, meta, fa, fb] }
+            .combine(ch_shards.map { meta, f -> [meta.shard, f] }, by: 0)
+            .map { shard, pair, meta, fa, fb, shard_file -> [partialMeta(pair, shard, meta.n_shards), shard_file, fa, fb] }
+        CORRELATE(ch_correlate, jar('correlate'))
+        ch_versions = ch_versions.mix(CORRELATE.out.versions)
+        ch_partials = CORRELATE.out.partial
+        ch_correlate_timing = CORRELATE.out.timing
+    } else {
+        // --- correlate, fused: one task per shard for every pair, given the checkpoints of the paired models ----
+        List pairModels = pairs.collect { [it.a, it.b] }.flatten().unique()
+        ch_pair_checkpoints = ch_models
+            .filter { model, checkpoint -> model in pairModels }
+            .toList()
+            .map { list -> list.sort(false) { it[0] }.collect { it[1] } }
+        ch_correlate_fused = ch_shards
+            .combine(ch_pair_checkpoints.map { [it] })
+            .map { meta, shard, checkpoints ->
+                [[id: meta.shard, shard: meta.shard, n_shards: meta.n_shards,
+                  pairs: pairs.collect { "${it.a}:${it.b}".toString() }], shard, checkpoints]
+            }
+        CORRELATE_FUSED(ch_correlate_fused, jar('correlate'))
+        ch_versions = ch_versions.mix(CORRELATE_FUSED.out.versions)
+        ch_correlate_timing = CORRELATE_FUSED.out.timing
+        // one item per pair, as staged CORRELATE emits them: the tool names each file '<a>__<b>.<shard>.h5'
+        ch_partials = CORRELATE_FUSED.out.partials.flatMap { meta, files ->
+            Map byName = sortedFiles(files).collectEntries { [it.name, it] }
+            pairs.collect { pair ->
+                def m = partialMeta(pair, meta.shard, meta.n_shards)
+                def f = byName["${m.id}.h5".toString()]
+                if (f == null) error "CORRELATE_FUSED (${meta.shard}): no ${m.id}.h5 among ${byName.keySet().sort()}"
+                [m, f]
+            }
         }
-    CORRELATE(ch_correlate, jar('correlate'))
-    ch_versions = ch_versions.mix(CORRELATE.out.versions)
+    }
 
     // --- merge per pair: waits for all S partials, hands them over sorted by shard ------------------------------
-    ch_merge = CORRELATE.out.partial
+    ch_merge = ch_partials
         .map { meta, f -> [groupKey(meta.pair, meta.n_shards), meta, f] }
         .groupTuple()
         .map { key, metas, files ->
@@ -202,15 +240,15 @@ workflow UNIVERSAL_NEURONS {
     ch_tables = UNIVERSALITY.out.tables
         .map { meta, dir -> [meta.id, dir] }
         .toList()
-        .map { list -> list.sort { groups.indexOf(it[0]) }.collect { it[1] } }
+        .map { list -> list.sort(false) { groups.indexOf(it[0]) }.collect { it[1] } }
     ch_anchor_stats = STATS_FINAL.out.stats.filter { meta, f -> meta.model == anchor }.map { meta, f -> f }
-    ch_checkpoints = ch_models.toList().map { list -> list.sort { modelNames.indexOf(it[0]) }.collect { it[1] } }
+    ch_checkpoints = ch_models.toList().map { list -> list.sort(false) { modelNames.indexOf(it[0]) }.collect { it[1] } }
     // every task's timing.tsv (bin/un-task), sorted by content and path: the order of completion does not matter
     ch_timings = (demo ? CORPUS.out.timing.mix(TRAIN.out.timing) : TOKENIZE.out.timing)
-        .mix(EXTRACT.out.timing, CORRELATE.out.timing, MERGE.out.timing, FINALISE.out.timing,
+        .mix(EXTRACT.out.timing, ch_correlate_timing, MERGE.out.timing, FINALISE.out.timing,
              STATS_PARTIAL.out.timing, STATS_FINAL.out.timing, UNIVERSALITY.out.timing)
         .toList()
-        .map { files -> files.sort { f -> f.text + '\u0000' + f.toString() } }
+        .map { files -> files.sort(false) { f -> f.text + '\u0000' + f.toString() } }
     ch_report = ch_tables.map { [it] }
         .combine(ch_anchor_stats)
         .combine(ch_analysis_list.map { [it] })

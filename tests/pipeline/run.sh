@@ -19,8 +19,16 @@
 #   changed_jar_reruns      a touched extract.jar re-runs extract (corpus and train stay cached); same neurons.csv
 #   fail_once_resume        a run whose first extract task fails once (UN_TEST_FAIL_ONCE) stops; -resume finishes
 #                           it with the same neurons.csv as the uninterrupted run
+#   stub_fused              -stub-run of the demo DAG with correlate_mode fused: one CORRELATE_FUSED task per shard,
+#                           extract only for the models that get statistics, the same published files as stub_run
+#   fused_equals_staged     -profile test --correlate_mode fused (resuming real_run's work: corpus, train and the
+#                           anchor's and control's extract cached): the same neurons.csv tables as staged, to 1e-6
+#   slurm                   -profile test,slurm,gpu on a one-node SLURM on loopback that the test installs and starts
+#                           (tests/pipeline/slurm.sh): every task a SLURM job, GPU tasks with --gres=gpu:1, the same
+#                           neurons.csv as real_run; SKIP (not a failure) where SLURM cannot be installed or started
 # Work happens in a temporary directory (kept on failure, its path printed); the repo is not written to
-# except by ./nextflow's own caches (.cache, .nxf-home) and the java-tasks build.
+# except by ./nextflow's own caches (.cache, .nxf-home) and the java-tasks build. The last line is
+# "N passed, M failed, K skipped".
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,7 +40,9 @@ FILTER=("$@")
 
 passed=0
 failed=0
+skipped=0
 failures=()
+skips=()
 
 # run_nf DIR LOG args...: runs ./nextflow in launch directory DIR, output in LOG; returns Nextflow's exit code
 run_nf() {
@@ -43,6 +53,7 @@ run_nf() {
 }
 
 pass() { passed=$((passed + 1)); echo "PASS $1"; }
+skip() { skipped=$((skipped + 1)); skips+=("$1"); echo "SKIP $1: $2"; }
 fail() {
     failed=$((failed + 1))
     failures+=("$1")
@@ -382,6 +393,94 @@ test_fail_once_resume() {
     fi
 }
 
+# --- correlate_mode fused --------------------------------------------------------------------------------
+test_stub_fused() {
+    local dir="$WORK/stub-fused" log="$WORK/stub_fused.log" trace="$WORK/stub-fused.trace"
+    if ! run_nf "$dir" "$log" -stub-run --correlate_mode fused --outdir "$dir/results" -with-trace "$trace"; then
+        fail stub_fused "the fused stub run failed" "$log"
+        return
+    fi
+    local missing=() f got
+    demo_outputs 4
+    for f in "${DEMO_OUTPUTS[@]}"; do [[ -e "$dir/results/$f" ]] || missing+=("$f"); done
+    if ((${#missing[@]})); then fail stub_fused "missing outputs: ${missing[*]}" "$log"; return; fi
+    # 2 shards; 4 seeds + control; 3 + 3 pairs (each pair's summary is among the outputs above, so every pair got
+    # its partials from the fused tasks); extract only for seed1 and control (their statistics)
+    got="$(tasks_with COMPLETED "$trace" | paste -sd' ')"
+    if [[ "$got" != 'CORPUS 1 CORRELATE_FUSED 2 EXTRACT 4 FINALISE 6 MERGE 6 REPORT 1 STATS_FINAL 2 STATS_PARTIAL 4 TRAIN 5 UNIVERSALITY 2' ]]; then
+        fail stub_fused "unexpected tasks: $got" "$log"
+    else
+        pass stub_fused
+    fi
+}
+
+# csv_diff A B TOL: compares two CSV tables with the same header and rows; numbers may differ by TOL x max(1, |a|),
+# anything else must be equal. Prints the first difference beyond it (nothing when they agree) and, on stderr, the
+# largest numeric difference seen.
+csv_diff() {
+    awk -F, -v tol="$3" '
+        function num(x) { return x ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ }
+        function abs(x) { return x < 0 ? -x : x }
+        NR == FNR { a[FNR] = $0; n = FNR; next }
+        {
+            if (FNR > n) { print "row " FNR ": only in " FILENAME; exit }
+            if (a[FNR] == $0) next
+            split(a[FNR], x, ",")
+            if (length(x) != NF) { print "row " FNR ": " length(x) " vs " NF " fields"; exit }
+            for (i = 1; i <= NF; i++) {
+                if (x[i] == $i) continue
+                if (!num(x[i]) || !num($i) || FNR == 1) { print "row " FNR ", field " i ": " x[i] " vs " $i; exit }
+                d = abs(x[i] - $i); m = abs(x[i]) > 1 ? abs(x[i]) : 1
+                if (d > max) max = d
+                if (d > tol * m) { print "row " FNR ", field " i ": " x[i] " vs " $i " (difference " d ")"; exit }
+            }
+        }
+        END { if (FNR < n) print "rows missing"; printf "largest difference %g\n", max > "/dev/stderr" }' "$1" "$2"
+}
+
+test_fused_equals_staged() {
+    if ((!real_ok)); then fail fused_equals_staged "needs a successful real_run (its work and neurons.csv)"; return; fi
+    local out="$WORK/fused/results" log="$WORK/fused.log" trace="$WORK/fused.trace" g diff cached completed
+    if ! run_nf "$REAL" "$log" -profile test --correlate_mode fused --outdir "$out" -with-trace "$trace" -resume; then
+        fail fused_equals_staged "the fused test-profile run failed" "$log"
+        return
+    fi
+    cached="$(tasks_with CACHED "$trace" | paste -sd' ')" completed="$(tasks_with COMPLETED "$trace" | paste -sd' ')"
+    if [[ "$cached" != 'CORPUS 1 EXTRACT 4 STATS_FINAL 2 STATS_PARTIAL 4 TRAIN 3' \
+            || "$completed" != 'CORRELATE_FUSED 2 FINALISE 2 MERGE 2 REPORT 1 UNIVERSALITY 2' ]]; then
+        fail fused_equals_staged "expected corpus, train, the 4 extract (seed1, control) and stats cached, 2 fused correlate tasks; cached: $cached; completed: $completed" "$log"
+        return
+    fi
+    for g in trained control; do
+        # staged and fused fold the same float32 activations into float64 moments in different batches (staged:
+        # 2048 tokens, fused: one forward batch); the float32 batch products round differently, nothing else differs
+        diff="$(csv_diff "$REAL/results/universality/$g/neurons.csv" "$out/universality/$g/neurons.csv" 1e-6 2>>"$WORK/fused.diffs")"
+        if [[ -n "$diff" ]]; then
+            fail fused_equals_staged "universality/$g/neurons.csv: fused differs from staged: $diff" "$log"
+            return
+        fi
+    done
+    pass fused_equals_staged
+}
+
+# --- SLURM ---------------------------------------------------------------------------------------------
+# tests/pipeline/slurm.sh installs and starts a private one-node SLURM, runs -profile test,slurm,gpu through it and
+# stops its daemons; exit 77 = SLURM cannot be installed or started here (skipped). With a successful real_run,
+# its neurons.csv tables must come out the same under SLURM.
+test_slurm() {
+    local log="$WORK/slurm.log" ref="" rc last
+    ((real_ok)) && ref="$REAL/results"
+    timeout -k 60 2400 bash "$ROOT/tests/pipeline/slurm.sh" "$WORK/slurm" $ref >"$log" 2>&1
+    rc=$?
+    last="$(grep -E '^(PASS|FAIL|SKIP) slurm' "$log" | tail -n 1)"
+    case "$rc" in
+        0) pass slurm ;;
+        77) skip slurm "${last#SKIP slurm: }" ;;
+        124) fail slurm "did not finish within 2400 s" "$log" ;;
+        *) fail slurm "${last#FAIL slurm: }" "$log" ;;
+    esac
+}
+
 # --- main ---------------------------------------------------------------------------------------------
 echo "pipeline tests in $WORK"
 selected launcher_version && test_launcher_version
@@ -392,17 +491,21 @@ selected dist_lib && test_dist_lib_unique
 selected params && test_params
 selected params_list_forms && test_params_list_forms
 selected stub && test_stub_run
-if selected real || selected resume || selected changed_jar || selected fail_once; then
+if selected real || selected resume || selected changed_jar || selected fail_once || selected fused_equals; then
     test_real_run
     selected resume && test_resume_all_cached
     selected changed_jar && test_changed_jar_reruns
     selected fail_once && test_fail_once_resume
+    selected fused_equals && test_fused_equals_staged
 fi
+selected stub_fused && test_stub_fused
+selected slurm && test_slurm
 
 if ((failed == 0)); then
     rm -rf "$WORK"
 else
     echo "failed: ${failures[*]} (work kept in $WORK)"
 fi
-echo "$passed passed, $failed failed"
+((skipped == 0)) || echo "skipped: ${skips[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

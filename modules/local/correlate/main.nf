@@ -19,6 +19,8 @@ process CORRELATE {
     script:
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}"
+    // on a GPU (profile gpu) the totals stay on the device; on a CPU the tool's default (no flag, heap totals)
+    def device = args.contains('--device') ? '' : (task.ext.device ?: (task.accelerator ? 'gpu' : ''))
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
     export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
@@ -27,6 +29,7 @@ process CORRELATE {
         --b ${acts_b} \\
         --shard ${shard} \\
         --threads ${task.cpus} \\
+        ${device ? "--device ${device}" : ''} \\
         ${args} \\
         --output ${prefix}.h5
 

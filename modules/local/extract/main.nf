@@ -2,7 +2,7 @@
  * EXTRACT: (checkpoint, token shard) -> MLP activations HDF5 of that model on that shard.
  * Tool: org.uneurons.extract.ExtractTool (java-tasks/extract). Options from params arrive as ext.args
  * (conf/modules.config): --batch-size, --dtype, --hooks, --max-seqs. The device follows the task's
- * resources: gpu when the process has an accelerator (label process_gpu), else cpu.
+ * resources: gpu when the process has an accelerator (label process_gpu), else cpu; ext.device overrides it.
  */
 process EXTRACT {
     tag "${meta.id}"
@@ -20,7 +20,7 @@ process EXTRACT {
     script:
     def args   = task.ext.args ?: ''
     prefix     = task.ext.prefix ?: "${meta.id}"
-    def device = args.contains('--device') ? '' : "--device ${task.accelerator ? 'gpu' : 'cpu'}"
+    def device = args.contains('--device') ? '' : "--device ${task.ext.device ?: (task.accelerator ? 'gpu' : 'cpu')}"
     """
     # test hook (tests/pipeline/run.sh): with UN_TEST_FAIL_ONCE set, the first extract task to get here fails once
     if [[ -n "\${UN_TEST_FAIL_ONCE:-}" ]] && mkdir "\$UN_TEST_FAIL_ONCE" 2>/dev/null; then

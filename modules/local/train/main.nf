@@ -3,7 +3,7 @@
  * named after the model (config.json, model.safetensors, train_log.csv, training.json).
  * Tool: org.uneurons.train.TrainTool (java-tasks/train). Options from params arrive as ext.args
  * (conf/modules.config); the random-init control (meta.control) gets --steps 0. The device follows the task's
- * resources: gpu when the process has an accelerator (profile gpu), else cpu.
+ * resources: gpu when the process has an accelerator (profile gpu), else cpu; ext.device overrides it.
  */
 process TRAIN {
     tag "${meta.id}"
@@ -22,9 +22,9 @@ process TRAIN {
 
     script:
     def args   = task.ext.args ?: ''
-    def device = args.contains('--device') ? '' : "--device ${task.accelerator ? 'gpu' : 'cpu'}"
-    def trainArgs = (train instanceof Collection ? train : [train]).sort { it.name }.collect { "--train ${it}" }.join(' ')
-    def validArgs = (valid instanceof Collection ? valid : [valid]).sort { it.name }.collect { "--valid ${it}" }.join(' ')
+    def device = args.contains('--device') ? '' : "--device ${task.ext.device ?: (task.accelerator ? 'gpu' : 'cpu')}"
+    def trainArgs = (train instanceof Collection ? train : [train]).sort(false) { it.name }.collect { "--train ${it}" }.join(' ')
+    def validArgs = (valid instanceof Collection ? valid : [valid]).sort(false) { it.name }.collect { "--valid ${it}" }.join(' ')
     """
     export UN_JAVA_OPTS="${TaskJava.opts(task)}"
     # PyTorch's per-step tensors (up to 32 MB at demo sizes) would otherwise go back to the kernel after every step
