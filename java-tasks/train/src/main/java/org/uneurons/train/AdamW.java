@@ -40,10 +40,10 @@ final class AdamW {
 
     /**
      * One update with learning rate {@code lr} from the parameters' current gradients; returns the global gradient
-     * norm before clipping. Temporaries live in {@code scratch}.
+     * norm before clipping. A norm that is not finite leaves the parameters and the moments untouched (the caller
+     * decides what to do). Temporaries live in {@code scratch}.
      */
     double step(double lr, NDManager scratch) {
-        t++;
         Map<String, NDArray> grads = new LinkedHashMap<>();
         NDArray sq = null;
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
@@ -54,6 +54,10 @@ final class AdamW {
             sq = sq == null ? s : sq.add(s);
         }
         double norm = Math.sqrt(sq.getFloat());
+        if (!Double.isFinite(norm)) {
+            return norm;
+        }
+        t++;
         float clip = (float) (clipNorm > 0 && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0);
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);

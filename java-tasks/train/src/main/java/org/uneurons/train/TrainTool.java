@@ -156,6 +156,7 @@ public final class TrainTool extends Tool {
         long start = System.nanoTime();
         double lastTrain = Double.NaN;
         double lastVal = Double.NaN;
+        int recomputedSteps = 0;
         Map<String, float[]> weights;
         try (TrainableGpt2 model = new TrainableGpt2(shape, Gpt2Init.initialise(shape, seed), device)) {
             AdamW opt = new AdamW(model.parameters(), model.manager(), beta1, beta2, 1e-8, wd, clip);
@@ -172,22 +173,35 @@ public final class TrainTool extends Tool {
             for (int s = 0; s < steps; s++) {
                 double rate = schedule.at(s);
                 int[] rows = order.next(batch);
-                double loss;
-                double norm;
-                try (NDManager scratch = model.manager().newSubManager()) {
-                    NDArray ids = ids(scratch, train.inputs, rows);
-                    NDArray targets = ids(scratch, train.targets, rows);
-                    model.zeroGradients();
-                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray l = model.loss(ids, targets);
-                        gc.backward(l);
-                        loss = l.getFloat();
+                double loss = Double.NaN;
+                double norm = Double.NaN;
+                // A step whose loss or gradient norm is not finite changes nothing (AdamW skips it). With finite
+                // parameters it is computed once more: on the CPU engine a rare step has come out NaN from finite
+                // parameters and not again when recomputed. Twice in a row, or non-finite parameters, is divergence.
+                for (int attempt = 1; attempt <= 2; attempt++) {
+                    try (NDManager scratch = model.manager().newSubManager()) {
+                        NDArray ids = ids(scratch, train.inputs, rows);
+                        NDArray targets = ids(scratch, train.targets, rows);
+                        model.zeroGradients();
+                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                            NDArray l = model.loss(ids, targets);
+                            gc.backward(l);
+                            loss = l.getFloat();
+                        }
+                        norm = Double.isFinite(loss) ? opt.step(rate, scratch) : Double.NaN;
                     }
-                    if (!Double.isFinite(loss)) {
+                    if (Double.isFinite(loss) && Double.isFinite(norm)) {
+                        break;
+                    }
+                    boolean finiteParams = model.parametersFinite();
+                    if (attempt == 2 || !finiteParams) {
                         throw new InputException("training diverged at step " + (s + 1) + " (loss " + loss
+                                + ", gradient norm " + norm + (finiteParams ? ", twice" : ", parameters not finite")
                                 + "); lower --lr or raise --warmup");
                     }
-                    norm = opt.step(rate, scratch);
+                    recomputedSteps++;
+                    err.printf(Locale.ROOT, "train: step %d: loss %s, gradient norm %s with finite parameters;"
+                            + " nothing updated, computing the step again%n", s + 1, loss, norm);
                 }
                 lastTrain = loss;
                 lossSum += loss;
@@ -250,6 +264,7 @@ public final class TrainTool extends Tool {
         if (!Double.isNaN(lastVal)) {
             info.addProperty("final_val_loss", lastVal);
         }
+        info.addProperty("recomputed_steps", recomputedSteps);
         info.addProperty("seconds", elapsed);
         info.addProperty("device", device.toString());
         writeText(outdir.resolve("training.json"), new GsonBuilder().setPrettyPrinting().create().toJson(info) + "\n");

@@ -31,6 +31,8 @@ final class TrainableGpt2 implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
     private final Map<Integer, NDArray> causalMasks = new HashMap<>();
+    /** A zero of each parameter's size, written into its gradient every step. */
+    private final Map<String, float[]> zeros = new HashMap<>();
 
     TrainableGpt2(Gpt2Shape shape, Map<String, float[]> weights, Device device) {
         this.shape = shape;
@@ -127,15 +129,31 @@ final class TrainableGpt2 implements AutoCloseable {
      * Zeroes every parameter's gradient. PyTorch accumulates gradients across backward passes, so this runs every
      * step. It is done here, per parameter, rather than with DJL's GradientCollector.zeroGradients(), which walks
      * every array of the process and leaves two gradient handles per parameter on the parameter's manager per call.
+     * The zeros are written (not computed as g - g or 0 g), so a gradient that once held NaN or infinity is cleared
+     * too.
      */
     void zeroGradients() {
-        for (NDArray p : params.values()) {
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray p = e.getValue();
             if (p.hasGradient()) {
                 try (NDArray g = p.getGradient()) {
-                    g.subi(g);
+                    // a fresh view each time: set() consumes the buffer's remaining values
+                    g.set(java.nio.FloatBuffer.wrap(zeros.computeIfAbsent(e.getKey(), k -> new float[Math.toIntExact(g.size())])));
                 }
             }
         }
+    }
+
+    /** Whether every parameter is finite (checked only when a step went wrong: it reads every parameter). */
+    boolean parametersFinite() {
+        for (NDArray p : params.values()) {
+            for (float v : p.toFloatArray()) {
+                if (!Float.isFinite(v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The parameters as float32 arrays, in checkpoint layout. */
