@@ -200,6 +200,7 @@ public final class TrainTool extends Tool {
                                 + "); lower --lr or raise --warmup");
                     }
                     recomputedSteps++;
+                    model.clearGradients();
                     err.printf(Locale.ROOT, "train: step %d: loss %s, gradient norm %s with finite parameters;"
                             + " nothing updated, computing the step again%n", s + 1, loss, norm);
                 }

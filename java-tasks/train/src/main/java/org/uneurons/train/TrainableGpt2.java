@@ -31,8 +31,6 @@ final class TrainableGpt2 implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
     private final Map<Integer, NDArray> causalMasks = new HashMap<>();
-    /** A zero of each parameter's size, written into its gradient every step. */
-    private final Map<String, float[]> zeros = new HashMap<>();
 
     TrainableGpt2(Gpt2Shape shape, Map<String, float[]> weights, Device device) {
         this.shape = shape;
@@ -129,16 +127,28 @@ final class TrainableGpt2 implements AutoCloseable {
      * Zeroes every parameter's gradient. PyTorch accumulates gradients across backward passes, so this runs every
      * step. It is done here, per parameter, rather than with DJL's GradientCollector.zeroGradients(), which walks
      * every array of the process and leaves two gradient handles per parameter on the parameter's manager per call.
-     * The zeros are written (not computed as g - g or 0 g), so a gradient that once held NaN or infinity is cleared
-     * too.
+     * {@code g - g} keeps a NaN or an infinity; after a non-finite step use {@link #clearGradients}.
      */
     void zeroGradients() {
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            NDArray p = e.getValue();
+        for (NDArray p : params.values()) {
             if (p.hasGradient()) {
                 try (NDArray g = p.getGradient()) {
-                    // a fresh view each time: set() consumes the buffer's remaining values
-                    g.set(java.nio.FloatBuffer.wrap(zeros.computeIfAbsent(e.getKey(), k -> new float[Math.toIntExact(g.size())])));
+                    g.subi(g);
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes 0 into every gradient, clearing NaN and infinity too (an indexed fill, which PyTorch copies; not
+     * {@code NDArray.set(Buffer)}, which makes the tensor share a buffer that is freed once the handle is closed).
+     * Its scalar stays on the parameters' manager, so it is for the rare non-finite step only.
+     */
+    void clearGradients() {
+        for (NDArray p : params.values()) {
+            if (p.hasGradient()) {
+                try (NDArray g = p.getGradient()) {
+                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
                 }
             }
         }
