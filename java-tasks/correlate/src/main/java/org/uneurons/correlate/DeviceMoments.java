@@ -82,10 +82,7 @@ public final class DeviceMoments implements MomentAccumulator {
 
     @Override
     public void update(float[][] a, float[][] b, int rows) {
-        if (a.length != shape.layersInRangeA() || b.length != shape.nLayersB()) {
-            throw new IllegalArgumentException("batch has " + a.length + " a layers and " + b.length
-                    + " b layers, expected " + shape.layersInRangeA() + " and " + shape.nLayersB());
-        }
+        shape.checkBatch(a.length, b.length);
         if (rows == 0) {
             return;
         }

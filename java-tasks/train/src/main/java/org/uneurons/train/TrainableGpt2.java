@@ -130,13 +130,7 @@ final class TrainableGpt2 implements AutoCloseable {
      * {@code g - g} keeps a NaN or an infinity; after a non-finite step use {@link #clearGradients}.
      */
     void zeroGradients() {
-        for (NDArray p : params.values()) {
-            if (p.hasGradient()) {
-                try (NDArray g = p.getGradient()) {
-                    g.subi(g);
-                }
-            }
-        }
+        forEachGradient(g -> g.subi(g));
     }
 
     /**
@@ -145,10 +139,15 @@ final class TrainableGpt2 implements AutoCloseable {
      * Its scalar stays on the parameters' manager, so it is for the rare non-finite step only.
      */
     void clearGradients() {
+        forEachGradient(g -> g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f));
+    }
+
+    /** Runs {@code op} in place on each parameter's gradient, through a handle closed right after. */
+    private void forEachGradient(java.util.function.Consumer<NDArray> op) {
         for (NDArray p : params.values()) {
             if (p.hasGradient()) {
                 try (NDArray g = p.getGradient()) {
-                    g.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+                    op.accept(g);
                 }
             }
         }

@@ -36,6 +36,14 @@ public record MomentShape(int nLayersA, int dA, int firstLayerA, int lastLayerA,
         return nLayersB * dB;
     }
 
+    /** Refuses a batch whose layer counts do not match this shape (every moment accumulator checks this first). */
+    public void checkBatch(int layersA, int layersB) {
+        if (layersA != layersInRangeA() || layersB != nLayersB) {
+            throw new IllegalArgumentException("batch has " + layersA + " a layers and " + layersB
+                    + " b layers, expected " + layersInRangeA() + " and " + nLayersB);
+        }
+    }
+
     public String rangeA() {
         return firstLayerA + "-" + lastLayerA;
     }

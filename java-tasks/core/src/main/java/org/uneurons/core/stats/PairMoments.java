@@ -102,10 +102,7 @@ public final class PairMoments {
      * (tokens are rows), {@code b[l]} layer l of b as [rows x dB]; the same token on the same row of both.
      */
     public void update(float[][] a, float[][] b, int rows, Gemm gemm, Gemm.Precision precision) {
-        if (a.length != shape.layersInRangeA() || b.length != shape.nLayersB()) {
-            throw new IllegalArgumentException("batch has " + a.length + " a layers and " + b.length
-                    + " b layers, expected " + shape.layersInRangeA() + " and " + shape.nLayersB());
-        }
+        shape.checkBatch(a.length, b.length);
         if (rows == 0) {
             return;
         }
