@@ -14,7 +14,6 @@ final class ReportPage {
     /** Everything the page shows; optional inputs are null or empty. */
     record Inputs(String title, List<NeuronGroup> groups, double threshold, List<ModelConfig> models,
                   Map<String, String> params, Long tokensOption, TopActivations stats, Long shardTokens,
-                  Map<String, Trace.ProcessTimes> trace,
                   Map<String, TaskTimings.ProcessTimes> timings, List<TrainLog> trainLogs, CsvTable layerFractions,
                   CsvTable percentiles, Contexts contexts, int topN, String version) {
     }
@@ -122,29 +121,8 @@ final class ReportPage {
         h.append("<h3>Timings</h3>\n");
         if (in.timings() != null) {
             taskTimings();
-        } else if (in.trace() == null) {
-            na("no Nextflow trace given (--trace FILE) and no task timings (--timings FILE)");
         } else {
-            long total = 0;
-            h.append("<table><tr><th>process</th><th class=\"n\">tasks</th><th>status</th><th class=\"n\">total wall time</th>")
-                    .append("<th class=\"n\">longest task</th></tr>\n");
-            for (Map.Entry<String, Trace.ProcessTimes> e : in.trace().entrySet()) {
-                Trace.ProcessTimes p = e.getValue();
-                total += p.totalMs;
-                StringBuilder st = new StringBuilder();
-                p.statuses.forEach((s, c) -> st.append(st.length() == 0 ? "" : ", ").append(c).append(' ').append(s.toLowerCase()));
-                h.append("<tr data-process=\"").append(Fmt.esc(e.getKey())).append("\"><td>").append(Fmt.esc(e.getKey()))
-                        .append("</td>");
-                num(Fmt.count(p.tasks));
-                h.append("<td>").append(Fmt.esc(st.toString())).append("</td>");
-                num(p.tasks == p.unknown ? "–" : Fmt.duration(p.totalMs) + (p.unknown > 0 ? " (+" + p.unknown + " unknown)" : ""));
-                num(p.tasks == p.unknown ? "–" : Fmt.duration(p.maxMs));
-                h.append("</tr>\n");
-            }
-            h.append("<tr class=\"total\"><td>all processes</td><td></td><td></td>");
-            num(Fmt.duration(total));
-            h.append("<td></td></tr>\n</table>\n<p class=\"note\">Wall time is the trace's <code>realtime</code> summed over")
-                    .append(" tasks (tasks run in parallel, so the sum exceeds the pipeline's elapsed time).</p>\n");
+            na("no task timings given (--timings FILE)");
         }
 
         h.append("<h3>Training</h3>\n");

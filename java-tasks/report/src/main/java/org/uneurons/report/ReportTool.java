@@ -61,11 +61,8 @@ public final class ReportTool extends Tool {
         o.addOption(Option.builder().longOpt("params").hasArg().argName("FILE")
                 .desc("run parameters: a JSON object, or 'key=value' / 'key: value' lines").build());
         o.addOption(Option.builder().longOpt("param").hasArg().argName("KEY=VALUE").desc("a run parameter, repeatable").build());
-        o.addOption(Option.builder().longOpt("trace").hasArg().argName("FILE")
-                .desc("Nextflow trace file (tab-separated: name or process, status, realtime)").build());
         o.addOption(Option.builder().longOpt("timings").hasArg().argName("FILE")
-                .desc("timing.tsv of a task (bin/un-task: process, tag, exit, wall_s, cpu_s, peak_rss_mib), repeatable;"
-                        + " shown instead of a trace").build());
+                .desc("timing.tsv of a task (bin/un-task: process, tag, exit, wall_s, cpu_s, peak_rss_mib), repeatable").build());
         o.addOption(Option.builder().longOpt("train-log").hasArg().argName("[LABEL=]FILE")
                 .desc("training log CSV (step, train_loss[, val_loss]), repeatable").build());
         o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("tokens analysed, as shown in the summary").build());
@@ -171,10 +168,6 @@ public final class ReportTool extends Tool {
             }
         }
 
-        if (args.has("trace") && args.has("timings")) {
-            throw new UsageException("--trace and --timings both give the timings; give one of them");
-        }
-        Map<String, Trace.ProcessTimes> trace = args.has("trace") ? Trace.read(args.path("trace")) : null;
         Map<String, TaskTimings.ProcessTimes> timings = null;
         if (args.has("timings")) {
             List<Path> files = new ArrayList<>();
@@ -191,7 +184,7 @@ public final class ReportTool extends Tool {
         }
 
         ReportPage.Inputs in = new ReportPage.Inputs(args.string("title", "Universal neurons"), groups, threshold, models,
-                params, tokens, stats, shardTokens, trace, timings, logs, layerFractions, percentiles, contexts, topN,
+                params, tokens, stats, shardTokens, timings, logs, layerFractions, percentiles, contexts, topN,
                 Version.describe(getClass()));
         Path target = outdir.resolve("report");
         try (DirectoryOutput out = new DirectoryOutput(target)) {

@@ -53,7 +53,9 @@ final class Fixture {
     final int[][] vocabTokens = new int[4][CTX];
     int[] gpt2Ids;
 
-    Path trained, control, layerFractions, percentiles, stats, vocabShard, gpt2Shard, trace, trainLog, controlLog, params, modelDir;
+    Path trained, control, layerFractions, percentiles, stats, vocabShard, gpt2Shard, trainLog, controlLog, params, modelDir;
+    /** Three tasks' timing.tsv files as bin/un-task writes them: two of UN:EXTRACT, one of UN:CORRELATE. */
+    final List<Path> timings = new ArrayList<>();
 
     Fixture(Path dir) throws IOException {
         this.dir = dir;
@@ -87,11 +89,13 @@ final class Fixture {
         Files.writeString(percentiles, "metric,layer,median_percentile,n_universal\n"
                 + "act_freq,0,12.5,3\nact_freq,1,20.0,4\nact_freq,all,15.25,7\nkurt,1,91.0,4\nkurt,all,88.75,7\n");
         writeShardsAndStats();
-        trace = dir.resolve("trace.txt");
-        Files.writeString(trace, "task_id\thash\tprocess\tname\tstatus\texit\trealtime\n"
-                + "1\tab/12\tUN:EXTRACT\tUN:EXTRACT (a)\tCOMPLETED\t0\t1m 4s\n"
-                + "2\tab/13\tUN:EXTRACT\tUN:EXTRACT (b)\tCACHED\t0\t850ms\n"
-                + "3\tcd/01\tUN:CORRELATE\tUN:CORRELATE (a-b)\tCOMPLETED\t0\t12.3s\n");
+        String[][] tasks = {{"a", "UN:EXTRACT\ta\t0\t64.000\t70.50\t812"}, {"b", "UN:EXTRACT\tb\t0\t0.850\t1.20\t640"},
+            {"c", "UN:CORRELATE\ta-b\t0\t12.300\t20.00\t300"}};
+        for (String[] t : tasks) {
+            Path f = Files.createDirectories(dir.resolve("work").resolve(t[0])).resolve("timing.tsv");
+            Files.writeString(f, "process\ttag\texit\twall_s\tcpu_s\tpeak_rss_mib\n" + t[1] + "\n");
+            timings.add(f);
+        }
         trainLog = dir.resolve("train.csv");
         // the train tool's train_log.csv: step 0 has only a validation loss, later rows validate every 200 steps
         Files.writeString(trainLog, "step,lr,train_loss,val_loss,grad_norm,tokens,elapsed_s\n"

@@ -1,7 +1,6 @@
 package org.uneurons.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,28 +11,11 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uneurons.core.cli.InputException;
 
 /** The report's small parsers and its histogram, against hand-made values. */
 class PartsTest {
     @TempDir
     Path dir;
-
-    @Test
-    void nextflowDurations() {
-        Path f = Path.of("trace.txt");
-        assertEquals(850, Trace.millis("850ms", f, 0));
-        assertEquals(12_300, Trace.millis("12.3s", f, 0));
-        assertEquals(64_000, Trace.millis("1m 4s", f, 0));
-        assertEquals(2 * 3_600_000 + 5 * 60_000, Trace.millis("2h 5m", f, 0));
-        assertEquals(86_400_000 + 3_600_000, Trace.millis("1d 1h", f, 0));
-        assertEquals(1234, Trace.millis("1234", f, 0));
-        assertEquals(-1, Trace.millis("-", f, 0));
-        assertEquals(-1, Trace.millis("", f, 0));
-        assertThrows(InputException.class, () -> Trace.millis("4s later", f, 0));
-        assertThrows(InputException.class, () -> Trace.millis("x4s", f, 0));
-        assertEquals("UN:EXTRACT", Trace.processOf("UN:EXTRACT (seed1 / shard 2)"));
-    }
 
     @Test
     void durationsPrint() {
