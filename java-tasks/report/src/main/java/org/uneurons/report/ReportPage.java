@@ -1,5 +1,9 @@
 package org.uneurons.report;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -575,41 +579,17 @@ final class ReportPage {
         return String.format("#%06X", Charts.colour(i).getRGB() & 0xFFFFFF);
     }
 
-    private static final String CSS = """
-            body { margin: 0; background: #f6f7f9; color: #1d2330; font: 15px/1.45 -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif; }
-            main { max-width: 1600px; margin: 0 auto; padding: 24px 32px 64px; }
-            h1 { font-size: 26px; margin: 8px 0 4px; }
-            h2 { font-size: 20px; margin: 0 0 12px; padding-bottom: 6px; border-bottom: 1px solid #e1e4ea; }
-            h3 { font-size: 16px; margin: 18px 0 6px; }
-            .sub { color: #5a6272; margin: 0 0 12px; }
-            nav { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 0 0 20px; }
-            nav a { color: #0b5cad; text-decoration: none; }
-            section { background: #fff; border: 1px solid #e1e4ea; border-radius: 8px; padding: 18px 22px; margin: 0 0 20px; }
-            table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
-            th, td { padding: 4px 10px; white-space: nowrap; border-bottom: 1px solid #eceef2; text-align: left; vertical-align: top; }
-            th { background: #f1f3f6; font-weight: 600; }
-            th.group { text-align: center; border-bottom: 1px solid #d0d4dc; }
-            td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-            td.nw { white-space: nowrap; }
-            tr.run td { background: #fff7e0; font-weight: 600; }
-            tr.total td { font-weight: 600; border-top: 2px solid #d0d4dc; }
-            small { color: #6b7280; }
-            code { font: 13px "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-            .na { color: #8a5a00; background: #fff8e6; border-left: 3px solid #e6a700; padding: 4px 10px; }
-            .note { color: #5a6272; font-size: 13px; }
-            .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: baseline; }
-            .grid { display: flex; flex-wrap: wrap; gap: 12px; }
-            figure { margin: 8px 0; }
-            figure img { max-width: 100%; height: auto; border: 1px solid #eceef2; }
-            .tag { font-size: 11px; background: #e3f1e8; color: #11663a; border-radius: 3px; padding: 0 5px; }
-            .partners { white-space: nowrap; font-size: 13px; }
-            .partners .model { color: #5a6272; }
-            .ctxs { font-size: 13px; min-width: 420px; white-space: normal; }
-            .params td:last-child { white-space: normal; word-break: break-word; }
-            .ctx { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word;
-                   padding: 1px 0 1px 5em; text-indent: -5em; }
-            .ctx .act { display: inline-block; width: 5em; text-indent: 0; color: #6b7280; font-family: inherit; }
-            mark { background: #ffd54f; color: #000; border-radius: 2px; padding: 0 1px; white-space: pre; }
-            .pair { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
-            """;
+    /** The page's one style sheet, {@code report.css} beside this class in the jar. */
+    private static final String CSS = css();
+
+    private static String css() {
+        try (InputStream in = ReportPage.class.getResourceAsStream("report.css")) {
+            if (in == null) {
+                throw new IllegalStateException("report.css is missing from the report jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read report.css from the report jar", e);
+        }
+    }
 }
