@@ -1,0 +1,158 @@
+package org.uneurons.report;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.jhdf.HdfFile;
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.cli.UsageException;
+import org.uneurons.core.io.Hdf5;
+
+/**
+ * Every input of the report, read and checked against each other before anything is computed or drawn. Optional
+ * inputs that were not given are null ({@code layerFractions}, {@code percentiles}, {@code shardTokens},
+ * {@code stats}, {@code contexts}, {@code timings}) or empty.
+ *
+ * @param params     run parameters: the params file, then the {@code --param} options (which win)
+ * @param threshold  {@code --threshold}, else param {@code threshold}, else 0.5
+ * @param groups     the neuron tables, the anchor first
+ * @param contexts   the anchor's top-activating contexts (needs {@code stats}); the top neurons' are decoded here,
+ *                   so a shard that does not match the statistics fails before anything is drawn
+ */
+record ReportInputs(Map<String, String> params, double threshold, List<NeuronGroup> groups, CsvTable layerFractions,
+                    CsvTable percentiles, List<ModelConfig> models, Long shardTokens, TopActivations stats,
+                    Contexts contexts, Map<String, TaskTimings.ProcessTimes> timings, List<TrainLog> trainLogs) {
+    static final double DEFAULT_THRESHOLD = 0.5;
+
+    /** Reads the inputs in a fixed order, so the first bad one is the one reported. */
+    static ReportInputs read(ReportSettings s) {
+        Map<String, String> params = params(s);
+        double threshold = threshold(s, params);
+        List<NeuronGroup> groups = new ArrayList<>();
+        for (ReportSettings.Labelled g : s.neurons()) {
+            groups.add(NeuronGroup.read(g.label(), g.file()));
+        }
+        NeuronGroup anchor = groups.get(0);
+        CsvTable layerFractions = s.layerFractions() == null ? null : layerFractions(s.layerFractions(), anchor);
+        CsvTable percentiles = s.percentiles() == null ? null : percentiles(s.percentiles());
+        List<ModelConfig> models = new ArrayList<>();
+        for (ReportSettings.Labelled m : s.models()) {
+            models.add(ModelConfig.read(m.label(), m.file()));
+        }
+        Long shardTokens = s.shards().isEmpty() ? null : shardTokens(s.shards());
+        TopActivations stats = s.stats() == null ? null : stats(s.stats(), anchor);
+        Contexts contexts = stats == null ? null : contexts(stats, s, anchor);
+        Map<String, TaskTimings.ProcessTimes> timings = s.timings().isEmpty() ? null : TaskTimings.read(s.timings());
+        List<TrainLog> logs = new ArrayList<>();
+        for (ReportSettings.Labelled l : s.trainLogs()) {
+            logs.add(TrainLog.read(l.label(), l.file()));
+        }
+        return new ReportInputs(params, threshold, List.copyOf(groups), layerFractions, percentiles, List.copyOf(models),
+                shardTokens, stats, contexts, timings, List.copyOf(logs));
+    }
+
+    NeuronGroup anchor() {
+        return groups.get(0);
+    }
+
+    private static Map<String, String> params(ReportSettings s) {
+        Map<String, String> params = new LinkedHashMap<>();
+        if (s.paramsFile() != null) {
+            params.putAll(Params.read(s.paramsFile()));
+        }
+        for (Map.Entry<String, String> e : s.params()) {
+            params.put(e.getKey(), e.getValue());
+        }
+        return params;
+    }
+
+    private static double threshold(ReportSettings s, Map<String, String> params) {
+        if (s.threshold() != null) {
+            return s.threshold();
+        }
+        String t = params.get("threshold");
+        if (t == null) {
+            return DEFAULT_THRESHOLD;
+        }
+        try {
+            return Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new UsageException("param 'threshold' is '" + t + "', expected a number");
+        }
+    }
+
+    /** The anchor's layer_fractions.csv, which must agree with the anchor's own counts (else: another run's file). */
+    private static CsvTable layerFractions(Path file, NeuronGroup anchor) {
+        CsvTable t = CsvTable.read(file, "a layer_fractions.csv (columns layer, n_neurons, n_universal, fraction)", ',');
+        t.require("layer", "n_neurons", "n_universal", "fraction");
+        Analysis.LayerCounts c = Analysis.layerCounts(anchor);
+        if (t.rows() != anchor.nLayers) {
+            throw new InputException(t.file() + ": " + t.rows() + " layers, but " + anchor.file() + " (" + anchor.label
+                    + ") has " + anchor.nLayers + "; expected the layer_fractions.csv of the same run");
+        }
+        for (int r = 0; r < t.rows(); r++) {
+            int l = t.integer(r, "layer");
+            int n = t.integer(r, "n_neurons");
+            int u = t.integer(r, "n_universal");
+            t.number(r, "fraction");
+            if (l < 0 || l >= anchor.nLayers || c.total()[l] != n || c.universal()[l] != u) {
+                throw new InputException(t.file() + ": layer " + l + " has " + u + " universal of " + n + " neurons, but "
+                        + anchor.file() + " (" + anchor.label + ") has "
+                        + (l >= 0 && l < anchor.nLayers ? c.universal()[l] + " of " + c.total()[l] : "no such layer")
+                        + "; expected the layer_fractions.csv of the same run");
+            }
+        }
+        return t;
+    }
+
+    /** The anchor's percentiles.csv, every field checked. */
+    private static CsvTable percentiles(Path file) {
+        CsvTable t = CsvTable.read(file, "a percentiles.csv (columns metric, layer, median_percentile, n_universal)", ',');
+        t.require("metric", "layer", "median_percentile", "n_universal");
+        for (int r = 0; r < t.rows(); r++) {
+            if (!t.string(r, "layer").equals("all")) {
+                t.integer(r, "layer");
+            }
+            t.number(r, "median_percentile");
+            t.integer(r, "n_universal");
+        }
+        return t;
+    }
+
+    /** Tokens in the shards, from the shape of /tokens (without reading them). */
+    private static long shardTokens(List<Path> shards) {
+        long n = 0;
+        for (Path p : shards) {
+            try (HdfFile h = Hdf5.open(p)) {
+                int[] d = Hdf5.dataset(h, p, "/tokens", "token shard: /tokens int32 [n_seq, ctx]").getDimensions();
+                if (d.length != 2) {
+                    throw new InputException(p + ": /tokens has " + d.length + " dimensions, expected [n_seq, ctx]");
+                }
+                n += (long) d[0] * d[1];
+            }
+        }
+        return n;
+    }
+
+    /** The anchor's statistics file, which must have the anchor's shape. */
+    private static TopActivations stats(Path file, NeuronGroup anchor) {
+        TopActivations stats = TopActivations.read(file);
+        if (stats.nLayers != anchor.nLayers || (long) stats.nLayers * stats.dMlp != anchor.size()) {
+            throw new InputException(stats.file + ": statistics of " + stats.model + " (" + stats.nLayers + " x "
+                    + stats.dMlp + " neurons), but " + anchor.file() + " (" + anchor.label + ") has " + anchor.nLayers
+                    + " layers and " + anchor.size() + " neurons; expected the anchor's statistics file");
+        }
+        return stats;
+    }
+
+    private static Contexts contexts(TopActivations stats, ReportSettings s, NeuronGroup anchor) {
+        Contexts contexts = new Contexts(stats, s.shards(), s.window(), s.contexts());
+        for (int r : Analysis.topByExcess(anchor, s.top())) {
+            contexts.of(anchor.layer[r], anchor.neuron[r]);
+        }
+        return contexts;
+    }
+}

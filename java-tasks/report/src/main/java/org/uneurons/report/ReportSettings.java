@@ -1,0 +1,147 @@
+package org.uneurons.report;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.uneurons.core.cli.Args;
+import org.uneurons.core.cli.UsageException;
+
+/**
+ * The report's command line, parsed and checked; nothing here reads a file. Optional paths are null when not given,
+ * repeatable options are lists in the order given, and {@code threshold} is null unless {@code --threshold} was
+ * given (the run parameters may then supply it, see {@link ReportInputs}).
+ */
+record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, Path percentiles, Path stats,
+                      List<Path> shards, List<Labelled> models, Path paramsFile, List<Map.Entry<String, String>> params,
+                      Double threshold, List<Path> timings, List<Labelled> trainLogs, Long tokens, int top,
+                      int contexts, int window, String title) {
+    static final int DEFAULT_TOP = 20;
+    static final int DEFAULT_CONTEXTS = 5;
+    static final int DEFAULT_WINDOW = 12;
+    static final String DEFAULT_TITLE = "Universal neurons";
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_.+-]+");
+
+    /** A labelled input file: {@code --neurons LABEL=FILE}, {@code --model NAME=DIR}, {@code --train-log LABEL=FILE}. */
+    record Labelled(String label, Path file) {
+    }
+
+    ReportSettings {
+        if (outdir == null) {
+            throw new UsageException("missing required option --outdir (see --help)");
+        }
+        if (neurons.isEmpty()) {
+            throw new UsageException("missing required option --neurons (see --help)");
+        }
+        positive("top", top);
+        positive("contexts", contexts);
+        if (window < 0) {
+            throw new UsageException("--window expects a non-negative integer, got " + window);
+        }
+        if (tokens != null && tokens < 0) {
+            throw new UsageException("--tokens expects a non-negative integer, got " + tokens);
+        }
+        Set<String> labels = new HashSet<>();
+        for (Labelled g : neurons) {
+            if (!labels.add(g.label())) {
+                throw new UsageException("--neurons: label '" + g.label() + "' is given twice; labels must be unique");
+            }
+        }
+        neurons = List.copyOf(neurons);
+        shards = List.copyOf(shards);
+        models = List.copyOf(models);
+        params = List.copyOf(params);
+        timings = List.copyOf(timings);
+        trainLogs = List.copyOf(trainLogs);
+    }
+
+    /** Parses the options {@link ReportTool} declares. */
+    static ReportSettings from(Args args) {
+        return new ReportSettings(
+                args.has("outdir") ? args.path("outdir") : null,
+                labelled(args.strings("neurons"), "neurons", "group"),
+                optionalPath(args, "layer-fractions"),
+                optionalPath(args, "percentiles"),
+                optionalPath(args, "stats"),
+                paths(args.strings("shard")),
+                named(rawValues(args, "model")),
+                optionalPath(args, "params"),
+                params(rawValues(args, "param")),
+                args.has("threshold") ? args.decimal("threshold", 0.5) : null,
+                paths(args.strings("timings")),
+                labelled(args.strings("train-log"), "train-log", "model"),
+                args.has("tokens") ? args.longValue("tokens", 0) : null,
+                args.integer("top", DEFAULT_TOP),
+                args.integer("contexts", DEFAULT_CONTEXTS),
+                args.integer("window", DEFAULT_WINDOW),
+                args.string("title", DEFAULT_TITLE));
+    }
+
+    private static void positive(String opt, int v) {
+        if (v <= 0) {
+            throw new UsageException("--" + opt + " expects a positive integer, got " + v);
+        }
+    }
+
+    private static Path optionalPath(Args args, String opt) {
+        return args.has(opt) ? args.path(opt) : null;
+    }
+
+    private static List<Path> paths(List<String> values) {
+        return values.stream().map(Path::of).toList();
+    }
+
+    /**
+     * KEY=VALUE option values. {@link Args#strings} also splits on commas, so a part without '=' is rejoined to the
+     * value before it: {@code --param layers=0,1} stays one value.
+     */
+    private static List<String> rawValues(Args args, String opt) {
+        List<String> out = new ArrayList<>();
+        for (String part : args.strings(opt)) {
+            if (part.indexOf('=') <= 0 && !out.isEmpty()) {
+                out.set(out.size() - 1, out.get(out.size() - 1) + "," + part);
+            } else {
+                out.add(part);
+            }
+        }
+        return out;
+    }
+
+    /** [LABEL=]FILE values; a value without a label gets {@code defaultPrefix} and its 1-based position. */
+    private static List<Labelled> labelled(List<String> specs, String opt, String defaultPrefix) {
+        List<Labelled> out = new ArrayList<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq > 0 && LABEL.matcher(spec.substring(0, eq)).matches()) {
+                out.add(new Labelled(spec.substring(0, eq), Path.of(spec.substring(eq + 1))));
+            } else if (eq == 0) {
+                throw new UsageException("--" + opt + " expects [LABEL=]FILE with a label of letters, digits, _ . + -, got '"
+                        + spec + "'");
+            } else {
+                out.add(new Labelled(defaultPrefix + (out.size() + 1), Path.of(spec)));
+            }
+        }
+        return out;
+    }
+
+    /** --model NAME=DIR values. */
+    private static List<Labelled> named(List<String> specs) {
+        List<Labelled> out = new ArrayList<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--model expects NAME=DIR, got '" + spec + "'");
+            }
+            out.add(new Labelled(spec.substring(0, eq), Path.of(spec.substring(eq + 1))));
+        }
+        return out;
+    }
+
+    private static List<Map.Entry<String, String>> params(List<String> specs) {
+        return specs.stream().map(Params::option).toList();
+    }
+}
