@@ -25,9 +25,6 @@ final class Analysis {
     /** Headline numbers of one group. */
     record Headline(int n, double meanCorr, double meanBaseline, double meanExcess, double medianExcess,
                     double maxExcess, int above02, int above05, int universal) {
-        double fraction(int count) {
-            return count / (double) n;
-        }
     }
 
     static Headline headline(NeuronGroup g) {
@@ -51,15 +48,6 @@ final class Analysis {
             }
         }
         return c;
-    }
-
-    /** Fraction of neurons above each {@link #SWEEP} threshold. */
-    static double[] sweepFractions(NeuronGroup g) {
-        double[] f = new double[SWEEP.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = countAbove(g.excess, SWEEP[i]) / (double) g.size();
-        }
-        return f;
     }
 
     /** Universal (is_universal) and total neurons per layer. */

@@ -68,13 +68,10 @@ final class Charts {
     }
 
     /** Step-outline density histograms of one quantity, one series per group, over shared bin edges. */
-    static void densities(Path png, String title, String xLabel, Map<String, double[]> samplesByGroup) {
-        List<double[]> samples = List.copyOf(samplesByGroup.values());
-        int n = samples.stream().mapToInt(s -> s.length).max().orElse(1);
-        double[] edges = Analysis.edges(samples, Analysis.bins(n));
+    static void densities(Path png, String title, String xLabel, double[] edges, Map<String, double[]> densityByGroup) {
         XYSeriesCollection data = new XYSeriesCollection();
-        for (Map.Entry<String, double[]> e : samplesByGroup.entrySet()) {
-            double[] d = Analysis.density(e.getValue(), edges);
+        for (Map.Entry<String, double[]> e : densityByGroup.entrySet()) {
+            double[] d = e.getValue();
             XYSeries s = new XYSeries(e.getKey(), false, true);
             // A closed outline: zero before the first bin and after the last, like matplotlib's histtype='step'.
             s.add(edges[0], 0.0);

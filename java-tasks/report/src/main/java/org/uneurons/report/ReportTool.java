@@ -64,18 +64,17 @@ public final class ReportTool extends Tool {
         o.addOption(Option.builder().longOpt("title").hasArg().argName("TEXT").desc("page title (default 'Universal neurons')").build());
     }
 
+    /** Read inputs, compute the model, write the charts, render the page, publish the directory. */
     @Override
     protected int doWork(Args args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         ReportSettings settings = ReportSettings.from(args);
-        ReportInputs in = ReportInputs.read(settings);
-        ReportPage.Inputs page = new ReportPage.Inputs(settings.title(), in.groups(), in.threshold(), in.models(),
-                in.params(), settings.tokens(), in.stats(), in.shardTokens(), in.timings(), in.trainLogs(),
-                in.layerFractions(), in.percentiles(), in.contexts(), settings.top(), Version.describe(getClass()));
+        ReportInputs inputs = ReportInputs.read(settings);
+        ReportModel model = ModelBuilder.build(settings, inputs, Version.describe(getClass()));
         Path target = settings.outdir().resolve("report");
         try (DirectoryOutput out = new DirectoryOutput(target)) {
-            String html = ReportPage.build(page, out.temp());
-            Files.writeString(out.temp().resolve("index.html"), html, StandardCharsets.UTF_8);
+            ReportCharts.write(model, out.temp());
+            Files.writeString(out.temp().resolve("index.html"), ReportPage.render(model), StandardCharsets.UTF_8);
             out.commit();
         }
         err.println("report: wrote " + target.resolve("index.html"));

@@ -65,6 +65,11 @@ class ReportToolTest {
     }
 
     static String[] fullArgs(Path out) {
+        return fullArgs(fx, out);
+    }
+
+    /** The command line of the full report of {@code fx}'s inputs. */
+    static String[] fullArgs(Fixture fx, Path out) {
         List<String> a = new ArrayList<>(List.of("--neurons", "trained=" + fx.trained, "--neurons", "control=" + fx.control,
             "--layer-fractions", fx.layerFractions.toString(), "--percentiles", fx.percentiles.toString(),
             "--stats", fx.stats.toString(), "--shard", fx.vocabShard.toString(), "--shard", fx.gpt2Shard.toString(),
