@@ -45,6 +45,13 @@ final class Params {
             }
             return out;
         }
+        readLines(file, text, out);
+        out.values().removeIf(String::isEmpty);
+        return out;
+    }
+
+    /** {@code key=value} / {@code key: value} lines, indented sections and {@code - item} lists into {@code out}. */
+    private static void readLines(Path file, String text, Map<String, String> out) {
         Deque<int[]> indents = new ArrayDeque<>();   // indentation of each open section
         Deque<String> sections = new ArrayDeque<>();
         List<String> lines = text.lines().toList();
@@ -86,8 +93,6 @@ final class Params {
             }
             out.put(key, unquote(value));
         }
-        out.values().removeIf(String::isEmpty);
-        return out;
     }
 
     /** A {@code --param key=value} option. */
