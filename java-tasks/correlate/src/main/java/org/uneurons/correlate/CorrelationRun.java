@@ -6,6 +6,8 @@ import org.uneurons.core.stats.Gemm;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.accumulate.HeapMoments;
+import org.uneurons.accumulate.MomentAccumulator;
 
 /**
  * Streams two activation sources over the same tokens into {@link PairMoments} (or any {@link MomentAccumulator}):

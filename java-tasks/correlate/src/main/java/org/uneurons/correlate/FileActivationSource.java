@@ -1,18 +1,16 @@
 package org.uneurons.correlate;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.uneurons.core.cli.InputException;
-import org.uneurons.core.io.ActivationFile;
+import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.formats.ActivationFile;
 
 /** An activation file from extract, read row range by row range through {@link ActivationFile.Reader}. */
 public final class FileActivationSource implements ActivationSource {
     private final ActivationFile.Reader reader;
     private final String hook;
     private final int[] tokenIds;
-    private final Map<String, Object> tokenAttributes = new HashMap<>();
 
     private FileActivationSource(ActivationFile.Reader reader, String hook) {
         this.reader = reader;
@@ -21,16 +19,6 @@ public final class FileActivationSource implements ActivationSource {
             throw new InputException(reader.file() + ": no /" + hook + " activations (hooks in this file: " + reader.hooks() + ")");
         }
         this.tokenIds = reader.tokenIds();
-        for (String name : new String[] {"bos_id", "eos_id", "pad_id"}) {
-            Integer v = Hdf5Attributes.integer(reader.hdf(), name, reader.file().toString());
-            if (v != null) {
-                tokenAttributes.put(name, v);
-            }
-        }
-        String tok = Hdf5Attributes.string(reader.hdf(), "tokenizer");
-        if (tok != null) {
-            tokenAttributes.put("tokenizer", tok);
-        }
     }
 
     /** Opens an activation file; {@code hook} is {@code mlp_post} or {@code mlp_pre}. */
@@ -85,8 +73,8 @@ public final class FileActivationSource implements ActivationSource {
     }
 
     @Override
-    public Map<String, Object> tokenAttributes() {
-        return tokenAttributes;
+    public TokenFilter filter() {
+        return reader.filter();
     }
 
     @Override

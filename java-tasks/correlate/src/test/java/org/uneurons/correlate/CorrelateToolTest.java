@@ -10,18 +10,24 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uneurons.core.io.ActivationFile;
+import org.uneurons.formats.ActivationFile;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.ReferencePearson;
 import org.uneurons.core.stats.Synthetic;
 import org.uneurons.core.stats.TokenFilter;
 import org.uneurons.core.testing.ToolRunner;
+import org.uneurons.formats.FilterChoice;
+import org.uneurons.formats.MomentsFile;
+import org.uneurons.formats.TokenShard;
+import org.uneurons.formats.testing.MomentsDiff;
+import org.uneurons.formats.testing.TestActivations;
 
 class CorrelateToolTest {
     @TempDir
     Path dir;
 
-    private static final Map<String, Object> GPT2 = Map.of("tokenizer", "gpt2", "bos_id", 50256, "eos_id", 50256);
+    /** What extract records for a GPT-2 token shard: its filter (METHOD 1.4). */
+    private static final Map<String, Object> GPT2 = Map.of("filter_ids", "198,50256");
 
     private Path[] files(Synthetic s, int[] ids) {
         Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids, GPT2);
@@ -180,7 +186,7 @@ class CorrelateToolTest {
     }
 
     @Test
-    void missingTokenizerAttributesNeedAnExplicitFilter() {
+    void filesWithoutFilterIdsNeedAnExplicitFilter() {
         Synthetic s = Synthetic.adversarial(56, 32, 1, 3, 1, 3);
         int[] ids = TestActivations.gpt2LikeIds(32, 5);
         Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids, Map.of());
@@ -188,22 +194,27 @@ class CorrelateToolTest {
         String out = dir.resolve("p.h5").toString();
         ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out);
         assertEquals(1, r.exitCode);
-        assertEquals("correlate: error: " + a + ": no tokenizer, bos_id, eos_id or pad_id attributes to choose the token"
-                + " filter from; pass --filter-ids (GPT-2: 50256,198), --shard TOKENS.h5, or --no-filter", r.errorLine());
+        assertEquals("correlate: error: " + a + ": no filter_ids attribute (activation files from extract carry their"
+                + " token shard's filter); pass --filter-ids (GPT-2: 50256,198) or --no-filter", r.errorLine());
+        assertFalse(Files.exists(Path.of(out)));
         r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out, "--no-filter");
         assertEquals(0, r.exitCode, r.toString());
         assertEquals(32, MomentsFile.read(Path.of(out)).count());
+        r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out,
+                "--shard", "tokens.h5");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate: error: unrecognized option: --shard (see --help)", r.errorLine());
     }
 
     @Test
-    void defaultFilterComesFromTheFileOrShardAttributes() {
+    void defaultFilterIsTheOneTheFilesCarry() {
         Synthetic s = Synthetic.adversarial(59, 48, 1, 3, 1, 3);
         int[] ids = new int[48];
         for (int t = 0; t < ids.length; t++) {
             ids[t] = t % 4 == 0 ? 0 : (t % 4 == 1 ? 2 : 100 + t);
         }
-        // a non-GPT-2 vocabulary: BOS 0 and EOS 2 from the attributes, no newline rule
-        Map<String, Object> attrs = Map.of("tokenizer", "external", "bos_id", 0, "eos_id", 2);
+        // a non-GPT-2 vocabulary whose shard decided BOS 0 and EOS 2
+        Map<String, Object> attrs = Map.of("filter_ids", "0,2");
         Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids, attrs);
         Path b = TestActivations.write(dir.resolve("b.h5"), "model-b", "shard-0", s.b, s.dB, ids, attrs);
         Path out = dir.resolve("p.h5");
@@ -211,44 +222,40 @@ class CorrelateToolTest {
         assertEquals(0, r.exitCode, r.toString());
         assertEquals("0,2", MomentsFile.readHeader(out).info().filterIds());
         assertEquals(24, MomentsFile.read(out).count());
-        // attributes of a token shard given with --shard, for files without them
-        Path a2 = TestActivations.write(dir.resolve("a2.h5"), "model-a", "shard-0", s.a, s.dA, ids, Map.of());
-        Path b2 = TestActivations.write(dir.resolve("b2.h5"), "model-b", "shard-0", s.b, s.dB, ids, Map.of());
-        Path shard = dir.resolve("tokens.h5");
-        try (io.jhdf.WritableHdfFile f = io.jhdf.HdfFile.write(shard)) {
-            f.putAttribute("tokenizer", "gpt2");
-            f.putAttribute("bos_id", 50256);
-            f.putAttribute("eos_id", 50256);
-            f.putDataset("tokens", new int[][] {{1, 2}});
-        }
-        r = ToolRunner.run(new CorrelateTool(), "--a", a2.toString(), "--b", b2.toString(), "--output", out.toString(),
-                "--shard", shard.toString());
-        assertEquals(0, r.exitCode, r.toString());
-        assertEquals("198,50256", MomentsFile.readHeader(out).info().filterIds());
+        // files of two different shards' filters are not correlated
+        Path b2 = TestActivations.write(dir.resolve("b2.h5"), "model-b", "shard-0", s.b, s.dB, ids,
+                Map.of("filter_ids", "0"));
+        r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b2.toString(), "--output",
+                dir.resolve("q.h5").toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate: error: " + b2 + ": filter_ids 0 differ from " + a + " (0,2); both must come from the"
+                + " same token shard", r.errorLine());
     }
 
     @Test
     void remappedVocabularyFiltersItsOwnNewlineNotGpt2Ids() {
         // the demo corpus's shards: ids are ranks of GPT-2 ids, so GPT-2's 198 is an ordinary word there and the
-        // newline is whichever id /vocab spells "\n" (here 3; "\n\n" at 5 is another token and is kept)
+        // newline is whichever id /vocab spells "\n" (here 3; "\n\n" at 5 is another token and is kept). The shard
+        // decides its filter when written; extract carries it into the activation files.
         Synthetic s = Synthetic.adversarial(61, 40, 1, 3, 1, 3);
         int[] ids = new int[40];
         for (int t = 0; t < ids.length; t++) {
             ids[t] = t % 5 == 0 ? 0 : (t % 5 == 1 ? 3 : (t % 5 == 2 ? 5 : 198));
         }
-        Path a = TestActivations.write(dir.resolve("ra.h5"), "model-a", "shard-0", s.a, s.dA, ids, Map.of());
-        Path b = TestActivations.write(dir.resolve("rb.h5"), "model-b", "shard-0", s.b, s.dB, ids, Map.of());
         String[] vocab = new String[200];
         java.util.Arrays.fill(vocab, "w");
         vocab[0] = "<|endoftext|>";
         vocab[3] = "\n";
         vocab[5] = "\n\n";
         Path shard = dir.resolve("remapped.h5");
-        org.uneurons.core.io.TokenShard.write(shard, new int[][] {{0, 3, 5, 198}},
-                new org.uneurons.core.io.TokenShard.Meta("gpt2-remap-199", 200, 0, 0, "test"), vocab);
+        TokenShard.write(shard, new int[][] {{0, 3, 5, 198}}, new TokenShard.Meta("gpt2-remap-199", 200, 0, 0, "test"),
+                vocab);
+        Map<String, Object> carried = Map.of("filter_ids", FilterChoice.describe(TokenShard.read(shard).filter()));
+        Path a = TestActivations.write(dir.resolve("ra.h5"), "model-a", "shard-0", s.a, s.dA, ids, carried);
+        Path b = TestActivations.write(dir.resolve("rb.h5"), "model-b", "shard-0", s.b, s.dB, ids, carried);
         Path out = dir.resolve("r.h5");
-        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out.toString(),
-                "--shard", shard.toString(), "--gemm", "float64");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output",
+                out.toString(), "--gemm", "float64");
         assertEquals(0, r.exitCode, r.toString());
         assertEquals("0,3", MomentsFile.readHeader(out).info().filterIds());
         assertEquals(24, MomentsFile.read(out).count()); // 8 BOS and 8 newlines of 40 dropped
@@ -286,7 +293,7 @@ class CorrelateToolTest {
                 "--output", device.toString(), "--gemm", "float64", "--batch-tokens", "77", "--accumulator", "device");
         assertEquals(0, r.exitCode, r.toString());
         assertTrue(r.stderr.contains("totals on device cpu"), r.stderr);
-        FusedCorrelateTest.Diff d = FusedCorrelateTest.compare(heap, device); // asserts 1e-9 of each value's scale
+        MomentsDiff.Diff d = MomentsDiff.compare(heap, device); // asserts 1e-9 of each value's scale
         System.out.printf(java.util.Locale.ROOT, "staged heap vs staged device accumulator (cpu, float64): max |d|/scale"
                 + " %.2e%n", d.scaled);
         double err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(MomentsFile.read(device)),

@@ -15,8 +15,8 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
-import org.uneurons.core.io.ActivationFile;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.ActivationFile;
+import org.uneurons.formats.TokenShard;
 import org.uneurons.models.Checkpoints;
 import org.uneurons.models.Devices;
 import org.uneurons.models.ForwardResult;
@@ -26,9 +26,9 @@ import org.uneurons.models.TransformerModel;
 
 /**
  * (checkpoint, token shard) to an activations HDF5 file: every MLP neuron's value at every token, after the
- * nonlinearity (mlp_post) and optionally before it (mlp_pre), batch by batch. Inputs are checked before any
- * compute (config against weights, token ids against this model's vocabulary, sequence length against its
- * context); the output is published only when complete.
+ * nonlinearity (mlp_post) and optionally before it (mlp_pre), batch by batch, with the shard's token filter recorded
+ * beside them. Inputs are checked before any compute (config against weights, token ids against this model's
+ * vocabulary, sequence length against its context); the output is published only when complete.
  */
 public final class ExtractTool extends Tool {
     public static void main(String[] a) {
@@ -48,128 +48,118 @@ public final class ExtractTool extends Tool {
 
     @Override
     protected void declareOptions(Options o) {
-        o.addOption(Option.builder().longOpt("checkpoint").hasArg().argName("DIR")
-                .desc("Hugging Face checkpoint directory (config.json + model.safetensors or sharded index)").build());
-        o.addOption(Option.builder().longOpt("shard").hasArg().argName("FILE").desc("token shard HDF5").build());
-        o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE").desc("activations HDF5 to write").build());
-        o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N")
-                .desc("sequences per forward pass (default 2)").build());
-        o.addOption(Option.builder().longOpt("dtype").hasArg().argName("TYPE")
-                .desc("stored precision: float32 (default) or float16").build());
-        o.addOption(Option.builder().longOpt("hooks").hasArg().argName("LIST")
-                .desc("mlp_post (default) or mlp_post,mlp_pre").build());
-        o.addOption(Option.builder().longOpt("device").hasArg().argName("DEV")
-                .desc("cpu (default), gpu or gpu:N").build());
-        o.addOption(Option.builder().longOpt("max-seqs").hasArg().argName("N")
-                .desc("only the first N sequences of the shard").build());
-        o.addOption(Option.builder().longOpt("model-name").hasArg().argName("NAME")
-                .desc("value of the 'model' attribute (default: the checkpoint directory's name)").build());
+        o.addOption(opt("checkpoint", "DIR", "Hugging Face checkpoint directory (config.json + model.safetensors or sharded index)"));
+        o.addOption(opt("shard", "FILE", "token shard HDF5"));
+        o.addOption(opt("output", "FILE", "activations HDF5 to write"));
+        o.addOption(opt("batch-size", "N", "sequences per forward pass (default 2)"));
+        o.addOption(opt("dtype", "TYPE", "stored precision: float32 (default) or float16"));
+        o.addOption(opt("hooks", "LIST", "mlp_post (default) or mlp_post,mlp_pre"));
+        o.addOption(opt("device", "DEV", "cpu (default), gpu or gpu:N"));
+        o.addOption(opt("max-seqs", "N", "only the first N sequences of the shard"));
+        o.addOption(opt("model-name", "NAME", "value of the 'model' attribute (default: the checkpoint directory's name)"));
+    }
+
+    private static Option opt(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+    }
+
+    /** The command line, checked before any input is read (exit 2). */
+    record Settings(Path checkpoint, Path shard, Path output, int batchSize, String dtype, Set<Hook> hooks,
+                    List<String> fileHooks, int maxSeqs, String modelName, Device device) {
+
+        static Settings parse(Args args) {
+            Path checkpoint = args.path("checkpoint");
+            Path shard = args.path("shard");
+            Path output = args.path("output");
+            int batchSize = args.positive("batch-size", 2);
+            String dtype = args.choice("dtype", "float32", "float32", "float16");
+            List<String> fileHooks = hooks(args.strings("hooks"));
+            Set<Hook> hooks = EnumSet.noneOf(Hook.class);
+            fileHooks.forEach(h -> hooks.add(Hook.byName(h)));
+            int maxSeqs = args.has("max-seqs") ? args.positive("max-seqs", 1) : Integer.MAX_VALUE;
+            String modelName = args.string("model-name", Checkpoints.name(checkpoint));
+            NativeTuning.preferHugePages(); // before the engine starts (see there)
+            Device device = Devices.parse(args.string("device", "cpu"));
+            return new Settings(checkpoint, shard, output, batchSize, dtype, hooks, fileHooks, maxSeqs, modelName, device);
+        }
+
+        /** The hooks as the file lists them: mlp_post first, each once; mlp_pre optional, nothing else. */
+        private static List<String> hooks(List<String> given) {
+            List<String> names = given.isEmpty() ? List.of(ActivationFile.MLP_POST) : given;
+            List<String> out = new ArrayList<>();
+            for (String h : names) {
+                Hook hook = Hook.byName(h);
+                if (hook != Hook.MLP_POST && hook != Hook.MLP_PRE) {
+                    throw new UsageException("--hooks expects mlp_post or mlp_post,mlp_pre, got '" + h + "'");
+                }
+                if (!out.contains(h)) {
+                    out.add(h);
+                }
+            }
+            if (!out.contains(ActivationFile.MLP_POST)) {
+                throw new UsageException("--hooks must include mlp_post (activation files always hold it), got '"
+                        + String.join(",", names) + "'");
+            }
+            out.sort((a, b) -> a.equals(ActivationFile.MLP_POST) ? -1 : b.equals(ActivationFile.MLP_POST) ? 1 : 0);
+            return out;
+        }
     }
 
     @Override
     protected int doWork(Args args) {
-        // Command line first (exit 2), then inputs (exit 1), then compute.
-        Path checkpoint = args.path("checkpoint");
-        Path shardFile = args.path("shard");
-        Path output = args.path("output");
-        int batchSize = args.positive("batch-size", 2);
-        String dtype = args.choice("dtype", "float32", "float32", "float16");
-        List<String> hookNames = args.strings("hooks");
-        if (hookNames.isEmpty()) {
-            hookNames = List.of(ActivationFile.MLP_POST);
-        }
-        Set<Hook> hooks = EnumSet.noneOf(Hook.class);
-        List<String> fileHooks = new ArrayList<>();
-        for (String h : hookNames) {
-            Hook hook = Hook.byName(h);
-            if (hook != Hook.MLP_POST && hook != Hook.MLP_PRE) {
-                throw new UsageException("--hooks expects mlp_post or mlp_post,mlp_pre, got '" + h + "'");
-            }
-            if (hooks.add(hook)) {
-                fileHooks.add(h);
-            }
-        }
-        if (!hooks.contains(Hook.MLP_POST)) {
-            throw new UsageException("--hooks must include mlp_post (activation files always hold it), got '"
-                    + String.join(",", hookNames) + "'");
-        }
-        // mlp_post first, as the file lists it
-        fileHooks.sort((a, b) -> a.equals(ActivationFile.MLP_POST) ? -1 : b.equals(ActivationFile.MLP_POST) ? 1 : 0);
-        int maxSeqs = args.has("max-seqs") ? args.positive("max-seqs", 1) : Integer.MAX_VALUE;
-        String modelName = args.string("model-name", Checkpoints.name(checkpoint));
-        NativeTuning.preferHugePages(); // before the engine starts (see there)
-        Device device = Devices.parse(args.string("device", "cpu"));
-
+        Settings s = Settings.parse(args);
         TokenShard shard = TokenShard.read(args.existing("shard"));
-        int nSeq = Math.min(shard.nSeq(), maxSeqs);
-        int ctx = shard.ctx();
-        int[][] tokens = shard.tokens();
-
-        try (TransformerModel model = Checkpoints.load(args.existing("checkpoint"), modelName, device)) {
-            checkTokens(shardFile, tokens, nSeq, model);
-            int nLayers = model.config().nLayers;
-            int dMlp = model.config().dMlp;
-            ActivationFile.Spec spec = new ActivationFile.Spec(modelName, shardFile.getFileName().toString(), nLayers,
-                    dMlp, ActivationFile.Precision.parse(dtype), fileHooks);
-            long total = (long) nSeq * ctx;
-            Progress progress = new Progress(err, "extract " + modelName, "tokens", total, 10);
-            try (ActivationFile.Writer w = ActivationFile.Writer.create(output, spec)) {
-                w.attribute("ctx", ctx);
-                // one reusable buffer: a fresh [batch * ctx * d_mlp] array per layer costs more than copying into it
-                float[] values = new float[Math.multiplyExact(Math.min(batchSize, nSeq) * ctx, dMlp)];
-                for (int start = 0; start < nSeq; start += batchSize) {
-                    int n = Math.min(batchSize, nSeq - start);
-                    int[][] batch = new int[n][];
-                    int[] ids = new int[n * ctx];
-                    int[] positions = new int[n * ctx];
-                    for (int s = 0; s < n; s++) {
-                        batch[s] = tokens[start + s];
-                        System.arraycopy(batch[s], 0, ids, s * ctx, ctx);
-                        for (int t = 0; t < ctx; t++) {
-                            positions[s * ctx + t] = t;
-                        }
-                    }
-                    try (ForwardResult r = model.forward(batch, hooks)) {
-                        w.appendTokens(ids, positions);
-                        for (int l = 0; l < nLayers; l++) {
-                            for (String h : fileHooks) {
-                                int count = ForwardResult.floats(
-                                        h.equals(ActivationFile.MLP_POST) ? r.mlpPost(l) : r.mlpPre(l), values);
-                                checkFinite(values, count, modelName, h, l, start, ctx, dMlp);
-                                w.append(h, l, values, 0, count / dMlp);
-                            }
-                        }
-                    }
-                    progress.advance((long) n * ctx);
-                }
-                progress.finish();
+        int nSeq = Math.min(shard.nSeq(), s.maxSeqs());
+        try (TransformerModel model = Checkpoints.load(args.existing("checkpoint"), s.modelName(), s.device())) {
+            model.config().checkTokens(s.shard(), shard.tokens(), nSeq);
+            ActivationFile.Spec spec = new ActivationFile.Spec(s.modelName(), s.shard().getFileName().toString(),
+                    model.config().nLayers, model.config().dMlp, ActivationFile.Precision.parse(s.dtype()), s.fileHooks());
+            long total = (long) nSeq * shard.ctx();
+            try (ActivationFile.Writer w = ActivationFile.Writer.create(s.output(), spec)) {
+                w.attribute("ctx", shard.ctx());
+                w.filter(shard.filter());
+                extract(s, model, shard.tokens(), nSeq, w);
                 w.finish();
             }
-            out.printf(Locale.ROOT, "%s: %,d tokens (%d sequences x %d), %d layers x %d neurons, %s, %s%n", output,
-                    total, nSeq, ctx, nLayers, dMlp, String.join(",", fileHooks), dtype);
+            out.printf(Locale.ROOT, "%s: %,d tokens (%d sequences x %d), %d layers x %d neurons, %s, %s%n", s.output(),
+                    total, nSeq, shard.ctx(), spec.nLayers(), spec.dMlp(), String.join(",", s.fileHooks()), s.dtype());
         }
         return EXIT_OK;
     }
 
-    /** Every id inside this model's vocabulary and every sequence within its context, before any compute. */
-    private static void checkTokens(Path shardFile, int[][] tokens, int nSeq, TransformerModel model) {
-        int vocab = model.config().vocabSize;
-        int nCtx = model.config().nCtx;
-        String ckpt = model.config().name();
+    /** Runs the model over the first {@code nSeq} sequences, batch by batch, appending every hook of every layer. */
+    private void extract(Settings s, TransformerModel model, int[][] tokens, int nSeq, ActivationFile.Writer w) {
         int ctx = tokens[0].length;
-        if (ctx > nCtx) {
-            throw new InputException(shardFile + ": sequences of " + ctx + " tokens exceed the context of checkpoint "
-                    + ckpt + " (" + nCtx + " positions)");
-        }
-        for (int s = 0; s < nSeq; s++) {
-            for (int t = 0; t < ctx; t++) {
-                int id = tokens[s][t];
-                if (id < 0 || id >= vocab) {
-                    throw new InputException(shardFile + ": token id " + id + " at sequence " + s + ", position " + t
-                            + " is outside the vocabulary of checkpoint " + ckpt + " [0, " + vocab + ")");
+        int dMlp = model.config().dMlp;
+        Progress progress = new Progress(err, "extract " + s.modelName(), "tokens", (long) nSeq * ctx, 10);
+        // one reusable buffer: a fresh [batch * ctx * d_mlp] array per layer costs more than copying into it
+        float[] values = new float[Math.multiplyExact(Math.min(s.batchSize(), nSeq) * ctx, dMlp)];
+        for (int start = 0; start < nSeq; start += s.batchSize()) {
+            int n = Math.min(s.batchSize(), nSeq - start);
+            int[][] batch = new int[n][];
+            int[] ids = new int[n * ctx];
+            int[] positions = new int[n * ctx];
+            for (int q = 0; q < n; q++) {
+                batch[q] = tokens[start + q];
+                System.arraycopy(batch[q], 0, ids, q * ctx, ctx);
+                for (int t = 0; t < ctx; t++) {
+                    positions[q * ctx + t] = t;
                 }
             }
+            try (ForwardResult r = model.forward(batch, s.hooks())) {
+                w.appendTokens(ids, positions);
+                for (int l = 0; l < model.config().nLayers; l++) {
+                    for (String h : s.fileHooks()) {
+                        int count = ForwardResult.floats(h.equals(ActivationFile.MLP_POST) ? r.mlpPost(l) : r.mlpPre(l),
+                                values);
+                        checkFinite(values, count, s.modelName(), h, l, start, ctx, dMlp);
+                        w.append(h, l, values, 0, count / dMlp);
+                    }
+                }
+            }
+            progress.advance((long) n * ctx);
         }
+        progress.finish();
     }
 
     private static void checkFinite(float[] v, int count, String model, String hook, int layer, int firstSeq, int ctx,

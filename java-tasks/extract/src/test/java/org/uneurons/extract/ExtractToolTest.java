@@ -19,10 +19,10 @@ import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uneurons.core.io.ActivationFile;
+import org.uneurons.formats.ActivationFile;
 import org.uneurons.core.io.Hdf5;
 import org.uneurons.core.io.Safetensors;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
 import org.uneurons.core.testing.TestData;
 import org.uneurons.core.testing.ToolRunner;
 
@@ -108,6 +108,9 @@ class ExtractToolTest {
              ActivationFile.Reader acts = ActivationFile.Reader.open(out)) {
             assertEquals("tiny-a", acts.model());
             assertEquals(64, acts.nTokens());
+            // the shard's token filter travels with the activations (no BOS/EOS in these ids: nothing to drop)
+            assertEquals(TokenShard.read(shard).filter(), acts.filter());
+            assertEquals("none", String.valueOf(acts.attribute("filter_ids")));
             assertEquals(List.of("mlp_post"), acts.hooks());
             for (int l = 0; l < 2; l++) {
                 float[] got = acts.layer("mlp_post", l);

@@ -1,5 +1,6 @@
 package org.uneurons.merge;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +18,7 @@ import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.stats.PairMoments;
-import org.uneurons.correlate.MomentsFile;
+import org.uneurons.formats.MomentsFile;
 
 /**
  * merge: partial moments of one model pair (one file per token shard, from correlate) into one moments file of
@@ -47,21 +48,44 @@ public final class MergeTool extends Tool {
         o.addOption(Option.builder().longOpt("output").hasArg().argName("FILE").desc("merged moments file to write").build());
     }
 
+    /** The command line: the partials (each must exist) and the output. */
+    record Settings(List<Path> inputs, Path output) {
+        static Settings parse(Args args) {
+            List<String> names = args.strings("input");
+            if (names.isEmpty()) {
+                throw new UsageException("no partial moments given: pass --input FILE (one or more)");
+            }
+            Path output = args.path("output");
+            List<Path> inputs = new ArrayList<>();
+            for (String n : names) {
+                Path p = Path.of(n);
+                if (!Files.exists(p)) {
+                    throw new InputException(p + ": no such file or directory (--input)");
+                }
+                inputs.add(p);
+            }
+            return new Settings(inputs, output);
+        }
+    }
+
     @Override
     protected int doWork(Args args) {
-        List<String> names = args.strings("input");
-        if (names.isEmpty()) {
-            throw new UsageException("no partial moments given: pass --input FILE (one or more)");
-        }
-        Path output = args.path("output");
-        List<Path> inputs = new ArrayList<>();
-        for (String n : names) {
-            Path p = Path.of(n);
-            if (!java.nio.file.Files.exists(p)) {
-                throw new InputException(p + ": no such file or directory (--input)");
-            }
-            inputs.add(p);
-        }
+        Settings s = Settings.parse(args);
+        MomentsFile.Info merged = checkCompatible(s.inputs());
+        MomentsFile.Header first = MomentsFile.readHeader(s.inputs().get(0));
+        err.printf(Locale.ROOT, "merge: %d partials of %s vs %s, %s%n", s.inputs().size(), merged.modelA(),
+                merged.modelB(), first.shape());
+        PairMoments total = mergeAll(s.inputs());
+        MomentsFile.write(s.output(), total, merged);
+        err.printf(Locale.ROOT, "merge: %,d tokens from %d shards%n", total.count(), merged.shards().size());
+        return EXIT_OK;
+    }
+
+    /**
+     * Reads every header before any block: same shapes, models and filter, no shard twice. Returns what the merged
+     * file records: every shard, the precisions used, the tokens read before filtering.
+     */
+    static MomentsFile.Info checkCompatible(List<Path> inputs) {
         MomentsFile.Header first = MomentsFile.readHeader(inputs.get(0));
         Map<String, Path> shardSeen = new HashMap<>();
         Set<String> shards = new LinkedHashSet<>();
@@ -78,19 +102,23 @@ public final class MergeTool extends Tool {
                 throw new InputException(p + ": " + why + " (as in " + inputs.get(0) + "); partials to merge must be of one"
                         + " model pair and token filter");
             }
-            for (String s : h.info().shards()) {
-                Path before = shardSeen.putIfAbsent(s, p);
+            for (String shard : h.info().shards()) {
+                Path before = shardSeen.putIfAbsent(shard, p);
                 if (before != null) {
-                    throw new InputException(p + ": shard " + s + " is also in " + before
+                    throw new InputException(p + ": shard " + shard + " is also in " + before
                             + "; merging it twice would count its tokens twice");
                 }
-                shards.add(s);
+                shards.add(shard);
             }
             gemms.add(h.info().gemm());
             tokensRead += h.info().tokensRead() < 0 ? 0 : h.info().tokensRead();
         }
-        err.printf(Locale.ROOT, "merge: %d partials of %s vs %s, %s%n", inputs.size(), first.info().modelA(),
-                first.info().modelB(), first.shape());
+        return new MomentsFile.Info(first.info().modelA(), first.info().modelB(), new ArrayList<>(shards),
+                first.info().filterIds(), String.join(",", gemms), tokensRead);
+    }
+
+    /** The pairwise update over the inputs in the order given (the pipeline sorts them by shard). */
+    private PairMoments mergeAll(List<Path> inputs) {
         Progress progress = new Progress(err, "merge", "files", inputs.size(), 10);
         PairMoments total = MomentsFile.read(inputs.get(0));
         progress.advance(1);
@@ -99,9 +127,6 @@ public final class MergeTool extends Tool {
             progress.advance(1);
         }
         progress.finish();
-        MomentsFile.write(output, total, new MomentsFile.Info(first.info().modelA(), first.info().modelB(),
-                new ArrayList<>(shards), first.info().filterIds(), String.join(",", gemms), tokensRead));
-        err.printf(Locale.ROOT, "merge: %,d tokens from %d shards%n", total.count(), shards.size());
-        return EXIT_OK;
+        return total;
     }
 }

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 
 import ai.djl.Device;
 import org.uneurons.core.io.SafetensorsCheckpoint;
+import org.uneurons.formats.WeightSource;
+import org.uneurons.formats.ModelConfig;
 
 /** Loads a Hugging Face checkpoint directory (config.json + model.safetensors or a sharded index) onto a device. */
 public final class Checkpoints {

@@ -18,6 +18,11 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import org.uneurons.core.cli.InputException;
+import org.uneurons.formats.Architecture;
+import org.uneurons.formats.WeightLayout;
+import org.uneurons.formats.WeightSource;
+import org.uneurons.formats.MlpActivation;
+import org.uneurons.formats.ModelConfig;
 
 /**
  * A GPT-2 or GPT-NeoX decoder on DJL NDArrays (PyTorch engine), inference only, computing what Hugging Face

@@ -10,8 +10,8 @@
  * }
  * </pre>
  *
- * {@link org.uneurons.models.ModelConfig} reads config.json (both NeoX rope schemas);
- * {@link org.uneurons.models.WeightLayout} checks every tensor the config implies against the checkpoint before
+ * {@link org.uneurons.formats.ModelConfig} reads config.json (both NeoX rope schemas);
+ * {@link org.uneurons.formats.WeightLayout} checks every tensor the config implies against the checkpoint before
  * anything runs; {@link org.uneurons.models.TransformerModel} is the forward pass;
  * {@link org.uneurons.models.Hook} lists what it can hand back.
  */

@@ -10,6 +10,8 @@ import ai.djl.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.core.io.SafetensorsCheckpoint;
+import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.WeightSource;
 
 /**
  * The DJL model against the float64 reference on seeded random checkpoints of shapes and variants other than

@@ -1,6 +1,10 @@
 package org.uneurons.models;
 
 import java.util.Set;
+import org.uneurons.formats.Architecture;
+import org.uneurons.formats.MlpActivation;
+import org.uneurons.formats.WeightSource;
+import org.uneurons.formats.ModelConfig;
 
 /**
  * An independent float64 forward pass of GPT-2 and GPT-NeoX in plain loops, written from the Hugging Face

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.uneurons.core.io.Safetensors;
 import org.uneurons.core.io.SafetensorsCheckpoint;
 import org.uneurons.core.testing.TestData;
+import org.uneurons.formats.WeightSource;
+import org.uneurons.formats.ModelConfig;
 
 /**
  * The float64 reference forward is the yardstick for the DJL model on random checkpoints, so it must itself

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.testing.TestData;
+import org.uneurons.formats.Architecture;
+import org.uneurons.formats.MlpActivation;
+import org.uneurons.formats.ModelConfig;
 
 /** config.json parsing, config-versus-weights validation, token validation, devices, and scratch memory. */
 class ValidationTest {

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.uneurons.universality.Percentiles;
+import org.uneurons.core.stats.Percentiles;
+import org.uneurons.formats.PercentilesFile;
 
 /** The numbers the report shows, computed from neuron tables in float64; no formatting and no I/O here. */
 final class Analysis {
@@ -122,7 +123,7 @@ final class Analysis {
      */
     static List<PercentileContrast> percentileContrast(NeuronGroup g) {
         List<PercentileContrast> out = new ArrayList<>();
-        for (String metric : Percentiles.METRICS) {
+        for (String metric : PercentilesFile.METRICS) {
             if (!g.table.has(metric)) {
                 continue;
             }

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.uneurons.core.cli.InputException;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
+import org.uneurons.formats.TopActivations;
 
 /**
  * Decoded top-activating contexts: for a neuron, each of its top-k (shard, row) tokens from the statistics file

@@ -19,6 +19,7 @@ import org.uneurons.report.ReportModel.SweepRow;
 import org.uneurons.report.ReportModel.TopNeuron;
 import org.uneurons.report.ReportModel.TopNeurons;
 import org.uneurons.report.ReportModel.UniversalInLayer;
+import org.uneurons.formats.CsvTable;
 
 /**
  * Computes the {@link ReportModel} from the loaded inputs: the run summary ({@link RunSummaryBuilder}), the

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.uneurons.core.cli.InputException;
+import org.uneurons.formats.CsvTable;
 
 /**
  * One labelled neuron table (a neurons.csv of the universality tool), e.g. the trained anchor or a random-init

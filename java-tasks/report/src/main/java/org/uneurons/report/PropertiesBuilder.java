@@ -10,6 +10,7 @@ import org.uneurons.report.ReportModel.Percentile;
 import org.uneurons.report.ReportModel.Properties;
 import org.uneurons.report.ReportModel.PropertiesState;
 import org.uneurons.report.ReportModel.PropertyRow;
+import org.uneurons.formats.CsvTable;
 
 /**
  * The properties part of the {@link ReportModel} (METHOD 5.4): per metric, the median within-layer percentile of

@@ -6,10 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.jhdf.HdfFile;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.UsageException;
-import org.uneurons.core.io.Hdf5;
+import org.uneurons.formats.CsvTable;
+import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.NeuronStatsFile;
+import org.uneurons.formats.TokenShard;
+import org.uneurons.formats.TopActivations;
+import org.uneurons.formats.TrainLog;
 
 /**
  * Every input of the report, read and checked against each other before anything is computed or drawn. Optional
@@ -40,7 +44,7 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
         CsvTable percentiles = s.percentiles() == null ? null : percentiles(s.percentiles());
         List<ModelConfig> models = new ArrayList<>();
         for (ReportSettings.Labelled m : s.models()) {
-            models.add(ModelConfig.read(m.label(), m.file()));
+            models.add(ModelConfig.read(m.file(), m.label()));
         }
         Long shardTokens = s.shards().isEmpty() ? null : shardTokens(s.shards());
         TopActivations stats = s.stats() == null ? null : stats(s.stats(), anchor);
@@ -126,20 +130,14 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
     private static long shardTokens(List<Path> shards) {
         long n = 0;
         for (Path p : shards) {
-            try (HdfFile h = Hdf5.open(p)) {
-                int[] d = Hdf5.dataset(h, p, "/tokens", "token shard: /tokens int32 [n_seq, ctx]").getDimensions();
-                if (d.length != 2) {
-                    throw new InputException(p + ": /tokens has " + d.length + " dimensions, expected [n_seq, ctx]");
-                }
-                n += (long) d[0] * d[1];
-            }
+            n += TokenShard.countTokens(p);
         }
         return n;
     }
 
     /** The anchor's statistics file, which must have the anchor's shape. */
     private static TopActivations stats(Path file, NeuronGroup anchor) {
-        TopActivations stats = TopActivations.read(file);
+        TopActivations stats = NeuronStatsFile.readTop(file);
         if (stats.nLayers != anchor.nLayers || (long) stats.nLayers * stats.dMlp != anchor.size()) {
             throw new InputException(stats.file + ": statistics of " + stats.model + " (" + stats.nLayers + " x "
                     + stats.dMlp + " neurons), but " + anchor.file() + " (" + anchor.label + ") has " + anchor.nLayers

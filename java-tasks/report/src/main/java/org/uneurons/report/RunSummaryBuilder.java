@@ -15,6 +15,9 @@ import org.uneurons.report.ReportModel.Timings;
 import org.uneurons.report.ReportModel.Tokens;
 import org.uneurons.report.ReportModel.Training;
 import org.uneurons.report.ReportModel.TrainingRow;
+import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.TopActivations;
+import org.uneurons.formats.TrainLog;
 
 /** The run summary part of the {@link ReportModel}: models, tokens, parameters, timings and training. */
 final class RunSummaryBuilder {
@@ -24,8 +27,8 @@ final class RunSummaryBuilder {
     static RunSummary build(ReportSettings settings, ReportInputs in) {
         List<ModelShape> models = new ArrayList<>();
         for (ModelConfig m : in.models()) {
-            models.add(new ModelShape(m.name(), m.type(), m.layers(), m.dModel(), m.heads(), m.dMlp(),
-                    (long) m.layers() * m.dMlp(), m.ctx(), m.vocab()));
+            models.add(new ModelShape(m.name(), m.modelType(), m.nLayers, m.dModel, m.nHeads, m.dMlp,
+                    (long) m.nLayers * m.dMlp, m.nCtx, m.vocabSize));
         }
         TopActivations stats = in.stats();
         StatsTokens inStats = stats != null && stats.nTokens >= 0

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.uneurons.core.cli.InputException;
+import org.uneurons.formats.CsvTable;
 
 /**
  * Per-process timings from the {@code timing.tsv} files that bin/un-task writes in each task directory: a header

@@ -9,7 +9,7 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
 
 /**
  * Turns token ids of one shard into text: the shard's {@code /vocab} entry when it has one (remapped

@@ -14,10 +14,10 @@ import java.util.SplittableRandom;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingType;
 import org.uneurons.core.cli.Progress;
-import org.uneurons.core.io.ActivationFile;
-import org.uneurons.core.io.TokenShard;
-import org.uneurons.stats.ActivationStats;
-import org.uneurons.stats.StatsFile;
+import org.uneurons.formats.ActivationFile;
+import org.uneurons.formats.TokenShard;
+import org.uneurons.core.stats.ActivationStats;
+import org.uneurons.formats.NeuronStatsFile;
 
 /**
  * Synthetic report inputs with known contents: a trained anchor (3 layers x 64 neurons, excess spread from about
@@ -183,11 +183,11 @@ final class Fixture {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         for (Path a : acts) {
             try (ActivationFile.Reader reader = ActivationFile.Reader.open(a)) {
-                st.accumulate(reader, 16, new Progress(quiet, "stats", "tokens", reader.nTokens(), 60));
+                reader.addTo(st, 16, new Progress(quiet, "stats", "tokens", reader.nTokens(), 60));
             }
         }
         stats = dir.resolve("tiny-a.stats.h5");
-        StatsFile.write(stats, st, st.columns(), "ckpt-a");
+        NeuronStatsFile.write(stats, st, st.columns(), "ckpt-a");
     }
 
     private Path activations(String shard, int nSeq, SplittableRandom r, int plantedRow, double planted) {

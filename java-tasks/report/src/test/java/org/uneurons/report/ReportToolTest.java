@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.core.testing.ToolRunner;
+import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.TrainLog;
 
 class ReportToolTest {
     @TempDir
@@ -427,8 +429,8 @@ class ReportToolTest {
     @Test
     void shardTooShortForTheStatistics() throws IOException {
         Path shortShard = dir.resolve("toy.00000.h5");
-        org.uneurons.core.io.TokenShard.write(shortShard, new int[][] {fx.vocabTokens[0]},
-                new org.uneurons.core.io.TokenShard.Meta("external", Fixture.VOCAB.length, 0, 0, "x"), Fixture.VOCAB);
+        org.uneurons.formats.TokenShard.write(shortShard, new int[][] {fx.vocabTokens[0]},
+                new org.uneurons.formats.TokenShard.Meta("external", Fixture.VOCAB.length, 0, 0, "x"), Fixture.VOCAB);
         expectError(1, "report: error: " + shortShard + ": the statistics file " + fx.stats + " names row "
                         + (Fixture.VOCAB_SEQ * Fixture.CTX + Fixture.VOCAB_POS) + ", but this shard has only 16 tokens (1 x 16);"
                         + " expected the shard the statistics were computed on",
@@ -570,10 +572,14 @@ class ReportToolTest {
     }
 
     @Test
-    void configWithoutLayers() throws IOException {
+    void configWithoutModelTypeOrLayers() throws IOException {
+        // one config.json parser for the whole pipeline (formats.ModelConfig): the report reads what extract reads
         Path cfg = dir.resolve("config.json");
         Files.writeString(cfg, "{\"n_embd\": 4}");
-        expectError(1, "report: error: " + cfg + ": no 'n_layer' or 'num_hidden_layers' (expected " + ModelConfig.WHAT + ")",
+        expectError(1, "report: error: checkpoint m: config.json has no model_type (expected gpt2 or gpt_neox)",
+                "--neurons", fx.trained.toString(), "--model", "m=" + cfg, "--outdir", dir.toString());
+        Files.writeString(cfg, "{\"model_type\": \"gpt2\", \"n_layer\": \"two\"}");
+        expectError(1, "report: error: checkpoint m: config.json: n_layer must be an integer, got \"two\"",
                 "--neurons", fx.trained.toString(), "--model", "m=" + cfg, "--outdir", dir.toString());
     }
 

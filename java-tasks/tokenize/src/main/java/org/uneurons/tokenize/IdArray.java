@@ -88,39 +88,13 @@ final class IdArray implements AutoCloseable {
         FileChannel ch = open(file);
         try {
             long size = ch.size();
-            ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, pre, 0);
-            pre.flip();
-            byte[] magic = new byte[6];
-            if (pre.remaining() >= 10) {
-                pre.get(magic);
-            }
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new InputException(file + ": not a .npy file (it does not start with \\x93NUMPY)");
-            }
-            int major = pre.get() & 0xFF;
-            pre.get(); // minor
-            long headerLen;
-            int prefix;
-            if (major == 1) {
-                headerLen = pre.getShort() & 0xFFFF;
-                prefix = 10;
-            } else if (major == 2 || major == 3) {
-                if (pre.remaining() < 4) {
-                    throw new InputException(file + ": .npy header is truncated");
-                }
-                headerLen = pre.getInt() & 0xFFFFFFFFL;
-                prefix = 12;
-            } else {
-                throw new InputException(file + ": unsupported .npy format version " + major + " (expected 1, 2 or 3)");
-            }
-            if (prefix + headerLen > size) {
-                throw new InputException(file + ": .npy header is truncated (" + headerLen + " bytes announced, file has "
-                        + size + ")");
-            }
+            long[] lengths = npyPreamble(file, ch, size); // {prefix, header length, major version}
+            int prefix = (int) lengths[0];
+            long headerLen = lengths[1];
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, prefix);
-            String header = new String(hb.array(), 0, hb.position(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            String header = new String(hb.array(), 0, hb.position(),
+                    lengths[2] == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             Matcher d = DESCR.matcher(header);
             Matcher f = FORTRAN.matcher(header);
             Matcher s = SHAPE.matcher(header);
@@ -128,26 +102,8 @@ final class IdArray implements AutoCloseable {
                 throw new InputException(file + ": .npy header is not a dict with descr, fortran_order and shape: "
                         + header.strip());
             }
-            Element element = null;
-            String descr = d.group(1);
-            for (Element e : Element.values()) {
-                // '|u2' never occurs for 2-byte types, but '=' (native) does from some writers; native is little-endian here
-                if (e.descr.equals(descr) || ("=" + e.descr.substring(1)).equals(descr)) {
-                    element = e;
-                }
-            }
-            if (element == null) {
-                throw new InputException(file + ": .npy dtype '" + descr
-                        + "' is not supported (expected little-endian int32, int64 or uint16: '<i4', '<i8', '<u2')");
-            }
-            long[] shape = parseShape(file, s.group(1));
-            if (shape.length != 1 && shape.length != 2) {
-                throw new InputException(file + ": .npy array has shape " + shapeString(shape)
-                        + ", expected a 1-D id stream or 2-D rows [n, ctx]");
-            }
-            if (f.group(1).equals("True") && shape.length == 2 && shape[0] > 1 && shape[1] > 1) {
-                throw new InputException(file + ": .npy array is in Fortran (column-major) order; save it in C order");
-            }
+            Element element = npyElement(file, d.group(1));
+            long[] shape = npyShape(file, s.group(1), f.group(1).equals("True"));
             long n = 1;
             for (long x : shape) {
                 n = Math.multiplyExact(n, x);
@@ -156,7 +112,7 @@ final class IdArray implements AutoCloseable {
             long need = n * element.size;
             if (size - dataOffset != need) {
                 throw new InputException(file + ": .npy data is " + (size - dataOffset) + " bytes but shape "
-                        + shapeString(shape) + " of " + descr + " needs " + need);
+                        + shapeString(shape) + " of " + d.group(1) + " needs " + need);
             }
             return new IdArray(file, element, shape, dataOffset, ch);
         } catch (IOException e) {
@@ -166,6 +122,64 @@ final class IdArray implements AutoCloseable {
             close(ch);
             throw e;
         }
+    }
+
+    /** The magic string and version of a .npy file: {prefix length, header length, major version}. */
+    private static long[] npyPreamble(Path file, FileChannel ch, long size) throws IOException {
+        ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, pre, 0);
+        pre.flip();
+        byte[] magic = new byte[6];
+        if (pre.remaining() >= 10) {
+            pre.get(magic);
+        }
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new InputException(file + ": not a .npy file (it does not start with \\x93NUMPY)");
+        }
+        int major = pre.get() & 0xFF;
+        pre.get(); // minor
+        long headerLen;
+        int prefix;
+        if (major == 1) {
+            headerLen = pre.getShort() & 0xFFFF;
+            prefix = 10;
+        } else if (major == 2 || major == 3) {
+            if (pre.remaining() < 4) {
+                throw new InputException(file + ": .npy header is truncated");
+            }
+            headerLen = pre.getInt() & 0xFFFFFFFFL;
+            prefix = 12;
+        } else {
+            throw new InputException(file + ": unsupported .npy format version " + major + " (expected 1, 2 or 3)");
+        }
+        if (prefix + headerLen > size) {
+            throw new InputException(file + ": .npy header is truncated (" + headerLen + " bytes announced, file has "
+                    + size + ")");
+        }
+        return new long[] {prefix, headerLen, major};
+    }
+
+    private static Element npyElement(Path file, String descr) {
+        for (Element e : Element.values()) {
+            // '|u2' never occurs for 2-byte types, but '=' (native) does from some writers; native is little-endian here
+            if (e.descr.equals(descr) || ("=" + e.descr.substring(1)).equals(descr)) {
+                return e;
+            }
+        }
+        throw new InputException(file + ": .npy dtype '" + descr
+                + "' is not supported (expected little-endian int32, int64 or uint16: '<i4', '<i8', '<u2')");
+    }
+
+    private static long[] npyShape(Path file, String inner, boolean fortran) {
+        long[] shape = parseShape(file, inner);
+        if (shape.length != 1 && shape.length != 2) {
+            throw new InputException(file + ": .npy array has shape " + shapeString(shape)
+                    + ", expected a 1-D id stream or 2-D rows [n, ctx]");
+        }
+        if (fortran && shape.length == 2 && shape[0] > 1 && shape[1] > 1) {
+            throw new InputException(file + ": .npy array is in Fortran (column-major) order; save it in C order");
+        }
+        return shape;
     }
 
     private static long[] parseShape(Path file, String inner) {

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
 
 /**
  * Collects rows and writes them as token shards of --seqs-per-shard rows each: DIR/NAME.00000.h5, NAME.00001.h5,

@@ -19,7 +19,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
 
 /**
  * Turns text (.txt, .jsonl) or token ids (.npy, nanoGPT .bin) into token shards of [n_seq, ctx] rows.
@@ -101,95 +101,124 @@ public final class TokenizeTool extends Tool {
                 .desc("shard name: writes DIR/NAME.00000.h5, DIR/NAME.00001.h5, ...").build());
     }
 
-    @Override
-    protected int doWork(Args a) throws Exception {
-        List<String> inputNames = a.strings("input");
-        if (inputNames.isEmpty()) {
-            throw new UsageException("missing required option --input (see --help)");
-        }
-        Path outdir = a.path("outdir");
-        String name = a.string("name");
-        if (name.isBlank() || name.contains("/")) {
-            throw new UsageException("--name must be a plain file name prefix, got '" + name + "'");
-        }
-        int ctx = a.positive("ctx", 1024);
-        if (ctx < 2) {
-            throw new UsageException("--ctx must be at least 2 (BOS and one token), got " + ctx);
-        }
-        int seqsPerShard = a.positive("seqs-per-shard", 1024);
-        long maxTokens = a.longValue("max-tokens", Long.MAX_VALUE);
-        if (maxTokens <= 0) {
-            throw new UsageException("--max-tokens expects a positive integer, got " + maxTokens);
-        }
-        long maxRows = maxTokens / ctx;
-        if (maxRows == 0) {
-            throw new UsageException("--max-tokens " + maxTokens + " is less than one row of --ctx " + ctx);
-        }
-        String forced = a.has("format") ? a.choice("format", null, "txt", "jsonl", "npy", "bin") : null;
+    /** The command line, checked before any input is read: inputs with their formats, row shape, limits. */
+    record Settings(List<Path> inputs, List<Format> formats, boolean text, Path outdir, String name, int ctx,
+                    int seqsPerShard, long maxRows, String textField) {
 
-        List<Path> inputs = new ArrayList<>();
-        List<Format> formats = new ArrayList<>();
-        for (String s : inputNames) {
-            Path p = Path.of(s);
-            Format f = forced != null ? Format.valueOf(forced.toUpperCase(Locale.ROOT)) : byExtension(p);
-            if (!Files.isRegularFile(p)) {
-                throw new InputException(p + ": no such file (--input)");
+        static Settings parse(Args a) {
+            List<String> inputNames = a.strings("input");
+            if (inputNames.isEmpty()) {
+                throw new UsageException("missing required option --input (see --help)");
             }
-            inputs.add(p);
-            formats.add(f);
-        }
-        boolean text = formats.get(0).isText();
-        for (Format f : formats) {
-            if (f.isText() != text) {
+            Path outdir = a.path("outdir");
+            String name = a.string("name");
+            if (name.isBlank() || name.contains("/")) {
+                throw new UsageException("--name must be a plain file name prefix, got '" + name + "'");
+            }
+            int ctx = a.positive("ctx", 1024);
+            if (ctx < 2) {
+                throw new UsageException("--ctx must be at least 2 (BOS and one token), got " + ctx);
+            }
+            int seqsPerShard = a.positive("seqs-per-shard", 1024);
+            long maxTokens = a.longValue("max-tokens", Long.MAX_VALUE);
+            if (maxTokens <= 0) {
+                throw new UsageException("--max-tokens expects a positive integer, got " + maxTokens);
+            }
+            if (maxTokens / ctx == 0) {
+                throw new UsageException("--max-tokens " + maxTokens + " is less than one row of --ctx " + ctx);
+            }
+            String forced = a.has("format") ? a.choice("format", null, "txt", "jsonl", "npy", "bin") : null;
+            List<Path> inputs = new ArrayList<>();
+            List<Format> formats = new ArrayList<>();
+            for (String s : inputNames) {
+                Path p = Path.of(s);
+                formats.add(forced != null ? Format.valueOf(forced.toUpperCase(Locale.ROOT)) : byExtension(p));
+                if (!Files.isRegularFile(p)) {
+                    throw new InputException(p + ": no such file (--input)");
+                }
+                inputs.add(p);
+            }
+            boolean text = formats.get(0).isText();
+            if (formats.stream().anyMatch(f -> f.isText() != text)) {
                 throw new UsageException("cannot mix text inputs (.txt, .jsonl) and id inputs (.npy, .bin) in one run");
             }
-        }
-        String source = inputs.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(","));
-        String inputList = inputs.stream().map(Path::toString).collect(Collectors.joining(", "));
-
-        TokenShard.Meta meta;
-        int bos;
-        if (text) {
-            for (String opt : List.of("vocab-size", "bos-id", "eos-id")) {
-                if (a.has(opt)) {
-                    throw new UsageException("--" + opt + " is for id imports (.npy, .bin); text is tokenized with GPT-2 "
-                            + "(vocabulary 50257, BOS and EOS 50256)");
-                }
-            }
-            meta = TokenShard.Meta.gpt2(source);
-            bos = GPT2_EOT;
-        } else {
-            int vocab = a.positive("vocab-size", GPT2_VOCAB);
-            boolean gpt2 = vocab == GPT2_VOCAB;
-            bos = a.integer("bos-id", gpt2 ? GPT2_EOT : -1);
-            int eos = a.integer("eos-id", gpt2 ? GPT2_EOT : -1);
-            for (String opt : List.of("bos-id", "eos-id")) {
-                int v = opt.equals("bos-id") ? bos : eos;
-                if (a.has(opt) && (v < 0 || v >= vocab)) {
-                    throw new UsageException("--" + opt + " " + v + " is outside the vocabulary [0, " + vocab + ")");
-                }
-            }
-            meta = new TokenShard.Meta(gpt2 ? TokenShard.Meta.GPT2 : "external", vocab, bos, eos, source);
+            return new Settings(inputs, formats, text, outdir, name, ctx, seqsPerShard, maxTokens / ctx,
+                    a.string("text-field", "text"));
         }
 
-        ShardWriter shards = new ShardWriter(outdir, name, seqsPerShard, meta);
-        RowCutter cutter = new RowCutter(ctx, bos, maxRows, shards);
+        String source() {
+            return inputs.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(","));
+        }
+    }
+
+    @Override
+    protected int doWork(Args a) throws Exception {
+        Settings s = Settings.parse(a);
+        TokenShard.Meta meta = s.text() ? textMeta(a, s.source()) : idMeta(a, s.source());
+        ShardWriter shards = new ShardWriter(s.outdir(), s.name(), s.seqsPerShard(), meta);
+        RowCutter cutter = new RowCutter(s.ctx(), meta.bosId(), s.maxRows(), shards);
+        List<Path> written = cut(s, meta, cutter, shards);
+        for (Path stale : shards.removeStale()) {
+            err.println("tokenize: removed " + stale + " (a shard of an earlier run under the same name)");
+        }
+        long rows = cutter.rows();
+        out.printf(Locale.ROOT, "wrote %d rows of %d tokens (%d tokens) in %d shard%s to %s%s%n", rows, s.ctx(),
+                rows * s.ctx(), written.size(), written.size() == 1 ? "" : "s", s.outdir(),
+                cutter.pending() > 0 && !cutter.full()
+                        ? "; dropped the last " + cutter.pending() + " tokens (an incomplete row)" : "");
+        return EXIT_OK;
+    }
+
+    /**
+     * Text is always GPT-2's BPE: vocabulary options are accepted when they say so (the pipeline passes them for any
+     * input) and refused when they ask for another vocabulary.
+     */
+    private static TokenShard.Meta textMeta(Args a, String source) {
+        int[][] gpt2 = {{a.integer("vocab-size", GPT2_VOCAB), GPT2_VOCAB}, {a.integer("bos-id", GPT2_EOT), GPT2_EOT},
+            {a.integer("eos-id", GPT2_EOT), GPT2_EOT}};
+        String[] opts = {"vocab-size", "bos-id", "eos-id"};
+        for (int i = 0; i < opts.length; i++) {
+            if (gpt2[i][0] != gpt2[i][1]) {
+                throw new UsageException("--" + opts[i] + " " + gpt2[i][0] + " does not fit text input: text is tokenized"
+                        + " with GPT-2 (vocabulary 50257, BOS and EOS 50256); other vocabularies come as ids (.npy, .bin)");
+            }
+        }
+        return TokenShard.Meta.gpt2(source);
+    }
+
+    /** Id imports: the vocabulary and BOS/EOS ids as given (GPT-2's by default). */
+    private static TokenShard.Meta idMeta(Args a, String source) {
+        int vocab = a.positive("vocab-size", GPT2_VOCAB);
+        boolean gpt2 = vocab == GPT2_VOCAB;
+        int bos = a.integer("bos-id", gpt2 ? GPT2_EOT : -1);
+        int eos = a.integer("eos-id", gpt2 ? GPT2_EOT : -1);
+        for (String opt : List.of("bos-id", "eos-id")) {
+            int v = opt.equals("bos-id") ? bos : eos;
+            if (a.has(opt) && (v < 0 || v >= vocab)) {
+                throw new UsageException("--" + opt + " " + v + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        return new TokenShard.Meta(gpt2 ? TokenShard.Meta.GPT2 : "external", vocab, bos, eos, source);
+    }
+
+    /** Tokenizes or imports every input into rows and shards; on failure the shards of this run are removed. */
+    private List<Path> cut(Settings s, TokenShard.Meta meta, RowCutter cutter, ShardWriter shards) throws Exception {
         long totalBytes = 0;
-        for (Path p : inputs) {
+        for (Path p : s.inputs()) {
             totalBytes += Files.size(p);
         }
-        Progress progress = totalBytes >= PROGRESS_MIN_BYTES
-                ? new Progress(err, "tokenize", "bytes", totalBytes, 10.0) : null;
+        Progress progress = totalBytes >= PROGRESS_MIN_BYTES ? new Progress(err, "tokenize", "bytes", totalBytes, 10.0) : null;
         List<Path> written;
         try {
-            if (text) {
-                tokenizeText(inputs, formats, a.string("text-field", "text"), cutter, progress);
+            if (s.text()) {
+                tokenizeText(s.inputs(), s.formats(), s.textField(), cutter, progress);
             } else {
-                importIds(inputs, formats, meta, ctx, cutter, progress);
+                importIds(s.inputs(), s.formats(), meta, s.ctx(), cutter, progress);
             }
             if (cutter.rows() == 0) {
-                throw new InputException(inputList + ": no complete row of --ctx " + ctx + " tokens (the input gave "
-                        + cutter.streamTokens() + " tokens; a row is BOS + " + (ctx - 1) + ")");
+                String inputList = s.inputs().stream().map(Path::toString).collect(Collectors.joining(", "));
+                throw new InputException(inputList + ": no complete row of --ctx " + s.ctx() + " tokens (the input gave "
+                        + cutter.streamTokens() + " tokens; a row is BOS + " + (s.ctx() - 1) + ")");
             }
             written = shards.finish();
         } catch (RuntimeException e) {
@@ -199,15 +228,7 @@ public final class TokenizeTool extends Tool {
         if (progress != null) {
             progress.finish();
         }
-        for (Path stale : shards.removeStale()) {
-            err.println("tokenize: removed " + stale + " (a shard of an earlier run under the same name)");
-        }
-        long rows = cutter.rows();
-        out.printf(Locale.ROOT, "wrote %d rows of %d tokens (%d tokens) in %d shard%s to %s%s%n", rows, ctx, rows * ctx,
-                written.size(), written.size() == 1 ? "" : "s", outdir,
-                cutter.pending() > 0 && !cutter.full()
-                        ? "; dropped the last " + cutter.pending() + " tokens (an incomplete row)" : "");
-        return EXIT_OK;
+        return written;
     }
 
     static Format byExtension(Path p) {

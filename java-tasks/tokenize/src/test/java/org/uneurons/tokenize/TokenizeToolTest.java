@@ -23,7 +23,8 @@ import com.knuddels.jtokkit.api.EncodingType;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.FilterChoice;
+import org.uneurons.formats.TokenShard;
 import org.uneurons.core.testing.ToolRunner;
 
 class TokenizeToolTest {
@@ -351,8 +352,11 @@ class TokenizeToolTest {
             {args("--input", in.toString(), "--input", resource("train.bin").toString(), "--outdir", o, "--name", "t"), 2,
                 "tokenize: error: cannot mix text inputs (.txt, .jsonl) and id inputs (.npy, .bin) in one run"},
             {args("--input", in.toString(), "--vocab-size", "100", "--outdir", o, "--name", "t"), 2,
-                "tokenize: error: --vocab-size is for id imports (.npy, .bin); text is tokenized with GPT-2 (vocabulary "
-                    + "50257, BOS and EOS 50256)"},
+                "tokenize: error: --vocab-size 100 does not fit text input: text is tokenized with GPT-2 (vocabulary "
+                    + "50257, BOS and EOS 50256); other vocabularies come as ids (.npy, .bin)"},
+            {args("--input", in.toString(), "--bos-id", "0", "--outdir", o, "--name", "t"), 2,
+                "tokenize: error: --bos-id 0 does not fit text input: text is tokenized with GPT-2 (vocabulary "
+                    + "50257, BOS and EOS 50256); other vocabularies come as ids (.npy, .bin)"},
             {args("--input", in.toString(), "--ctx", "1", "--outdir", o, "--name", "t"), 2,
                 "tokenize: error: --ctx must be at least 2 (BOS and one token), got 1"},
             {args("--input", in.toString(), "--ctx", "many", "--outdir", o, "--name", "t"), 2,
@@ -369,6 +373,18 @@ class TokenizeToolTest {
             assertEquals(c[2] + "\n", r.stderr, r.toString());
         }
         assertEquals(List.of(), outputFiles());
+    }
+
+    /** The pipeline passes the vocabulary params for any input: text accepts them when they are GPT-2's own. */
+    @Test
+    void textAcceptsGpt2VocabularyOptions() throws IOException {
+        Path in = text("doc.txt", "Hello world the");
+        ToolRunner r = run("--input", in.toString(), "--vocab-size", "50257", "--bos-id", "50256", "--eos-id", "50256",
+                "--ctx", "4", "--outdir", out().toString(), "--name", "t");
+        assertEquals(0, r.exitCode, r.toString());
+        assertArrayEquals(new int[][] {{B, HELLO, WORLD, THE}}, shard(0));
+        assertEquals("198,50256", FilterChoice.describe(TokenShard.read(out().resolve("t.00000.h5")).filter()),
+                "GPT-2 text shards drop pad/BOS/EOS and newlines");
     }
 
     @Test

@@ -3,17 +3,12 @@ package org.uneurons.train;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
-
 import org.uneurons.core.cli.UsageException;
 
 /**
  * The hyperparameters of a GPT-2 to train, the tensors they imply (Hugging Face names and shapes, as
  * transformers saves GPT2LMHeadModel: "transformer."-prefixed, Conv1D weights [in, out], tied unembedding so no
- * lm_head.weight) and the config.json that describes them.
+ * lm_head.weight); their config.json is {@link org.uneurons.formats.ModelConfig#gpt2Json}.
  */
 record Gpt2Shape(int nLayer, int dModel, int nHead, int dMlp, int nCtx, int vocabSize) {
     static final String PREFIX = "transformer.";
@@ -77,41 +72,4 @@ record Gpt2Shape(int nLayer, int dModel, int nHead, int dMlp, int nCtx, int voca
     }
 
     /** config.json in transformers' GPT-2 schema (dropout 0: the models are trained without dropout). */
-    String configJson(int bosId, int eosId) {
-        JsonObject c = new JsonObject();
-        c.addProperty("activation_function", "gelu_new");
-        JsonArray arch = new JsonArray();
-        arch.add("GPT2LMHeadModel");
-        c.add("architectures", arch);
-        c.addProperty("attn_pdrop", 0.0);
-        if (bosId >= 0) {
-            c.addProperty("bos_token_id", bosId);
-        } else {
-            c.add("bos_token_id", JsonNull.INSTANCE);
-        }
-        if (eosId >= 0) {
-            c.addProperty("eos_token_id", eosId);
-        } else {
-            c.add("eos_token_id", JsonNull.INSTANCE);
-        }
-        c.addProperty("embd_pdrop", 0.0);
-        c.addProperty("initializer_range", 0.02);
-        c.addProperty("layer_norm_epsilon", 1e-5);
-        c.addProperty("model_type", "gpt2");
-        c.addProperty("n_ctx", nCtx);
-        c.addProperty("n_embd", dModel);
-        c.addProperty("n_head", nHead);
-        c.addProperty("n_inner", dMlp);
-        c.addProperty("n_layer", nLayer);
-        c.addProperty("n_positions", nCtx);
-        c.addProperty("reorder_and_upcast_attn", false);
-        c.addProperty("resid_pdrop", 0.0);
-        c.addProperty("scale_attn_by_inverse_layer_idx", false);
-        c.addProperty("scale_attn_weights", true);
-        c.addProperty("tie_word_embeddings", true);
-        c.addProperty("torch_dtype", "float32");
-        c.addProperty("use_cache", true);
-        c.addProperty("vocab_size", vocabSize);
-        return new GsonBuilder().setPrettyPrinting().create().toJson(c) + "\n";
-    }
 }

@@ -1,46 +1,32 @@
 package org.uneurons.train;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.InputException;
-import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
-import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.io.AtomicOutput;
 import org.uneurons.core.io.SafetensorsWriter;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.TokenShard;
 import org.uneurons.models.Devices;
 import org.uneurons.models.NativeTuning;
 
 /**
  * Trains a small GPT-2 from a seed on token shards with DJL autograd (PyTorch engine) and writes a Hugging Face
  * checkpoint directory (config.json + model.safetensors) that the rest of the pipeline loads like a downloaded
- * model, plus train_log.csv and training.json. The seed fixes the initialisation ({@link Gpt2Init}) and the order
- * of the training rows; {@code --steps 0} writes the initialisation itself (the random-init control).
+ * model, plus train_log.csv and training.json. {@code --steps 0} writes the initialisation itself (the random-init
+ * control). The loop is {@link TrainingLoop}; the command line {@link TrainSettings}.
  */
 public final class TrainTool extends Tool {
-    /** Separates the data-order stream from the initialisation stream of the same seed. */
-    private static final long DATA_ORDER_SALT = 0x5DEECE66DL;
 
     public static void main(String[] argv) {
         main(new TrainTool(), argv);
@@ -92,209 +78,94 @@ public final class TrainTool extends Tool {
     }
 
     @Override
-    protected int doWork(Args a) throws Exception {
-        List<Path> trainShards = paths(a, "train", true);
-        List<Path> validShards = paths(a, "valid", false);
-        Path outdir = a.path("outdir");
-        long seed = a.longValue("seed", 1);
-        int steps = a.integer("steps", 2500);
-        if (steps < 0) {
-            throw new UsageException("--steps expects a non-negative integer, got " + steps);
-        }
-        int batch = a.positive("batch-size", 64);
-        int ctxOpt = a.has("ctx") ? a.positive("ctx", 0) : 0;
-        int nLayer = a.positive("n-layer", 2);
-        int dModel = a.positive("d-model", 128);
-        int nHead = a.positive("n-head", 4);
-        int dMlp = a.positive("d-mlp", 4 * dModel);
-        double lr = a.decimal("lr", 0.002);
-        double minLr = a.decimal("min-lr", lr / 10);
-        int warmup = a.integer("warmup", Math.min(100, steps / 5));
-        double wd = a.decimal("weight-decay", 0.1);
-        double beta1 = a.decimal("beta1", 0.9);
-        double beta2 = a.decimal("beta2", 0.95);
-        double clip = a.decimal("grad-clip", 1.0);
-        int evalEvery = a.positive("eval-every", 100);
-        int valRows = a.positive("val-rows", 512);
-        int logEvery = a.positive("log-every", 10);
-        String deviceSpec = a.string("device", "cpu");
-        int threads = a.integer("threads", 1);
-        if (threads < 0) {
-            throw new UsageException("--threads expects a non-negative integer, got " + threads);
-        }
-        if (!(lr > 0) || minLr < 0 || minLr > lr || warmup < 0 || wd < 0 || clip < 0 || !(beta1 >= 0 && beta1 < 1)
-                || !(beta2 >= 0 && beta2 < 1)) {
-            throw new UsageException("optimizer settings out of range: need lr > 0, 0 <= min-lr <= lr, warmup >= 0, "
-                    + "weight-decay >= 0, grad-clip >= 0, 0 <= beta1, beta2 < 1");
-        }
-
-        TrainingRows train = TrainingRows.read(trainShards, ctxOpt, "train");
-        int vocab = a.has("vocab-size") ? a.positive("vocab-size", 0) : train.meta.vocabSize();
-        checkVocab(trainShards.get(0), train.meta, vocab);
+    protected int doWork(Args a) {
+        TrainSettings s = TrainSettings.parse(a);
+        TrainingRows train = TrainingRows.read(s.trainShards(), s.ctxOption(), "train");
+        int vocab = s.vocabOption() != null ? s.vocabOption() : train.meta.vocabSize();
+        checkVocab(s.trainShards().get(0), train.meta, vocab);
         TrainingRows valid = null;
-        if (!validShards.isEmpty()) {
-            valid = TrainingRows.read(validShards, train.ctx, "valid");
-            checkVocab(validShards.get(0), valid.meta, vocab);
+        if (!s.validShards().isEmpty()) {
+            valid = TrainingRows.read(s.validShards(), train.ctx, "valid");
+            checkVocab(s.validShards().get(0), valid.meta, vocab);
         }
-        Gpt2Shape shape = new Gpt2Shape(nLayer, dModel, nHead, dMlp, train.ctx, vocab);
-
-        NativeTuning.preferHugePages();
-        if (threads > 0) {
-            // Read once, when the engine starts (a no-op if it already runs in this JVM).
-            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        }
-        Device device = Devices.parse(deviceSpec);
+        Gpt2Shape shape = new Gpt2Shape(s.nLayer(), s.dModel(), s.nHead(), s.dMlp(), train.ctx, vocab);
+        Device device = startEngine(s);
         double unigram = train.unigramEntropy(vocab);
         err.printf(Locale.ROOT, "train: %d layers, d_model %d, %d heads, d_mlp %d, ctx %d, vocab %d; %d training "
                         + "sequences, batch %d, %d steps (%.2f epochs), seed %d, %s; unigram entropy %.3f nats%n",
-                nLayer, dModel, nHead, dMlp, train.ctx, vocab, train.size(), batch, steps,
-                (double) steps * batch / train.size(), seed, device, unigram);
-
-        LrSchedule schedule = new LrSchedule(lr, minLr, Math.min(warmup, steps), steps);
-        StringBuilder log = new StringBuilder("step,lr,train_loss,val_loss,grad_norm,tokens,elapsed_s\n");
-        long start = System.nanoTime();
-        double lastTrain = Double.NaN;
-        double lastVal = Double.NaN;
-        int recomputedSteps = 0;
-        Map<String, float[]> weights;
-        try (TrainableGpt2 model = new TrainableGpt2(shape, Gpt2Init.initialise(shape, seed), device)) {
-            AdamW opt = new AdamW(model.parameters(), model.manager(), beta1, beta2, 1e-8, wd, clip);
-            BatchOrder order = new BatchOrder(train.size(), new Random(seed ^ DATA_ORDER_SALT));
-            Progress progress = new Progress(err, "train", "tokens", (long) steps * batch * train.ctx, 10.0);
-            double lossSum = 0;
-            double normSum = 0;
-            int inWindow = 0;
-            if (valid != null) {
-                lastVal = evaluate(model, valid, valRows, batch);
-                log.append(String.format(Locale.ROOT, "0,%g,,%.6f,,0,%.3f%n", schedule.at(0), lastVal, seconds(start)));
-                err.printf(Locale.ROOT, "train: step 0 val loss %.4f%n", lastVal);
-            }
-            for (int s = 0; s < steps; s++) {
-                double rate = schedule.at(s);
-                int[] rows = order.next(batch);
-                double loss = Double.NaN;
-                double norm = Double.NaN;
-                // A step whose loss or gradient norm is not finite changes nothing (AdamW skips it). With finite
-                // parameters it is computed once more: on the CPU engine a rare step has come out NaN from finite
-                // parameters and not again when recomputed. Twice in a row, or non-finite parameters, is divergence.
-                for (int attempt = 1; attempt <= 2; attempt++) {
-                    try (NDManager scratch = model.manager().newSubManager()) {
-                        NDArray ids = ids(scratch, train.inputs, rows);
-                        NDArray targets = ids(scratch, train.targets, rows);
-                        model.zeroGradients();
-                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                            NDArray l = model.loss(ids, targets);
-                            gc.backward(l);
-                            loss = l.getFloat();
-                        }
-                        norm = Double.isFinite(loss) ? opt.step(rate, scratch) : Double.NaN;
-                    }
-                    if (Double.isFinite(loss) && Double.isFinite(norm)) {
-                        break;
-                    }
-                    boolean finiteParams = model.parametersFinite();
-                    if (attempt == 2 || !finiteParams) {
-                        throw new InputException("training diverged at step " + (s + 1) + " (loss " + loss
-                                + ", gradient norm " + norm + (finiteParams ? ", twice" : ", parameters not finite")
-                                + "); lower --lr or raise --warmup");
-                    }
-                    recomputedSteps++;
-                    model.clearGradients();
-                    err.printf(Locale.ROOT, "train: step %d: loss %s, gradient norm %s with finite parameters;"
-                            + " nothing updated, computing the step again%n", s + 1, loss, norm);
-                }
-                lastTrain = loss;
-                lossSum += loss;
-                normSum += norm;
-                inWindow++;
-                boolean evalNow = valid != null && ((s + 1) % evalEvery == 0 || s + 1 == steps);
-                if (evalNow) {
-                    lastVal = evaluate(model, valid, valRows, batch);
-                    err.printf(Locale.ROOT, "train: step %d/%d lr %.2e train loss %.4f val loss %.4f (%.1f s)%n", s + 1,
-                            steps, rate, loss, lastVal, seconds(start));
-                }
-                if ((s + 1) % logEvery == 0 || s + 1 == steps || evalNow) {
-                    log.append(String.format(Locale.ROOT, "%d,%g,%.6f,%s,%.6f,%d,%.3f%n", s + 1, rate,
-                            lossSum / inWindow, evalNow ? String.format(Locale.ROOT, "%.6f", lastVal) : "",
-                            normSum / inWindow, (long) (s + 1) * batch * train.ctx, seconds(start)));
-                    lossSum = 0;
-                    normSum = 0;
-                    inWindow = 0;
-                }
-                progress.advance((long) batch * train.ctx);
-            }
-            if (steps > 0) {
-                progress.finish();
-            }
-            weights = model.weights();
-        }
-        double elapsed = seconds(start);
-
-        SafetensorsWriter st = new SafetensorsWriter().metadata("format", "pt");
-        shape.tensors().forEach((name, dims) -> st.putF32(name, weights.get(name), dims));
-        st.write(outdir.resolve("model.safetensors"));
-        writeText(outdir.resolve("config.json"), shape.configJson(train.meta.bosId(), train.meta.eosId()));
-        writeText(outdir.resolve("train_log.csv"), log.toString());
-        JsonObject info = new JsonObject();
-        info.addProperty("seed", seed);
-        info.addProperty("steps", steps);
-        info.addProperty("batch_size", batch);
-        info.addProperty("ctx", train.ctx);
-        info.addProperty("n_layer", nLayer);
-        info.addProperty("d_model", dModel);
-        info.addProperty("n_head", nHead);
-        info.addProperty("d_mlp", dMlp);
-        info.addProperty("vocab_size", vocab);
-        info.addProperty("lr", lr);
-        info.addProperty("min_lr", minLr);
-        info.addProperty("warmup", schedule.warmup());
-        info.addProperty("weight_decay", wd);
-        info.addProperty("beta1", beta1);
-        info.addProperty("beta2", beta2);
-        info.addProperty("grad_clip", clip);
-        info.addProperty("tokenizer", train.meta.tokenizer());
-        info.add("train_shards", names(trainShards));
-        info.add("valid_shards", names(validShards));
-        info.addProperty("train_sequences", train.size());
-        info.addProperty("tokens_seen", (long) steps * batch * train.ctx);
-        info.addProperty("unigram_entropy", unigram);
-        if (!Double.isNaN(lastTrain)) {
-            info.addProperty("final_train_loss", lastTrain);
-        }
-        if (!Double.isNaN(lastVal)) {
-            info.addProperty("final_val_loss", lastVal);
-        }
-        info.addProperty("recomputed_steps", recomputedSteps);
-        info.addProperty("seconds", elapsed);
-        info.addProperty("device", device.toString());
-        writeText(outdir.resolve("training.json"), new GsonBuilder().setPrettyPrinting().create().toJson(info) + "\n");
+                s.nLayer(), s.dModel(), s.nHead(), s.dMlp(), train.ctx, vocab, train.size(), s.batch(), s.steps(),
+                (double) s.steps() * s.batch() / train.size(), s.seed(), device, unigram);
+        TrainingLoop loop = new TrainingLoop(s, shape, train, valid, err);
+        TrainingLoop.Result r = loop.run(device);
+        writeCheckpoint(s, shape, train, r);
+        writeTrainingJson(s, shape, train, loop, r, unigram, device);
         out.printf(Locale.ROOT, "wrote %s (%s steps, %.1f s; final train loss %s, val loss %s, unigram entropy %.3f)%n",
-                outdir, steps, elapsed, fmt(lastTrain), fmt(lastVal), unigram);
+                s.outdir(), s.steps(), r.seconds(), fmt(r.lastTrain()), fmt(r.lastVal()), unigram);
         return EXIT_OK;
+    }
+
+    /** PyTorch's thread counts are read once, when the engine starts: set them first, then pick the device. */
+    private static Device startEngine(TrainSettings s) {
+        NativeTuning.preferHugePages();
+        if (s.threads() > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(s.threads()));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        return Devices.parse(s.deviceSpec());
+    }
+
+    /** model.safetensors, config.json and train_log.csv: the checkpoint the rest of the pipeline loads. */
+    private static void writeCheckpoint(TrainSettings s, Gpt2Shape shape, TrainingRows train, TrainingLoop.Result r) {
+        SafetensorsWriter st = new SafetensorsWriter().metadata("format", "pt");
+        shape.tensors().forEach((name, dims) -> st.putF32(name, r.weights().get(name), dims));
+        st.write(s.outdir().resolve("model.safetensors"));
+        AtomicOutput.writeString(s.outdir().resolve("config.json"), ModelConfig.gpt2Json(shape.nLayer(), shape.dModel(),
+                shape.nHead(), shape.dMlp(), shape.nCtx(), shape.vocabSize(), train.meta.bosId(), train.meta.eosId()));
+        r.log().write(s.outdir().resolve("train_log.csv"));
+    }
+
+    /** training.json: every setting and the outcome, for provenance. */
+    private static void writeTrainingJson(TrainSettings s, Gpt2Shape shape, TrainingRows train, TrainingLoop loop,
+                                          TrainingLoop.Result r, double unigram, Device device) {
+        TrainSettings.Optimizer o = s.optimizer();
+        JsonObject info = new JsonObject();
+        info.addProperty("seed", s.seed());
+        info.addProperty("steps", s.steps());
+        info.addProperty("batch_size", s.batch());
+        info.addProperty("ctx", train.ctx);
+        info.addProperty("n_layer", s.nLayer());
+        info.addProperty("d_model", s.dModel());
+        info.addProperty("n_head", s.nHead());
+        info.addProperty("d_mlp", s.dMlp());
+        info.addProperty("vocab_size", shape.vocabSize());
+        info.addProperty("lr", o.lr());
+        info.addProperty("min_lr", o.minLr());
+        info.addProperty("warmup", loop.schedule().warmup());
+        info.addProperty("weight_decay", o.weightDecay());
+        info.addProperty("beta1", o.beta1());
+        info.addProperty("beta2", o.beta2());
+        info.addProperty("grad_clip", o.clip());
+        info.addProperty("tokenizer", train.meta.tokenizer());
+        info.add("train_shards", names(s.trainShards()));
+        info.add("valid_shards", names(s.validShards()));
+        info.addProperty("train_sequences", train.size());
+        info.addProperty("tokens_seen", (long) s.steps() * s.batch() * train.ctx);
+        info.addProperty("unigram_entropy", unigram);
+        if (!Double.isNaN(r.lastTrain())) {
+            info.addProperty("final_train_loss", r.lastTrain());
+        }
+        if (!Double.isNaN(r.lastVal())) {
+            info.addProperty("final_val_loss", r.lastVal());
+        }
+        info.addProperty("recomputed_steps", r.recomputedSteps());
+        info.addProperty("seconds", r.seconds());
+        info.addProperty("device", device.toString());
+        AtomicOutput.writeString(s.outdir().resolve("training.json"),
+                new GsonBuilder().setPrettyPrinting().create().toJson(info) + "\n");
     }
 
     private static String fmt(double v) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    private static double seconds(long start) {
-        return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static List<Path> paths(Args a, String opt, boolean required) {
-        List<Path> ps = new ArrayList<>();
-        for (String s : a.strings(opt)) {
-            Path p = Path.of(s);
-            if (!Files.isRegularFile(p)) {
-                throw new InputException(p + ": no such file (--" + opt + ")");
-            }
-            ps.add(p);
-        }
-        if (required && ps.isEmpty()) {
-            throw new UsageException("missing required option --" + opt + " (see --help)");
-        }
-        return ps;
     }
 
     private static void checkVocab(Path shard, TokenShard.Meta meta, int vocab) {
@@ -310,80 +181,8 @@ public final class TrainTool extends Tool {
         return arr;
     }
 
-    private static void writeText(Path file, String text) throws java.io.IOException {
-        try (AtomicOutput out = AtomicOutput.create(file)) {
-            Files.writeString(out.temp(), text, StandardCharsets.UTF_8);
-            out.commit();
-        }
-    }
-
-    /** int64 [rows.length, ctx] of the selected rows. */
-    static NDArray ids(NDManager m, int[][] data, int[] rows) {
-        int ctx = data[0].length;
-        long[] flat = new long[rows.length * ctx];
-        for (int i = 0; i < rows.length; i++) {
-            int[] r = data[rows[i]];
-            for (int t = 0; t < ctx; t++) {
-                flat[i * ctx + t] = r[t];
-            }
-        }
-        return m.create(flat, new Shape(rows.length, ctx));
-    }
-
-    /** Mean loss over the first {@code maxRows} validation rows, in batches, without gradients. */
-    static double evaluate(TrainableGpt2 model, TrainingRows valid, int maxRows, int batch) {
-        int n = Math.min(maxRows, valid.size());
-        double sum = 0;
-        for (int from = 0; from < n; from += batch) {
-            int len = Math.min(batch, n - from);
-            int[] rows = new int[len];
-            for (int i = 0; i < len; i++) {
-                rows[i] = from + i;
-            }
-            try (NDManager scratch = model.manager().newSubManager()) {
-                sum += model.loss(ids(scratch, valid.inputs, rows), ids(scratch, valid.targets, rows)).getFloat()
-                        * (double) len;
-            }
-        }
-        return sum / n;
-    }
-
-    /** Seeded epochs: a fresh permutation of the rows each time the previous one is used up. */
-    static final class BatchOrder {
-        private final int n;
-        private final Random rnd;
-        private int[] perm;
-        private int pos;
-
-        BatchOrder(int n, Random rnd) {
-            this.n = n;
-            this.rnd = rnd;
-            reshuffle();
-        }
-
-        private void reshuffle() {
-            perm = new int[n];
-            for (int i = 0; i < n; i++) {
-                perm[i] = i;
-            }
-            for (int i = n - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
-            }
-            pos = 0;
-        }
-
-        int[] next(int size) {
-            int[] b = new int[size];
-            for (int i = 0; i < size; i++) {
-                if (pos == n) {
-                    reshuffle();
-                }
-                b[i] = perm[pos++];
-            }
-            return b;
-        }
+    /** int64 [rows.length, ctx] of the selected rows (see {@link TrainingLoop#ids}). */
+    static ai.djl.ndarray.NDArray ids(ai.djl.ndarray.NDManager m, int[][] data, int[] rows) {
+        return TrainingLoop.ids(m, data, rows);
     }
 }

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.uneurons.core.cli.InputException;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
 
 /**
  * Training examples from token shards whose rows are consecutive pieces of one stream (BOS + ctx-1 stream

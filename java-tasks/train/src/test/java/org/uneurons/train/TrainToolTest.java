@@ -24,12 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.core.io.Hdf5;
 import org.uneurons.core.io.Safetensors;
-import org.uneurons.core.io.TokenShard;
+import org.uneurons.formats.TokenShard;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.models.Checkpoints;
 import org.uneurons.models.ForwardResult;
 import org.uneurons.models.Hook;
-import org.uneurons.models.ModelConfig;
+import org.uneurons.formats.ModelConfig;
 import org.uneurons.models.TransformerModel;
 
 class TrainToolTest {

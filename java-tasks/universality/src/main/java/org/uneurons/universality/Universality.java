@@ -3,6 +3,8 @@ package org.uneurons.universality;
 import java.util.List;
 
 import org.uneurons.core.cli.InputException;
+import org.uneurons.formats.NeuronTable;
+import org.uneurons.formats.PairSummary;
 
 /**
  * Excess correlation and the universality flag (METHOD 3.3 and 4). For anchor neuron i and the other models m:
@@ -24,15 +26,7 @@ public final class Universality {
         }
         PairSummary first = others.get(0);
         int rows = first.nLayersA() * first.dA();
-        for (PairSummary p : others) {
-            if (!p.modelA().equals(anchor)) {
-                throw new IllegalArgumentException(p.file() + " is not a summary of " + anchor);
-            }
-            if (p.nLayersA() != first.nLayersA() || p.dA() != first.dA()) {
-                throw new InputException(p.file() + ": " + anchor + " is " + p.nLayersA() + " x " + p.dA()
-                        + " here but " + first.nLayersA() + " x " + first.dA() + " in " + first.file());
-            }
-        }
+        checkSameAnchor(anchor, others);
         int m = others.size();
         double[] maxCorr = new double[rows];
         double[] meanCorr = new double[rows];
@@ -80,6 +74,20 @@ public final class Universality {
             t.put("baseline_" + p.modelB(), p.baseline());
         }
         return t;
+    }
+
+    /** Every summary is of {@code anchor}, with the anchor's shape of the first. */
+    private static void checkSameAnchor(String anchor, List<PairSummary> others) {
+        PairSummary first = others.get(0);
+        for (PairSummary p : others) {
+            if (!p.modelA().equals(anchor)) {
+                throw new IllegalArgumentException(p.file() + " is not a summary of " + anchor);
+            }
+            if (p.nLayersA() != first.nLayersA() || p.dA() != first.dA()) {
+                throw new InputException(p.file() + ": " + anchor + " is " + p.nLayersA() + " x " + p.dA()
+                        + " here but " + first.nLayersA() + " x " + first.dA() + " in " + first.file());
+            }
+        }
     }
 
     /** Per layer: n_neurons, n_universal, fraction (of the layer's neurons). */

@@ -15,6 +15,14 @@ import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
+import org.uneurons.formats.CorrelationSummaryFile;
+import org.uneurons.formats.LayerFractionsFile;
+import org.uneurons.formats.NeuronStatsFile;
+import org.uneurons.formats.NeuronTable;
+import org.uneurons.formats.NeuronTableFile;
+import org.uneurons.formats.PairSummary;
+import org.uneurons.formats.PercentilesFile;
+import org.uneurons.formats.StatsColumns;
 
 /**
  * universality: finalised correlation summaries of model pairs (and optionally each model's neuron statistics)
@@ -44,125 +52,156 @@ public final class UniversalityTool extends Tool {
 
     @Override
     protected void declareOptions(Options o) {
-        o.addOption(Option.builder().longOpt("summary").hasArg().argName("FILE")
-                .desc("finalised correlation summary of one pair (repeatable; a pair may come in several layer ranges)").build());
-        o.addOption(Option.builder().longOpt("mode").hasArg().argName("MODE")
-                .desc("anchor (default: one anchor, the model_a of every summary) or all (a table per model_a)").build());
-        o.addOption(Option.builder().longOpt("threshold").hasArg().argName("X")
-                .desc("a neuron is universal if excess_corr > X (default 0.5)").build());
-        o.addOption(Option.builder().longOpt("baseline-kind").hasArg().argName("KIND")
-                .desc("baseline of the summaries to use: gaussian-rows (default, the paper's) or haar").build());
-        o.addOption(Option.builder().longOpt("stats").hasArg().argName("FILE")
-                .desc("neuron statistics of an anchor model from the stats tool, joined by layer and neuron (repeatable)").build());
-        o.addOption(Option.builder().longOpt("outdir").hasArg().argName("DIR").desc("output directory").build());
+        o.addOption(opt("summary", "FILE", "finalised correlation summary of one pair (repeatable; a pair may come in"
+                + " several layer ranges)"));
+        o.addOption(opt("mode", "MODE", "anchor (default: one anchor, the model_a of every summary) or all (a table per model_a)"));
+        o.addOption(opt("threshold", "X", "a neuron is universal if excess_corr > X (default 0.5)"));
+        o.addOption(opt("baseline-kind", "KIND", "baseline of the summaries to use: gaussian-rows (default, the paper's) or haar"));
+        o.addOption(opt("stats", "FILE", "neuron statistics of an anchor model from stats-final, joined by layer and"
+                + " neuron (repeatable)"));
+        o.addOption(opt("outdir", "DIR", "output directory"));
+    }
+
+    private static Option opt(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+    }
+
+    /** The command line; every named file must exist. */
+    record Settings(List<Path> summaries, List<Path> stats, boolean allModels, double threshold, String baselineKind,
+                    Path outdir) {
+        static Settings parse(Args args) {
+            List<String> summaryArgs = args.strings("summary");
+            if (summaryArgs.isEmpty()) {
+                throw new UsageException("missing required option --summary (see --help)");
+            }
+            String mode = args.choice("mode", "anchor", "anchor", "all");
+            double threshold = args.decimal("threshold", 0.5);
+            if (!Double.isFinite(threshold)) {
+                throw new UsageException("--threshold expects a finite number, got '" + args.string("threshold") + "'");
+            }
+            String kind = args.choice("baseline-kind", "gaussian-rows", "gaussian-rows", "haar");
+            Path outdir = args.path("outdir");
+            return new Settings(existing(summaryArgs, "summary"), existing(args.strings("stats"), "stats"),
+                    mode.equals("all"), threshold, kind, outdir);
+        }
+
+        String mode() {
+            return allModels ? "all" : "anchor";
+        }
     }
 
     @Override
     protected int doWork(Args args) {
-        List<String> summaryArgs = args.strings("summary");
-        if (summaryArgs.isEmpty()) {
-            throw new UsageException("missing required option --summary (see --help)");
-        }
-        String mode = args.choice("mode", "anchor", "anchor", "all");
-        double threshold = args.decimal("threshold", 0.5);
-        if (!Double.isFinite(threshold)) {
-            throw new UsageException("--threshold expects a finite number, got '" + args.string("threshold") + "'");
-        }
-        String kind = args.choice("baseline-kind", "gaussian-rows", "gaussian-rows", "haar");
-        Path outdir = args.path("outdir");
-        List<Path> summaryFiles = existing(summaryArgs, "summary");
-        List<Path> statsFiles = existing(args.strings("stats"), "stats");
-
-        // model_a -> model_b -> the summaries of that pair (possibly several layer ranges), in order of appearance
-        Map<String, Map<String, List<PairSummary>>> byAnchor = new LinkedHashMap<>();
-        PairSummary firstSummary = null;
-        for (Path f : summaryFiles) {
-            PairSummary s = PairSummary.read(f, kind);
-            checkName(f, s.modelA());
-            checkName(f, s.modelB());
-            if (s.modelA().equals(s.modelB())) {
-                throw new InputException(f + ": model_a and model_b are both '" + s.modelA() + "'; a model is not its own other seed");
-            }
-            if (firstSummary == null) {
-                firstSummary = s;
-            } else if (mode.equals("anchor") && !s.modelA().equals(firstSummary.modelA())) {
-                throw new InputException(f + ": model_a is '" + s.modelA() + "' but " + firstSummary.file() + " has '"
-                        + firstSummary.modelA() + "'; --mode anchor needs the same anchor (model_a) in every summary");
-            }
-            byAnchor.computeIfAbsent(s.modelA(), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(s.modelB(), k -> new ArrayList<>()).add(s);
-        }
-
-        Map<String, StatsColumns> stats = new LinkedHashMap<>();
-        for (Path f : statsFiles) {
-            StatsColumns s = StatsColumns.read(f);
-            if (!byAnchor.containsKey(s.model())) {
-                throw new InputException(f + ": statistics of model '" + s.model() + "', but "
-                        + (mode.equals("anchor") ? "the anchor is '" + firstSummary.modelA() + "'"
-                        : "no summary has it as model_a (models: " + String.join(", ", byAnchor.keySet()) + ")"));
-            }
-            if (stats.containsKey(s.model())) {
-                throw new InputException(f + ": a second statistics file for model '" + s.model() + "' (first: "
-                        + stats.get(s.model()).file() + ")");
-            }
-            stats.put(s.model(), s);
-        }
-
+        Settings s = Settings.parse(args);
+        Map<String, Map<String, List<PairSummary>>> byAnchor = readSummaries(s);
+        Map<String, StatsColumns> stats = readStats(s, byAnchor);
         for (Map.Entry<String, Map<String, List<PairSummary>>> e : byAnchor.entrySet()) {
             String anchor = e.getKey();
             List<PairSummary> pairs = new ArrayList<>();
             for (List<PairSummary> parts : e.getValue().values()) {
                 pairs.add(PairSummary.join(parts));
             }
-            NeuronTable t = Universality.compute(anchor, pairs, threshold);
+            NeuronTable t = Universality.compute(anchor, pairs, s.threshold());
             StatsColumns st = stats.get(anchor);
             if (st != null) {
                 st.joinInto(t);
             }
-            Path dir = mode.equals("anchor") ? outdir : outdir.resolve(anchor);
-            Map<String, Object> attrs = new LinkedHashMap<>();
-            attrs.put("mode", mode);
-            attrs.put("threshold", threshold);
-            attrs.put("baseline_kind", kind);
-            StringJoiner seeds = new StringJoiner(",");
-            StringJoiner samples = new StringJoiner(",");
-            StringJoiner others = new StringJoiner(",");
-            for (PairSummary p : pairs) {
-                others.add(p.modelB());
-                seeds.add(p.modelB() + ":" + p.baselineSeed());
-                samples.add(p.modelB() + ":" + p.baselineSamples());
-            }
-            attrs.put("other_models", others.toString());
-            attrs.put("baseline_seeds", seeds.toString());
-            attrs.put("baseline_samples", samples.toString());
-            StringJoiner sources = new StringJoiner(",");
-            for (List<PairSummary> parts : e.getValue().values()) {
-                for (PairSummary p : parts) {
-                    sources.add(p.file().getFileName().toString());
-                }
-            }
-            attrs.put("summaries", sources.toString());
-            attrs.put("stats", st == null ? "" : st.file().getFileName().toString());
-            TableWriter.csv(t, dir.resolve("neurons.csv"));
-            TableWriter.hdf5(t, dir.resolve("neurons.h5"), attrs);
-            TableWriter.layerFractions(t, dir.resolve("layer_fractions.csv"));
-            if (st != null) {
-                TableWriter.percentiles(Percentiles.compute(t), dir.resolve("percentiles.csv"));
-            }
-            int n = 0;
-            for (int u : t.ints("is_universal")) {
-                n += u;
-            }
-            err.printf(Locale.ROOT, "universality: %s against %s: %,d of %,d neurons universal (%.2f%%) at excess > %s%n",
-                    anchor, others, n, t.rows(), 100.0 * n / t.rows(), Double.toString(threshold));
+            writeTable(s, t, st, pairs, e.getValue());
         }
         return EXIT_OK;
     }
 
+    /** model_a -> model_b -> the summaries of that pair (possibly several layer ranges), in order of appearance. */
+    private static Map<String, Map<String, List<PairSummary>>> readSummaries(Settings s) {
+        Map<String, Map<String, List<PairSummary>>> byAnchor = new LinkedHashMap<>();
+        PairSummary firstSummary = null;
+        for (Path f : s.summaries()) {
+            PairSummary p = CorrelationSummaryFile.read(f, s.baselineKind());
+            checkName(f, p.modelA());
+            checkName(f, p.modelB());
+            if (p.modelA().equals(p.modelB())) {
+                throw new InputException(f + ": model_a and model_b are both '" + p.modelA() + "'; a model is not its own other seed");
+            }
+            if (firstSummary == null) {
+                firstSummary = p;
+            } else if (!s.allModels() && !p.modelA().equals(firstSummary.modelA())) {
+                throw new InputException(f + ": model_a is '" + p.modelA() + "' but " + firstSummary.file() + " has '"
+                        + firstSummary.modelA() + "'; --mode anchor needs the same anchor (model_a) in every summary");
+            }
+            byAnchor.computeIfAbsent(p.modelA(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(p.modelB(), k -> new ArrayList<>()).add(p);
+        }
+        return byAnchor;
+    }
+
+    /** The statistics files by model; each must be of a model that gets a table, one file per model. */
+    private static Map<String, StatsColumns> readStats(Settings s, Map<String, Map<String, List<PairSummary>>> byAnchor) {
+        Map<String, StatsColumns> stats = new LinkedHashMap<>();
+        for (Path f : s.stats()) {
+            StatsColumns c = NeuronStatsFile.readColumns(f);
+            if (!byAnchor.containsKey(c.model())) {
+                throw new InputException(f + ": statistics of model '" + c.model() + "', but "
+                        + (!s.allModels() ? "the anchor is '" + byAnchor.keySet().iterator().next() + "'"
+                        : "no summary has it as model_a (models: " + String.join(", ", byAnchor.keySet()) + ")"));
+            }
+            if (stats.containsKey(c.model())) {
+                throw new InputException(f + ": a second statistics file for model '" + c.model() + "' (first: "
+                        + stats.get(c.model()).file() + ")");
+            }
+            stats.put(c.model(), c);
+        }
+        return stats;
+    }
+
+    /** neurons.csv, neurons.h5, layer_fractions.csv and (with statistics) percentiles.csv of one anchor. */
+    private void writeTable(Settings s, NeuronTable t, StatsColumns st, List<PairSummary> pairs,
+                            Map<String, List<PairSummary>> parts) {
+        Path dir = s.allModels() ? s.outdir().resolve(t.model()) : s.outdir();
+        NeuronTableFile.csv(t, dir.resolve("neurons.csv"));
+        NeuronTableFile.hdf5(t, dir.resolve("neurons.h5"), provenance(s, st, pairs, parts));
+        LayerFractionsFile.write(Universality.layerFractions(t), dir.resolve("layer_fractions.csv"));
+        if (st != null) {
+            PercentilesFile.write(LayerPercentiles.compute(t), dir.resolve("percentiles.csv"));
+        }
+        int n = 0;
+        for (int u : t.ints("is_universal")) {
+            n += u;
+        }
+        StringJoiner others = new StringJoiner(",");
+        pairs.forEach(p -> others.add(p.modelB()));
+        err.printf(Locale.ROOT, "universality: %s against %s: %,d of %,d neurons universal (%.2f%%) at excess > %s%n",
+                t.model(), others, n, t.rows(), 100.0 * n / t.rows(), Double.toString(s.threshold()));
+    }
+
+    /** The root attributes of neurons.h5: settings, the other models, baseline seeds and samples, source files. */
+    private static Map<String, Object> provenance(Settings s, StatsColumns st, List<PairSummary> pairs,
+                                                  Map<String, List<PairSummary>> parts) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("mode", s.mode());
+        attrs.put("threshold", s.threshold());
+        attrs.put("baseline_kind", s.baselineKind());
+        StringJoiner seeds = new StringJoiner(",");
+        StringJoiner samples = new StringJoiner(",");
+        StringJoiner others = new StringJoiner(",");
+        for (PairSummary p : pairs) {
+            others.add(p.modelB());
+            seeds.add(p.modelB() + ":" + p.baselineSeed());
+            samples.add(p.modelB() + ":" + p.baselineSamples());
+        }
+        attrs.put("other_models", others.toString());
+        attrs.put("baseline_seeds", seeds.toString());
+        attrs.put("baseline_samples", samples.toString());
+        StringJoiner sources = new StringJoiner(",");
+        parts.values().forEach(list -> list.forEach(p -> sources.add(p.file().getFileName().toString())));
+        attrs.put("summaries", sources.toString());
+        attrs.put("stats", st == null ? "" : st.file().getFileName().toString());
+        return attrs;
+    }
+
     private static List<Path> existing(List<String> names, String opt) {
         List<Path> out = new ArrayList<>();
-        for (String s : names) {
-            Path p = Path.of(s);
+        for (String n : names) {
+            Path p = Path.of(n);
             if (!Files.isRegularFile(p)) {
                 throw new InputException(p + ": no such file (--" + opt + ")");
             }

@@ -10,8 +10,8 @@ import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.PlainGemm;
 import org.uneurons.core.stats.RowSummaries;
 import org.uneurons.core.stats.Rotations;
-import org.uneurons.correlate.MomentsFile;
-import org.uneurons.merge.SummaryFile;
+import org.uneurons.formats.MomentsFile;
+import org.uneurons.formats.CorrelationSummaryFile;
 
 /** Writes real summary files with finalise's writer, from activations or from moments built by hand. */
 final class Summaries {
@@ -32,7 +32,7 @@ final class Summaries {
         Baselines base = Baselines.of(m, Rotations.Kind.GAUSSIAN_ROWS, baselineSeed, 1, new PlainGemm(), null);
         MomentsFile.Header h = new MomentsFile.Header(m.shape(),
                 new MomentsFile.Info(modelA, modelB, List.of("shard0"), "none", "plain", m.count()), m.count());
-        SummaryFile.write(target, h, s, List.of(base), null);
+        CorrelationSummaryFile.write(target, h, s, List.of(base), null);
         return target;
     }
 }

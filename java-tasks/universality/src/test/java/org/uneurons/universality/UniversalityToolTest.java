@@ -20,6 +20,9 @@ import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.Rotations;
 import org.uneurons.core.testing.ToolRunner;
+import org.uneurons.core.stats.Percentiles;
+import org.uneurons.formats.StatsColumns;
+import org.uneurons.formats.NeuronStatsFile;
 
 class UniversalityToolTest {
     @TempDir
@@ -260,7 +263,7 @@ class UniversalityToolTest {
             neuron[r] = r % d;
         }
         try (WritableHdfFile f = HdfFile.write(target)) {
-            f.putAttribute("format", StatsColumns.FORMAT);
+            f.putAttribute("format", NeuronStatsFile.FORMAT);
             f.putAttribute("model", model);
             f.putAttribute("n_layers", nLayers);
             f.putAttribute("d_mlp", d);

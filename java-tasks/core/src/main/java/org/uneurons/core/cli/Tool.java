@@ -26,6 +26,8 @@ public abstract class Tool {
 
     protected PrintStream out = System.out;
     protected PrintStream err = System.err;
+    /** Where timing.tsv and versions.yml go inside a pipeline task; null outside one. */
+    private TaskRecord taskRecord = TaskRecord.fromEnvironment();
 
     /** The command name users type, e.g. {@code extract}. */
     public abstract String name();
@@ -39,8 +41,28 @@ public abstract class Tool {
     /** Does the work; throw {@link InputException} or {@link UsageException} for bad input. */
     protected abstract int doWork(Args args) throws Exception;
 
-    /** Runs the tool in-process and returns its exit code; never calls System.exit. */
+    /** Writes this tool's timing row and versions.yml into {@code record}'s directory (tests; tasks use the environment). */
+    public final Tool recordingTo(TaskRecord record) {
+        this.taskRecord = record;
+        return this;
+    }
+
+    /**
+     * Runs the tool in-process and returns its exit code; never calls System.exit. Inside a pipeline task
+     * ({@link TaskRecord}) a run that does work (not --help or --version) also leaves its timing row and versions.yml.
+     */
     public final int run(String[] argv, PrintStream stdout, PrintStream stderr) {
+        int code = runTool(argv, stdout, stderr);
+        if (taskRecord != null && code != INFO_ONLY) {
+            taskRecord.write(name(), Version.describe(getClass()), code);
+        }
+        return code == INFO_ONLY ? EXIT_OK : code;
+    }
+
+    /** Internal: --help or --version answered (exit 0, nothing recorded). */
+    private static final int INFO_ONLY = -1;
+
+    private int runTool(String[] argv, PrintStream stdout, PrintStream stderr) {
         this.out = stdout;
         this.err = stderr;
         Options options = new Options();
@@ -58,11 +80,11 @@ public abstract class Tool {
             for (String a : argv) {
                 if (a.equals("--help") || a.equals("-h")) {
                     printHelp(options);
-                    return EXIT_OK;
+                    return INFO_ONLY;
                 }
                 if (a.equals("--version")) {
                     stdout.println(name() + " " + Version.describe(getClass()));
-                    return EXIT_OK;
+                    return INFO_ONLY;
                 }
             }
             cl = new DefaultParser(false).parse(options, argv);

@@ -1,7 +1,9 @@
 package org.uneurons.core.io;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,29 @@ public final class AtomicOutput implements AutoCloseable {
             throw new UncheckedIOException(parent + ": cannot create output directory", e);
         }
         return new AtomicOutput(target);
+    }
+
+    /** What a text output writes. */
+    @FunctionalInterface
+    public interface TextBody {
+        void write(BufferedWriter w) throws IOException;
+    }
+
+    /** Writes a UTF-8 text file atomically. */
+    public static void writeText(Path target, TextBody body) {
+        try (AtomicOutput out = create(target)) {
+            try (BufferedWriter w = Files.newBufferedWriter(out.temp(), StandardCharsets.UTF_8)) {
+                body.write(w);
+            } catch (IOException e) {
+                throw new UncheckedIOException(target + ": cannot write", e);
+            }
+            out.commit();
+        }
+    }
+
+    /** Writes a UTF-8 string to a file atomically. */
+    public static void writeString(Path target, String content) {
+        writeText(target, w -> w.write(content));
     }
 
     public Path temp() {

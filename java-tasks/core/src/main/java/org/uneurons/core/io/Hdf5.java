@@ -357,6 +357,13 @@ public final class Hdf5 {
     /** Bytes mapped at a time (a mapping is capped at 2 GB); tests lower it to exercise the piecewise path. */
     static long mapChunk = 1L << 30;
 
+    /** Sets the bytes mapped at a time and returns the previous value (tests: the piecewise path on small files). */
+    public static long setMapChunk(long bytes) {
+        long before = mapChunk;
+        mapChunk = bytes;
+        return before;
+    }
+
     /**
      * Reads rows [row0, row0 + nRows) of a 2-D floating-point dataset with {@code cols} columns into {@code dst}
      * at {@code dstOff}, converted to float. A contiguous little-endian float32/float16 dataset (what this project

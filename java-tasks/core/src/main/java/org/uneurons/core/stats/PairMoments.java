@@ -106,73 +106,87 @@ public final class PairMoments {
         if (rows == 0) {
             return;
         }
-        int dA = shape.dA(), dB = shape.dB();
-        double[] batchMeanA = new double[meanA.length];
-        double[] batchM2A = new double[meanA.length];
-        double[] batchMeanB = new double[meanB.length];
-        double[] batchM2B = new double[meanB.length];
-        Gemm.Operand[] opA = new Gemm.Operand[a.length];
-        Gemm.Operand[] opB = new Gemm.Operand[b.length];
-        try {
+        try (Batch batch = new Batch(a.length, b.length)) {
             // Layers are centred and uploaded in parallel (each by one thread: results do not depend on the count).
-            int need = rows * Math.max(dA, dB);
-            IntStream.range(0, a.length + b.length).parallel().forEach(i -> {
-                boolean isA = i < a.length;
-                int l = isA ? i : i - a.length;
-                float[] x = isA ? a[l] : b[l];
-                int d = isA ? dA : dB;
-                double[] mean = isA ? batchMeanA : batchMeanB;
-                double[] m2 = isA ? batchM2A : batchM2B;
-                Gemm.Operand op;
-                if (precision == Gemm.Precision.FLOAT32) {
-                    float[] work = scratchF.get();
-                    if (work.length < need) {
-                        work = new float[need];
-                        scratchF.set(work);
-                    }
-                    centre(x, rows, d, mean, m2, l * d, null, work);
-                    op = gemm.uploadFloats(rows, d, work);
-                } else {
-                    double[] work = scratch.get();
-                    if (work.length < need) {
-                        work = new double[need];
-                        scratch.set(work);
-                    }
-                    centre(x, rows, d, mean, m2, l * d, work, null);
-                    op = gemm.upload(rows, d, work, precision);
-                }
-                if (isA) {
-                    opA[l] = op;
-                } else {
-                    opB[l] = op;
-                }
-            });
+            IntStream.range(0, a.length + b.length).parallel()
+                    .forEach(i -> upload(i, a, b, rows, gemm, precision, batch));
             // Deltas against the running means must be taken before the means move.
-            double[] deltaA = minus(batchMeanA, meanA);
-            double[] deltaB = minus(batchMeanB, meanB);
+            double[] deltaA = minus(batch.meanA, meanA);
+            double[] deltaB = minus(batch.meanB, meanB);
             double weight = (double) n * rows / ((double) n + rows);
+            int dA = shape.dA(), dB = shape.dB();
             for (int la = 0; la < a.length; la++) {
                 for (int lb = 0; lb < b.length; lb++) {
-                    gemm.addAtBPlusOuter(opA[la], opB[lb], comoment[la][lb], deltaA, la * dA, deltaB, lb * dB, weight);
+                    gemm.addAtBPlusOuter(batch.opA[la], batch.opB[lb], comoment[la][lb], deltaA, la * dA, deltaB,
+                            lb * dB, weight);
                 }
             }
             for (int lb = 0; lb < b.length; lb++) {
-                gemm.addAtAPlusOuter(opB[lb], covB[lb], deltaB, lb * dB, weight);
+                gemm.addAtAPlusOuter(batch.opB[lb], covB[lb], deltaB, lb * dB, weight);
             }
-            foldMoments(meanA, m2A, batchMeanA, batchM2A, deltaA, rows);
-            foldMoments(meanB, m2B, batchMeanB, batchM2B, deltaB, rows);
+            foldMoments(meanA, m2A, batch.meanA, batch.m2A, deltaA, rows);
+            foldMoments(meanB, m2B, batch.meanB, batch.m2B, deltaB, rows);
             n += rows;
-        } finally {
-            for (Gemm.Operand op : opA) {
-                if (op != null) {
-                    op.close();
+        }
+    }
+
+    /** One batch's means, sums of squared deviations and uploaded centred operands; closing frees the operands. */
+    private final class Batch implements AutoCloseable {
+        final double[] meanA = new double[PairMoments.this.meanA.length];
+        final double[] m2A = new double[PairMoments.this.meanA.length];
+        final double[] meanB = new double[PairMoments.this.meanB.length];
+        final double[] m2B = new double[PairMoments.this.meanB.length];
+        final Gemm.Operand[] opA;
+        final Gemm.Operand[] opB;
+
+        Batch(int layersA, int layersB) {
+            opA = new Gemm.Operand[layersA];
+            opB = new Gemm.Operand[layersB];
+        }
+
+        @Override
+        public void close() {
+            for (Gemm.Operand[] ops : new Gemm.Operand[][] {opA, opB}) {
+                for (Gemm.Operand op : ops) {
+                    if (op != null) {
+                        op.close();
+                    }
                 }
             }
-            for (Gemm.Operand op : opB) {
-                if (op != null) {
-                    op.close();
-                }
+        }
+    }
+
+    /** Centres layer {@code i} (a's layers first, then b's) of the batch and uploads it as an operand. */
+    private void upload(int i, float[][] a, float[][] b, int rows, Gemm gemm, Gemm.Precision precision, Batch batch) {
+        boolean isA = i < a.length;
+        int l = isA ? i : i - a.length;
+        float[] x = isA ? a[l] : b[l];
+        int d = isA ? shape.dA() : shape.dB();
+        double[] mean = isA ? batch.meanA : batch.meanB;
+        double[] m2 = isA ? batch.m2A : batch.m2B;
+        int need = rows * Math.max(shape.dA(), shape.dB());
+        Gemm.Operand op;
+        if (precision == Gemm.Precision.FLOAT32) {
+            float[] work = scratchF.get();
+            if (work.length < need) {
+                work = new float[need];
+                scratchF.set(work);
             }
+            centre(x, rows, d, mean, m2, l * d, null, work);
+            op = gemm.uploadFloats(rows, d, work);
+        } else {
+            double[] work = scratch.get();
+            if (work.length < need) {
+                work = new double[need];
+                scratch.set(work);
+            }
+            centre(x, rows, d, mean, m2, l * d, work, null);
+            op = gemm.upload(rows, d, work, precision);
+        }
+        if (isA) {
+            batch.opA[l] = op;
+        } else {
+            batch.opB[l] = op;
         }
     }
 

@@ -17,6 +17,22 @@ public final class TokenFilter {
         this.ids = Arrays.stream(ids).distinct().sorted().toArray();
     }
 
+    /**
+     * The filter of a {@code --filter-ids} option: comma-separated token ids ("50256,198"); a malformed id is a usage
+     * error naming the option.
+     */
+    public static TokenFilter parseOption(String ids) {
+        return new TokenFilter(Arrays.stream(ids.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .mapToInt(s -> {
+                    try {
+                        return Integer.parseInt(s);
+                    } catch (NumberFormatException e) {
+                        throw new org.uneurons.core.cli.UsageException(
+                                "--filter-ids expects comma-separated token ids, got '" + s + "'");
+                    }
+                }).toArray());
+    }
+
     public static TokenFilter none() {
         return new TokenFilter();
     }
@@ -49,6 +65,17 @@ public final class TokenFilter {
             System.arraycopy(batch, keep[r] * d, out, r * d, d);
         }
         return out;
+    }
+
+    /** Two filters are equal when they drop the same ids. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TokenFilter f && Arrays.equals(ids, f.ids);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(ids);
     }
 
     @Override

@@ -102,4 +102,24 @@ class ToolContractTest {
         assertEquals(2, r.exitCode);
         assertEquals("echo: error: unexpected argument 'extra' (see --help)\n", r.stderr);
     }
+
+    /** Inside a pipeline task the contract itself leaves the timing row and versions.yml: no second JVM. */
+    @Test
+    void aTaskRunLeavesItsTimingRowAndVersions(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        TaskRecord record = new TaskRecord(dir, "WF:ECHO", "t1");
+        assertEquals(0, ToolRunner.run(new Echo().recordingTo(record), "--text", "hi").exitCode);
+        assertEquals(1, ToolRunner.run(new Echo().recordingTo(record), "--text", "bad").exitCode);
+        assertEquals(0, ToolRunner.run(new Echo().recordingTo(record), "--help").exitCode);
+        java.util.List<String> rows = java.nio.file.Files.readAllLines(dir.resolve("timing.tsv"));
+        assertEquals("process\ttag\texit\twall_s\tcpu_s\tpeak_rss_mib", rows.get(0));
+        assertEquals(3, rows.size(), "one row per run that did work, --help none: " + rows);
+        String[] first = rows.get(1).split("\t");
+        assertEquals(java.util.List.of("WF:ECHO", "t1", "0"), java.util.List.of(first[0], first[1], first[2]));
+        assertTrue(Double.parseDouble(first[3]) > 0 && Double.parseDouble(first[4]) > 0, rows.get(1));
+        assertTrue(first[5].equals("-") || Long.parseLong(first[5]) > 10, "peak RSS in MiB: " + first[5]);
+        assertEquals("1", rows.get(2).split("\t")[2], "a failed run records its exit code");
+        assertEquals("\"WF:ECHO\":\n    echo: \"dev (not from a jar)\"\n    java: \"" + System.getProperty("java.version")
+                + "\"\n", java.nio.file.Files.readString(dir.resolve("versions.yml")));
+    }
 }

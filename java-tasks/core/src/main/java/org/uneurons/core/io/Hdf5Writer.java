@@ -1,0 +1,95 @@
+package org.uneurons.core.io;
+
+import java.nio.file.Path;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+
+/**
+ * Writes an HDF5 file for the project's file formats; with {@link Hdf5Reader}, the only code that touches jhdf.
+ * jhdf keeps every array in memory and writes the file at {@link #close}; large arrays go through
+ * {@link Group#streamed} instead. Write to a temporary name ({@link AtomicOutput}) and publish after close.
+ *
+ * <pre>
+ * try (Hdf5Writer w = Hdf5Writer.create(out.temp())) {
+ *     w.attribute("format", FORMAT).dataset("n", new double[] {n});
+ *     w.group("cov_b").dataset("0", block);
+ * }
+ * </pre>
+ */
+public final class Hdf5Writer implements AutoCloseable {
+    private final WritableHdfFile file;
+    private final Group root;
+
+    private Hdf5Writer(WritableHdfFile file) {
+        this.file = file;
+        this.root = new Group(file);
+    }
+
+    public static Hdf5Writer create(Path target) {
+        return new Hdf5Writer(HdfFile.write(target));
+    }
+
+    /** A group (the root or one made by {@link #group}) to which attributes, datasets and groups are added. */
+    public static final class Group {
+        private final WritableGroup g;
+
+        private Group(WritableGroup g) {
+            this.g = g;
+        }
+
+        /**
+         * An attribute: String, Integer, Long, Double or an array of them. Boxed numbers keep their width (an
+         * Integer is int32, a Long int64).
+         */
+        public Group attribute(String name, Object value) {
+            g.putAttribute(name, value);
+            return this;
+        }
+
+        /** A dataset from a Java array (double[], double[][], float[][], int[], int[][], long[], long[][], String[]). */
+        public Group dataset(String name, Object array) {
+            g.putDataset(name, array);
+            return this;
+        }
+
+        /**
+         * A contiguous dataset whose little-endian bytes {@code source} writes when the file is closed (for arrays
+         * too large to hold, or spilled to disk batch by batch, or float16).
+         */
+        public Group streamed(String name, Hdf5.Element type, long[] dims, Hdf5.ByteSource source) {
+            Hdf5.putStreamed(g, name, type, dims, source);
+            return this;
+        }
+
+        public Group group(String name) {
+            return new Group(g.putGroup(name));
+        }
+    }
+
+    public Hdf5Writer attribute(String name, Object value) {
+        root.attribute(name, value);
+        return this;
+    }
+
+    public Hdf5Writer dataset(String name, Object array) {
+        root.dataset(name, array);
+        return this;
+    }
+
+    public Hdf5Writer streamed(String name, Hdf5.Element type, long[] dims, Hdf5.ByteSource source) {
+        root.streamed(name, type, dims, source);
+        return this;
+    }
+
+    public Group group(String name) {
+        return root.group(name);
+    }
+
+    /** Writes the file (jhdf writes everything here). */
+    @Override
+    public void close() {
+        file.close();
+    }
+}

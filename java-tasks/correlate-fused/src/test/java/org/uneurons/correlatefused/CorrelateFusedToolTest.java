@@ -1,0 +1,223 @@
+package org.uneurons.correlatefused;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.formats.TokenShard;
+import org.uneurons.core.stats.MomentShape;
+import org.uneurons.core.stats.PairMoments;
+import org.uneurons.core.testing.ToolRunner;
+import org.uneurons.models.RandomCheckpoint;
+import org.uneurons.formats.MomentsFile;
+
+/**
+ * correlate-fused on random GPT-2 checkpoints: pairs, help, and bad inputs (one error line, the exit code, nothing
+ * published). Its equality with staged correlate is tested in tool-chains (FusedEqualsStagedTest).
+ */
+class CorrelateFusedToolTest {
+    static final int VOCAB = 60;
+    static final int CTX = 16;
+    static final int SEQS = 5;
+
+    @TempDir
+    static Path dir;
+    static Path shard;
+    /** m1, m2: 2 layers x 32 neurons; m3: 3 layers x 48 neurons (pairs of unequal shapes). */
+    static List<Path> checkpoints = new ArrayList<>();
+
+    @BeforeAll
+    static void inputs() {
+        for (int i = 1; i <= 3; i++) {
+            RandomCheckpoint c = RandomCheckpoint.gpt2();
+            c.nLayers = i == 3 ? 3 : 2;
+            c.dModel = 16;
+            c.nHeads = 2;
+            c.dMlp = i == 3 ? 48 : 32;
+            c.vocab = VOCAB;
+            c.nCtx = CTX;
+            c.seed = 100 + i;
+            checkpoints.add(c.writeGpt2(dir.resolve("ckpt").resolve("m" + i)));
+        }
+        // BOS 0 and EOS 1 (dropped by the default filter) at sequence starts and here and there
+        Random r = new Random(7);
+        int[][] tokens = new int[SEQS][CTX];
+        for (int s = 0; s < SEQS; s++) {
+            for (int t = 0; t < CTX; t++) {
+                tokens[s][t] = t == 0 ? 0 : (r.nextInt(8) == 0 ? 1 : 2 + r.nextInt(VOCAB - 2));
+            }
+        }
+        tokens[SEQS - 1][CTX - 1] = VOCAB - 1; // the largest id, for the vocabulary test
+        shard = dir.resolve("toks.00000.h5");
+        TokenShard.write(shard, tokens, new TokenShard.Meta("test-ids", VOCAB, 0, 1, "random"));
+    }
+
+    private static String name(int i) {
+        return checkpoints.get(i).getFileName().toString();
+    }
+
+    @Test
+    void helpListsTheFusedOptions() {
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), "--help");
+        assertEquals(0, r.exitCode, r.toString());
+        for (String opt : List.of("--checkpoint", "--checkpoints", "--pairs", "--pair", "--outdir",
+                "--batch-size", "--device", "--shard", "--layers-a", "--gemm")) {
+            assertTrue(r.stdout.contains(opt + " "), opt + " in --help: " + r.stdout);
+        }
+    }
+
+    @Test
+    void explicitPairsInTheGivenOrder() {
+        Path out = dir.resolve("explicit");
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), "--checkpoints", checkpoints.get(0) + ","
+                        + checkpoints.get(1) + "," + checkpoints.get(2), "--shard", shard.toString(), "--pair", "m3:m2",
+                "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(List.of("m3__m2.toks.00000.h5"), listing(out));
+        MomentsFile.Header h = MomentsFile.readHeader(out.resolve("m3__m2.toks.00000.h5"));
+        assertEquals("m3", h.info().modelA());
+        assertEquals(48, h.shape().dA());
+        assertEquals("float32", h.info().gemm());
+    }
+
+    // ---- bad inputs
+
+    private ToolRunner failing(String... argv) {
+        Path out = dir.resolve("fail-" + System.nanoTime());
+        List<String> a = new ArrayList<>(List.of(argv));
+        a.addAll(List.of("--shard", shard.toString(), "--outdir", out.toString()));
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), a.toArray(String[]::new));
+        assertTrue(!Files.exists(out) || listing(out).isEmpty(), "nothing published: " + (Files.exists(out) ? listing(out) : ""));
+        return r;
+    }
+
+    @Test
+    void shardIdsOutsideAModelsVocabulary() {
+        RandomCheckpoint c = RandomCheckpoint.gpt2();
+        c.dModel = 16;
+        c.nHeads = 2;
+        c.dMlp = 32;
+        c.vocab = VOCAB - 10;
+        c.nCtx = CTX;
+        Path small = c.writeGpt2(dir.resolve("ckpt-small").resolve("small"));
+        int[][] t = TokenShard.read(shard).tokens();
+        int s0 = -1, t0 = -1;
+        for (int s = 0; s < t.length && s0 < 0; s++) {
+            for (int i = 0; i < CTX; i++) {
+                if (t[s][i] >= VOCAB - 10) {
+                    s0 = s;
+                    t0 = i;
+                    break;
+                }
+            }
+        }
+        ToolRunner r = failing("--checkpoints", checkpoints.get(0) + "," + small, "--pairs", "anchor");
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: " + shard + ": token id " + t[s0][t0] + " at sequence " + s0 + ", position " + t0
+                + " is outside the vocabulary of checkpoint small [0, 50)", r.errorLine());
+    }
+
+    @Test
+    void commandLineErrors() {
+        String all = checkpoints.get(0) + "," + checkpoints.get(1) + "," + checkpoints.get(2);
+        ToolRunner r = failing("--checkpoints", all, "--pair", "m1:nope");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: --pair m1:nope names model 'nope', which is not among the checkpoints (m1, m2, m3)",
+                r.errorLine());
+        r = failing("--checkpoints", all, "--pairs", "anchor", "--bogus");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: unrecognized option: --bogus (see --help)", r.errorLine());
+        r = failing("--checkpoints", all, "--pairs", "some");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: --pairs expects one of anchor, all, got 'some'", r.errorLine());
+        r = failing("--checkpoints", all);
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: fused mode needs --pairs anchor|all or --pair A:B (see --help)", r.errorLine());
+        r = failing("--checkpoint", checkpoints.get(0).toString(), "--pairs", "all");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: fused mode needs at least two checkpoints (--checkpoint DIR, repeatable, or"
+                + " --checkpoints A,B,...), got 1", r.errorLine());
+        r = failing("--checkpoints", all, "--pairs", "all", "--output", "x.h5");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: unrecognized option: --output (see --help)", r.errorLine());
+        r = failing("--checkpoints", all, "--pairs", "all", "--device", "tpu");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: --device expects cpu, gpu or gpu:N, got 'tpu'", r.errorLine());
+        r = failing("--checkpoints", all, "--pairs", "all", "--batch-size", "0");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: --batch-size expects a positive integer, got 0", r.errorLine());
+        r = failing("--checkpoints", all, "--pairs", "all", "--layers-a", "2");
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: checkpoint m1: --layers-a 2 is not within the model's layers 0-1", r.errorLine());
+        Path missing = dir.resolve("nowhere");
+        r = failing("--checkpoints", checkpoints.get(0) + "," + missing, "--pairs", "all");
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: " + missing + ": no such checkpoint directory (--checkpoint)", r.errorLine());
+    }
+
+    @Test
+    void aFailureDuringTheRunPublishesNoPair() {
+        RandomCheckpoint c = RandomCheckpoint.gpt2();
+        c.dModel = 16;
+        c.nHeads = 2;
+        c.dMlp = 32;
+        c.vocab = VOCAB;
+        c.nCtx = CTX;
+        c.nanTensor = "transformer.h.1.mlp.c_fc.bias";
+        Path nan = c.writeGpt2(dir.resolve("ckpt-nan").resolve("nan"));
+        // pairs m1-m2 and m1-nan: the first is computable, the second fails in the first batch
+        ToolRunner r = failing("--checkpoints", checkpoints.get(0) + "," + checkpoints.get(1) + "," + nan,
+                "--pairs", "anchor");
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: checkpoint nan: mlp_post of layer 1 is NaN at sequence 0, position 0, neuron 0"
+                + " (the weights produce non-finite activations)", r.errorLine());
+    }
+
+    @Test
+    void publishingIsAllOrNothing() throws IOException {
+        Path out = Files.createDirectories(dir.resolve("publish"));
+        // the second target is a non-empty directory, so its rename fails after the first was published
+        Path blocked = Files.createDirectories(out.resolve("b.h5"));
+        Files.writeString(blocked.resolve("keep"), "x");
+        MomentShape shape = new MomentShape(1, 2, 0, 0, 1, 2);
+        PairMoments m = new PairMoments(shape);
+        m.update(new float[][] {{1, 2, 3, 5}}, new float[][] {{2, 1, 0, 4}}, 2, new org.uneurons.core.stats.PlainGemm(),
+                org.uneurons.core.stats.Gemm.Precision.FLOAT64);
+        MomentsFile.Info info = new MomentsFile.Info("x", "y", List.of("s.h5"), "none", "float64", 2);
+        assertThrows(RuntimeException.class, () -> CorrelateFusedTool.publishAll(List.of(out.resolve("a.h5"), blocked),
+                List.of(m, m), List.of(info, info)));
+        assertEquals(List.of("b.h5"), listing(out), "the first file withdrawn, no temporary file left");
+        CorrelateFusedTool.publishAll(List.of(out.resolve("a.h5"), out.resolve("c.h5")), List.of(m, m), List.of(info, info));
+        assertEquals(List.of("a.h5", "b.h5", "c.h5"), listing(out));
+        assertEquals(2, MomentsFile.read(out.resolve("c.h5")).count());
+    }
+
+    @Test
+    void compactKeepsRowsInOrder() {
+        float[] x = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4};
+        FusedRun.compact(x, 2, new int[] {1, 3, 4});
+        assertEquals(List.of(1f, 1f, 3f, 3f, 4f, 4f), List.of(x[0], x[1], x[2], x[3], x[4], x[5]));
+    }
+
+    private static List<String> listing(Path d) {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.uneurons.finalise;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.uneurons.blas.OpenBlasGemm;
+import org.uneurons.core.cli.Args;
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.cli.Progress;
+import org.uneurons.core.cli.Tool;
+import org.uneurons.core.stats.Baselines;
+import org.uneurons.core.stats.PairMoments;
+import org.uneurons.core.stats.Pearson;
+import org.uneurons.core.stats.Rotations;
+import org.uneurons.core.stats.RowSummaries;
+import org.uneurons.formats.CorrelationSummaryFile;
+import org.uneurons.formats.MomentsFile;
+
+/**
+ * finalise: merged moments in, per neuron of a its correlation summary against every neuron of b (max with its
+ * layer and neuron, min, mean, top-k) and seeded baseline maxima computed from the moments alone.
+ */
+public final class FinaliseTool extends Tool {
+
+    public static void main(String[] argv) {
+        main(new FinaliseTool(), argv);
+    }
+
+    @Override
+    public String name() {
+        return "finalise";
+    }
+
+    @Override
+    public String description() {
+        return "Turns merged moments into per-neuron correlation summaries and baseline maxima (HDF5).";
+    }
+
+    @Override
+    protected void declareOptions(Options o) {
+        o.addOption(opt("input", "FILE", "merged (or partial) moments file"));
+        o.addOption(opt("output", "FILE", "summary file to write"));
+        o.addOption(opt("top-k", "K", "top correlations kept per neuron (default 50, at most b's neuron count)"));
+        o.addOption(opt("baseline", "KIND", "gaussian-rows (default, the paper's), haar, both, or none"));
+        o.addOption(opt("baseline-seed", "S", "seed of the random matrices (default 0)"));
+        o.addOption(opt("baseline-samples", "N", "independent baseline draws (default 1)"));
+        o.addOption(Option.builder().longOpt("full-matrix").desc("also write every correlation block (float32)").build());
+        o.addOption(opt("threads", "N", "BLAS threads (default: all cores)"));
+    }
+
+    private static Option opt(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+    }
+
+    /** The command line; {@code topK} is null when not given (then b's neuron count caps the default, 50). */
+    record Settings(Path input, Path output, Integer topK, List<Rotations.Kind> baselines, long seed, int samples,
+                    int threads, boolean fullMatrix) {
+
+        static Settings parse(Args args) {
+            Path input = args.existing("input");
+            Path output = args.path("output");
+            Integer topK = args.has("top-k") ? args.positive("top-k", 50) : null;
+            String baseline = args.choice("baseline", "gaussian-rows", "gaussian-rows", "haar", "both", "none");
+            List<Rotations.Kind> kinds = switch (baseline) {
+                case "both" -> List.of(Rotations.Kind.GAUSSIAN_ROWS, Rotations.Kind.HAAR);
+                case "none" -> List.of();
+                default -> List.of(Rotations.Kind.parse(baseline));
+            };
+            return new Settings(input, output, topK, kinds, args.longValue("baseline-seed", 0),
+                    args.positive("baseline-samples", 1),
+                    args.positive("threads", Runtime.getRuntime().availableProcessors()), args.has("full-matrix"));
+        }
+    }
+
+    @Override
+    protected int doWork(Args args) {
+        Settings s = Settings.parse(args);
+        MomentsFile.Header h = MomentsFile.readHeader(s.input());
+        int topK = topK(s, h);
+        PairMoments m = MomentsFile.read(s.input());
+        err.printf(Locale.ROOT, "finalise: %s vs %s, %s, %,d tokens%n", h.info().modelA(), h.info().modelB(), h.shape(),
+                h.n());
+        RowSummaries summaries = RowSummaries.of(m, topK);
+        List<Baselines> baselines = baselines(s, m);
+        CorrelationSummaryFile.write(s.output(), h, summaries, baselines,
+                s.fullMatrix() ? (la, lb) -> toFloat(Pearson.block(m, la, lb)) : null);
+        return EXIT_OK;
+    }
+
+    /** --top-k, checked against b's neurons; the default 50 is capped at b's neuron count. */
+    private static int topK(Settings s, MomentsFile.Header h) {
+        if (h.n() < 2) {
+            throw new InputException(s.input() + ": moments of " + h.n() + " tokens; correlations need at least 2"
+                    + " (were all tokens filtered out?)");
+        }
+        int neuronsB = h.shape().neuronsB();
+        if (s.topK() == null) {
+            return Math.min(50, neuronsB);
+        }
+        if (s.topK() > neuronsB) {
+            throw new InputException(s.input() + ": --top-k " + s.topK() + " exceeds model b's " + neuronsB + " neurons");
+        }
+        return s.topK();
+    }
+
+    private List<Baselines> baselines(Settings s, PairMoments m) {
+        List<Baselines> out = new ArrayList<>();
+        try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
+            for (Rotations.Kind kind : s.baselines()) {
+                Progress progress = new Progress(err, "finalise: baseline " + kind.label, "layers of b",
+                        (long) s.samples() * m.shape().nLayersB(), 10);
+                out.add(Baselines.of(m, kind, s.seed(), s.samples(), gemm, (sample, l) -> progress.advance(1)));
+                progress.finish();
+            }
+        }
+        return out;
+    }
+
+    private static float[][] toFloat(double[][] x) {
+        float[][] f = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = new float[x[i].length];
+            for (int j = 0; j < f[i].length; j++) {
+                f[i][j] = (float) x[i][j];
+            }
+        }
+        return f;
+    }
+}

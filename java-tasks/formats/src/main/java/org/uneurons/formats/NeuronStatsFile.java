@@ -1,0 +1,86 @@
+package org.uneurons.formats;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.Hdf5Reader;
+import org.uneurons.core.io.Hdf5Writer;
+import org.uneurons.core.stats.ActivationStats;
+import org.uneurons.core.stats.TopK;
+
+/**
+ * The per-neuron statistics of one model (HDF5, {@code uneurons-neuron-stats/1}), written by stats-final; the
+ * universality tool joins its columns into the neuron table ({@link #readColumns}), the report shows its top
+ * activations ({@link #readTop}). Attributes: format, model, n_layers, d_mlp, columns (the per-neuron columns, comma-
+ * separated, in order), n_tokens, shards (comma-separated, the order top_source indexes), top_k, checkpoint,
+ * act_freq_paper_edge. Datasets: {@code layer}, {@code neuron} int32 [N] (layer-major), one float64 [N] dataset per
+ * column, {@code top_values} float64 [N, k] (post-activation, best first), {@code top_source} int32 [N, k] (index
+ * into shards), {@code top_rows} int64 [N, k] (row in that shard's activation file; -1 where fewer than k tokens).
+ */
+public final class NeuronStatsFile {
+    public static final String FORMAT = "uneurons-neuron-stats/1";
+
+    private NeuronStatsFile() {
+    }
+
+    public static void write(Path target, ActivationStats act, Map<String, double[]> columns, String checkpoint) {
+        int n = act.nLayers() * act.dMlp();
+        int[] layer = new int[n];
+        int[] neuron = new int[n];
+        for (int r = 0; r < n; r++) {
+            layer[r] = r / act.dMlp();
+            neuron[r] = r % act.dMlp();
+        }
+        TopK.Sorted top = act.top().sorted();
+        double[][] tv = top.values();
+        for (double[] row : tv) {
+            for (int i = 0; i < row.length; i++) {
+                if (row[i] == Double.NEGATIVE_INFINITY) {
+                    row[i] = 0; // an unfilled slot (fewer than k tokens); its row is -1
+                }
+            }
+        }
+        try (AtomicOutput out = AtomicOutput.create(target)) {
+            try (Hdf5Writer f = Hdf5Writer.create(out.temp())) {
+                f.attribute("format", FORMAT)
+                        .attribute("model", act.model())
+                        .attribute("n_layers", act.nLayers())
+                        .attribute("d_mlp", act.dMlp())
+                        .attribute("columns", String.join(",", columns.keySet()))
+                        .attribute("n_tokens", act.tokens())
+                        .attribute("shards", String.join(",", act.shards()))
+                        .attribute("top_k", act.k())
+                        .attribute("checkpoint", checkpoint)
+                        .attribute("act_freq_paper_edge", ActivationStats.PAPER_EDGE);
+                f.dataset("layer", layer).dataset("neuron", neuron);
+                columns.forEach(f::dataset);
+                f.dataset("top_values", tv).dataset("top_source", top.sources()).dataset("top_rows", top.rows());
+            }
+            out.commit();
+        }
+    }
+
+    /** Opens a statistics file, checking its format attribute. */
+    static Hdf5Reader open(Path file) {
+        Hdf5Reader h = Hdf5Reader.open(file);
+        String format = h.optionalString("format");
+        if (!FORMAT.equals(format)) {
+            h.close();
+            throw new InputException(file + ": not a neuron statistics file (format attribute is "
+                    + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + ")");
+        }
+        return h;
+    }
+
+    /** The per-neuron columns, to join into a neuron table. */
+    public static StatsColumns readColumns(Path file) {
+        return StatsColumns.read(file);
+    }
+
+    /** The top-k activating tokens of every neuron, for the report. */
+    public static TopActivations readTop(Path file) {
+        return TopActivations.read(file);
+    }
+}

@@ -1,0 +1,204 @@
+package org.uneurons.formats;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.Hdf5Reader;
+import org.uneurons.core.io.Hdf5Writer;
+import org.uneurons.core.stats.TokenFilter;
+
+/**
+ * A token shard: HDF5 with {@code /tokens} int32 [n_seq, ctx] and attributes {@code tokenizer} (string),
+ * {@code vocab_size}, {@code bos_id} and {@code eos_id} (int, -1 if none), {@code source} (string) and
+ * {@code filter_ids} (the token ids every analysis drops, METHOD 1.4: "198,50256" or "none"); optionally
+ * {@code /vocab}, the token text per id. The filter is decided here, when the shard is made
+ * ({@link FilterChoice#defaults}), and travels with the shard into activation files; a shard written without
+ * {@code filter_ids} (an older version, another tool) gets the same default when read. The whole shard is held in
+ * memory (jhdf writes at close), so size shards in the millions of tokens, not billions.
+ */
+public final class TokenShard {
+    static final String WHAT = "token shard: /tokens int32 [n_seq, ctx]";
+
+    /** The shard's attributes. */
+    public record Meta(String tokenizer, int vocabSize, int bosId, int eosId, String source) {
+        public static final String GPT2 = "gpt2";
+        public static final int GPT2_VOCAB = 50257;
+        public static final int GPT2_EOT = 50256;
+
+        /** GPT-2 BPE: BOS and EOS are both {@code <|endoftext|>} (50256). */
+        public static Meta gpt2(String source) {
+            return new Meta(GPT2, GPT2_VOCAB, GPT2_EOT, GPT2_EOT, source);
+        }
+    }
+
+    private final Path file;
+    private final int[][] tokens;
+    private final Meta meta;
+    private final TokenFilter filter;
+
+    private TokenShard(Path file, int[][] tokens, Meta meta, TokenFilter filter) {
+        this.file = file;
+        this.tokens = tokens;
+        this.meta = meta;
+        this.filter = filter;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** [n_seq][ctx] token ids, each in [0, vocab_size). */
+    public int[][] tokens() {
+        return tokens;
+    }
+
+    public int nSeq() {
+        return tokens.length;
+    }
+
+    public int ctx() {
+        return tokens[0].length;
+    }
+
+    public Meta meta() {
+        return meta;
+    }
+
+    /** The token ids analyses drop (stored with the shard, or the default for its attributes). */
+    public TokenFilter filter() {
+        return filter;
+    }
+
+    /** Writes a shard atomically, with the default filter for {@code meta}. */
+    public static void write(Path file, int[][] tokens, Meta meta) {
+        write(file, tokens, meta, null);
+    }
+
+    /**
+     * As {@link #write(Path, int[][], Meta)}, plus {@code /vocab} (token text per id) when {@code vocab} is given; the
+     * filter is the default for {@code meta} and that vocabulary (its newline ids).
+     */
+    public static void write(Path file, int[][] tokens, Meta meta, String[] vocab) {
+        write(file, tokens, meta, vocab, FilterChoice.defaults(meta, vocab));
+    }
+
+    /** Writes a shard with an explicit filter. Rows must share one length; ids must lie in [0, vocab_size). */
+    public static void write(Path file, int[][] tokens, Meta meta, String[] vocab, TokenFilter filter) {
+        checkRows(file, tokens, meta);
+        if (vocab != null && vocab.length != meta.vocabSize()) {
+            throw new IllegalArgumentException(file + ": /vocab has " + vocab.length + " entries, vocab_size is "
+                    + meta.vocabSize());
+        }
+        try (AtomicOutput out = AtomicOutput.create(file)) {
+            try (Hdf5Writer h = Hdf5Writer.create(out.temp())) {
+                h.attribute("tokenizer", meta.tokenizer())
+                        .attribute("vocab_size", meta.vocabSize())
+                        .attribute("bos_id", meta.bosId())
+                        .attribute("eos_id", meta.eosId())
+                        .attribute("source", meta.source())
+                        .attribute("filter_ids", FilterChoice.describe(filter))
+                        .dataset("tokens", tokens);
+                if (vocab != null) {
+                    h.dataset("vocab", vocab);
+                }
+            }
+            out.commit();
+        }
+    }
+
+    private static void checkRows(Path file, int[][] tokens, Meta meta) {
+        if (tokens.length == 0 || tokens[0].length == 0) {
+            throw new IllegalArgumentException(file + ": a token shard needs at least one non-empty sequence");
+        }
+        int ctx = tokens[0].length;
+        for (int s = 0; s < tokens.length; s++) {
+            if (tokens[s].length != ctx) {
+                throw new IllegalArgumentException(file + ": sequence " + s + " has " + tokens[s].length
+                        + " tokens, sequence 0 has " + ctx);
+            }
+            for (int t = 0; t < ctx; t++) {
+                int id = tokens[s][t];
+                if (id < 0 || id >= meta.vocabSize()) {
+                    throw new IllegalArgumentException(file + ": token id " + id + " at sequence " + s + ", position "
+                            + t + " is outside the vocabulary [0, " + meta.vocabSize() + ")");
+                }
+            }
+        }
+    }
+
+    /** Reads and validates a shard; every problem is one {@link InputException} naming the file. */
+    public static TokenShard read(Path file) {
+        try (Hdf5Reader h = Hdf5Reader.open(file)) {
+            int[] dims = tokenDims(h);
+            Meta meta = new Meta(
+                    h.string("tokenizer", "token shard"),
+                    h.integer("vocab_size", "token shard"),
+                    h.integer("bos_id", "token shard"),
+                    h.integer("eos_id", "token shard"),
+                    h.string("source", "token shard"));
+            if (meta.vocabSize() <= 0) {
+                throw new InputException(file + ": attribute 'vocab_size' is " + meta.vocabSize() + ", expected > 0");
+            }
+            int[][] tokens = ids(file, h.integersFlat("/tokens", WHAT), dims, meta.vocabSize());
+            String stored = h.optionalString("filter_ids");
+            TokenFilter filter = stored != null ? FilterChoice.parse(stored, file + ": attribute filter_ids")
+                    : FilterChoice.defaults(meta, h.stringsOrNull("/vocab"), h.optionalInteger("pad_id"));
+            return new TokenShard(file, tokens, meta, filter);
+        }
+    }
+
+    /** The [n_seq, ctx] shape of /tokens, checked to be non-empty integers. */
+    private static int[] tokenDims(Hdf5Reader h) {
+        Path file = h.file();
+        int[] dims = h.shape("/tokens", WHAT);
+        if (dims.length != 2) {
+            throw new InputException(file + ": /tokens has shape " + Arrays.toString(dims)
+                    + ", expected 2 dimensions [n_seq, ctx]");
+        }
+        if (!h.isInteger("/tokens", WHAT)) {
+            throw new InputException(file + ": /tokens is " + h.typeName("/tokens", WHAT)
+                    + ", expected integer token ids (int32)");
+        }
+        if (dims[0] == 0 || dims[1] == 0) {
+            throw new InputException(file + ": /tokens is empty (shape " + Arrays.toString(dims)
+                    + "); a token shard needs at least one sequence");
+        }
+        return dims;
+    }
+
+    private static int[][] ids(Path file, long[] flat, int[] dims, int vocabSize) {
+        int ctx = dims[1];
+        int[][] tokens = new int[dims[0]][ctx];
+        for (int s = 0; s < dims[0]; s++) {
+            for (int t = 0; t < ctx; t++) {
+                long id = flat[s * ctx + t];
+                if (id < 0 || id >= vocabSize) {
+                    throw new InputException(file + ": token id " + id + " at sequence " + s + ", position " + t
+                            + " is outside the vocabulary [0, " + vocabSize + ")");
+                }
+                tokens[s][t] = (int) id;
+            }
+        }
+        return tokens;
+    }
+
+    /** The optional {@code /vocab} dataset (token text per id), or null if the shard has none. */
+    public static String[] readVocab(Path file) {
+        try (Hdf5Reader h = Hdf5Reader.open(file)) {
+            return h.stringsOrNull("/vocab");
+        }
+    }
+
+    /** Tokens in the shard (n_seq x ctx), from the shape of /tokens, without reading them. */
+    public static long countTokens(Path file) {
+        try (Hdf5Reader h = Hdf5Reader.open(file)) {
+            int[] d = h.shape("/tokens", WHAT);
+            if (d.length != 2) {
+                throw new InputException(file + ": /tokens has " + d.length + " dimensions, expected [n_seq, ctx]");
+            }
+            return (long) d[0] * d[1];
+        }
+    }
+}

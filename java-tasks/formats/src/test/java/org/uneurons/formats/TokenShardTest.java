@@ -1,0 +1,189 @@
+package org.uneurons.formats;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.core.io.Hdf5;
+
+class TokenShardTest {
+    @TempDir
+    Path tmp;
+
+    static final int[][] TOKENS = {{50256, 15496, 995, 0, 1}, {50256, 262, 50255, 7, 8}, {50256, 1, 2, 3, 4}};
+
+    @Test
+    void roundTrip() throws IOException {
+        Path f = tmp.resolve("sub/shard.00000.h5");
+        TokenShard.write(f, TOKENS, TokenShard.Meta.gpt2("corpus.txt"));
+        TokenShard s = TokenShard.read(f);
+        assertArrayEquals(TOKENS, s.tokens());
+        assertEquals(3, s.nSeq());
+        assertEquals(5, s.ctx());
+        assertEquals(new TokenShard.Meta("gpt2", 50257, 50256, 50256, "corpus.txt"), s.meta());
+        assertNull(TokenShard.readVocab(f));
+        try (Stream<Path> files = Files.list(f.getParent())) {
+            assertEquals(List.of(f), files.toList(), "no temporary file left beside the shard");
+        }
+    }
+
+    @Test
+    void optionalVocabRoundTrips() {
+        Path f = tmp.resolve("v.h5");
+        TokenShard.write(f, new int[][] {{0, 1, 2}}, new TokenShard.Meta("custom", 3, -1, 2, "ids.npy"),
+                new String[] {"a", " b", "<eos>"});
+        TokenShard s = TokenShard.read(f);
+        assertEquals(-1, s.meta().bosId());
+        assertArrayEquals(new String[] {"a", " b", "<eos>"}, TokenShard.readVocab(f));
+    }
+
+    @Test
+    void writeRefusesRaggedRowsAndOutOfRangeIds() {
+        Path f = tmp.resolve("bad.h5");
+        assertThrows(IllegalArgumentException.class,
+                () -> TokenShard.write(f, new int[][] {{1, 2}, {3}}, TokenShard.Meta.gpt2("x")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TokenShard.write(f, new int[][] {{1, 2}, {3, 50257}}, TokenShard.Meta.gpt2("x")));
+        assertEquals(f + ": token id 50257 at sequence 1, position 1 is outside the vocabulary [0, 50257)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TokenShard.write(f, new int[0][], TokenShard.Meta.gpt2("x")));
+        assertTrue(Files.notExists(f));
+    }
+
+    /** A shard written by hand with jhdf: the standard attributes, then whatever {@code body} adds. */
+    private Path handMade(Consumer<WritableHdfFile> body, String... skipAttributes) {
+        Path f = tmp.resolve("hand.h5");
+        try (WritableHdfFile h = HdfFile.write(f)) {
+            List<String> skip = List.of(skipAttributes);
+            if (!skip.contains("tokenizer")) {
+                h.putAttribute("tokenizer", "gpt2");
+            }
+            if (!skip.contains("vocab_size")) {
+                h.putAttribute("vocab_size", 100);
+            }
+            h.putAttribute("bos_id", 99);
+            h.putAttribute("eos_id", 99);
+            h.putAttribute("source", "hand");
+            body.accept(h);
+        }
+        return f;
+    }
+
+    private String readError(Path f) {
+        return assertThrows(InputException.class, () -> TokenShard.read(f)).getMessage();
+    }
+
+    @Test
+    void acceptsInt64TokensWrittenByOtherTools() {
+        Path f = handMade(h -> h.putDataset("tokens", new long[][] {{99, 5}, {99, 6}}));
+        assertArrayEquals(new int[][] {{99, 5}, {99, 6}}, TokenShard.read(f).tokens());
+    }
+
+    @Test
+    void missingTokens() {
+        Path f = handMade(h -> h.putDataset("other", new int[] {1}));
+        assertEquals(f + ": no /tokens dataset (token shard: /tokens int32 [n_seq, ctx])", readError(f));
+        f = handMade(h -> h.putGroup("tokens"));
+        assertEquals(f + ": /tokens is a group, expected a dataset (token shard: /tokens int32 [n_seq, ctx])", readError(f));
+    }
+
+    @Test
+    void wrongRankOrType() {
+        Path f = handMade(h -> h.putDataset("tokens", new int[] {1, 2, 3, 4}));
+        assertEquals(f + ": /tokens has shape [4], expected 2 dimensions [n_seq, ctx]", readError(f));
+        f = handMade(h -> h.putDataset("tokens", new float[][] {{1, 2}}));
+        assertEquals(f + ": /tokens is float32, expected integer token ids (int32)", readError(f));
+    }
+
+    @Test
+    void idsOutsideTheVocabulary() {
+        Path f = handMade(h -> h.putDataset("tokens", new int[][] {{99, 1, 2}, {99, 100, 3}}));
+        assertEquals(f + ": token id 100 at sequence 1, position 1 is outside the vocabulary [0, 100)", readError(f));
+        f = handMade(h -> h.putDataset("tokens", new int[][] {{99, -4, 2}}));
+        assertEquals(f + ": token id -4 at sequence 0, position 1 is outside the vocabulary [0, 100)", readError(f));
+        f = handMade(h -> h.putDataset("tokens", new long[][] {{99, 1L << 40}}));
+        assertEquals(f + ": token id 1099511627776 at sequence 0, position 1 is outside the vocabulary [0, 100)",
+                readError(f));
+    }
+
+    @Test
+    void emptyShard() {
+        Path f = handMade(h -> Hdf5.putStreamed(h, "tokens", Hdf5.Element.INT32, new long[] {0, 8}, out -> { }));
+        assertEquals(f + ": /tokens is empty (shape [0, 8]); a token shard needs at least one sequence", readError(f));
+    }
+
+    @Test
+    void missingOrMistypedAttributes() {
+        Path f = handMade(h -> h.putDataset("tokens", new int[][] {{1}}), "vocab_size");
+        assertEquals(f + ": missing attribute 'vocab_size' (token shard)", readError(f));
+        f = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{1}});
+            h.putAttribute("vocab_size", "big");
+        }, "vocab_size");
+        assertEquals(f + ": attribute 'vocab_size' is 'big', expected an integer", readError(f));
+        f = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{1}});
+            h.putAttribute("tokenizer", 5);
+        }, "tokenizer");
+        assertEquals(f + ": attribute 'tokenizer' is 5, expected a string", readError(f));
+    }
+
+    @Test
+    void notAnHdf5File() throws IOException {
+        Path f = tmp.resolve("text.h5");
+        Files.writeString(f, "just text, long enough for a superblock search to fail properly");
+        assertTrue(readError(f).startsWith(f + ": not an HDF5 file ("));
+        Path none = tmp.resolve("none.h5");
+        assertEquals(none + ": no such file", readError(none));
+    }
+
+    /** The filter is decided when the shard is written and read back as stored (METHOD 1.4). */
+    @Test
+    void filterIsDecidedWhenTheShardIsMade() {
+        Path gpt2 = tmp.resolve("gpt2.h5");
+        TokenShard.write(gpt2, TOKENS, TokenShard.Meta.gpt2("corpus.txt"));
+        assertEquals("198,50256", FilterChoice.describe(TokenShard.read(gpt2).filter()), "GPT-2: EOT and newline");
+        Path ids = tmp.resolve("ids.h5");
+        TokenShard.write(ids, new int[][] {{0, 1, 2}}, new TokenShard.Meta("external", 3, 0, 2, "ids.npy"));
+        assertEquals("0,2", FilterChoice.describe(TokenShard.read(ids).filter()), "another vocabulary: its BOS and EOS");
+        Path remapped = tmp.resolve("remapped.h5");
+        TokenShard.write(remapped, new int[][] {{0, 1, 2}}, new TokenShard.Meta("gpt2-remap-3", 4, 0, 0, "x"),
+                new String[] {"<|endoftext|>", "\n", "\n\n", "a"});
+        assertEquals("0,1", FilterChoice.describe(TokenShard.read(remapped).filter()),
+                "a remapped vocabulary: BOS/EOS and the id whose text is a newline, no GPT-2 id");
+        Path explicit = tmp.resolve("explicit.h5");
+        TokenShard.write(explicit, TOKENS, TokenShard.Meta.gpt2("c"), null, new TokenFilter(7));
+        assertEquals("7", FilterChoice.describe(TokenShard.read(explicit).filter()), "an explicit filter is stored as given");
+    }
+
+    /** A shard made without filter_ids (an older version, another tool) gets the default of its attributes. */
+    @Test
+    void shardsWithoutFilterIdsGetTheDefault() {
+        Path f = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{99, 5}});
+            h.putAttribute("pad_id", 7);
+        });
+        assertEquals("7,99,198,50256", FilterChoice.describe(TokenShard.read(f).filter()),
+                "tokenizer gpt2: BOS/EOS 99, pad 7, and GPT-2's EOT and newline");
+        Path bad = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{99, 5}});
+            h.putAttribute("filter_ids", "198,x");
+        });
+        assertEquals(bad + ": attribute filter_ids is '198,x', expected token ids like 198,50256 or none", readError(bad));
+    }
+}

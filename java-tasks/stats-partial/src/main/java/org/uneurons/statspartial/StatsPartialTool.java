@@ -1,0 +1,104 @@
+package org.uneurons.statspartial;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.uneurons.core.cli.Args;
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.cli.Progress;
+import org.uneurons.core.cli.Tool;
+import org.uneurons.core.cli.UsageException;
+import org.uneurons.core.stats.ActivationStats;
+import org.uneurons.formats.ActivationFile;
+import org.uneurons.formats.PartialStatsFile;
+
+/**
+ * stats-partial (the fan-out of the neuron statistics, one task per (model, shard)): activation files with /mlp_pre
+ * and /mlp_post in, exact and mergeable partial activation statistics out ({@link PartialStatsFile}), which
+ * stats-final merges with the weight statistics of the checkpoint.
+ */
+public final class StatsPartialTool extends Tool {
+
+    public static void main(String[] argv) {
+        main(new StatsPartialTool(), argv);
+    }
+
+    @Override
+    public String name() {
+        return "stats-partial";
+    }
+
+    @Override
+    public String description() {
+        return "Exact, mergeable per-neuron activation statistics of one model on some token shards (partial statistics).";
+    }
+
+    @Override
+    protected void declareOptions(Options o) {
+        o.addOption(opt("activations", "FILE", "activation file with /mlp_pre and /mlp_post (repeatable)"));
+        o.addOption(opt("output", "FILE", "partial statistics file to write"));
+        o.addOption(opt("top-k", "K", "max-activating tokens kept per neuron (default 50)"));
+        o.addOption(opt("batch-rows", "N", "tokens read at a time (default 4096)"));
+    }
+
+    static Option opt(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+    }
+
+    /** The command line: activation files (each must exist), the output, top-k, batch rows. */
+    record Settings(List<Path> activations, Path output, int topK, int batchRows) {
+        static Settings parse(Args args) {
+            Path output = args.path("output");
+            int k = args.positive("top-k", 50);
+            int batchRows = args.positive("batch-rows", 4096);
+            List<Path> acts = existingFiles(args.strings("activations"), "activations");
+            if (acts.isEmpty()) {
+                throw new UsageException("missing required option --activations (see --help)");
+            }
+            return new Settings(acts, output, k, batchRows);
+        }
+    }
+
+    @Override
+    protected int doWork(Args args) {
+        Settings s = Settings.parse(args);
+        ActivationStats stats = accumulate(s.activations(), s.topK(), s.batchRows(), err);
+        PartialStatsFile.write(s.output(), stats);
+        err.printf(Locale.ROOT, "stats-partial: partial statistics of %s over %,d tokens (%s)%n", stats.model(),
+                stats.tokens(), String.join(",", stats.shards()));
+        return EXIT_OK;
+    }
+
+    /** The statistics of the activation files, in the order given. */
+    static ActivationStats accumulate(List<Path> files, int k, int batchRows, java.io.PrintStream err) {
+        ActivationStats s = null;
+        for (Path f : files) {
+            try (ActivationFile.Reader r = ActivationFile.Reader.open(f)) {
+                if (s == null) {
+                    s = new ActivationStats(r.model(), r.nLayers(), r.dMlp(), k);
+                }
+                Progress p = new Progress(err, "stats-partial: " + r.shard(), "tokens", (long) r.nTokens() * r.nLayers(), 10);
+                r.addTo(s, batchRows, p);
+                p.finish();
+            }
+        }
+        return s;
+    }
+
+    static List<Path> existingFiles(List<String> names, String opt) {
+        List<Path> out = new ArrayList<>();
+        for (String s : names) {
+            Path p = Path.of(s);
+            if (!Files.isRegularFile(p)) {
+                throw new InputException(p + ": no such file (--" + opt + ")");
+            }
+            out.add(p);
+        }
+        return out;
+    }
+}
