@@ -28,19 +28,13 @@ import org.uneurons.blas.OpenBlasGemm;
  * OpenBLAS's, as the machine's yardstick. Prints figures; asserts nothing.
  */
 public final class CorrelateBenchmark extends Tool {
+    public CorrelateBenchmark() {
+        super("correlate-benchmark",
+                "Measures correlate's co-moment throughput against the machine's raw float32 GEMM rate.");
+    }
 
     public static void main(String[] argv) {
         main(new CorrelateBenchmark(), argv);
-    }
-
-    @Override
-    public String name() {
-        return "correlate-benchmark";
-    }
-
-    @Override
-    public String description() {
-        return "Measures correlate's co-moment throughput against the machine's raw float32 GEMM rate.";
     }
 
     @Override

@@ -31,19 +31,14 @@ import org.uneurons.models.TransformerModel;
  * float32 GEMM rate of the same engine, so the two can be compared. Prints figures on stdout.
  */
 public final class ExtractBenchmark extends Tool {
+    public ExtractBenchmark() {
+        super("extract-benchmark",
+                "Extraction throughput (tokens/s) and forward FLOP rate versus the raw float32 GEMM rate, on a "
+                + "random-init GPT-2 held in memory.");
+    }
+
     public static void main(String[] a) {
         main(new ExtractBenchmark(), a);
-    }
-
-    @Override
-    public String name() {
-        return "extract-benchmark";
-    }
-
-    @Override
-    public String description() {
-        return "Extraction throughput (tokens/s) and forward FLOP rate versus the raw float32 GEMM rate, "
-                + "on a random-init GPT-2 held in memory.";
     }
 
     @Override
@@ -60,7 +55,7 @@ public final class ExtractBenchmark extends Tool {
         o.addOption(Option.builder().longOpt("threads").hasArg()
                 .desc("PyTorch intra-op threads (default: PyTorch's own choice)").build());
         o.addOption(Option.builder().longOpt("gemm-size").hasArg().desc("square GEMM size (default 4096)").build());
-        o.addOption(Option.builder().longOpt("no-output").desc("skip the run that also writes an activation file").build());
+        o.addOption(flag("no-output", "skip the run that also writes an activation file"));
         o.addOption(Option.builder().longOpt("device").hasArg().desc("cpu, gpu or gpu:N (default cpu)").build());
     }
 

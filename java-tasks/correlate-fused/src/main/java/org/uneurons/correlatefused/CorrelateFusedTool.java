@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.uneurons.accumulate.AccumulatorChoice;
 import org.uneurons.blas.OpenBlasGemm;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.Progress;
@@ -31,45 +29,35 @@ import org.uneurons.models.TransformerModel;
  * failure publishes none of them.
  */
 public final class CorrelateFusedTool extends Tool {
+    public CorrelateFusedTool() {
+        super("correlate-fused",
+                "Runs checkpoints over a token shard in memory and writes every model pair's partial Pearson moments "
+                + "(HDF5), without activation files.");
+    }
 
     public static void main(String[] argv) {
         main(new CorrelateFusedTool(), argv);
     }
 
     @Override
-    public String name() {
-        return "correlate-fused";
-    }
-
-    @Override
-    public String description() {
-        return "Runs checkpoints over a token shard in memory and writes every model pair's partial Pearson moments"
-                + " (HDF5), without activation files.";
-    }
-
-    @Override
     protected void declareOptions(Options o) {
-        o.addOption(opt("checkpoint", "DIR", "a checkpoint directory (repeatable; the model is named by the directory's name)"));
-        o.addOption(opt("checkpoints", "A,B,...", "checkpoint directories, comma-separated (the first is the anchor)"));
-        o.addOption(opt("pairs", "MODE", "anchor (the first model against each other) or all (every pair)"));
-        o.addOption(opt("pair", "A:B", "one pair by model names (repeatable), instead of --pairs"));
-        o.addOption(opt("shard", "FILE", "token shard (its filter_ids attribute is the default token filter)"));
-        o.addOption(opt("outdir", "DIR", "where to write <a>__<b>.<shard stem>.h5 per pair"));
-        o.addOption(opt("batch-size", "N", "sequences per forward pass (default 2)"));
-        o.addOption(opt("gemm", "P", "precision of the batch products: float32 (default; centred data, float64 totals) or float64"));
-        o.addOption(opt("filter-ids", "IDS", "token ids to drop, comma-separated (default: the shard's filter)"));
-        o.addOption(Option.builder().longOpt("no-filter").desc("keep every token").build());
-        o.addOption(opt("layers-a", "RANGE", "layers of each pair's model a, FIRST-LAST or one layer (default: all)"));
-        o.addOption(opt("hook", "H", "mlp_post (default) or mlp_pre"));
-        o.addOption(opt("threads", "N", "BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads"));
-        o.addOption(opt("device", "DEV", "cpu (default), gpu or gpu:N: where the models run and where --accumulator"
+        o.addOption(option("checkpoint", "DIR", "a checkpoint directory (repeatable; the model is named by the directory's name)"));
+        o.addOption(option("checkpoints", "A,B,...", "checkpoint directories, comma-separated (the first is the anchor)"));
+        o.addOption(option("pairs", "MODE", "anchor (the first model against each other) or all (every pair)"));
+        o.addOption(option("pair", "A:B", "one pair by model names (repeatable), instead of --pairs"));
+        o.addOption(option("shard", "FILE", "token shard (its filter_ids attribute is the default token filter)"));
+        o.addOption(option("outdir", "DIR", "where to write <a>__<b>.<shard stem>.h5 per pair"));
+        o.addOption(option("batch-size", "N", "sequences per forward pass (default 2)"));
+        o.addOption(option("gemm", "P", "precision of the batch products: float32 (default; centred data, float64 totals) or float64"));
+        o.addOption(option("filter-ids", "IDS", "token ids to drop, comma-separated (default: the shard's filter)"));
+        o.addOption(flag("no-filter", "keep every token"));
+        o.addOption(option("layers-a", "RANGE", "layers of each pair's model a, FIRST-LAST or one layer (default: all)"));
+        o.addOption(option("hook", "H", "mlp_post (default) or mlp_pre"));
+        o.addOption(option("threads", "N", "BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads"));
+        o.addOption(option("device", "DEV", "cpu (default), gpu or gpu:N: where the models run and where --accumulator"
                 + " device keeps the totals"));
-        o.addOption(opt("accumulator", "WHERE", "heap (Java heap, OpenBLAS products; the default on cpu) or device"
+        o.addOption(option("accumulator", "WHERE", "heap (Java heap, OpenBLAS products; the default on cpu) or device"
                 + " (float64 arrays on --device through PyTorch; the default on a GPU)"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.uneurons.correlatefused;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -23,6 +20,7 @@ import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.models.RandomCheckpoint;
+import org.uneurons.models.ThreeModels;
 import org.uneurons.formats.MomentsFile;
 
 /**
@@ -30,40 +28,21 @@ import org.uneurons.formats.MomentsFile;
  * published). Its equality with staged correlate is tested in tool-chains (FusedEqualsStagedTest).
  */
 class CorrelateFusedToolTest {
-    static final int VOCAB = 60;
-    static final int CTX = 16;
-    static final int SEQS = 5;
+    static final int VOCAB = ThreeModels.VOCAB;
+    static final int CTX = ThreeModels.CTX;
+    static final int SEQS = ThreeModels.SEQS;
 
     @TempDir
     static Path dir;
     static Path shard;
     /** m1, m2: 2 layers x 32 neurons; m3: 3 layers x 48 neurons (pairs of unequal shapes). */
-    static List<Path> checkpoints = new ArrayList<>();
+    static List<Path> checkpoints;
 
     @BeforeAll
     static void inputs() {
-        for (int i = 1; i <= 3; i++) {
-            RandomCheckpoint c = RandomCheckpoint.gpt2();
-            c.nLayers = i == 3 ? 3 : 2;
-            c.dModel = 16;
-            c.nHeads = 2;
-            c.dMlp = i == 3 ? 48 : 32;
-            c.vocab = VOCAB;
-            c.nCtx = CTX;
-            c.seed = 100 + i;
-            checkpoints.add(c.writeGpt2(dir.resolve("ckpt").resolve("m" + i)));
-        }
-        // BOS 0 and EOS 1 (dropped by the default filter) at sequence starts and here and there
-        Random r = new Random(7);
-        int[][] tokens = new int[SEQS][CTX];
-        for (int s = 0; s < SEQS; s++) {
-            for (int t = 0; t < CTX; t++) {
-                tokens[s][t] = t == 0 ? 0 : (r.nextInt(8) == 0 ? 1 : 2 + r.nextInt(VOCAB - 2));
-            }
-        }
-        tokens[SEQS - 1][CTX - 1] = VOCAB - 1; // the largest id, for the vocabulary test
-        shard = dir.resolve("toks.00000.h5");
-        TokenShard.write(shard, tokens, new TokenShard.Meta("test-ids", VOCAB, 0, 1, "random"));
+        ThreeModels m = ThreeModels.write(dir);
+        checkpoints = m.checkpoints();
+        shard = m.shard();
     }
 
     private static String name(int i) {

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.accumulate.AccumulatorChoice;
 import org.uneurons.accumulate.MomentAccumulator;
@@ -28,19 +27,13 @@ import org.uneurons.formats.MomentsFile;
  * {@code --filter-ids} or {@code --no-filter} overrides it. Fused mode is the correlate-fused tool.
  */
 public final class CorrelateTool extends Tool {
+    public CorrelateTool() {
+        super("correlate",
+                "Streams the MLP activations of two models on the same tokens into partial Pearson moments (HDF5).");
+    }
 
     public static void main(String[] argv) {
         main(new CorrelateTool(), argv);
-    }
-
-    @Override
-    public String name() {
-        return "correlate";
-    }
-
-    @Override
-    public String description() {
-        return "Streams the MLP activations of two models on the same tokens into partial Pearson moments (HDF5).";
     }
 
     /** The command line, checked before any file is opened. */
@@ -67,24 +60,20 @@ public final class CorrelateTool extends Tool {
 
     @Override
     protected void declareOptions(Options o) {
-        o.addOption(opt("a", "FILE", "activations of model a (the anchor)"));
-        o.addOption(opt("b", "FILE", "activations of model b on the same tokens"));
-        o.addOption(opt("output", "FILE", "partial moments file to write"));
-        o.addOption(opt("gemm", "P", "precision of the batch products: float32 (default; centred data, float64 totals) or float64"));
-        o.addOption(opt("filter-ids", "IDS", "token ids to drop, comma-separated (default: the filter the activation"
+        o.addOption(option("a", "FILE", "activations of model a (the anchor)"));
+        o.addOption(option("b", "FILE", "activations of model b on the same tokens"));
+        o.addOption(option("output", "FILE", "partial moments file to write"));
+        o.addOption(option("gemm", "P", "precision of the batch products: float32 (default; centred data, float64 totals) or float64"));
+        o.addOption(option("filter-ids", "IDS", "token ids to drop, comma-separated (default: the filter the activation"
                 + " files carry from their token shard)"));
-        o.addOption(Option.builder().longOpt("no-filter").desc("keep every token").build());
-        o.addOption(opt("batch-tokens", "N", "tokens per batch (default 2048)"));
-        o.addOption(opt("layers-a", "RANGE", "layers of model a to cover, FIRST-LAST or one layer (default: all); bounds memory"));
-        o.addOption(opt("hook", "H", "mlp_post (default) or mlp_pre"));
-        o.addOption(opt("threads", "N", "BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads"));
-        o.addOption(opt("device", "DEV", "cpu (default), gpu or gpu:N: where --accumulator device keeps the totals"));
-        o.addOption(opt("accumulator", "WHERE", "heap (Java heap, OpenBLAS products; the default on cpu) or device"
+        o.addOption(flag("no-filter", "keep every token"));
+        o.addOption(option("batch-tokens", "N", "tokens per batch (default 2048)"));
+        o.addOption(option("layers-a", "RANGE", "layers of model a to cover, FIRST-LAST or one layer (default: all); bounds memory"));
+        o.addOption(option("hook", "H", "mlp_post (default) or mlp_pre"));
+        o.addOption(option("threads", "N", "BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads"));
+        o.addOption(option("device", "DEV", "cpu (default), gpu or gpu:N: where --accumulator device keeps the totals"));
+        o.addOption(option("accumulator", "WHERE", "heap (Java heap, OpenBLAS products; the default on cpu) or device"
                 + " (float64 arrays on --device through PyTorch; the default on a GPU)"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
     }
 
     @Override

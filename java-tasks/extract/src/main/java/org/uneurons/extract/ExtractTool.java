@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Set;
 
 import ai.djl.Device;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.InputException;
@@ -31,36 +30,27 @@ import org.uneurons.models.TransformerModel;
  * vocabulary, sequence length against its context); the output is published only when complete.
  */
 public final class ExtractTool extends Tool {
+    public ExtractTool() {
+        super("extract",
+                "Run a Hugging Face GPT-2 / GPT-NeoX checkpoint over a token shard and write every MLP neuron's "
+                + "activation per token to HDF5 (/mlp_post/{layer}, optionally /mlp_pre/{layer}).");
+    }
+
     public static void main(String[] a) {
         main(new ExtractTool(), a);
     }
 
     @Override
-    public String name() {
-        return "extract";
-    }
-
-    @Override
-    public String description() {
-        return "Run a Hugging Face GPT-2 / GPT-NeoX checkpoint over a token shard and write every MLP neuron's "
-                + "activation per token to HDF5 (/mlp_post/{layer}, optionally /mlp_pre/{layer}).";
-    }
-
-    @Override
     protected void declareOptions(Options o) {
-        o.addOption(opt("checkpoint", "DIR", "Hugging Face checkpoint directory (config.json + model.safetensors or sharded index)"));
-        o.addOption(opt("shard", "FILE", "token shard HDF5"));
-        o.addOption(opt("output", "FILE", "activations HDF5 to write"));
-        o.addOption(opt("batch-size", "N", "sequences per forward pass (default 2)"));
-        o.addOption(opt("dtype", "TYPE", "stored precision: float32 (default) or float16"));
-        o.addOption(opt("hooks", "LIST", "mlp_post (default) or mlp_post,mlp_pre"));
-        o.addOption(opt("device", "DEV", "cpu (default), gpu or gpu:N"));
-        o.addOption(opt("max-seqs", "N", "only the first N sequences of the shard"));
-        o.addOption(opt("model-name", "NAME", "value of the 'model' attribute (default: the checkpoint directory's name)"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+        o.addOption(option("checkpoint", "DIR", "Hugging Face checkpoint directory (config.json + model.safetensors or sharded index)"));
+        o.addOption(option("shard", "FILE", "token shard HDF5"));
+        o.addOption(option("output", "FILE", "activations HDF5 to write"));
+        o.addOption(option("batch-size", "N", "sequences per forward pass (default 2)"));
+        o.addOption(option("dtype", "TYPE", "stored precision: float32 (default) or float16"));
+        o.addOption(option("hooks", "LIST", "mlp_post (default) or mlp_post,mlp_pre"));
+        o.addOption(option("device", "DEV", "cpu (default), gpu or gpu:N"));
+        o.addOption(option("max-seqs", "N", "only the first N sequences of the shard"));
+        o.addOption(option("model-name", "NAME", "value of the 'model' attribute (default: the checkpoint directory's name)"));
     }
 
     /** The command line, checked before any input is read (exit 2). */

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.blas.OpenBlasGemm;
 import org.uneurons.core.cli.Args;
@@ -25,35 +24,24 @@ import org.uneurons.formats.MomentsFile;
  * layer and neuron, min, mean, top-k) and seeded baseline maxima computed from the moments alone.
  */
 public final class FinaliseTool extends Tool {
+    public FinaliseTool() {
+        super("finalise", "Turns merged moments into per-neuron correlation summaries and baseline maxima (HDF5).");
+    }
 
     public static void main(String[] argv) {
         main(new FinaliseTool(), argv);
     }
 
     @Override
-    public String name() {
-        return "finalise";
-    }
-
-    @Override
-    public String description() {
-        return "Turns merged moments into per-neuron correlation summaries and baseline maxima (HDF5).";
-    }
-
-    @Override
     protected void declareOptions(Options o) {
-        o.addOption(opt("input", "FILE", "merged (or partial) moments file"));
-        o.addOption(opt("output", "FILE", "summary file to write"));
-        o.addOption(opt("top-k", "K", "top correlations kept per neuron (default 50, at most b's neuron count)"));
-        o.addOption(opt("baseline", "KIND", "gaussian-rows (default, the paper's), haar, both, or none"));
-        o.addOption(opt("baseline-seed", "S", "seed of the random matrices (default 0)"));
-        o.addOption(opt("baseline-samples", "N", "independent baseline draws (default 1)"));
-        o.addOption(Option.builder().longOpt("full-matrix").desc("also write every correlation block (float32)").build());
-        o.addOption(opt("threads", "N", "BLAS threads (default: all cores)"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+        o.addOption(option("input", "FILE", "merged (or partial) moments file"));
+        o.addOption(option("output", "FILE", "summary file to write"));
+        o.addOption(option("top-k", "K", "top correlations kept per neuron (default 50, at most b's neuron count)"));
+        o.addOption(option("baseline", "KIND", "gaussian-rows (default, the paper's), haar, both, or none"));
+        o.addOption(option("baseline-seed", "S", "seed of the random matrices (default 0)"));
+        o.addOption(option("baseline-samples", "N", "independent baseline draws (default 1)"));
+        o.addOption(flag("full-matrix", "also write every correlation block (float32)"));
+        o.addOption(option("threads", "N", "BLAS threads (default: all cores)"));
     }
 
     /** The command line; {@code topK} is null when not given (then b's neuron count caps the default, 50). */

@@ -1,6 +1,5 @@
 package org.uneurons.formats;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

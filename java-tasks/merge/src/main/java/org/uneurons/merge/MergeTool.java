@@ -26,19 +26,12 @@ import org.uneurons.formats.MomentsFile;
  * input is checked before any is merged: same models, shapes, layer range and token filter; no shard twice.
  */
 public final class MergeTool extends Tool {
+    public MergeTool() {
+        super("merge", "Merges partial moments files of one model pair into one moments file.");
+    }
 
     public static void main(String[] argv) {
         main(new MergeTool(), argv);
-    }
-
-    @Override
-    public String name() {
-        return "merge";
-    }
-
-    @Override
-    public String description() {
-        return "Merges partial moments files of one model pair into one moments file.";
     }
 
     @Override

@@ -12,15 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.jhdf.HdfFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uneurons.core.stats.Baselines;
 import org.uneurons.core.stats.PairMoments;
-import org.uneurons.core.stats.PlainGemm;
 import org.uneurons.core.stats.ReferencePearson;
-import org.uneurons.core.stats.RowSummaries;
-import org.uneurons.core.stats.Rotations;
 import org.uneurons.core.stats.Synthetic;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.formats.MomentsFile;

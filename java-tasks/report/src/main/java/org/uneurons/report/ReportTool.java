@@ -17,19 +17,14 @@ import org.uneurons.core.cli.Version;
  * whole or not at all.
  */
 public final class ReportTool extends Tool {
+    public ReportTool() {
+        super("report",
+                "Writes OUTDIR/report/index.html (offline HTML with PNG charts) from neuron tables and run inputs.");
+    }
+
     public static void main(String[] a) {
         System.setProperty("java.awt.headless", "true");
         main(new ReportTool(), a);
-    }
-
-    @Override
-    public String name() {
-        return "report";
-    }
-
-    @Override
-    public String description() {
-        return "Writes OUTDIR/report/index.html (offline HTML with PNG charts) from neuron tables and run inputs.";
     }
 
     @Override

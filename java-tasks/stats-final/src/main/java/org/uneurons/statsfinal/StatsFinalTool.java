@@ -1,7 +1,6 @@
 package org.uneurons.statsfinal;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.blas.OpenBlasGemm;
 import org.uneurons.core.cli.Args;
@@ -35,37 +33,27 @@ import org.uneurons.models.WeightProcessing;
  * statistics of the checkpoint on TransformerLens-processed weights; the statistics file out ({@link NeuronStatsFile}).
  */
 public final class StatsFinalTool extends Tool {
+    public StatsFinalTool() {
+        super("stats-final",
+                "Per-neuron activation, weight and vocabulary statistics of one model, from its partial statistics "
+                + "and checkpoint.");
+    }
 
     public static void main(String[] argv) {
         main(new StatsFinalTool(), argv);
     }
 
     @Override
-    public String name() {
-        return "stats-final";
-    }
-
-    @Override
-    public String description() {
-        return "Per-neuron activation, weight and vocabulary statistics of one model, from its partial statistics and"
-                + " checkpoint.";
-    }
-
-    @Override
     protected void declareOptions(Options o) {
-        o.addOption(opt("partial", "FILE", "partial statistics file of stats-partial (repeatable)"));
-        o.addOption(opt("activations", "FILE", "activation file with /mlp_pre and /mlp_post (repeatable), instead of or"
+        o.addOption(option("partial", "FILE", "partial statistics file of stats-partial (repeatable)"));
+        o.addOption(option("activations", "FILE", "activation file with /mlp_pre and /mlp_post (repeatable), instead of or"
                 + " beside --partial"));
-        o.addOption(opt("checkpoint", "DIR", "the model's checkpoint"));
-        o.addOption(opt("output", "FILE", "statistics file to write"));
-        o.addOption(opt("top-k", "K", "max-activating tokens kept per neuron (default: the partials' k, else 50)"));
-        o.addOption(opt("batch-rows", "N", "tokens read at a time from activation files (default 4096)"));
-        o.addOption(opt("vocab-block", "N", "vocabulary columns per product (default 4096)"));
-        o.addOption(opt("threads", "N", "BLAS threads (default: all cores)"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+        o.addOption(option("checkpoint", "DIR", "the model's checkpoint"));
+        o.addOption(option("output", "FILE", "statistics file to write"));
+        o.addOption(option("top-k", "K", "max-activating tokens kept per neuron (default: the partials' k, else 50)"));
+        o.addOption(option("batch-rows", "N", "tokens read at a time from activation files (default 4096)"));
+        o.addOption(option("vocab-block", "N", "vocabulary columns per product (default 4096)"));
+        o.addOption(option("threads", "N", "BLAS threads (default: all cores)"));
     }
 
     /** The command line; {@code topK} is null when not given. */
@@ -75,8 +63,8 @@ public final class StatsFinalTool extends Tool {
             Path output = args.path("output");
             Integer k = args.has("top-k") ? args.positive("top-k", 50) : null;
             int batchRows = args.positive("batch-rows", 4096);
-            List<Path> acts = existingFiles(args.strings("activations"), "activations");
-            List<Path> partials = existingFiles(args.strings("partial"), "partial");
+            List<Path> acts = args.existingFiles("activations");
+            List<Path> partials = args.existingFiles("partial");
             Path checkpoint = args.existing("checkpoint");
             int vocabBlock = args.positive("vocab-block", 4096);
             int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
@@ -158,15 +146,4 @@ public final class StatsFinalTool extends Tool {
         return columns;
     }
 
-    private static List<Path> existingFiles(List<String> names, String opt) {
-        List<Path> out = new ArrayList<>();
-        for (String n : names) {
-            Path p = Path.of(n);
-            if (!Files.isRegularFile(p)) {
-                throw new InputException(p + ": no such file (--" + opt + ")");
-            }
-            out.add(p);
-        }
-        return out;
-    }
 }

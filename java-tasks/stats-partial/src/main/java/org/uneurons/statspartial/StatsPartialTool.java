@@ -1,15 +1,11 @@
 package org.uneurons.statspartial;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.core.cli.Args;
-import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
@@ -23,31 +19,22 @@ import org.uneurons.formats.PartialStatsFile;
  * stats-final merges with the weight statistics of the checkpoint.
  */
 public final class StatsPartialTool extends Tool {
+    public StatsPartialTool() {
+        super("stats-partial",
+                "Exact, mergeable per-neuron activation statistics of one model on some token shards (partial "
+                + "statistics).");
+    }
 
     public static void main(String[] argv) {
         main(new StatsPartialTool(), argv);
     }
 
     @Override
-    public String name() {
-        return "stats-partial";
-    }
-
-    @Override
-    public String description() {
-        return "Exact, mergeable per-neuron activation statistics of one model on some token shards (partial statistics).";
-    }
-
-    @Override
     protected void declareOptions(Options o) {
-        o.addOption(opt("activations", "FILE", "activation file with /mlp_pre and /mlp_post (repeatable)"));
-        o.addOption(opt("output", "FILE", "partial statistics file to write"));
-        o.addOption(opt("top-k", "K", "max-activating tokens kept per neuron (default 50)"));
-        o.addOption(opt("batch-rows", "N", "tokens read at a time (default 4096)"));
-    }
-
-    static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+        o.addOption(option("activations", "FILE", "activation file with /mlp_pre and /mlp_post (repeatable)"));
+        o.addOption(option("output", "FILE", "partial statistics file to write"));
+        o.addOption(option("top-k", "K", "max-activating tokens kept per neuron (default 50)"));
+        o.addOption(option("batch-rows", "N", "tokens read at a time (default 4096)"));
     }
 
     /** The command line: activation files (each must exist), the output, top-k, batch rows. */
@@ -56,7 +43,7 @@ public final class StatsPartialTool extends Tool {
             Path output = args.path("output");
             int k = args.positive("top-k", 50);
             int batchRows = args.positive("batch-rows", 4096);
-            List<Path> acts = existingFiles(args.strings("activations"), "activations");
+            List<Path> acts = args.existingFiles("activations");
             if (acts.isEmpty()) {
                 throw new UsageException("missing required option --activations (see --help)");
             }
@@ -90,15 +77,4 @@ public final class StatsPartialTool extends Tool {
         return s;
     }
 
-    static List<Path> existingFiles(List<String> names, String opt) {
-        List<Path> out = new ArrayList<>();
-        for (String s : names) {
-            Path p = Path.of(s);
-            if (!Files.isRegularFile(p)) {
-                throw new InputException(p + ": no such file (--" + opt + ")");
-            }
-            out.add(p);
-        }
-        return out;
-    }
 }

@@ -43,6 +43,13 @@ import org.uneurons.formats.TokenShard;
  * nothing is inserted between them); a 2-D id array with ctx columns is taken row by row as it is.
  */
 public final class TokenizeTool extends Tool {
+    public TokenizeTool() {
+        super("tokenize",
+                "Tokenize text (.txt, .jsonl) with GPT-2 BPE, or import token ids (.npy, nanoGPT .bin), into HDF5 "
+                + "token shards of [n_seq, ctx] rows (BOS + ctx-1 tokens of the EOS-joined stream, as TransformerLens "
+                + "does).");
+    }
+
     static final int GPT2_VOCAB = 50257;
     static final int GPT2_EOT = 50256;
     private static final long PROGRESS_MIN_BYTES = 16L << 20;
@@ -63,17 +70,6 @@ public final class TokenizeTool extends Tool {
 
     public static void main(String[] argv) {
         main(new TokenizeTool(), argv);
-    }
-
-    @Override
-    public String name() {
-        return "tokenize";
-    }
-
-    @Override
-    public String description() {
-        return "Tokenize text (.txt, .jsonl) with GPT-2 BPE, or import token ids (.npy, nanoGPT .bin), into HDF5 token "
-                + "shards of [n_seq, ctx] rows (BOS + ctx-1 tokens of the EOS-joined stream, as TransformerLens does).";
     }
 
     @Override

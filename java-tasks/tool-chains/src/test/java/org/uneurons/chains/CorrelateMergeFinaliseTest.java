@@ -1,10 +1,8 @@
 package org.uneurons.chains;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,12 +13,9 @@ import java.util.Map;
 import io.jhdf.HdfFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uneurons.core.stats.Baselines;
 import org.uneurons.core.stats.PairMoments;
-import org.uneurons.core.stats.PlainGemm;
 import org.uneurons.core.stats.ReferencePearson;
 import org.uneurons.core.stats.RowSummaries;
-import org.uneurons.core.stats.Rotations;
 import org.uneurons.core.stats.Synthetic;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.correlate.CorrelateTool;

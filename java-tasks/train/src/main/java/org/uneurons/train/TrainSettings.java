@@ -1,12 +1,9 @@
 package org.uneurons.train;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.uneurons.core.cli.Args;
-import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.UsageException;
 
 /** The train tool's command line, checked before any shard is read (usage errors, exit 2). */
@@ -31,8 +28,11 @@ record TrainSettings(List<Path> trainShards, List<Path> validShards, Path outdir
     }
 
     static TrainSettings parse(Args a) {
-        List<Path> trainShards = paths(a, "train", true);
-        List<Path> validShards = paths(a, "valid", false);
+        List<Path> trainShards = a.existingFiles("train");
+        if (trainShards.isEmpty()) {
+            throw new UsageException("missing required option --train (see --help)");
+        }
+        List<Path> validShards = a.existingFiles("valid");
         Path outdir = a.path("outdir");
         long seed = a.longValue("seed", 1);
         int steps = a.integer("steps", 2500);
@@ -59,18 +59,4 @@ record TrainSettings(List<Path> trainShards, List<Path> validShards, Path outdir
                 nHead, dMlp, optimizer, evalEvery, valRows, logEvery, deviceSpec, threads);
     }
 
-    private static List<Path> paths(Args a, String opt, boolean required) {
-        List<Path> ps = new ArrayList<>();
-        for (String s : a.strings(opt)) {
-            Path p = Path.of(s);
-            if (!Files.isRegularFile(p)) {
-                throw new InputException(p + ": no such file (--" + opt + ")");
-            }
-            ps.add(p);
-        }
-        if (required && ps.isEmpty()) {
-            throw new UsageException("missing required option --" + opt + " (see --help)");
-        }
-        return ps;
-    }
 }

@@ -8,7 +8,6 @@ import ai.djl.Device;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.InputException;
@@ -27,54 +26,44 @@ import org.uneurons.models.NativeTuning;
  * control). The loop is {@link TrainingLoop}; the command line {@link TrainSettings}.
  */
 public final class TrainTool extends Tool {
+    public TrainTool() {
+        super("train",
+                "Train a small GPT-2 from a seed on token shards (AdamW, warmup + cosine decay, gradient clipping) "
+                + "and write a Hugging Face checkpoint (config.json, model.safetensors) with train_log.csv and "
+                + "training.json to OUTDIR. --steps 0 writes the random initialisation (the control).");
+    }
 
     public static void main(String[] argv) {
         main(new TrainTool(), argv);
     }
 
     @Override
-    public String name() {
-        return "train";
-    }
-
-    @Override
-    public String description() {
-        return "Train a small GPT-2 from a seed on token shards (AdamW, warmup + cosine decay, gradient clipping) "
-                + "and write a Hugging Face checkpoint (config.json, model.safetensors) with train_log.csv and "
-                + "training.json to OUTDIR. --steps 0 writes the random initialisation (the control).";
-    }
-
-    @Override
     protected void declareOptions(Options o) {
-        o.addOption(opt("train", "FILE", "training token shard (repeatable; shards continue one stream in order)"));
-        o.addOption(opt("valid", "FILE", "held-out token shard for validation loss (repeatable; optional)"));
-        o.addOption(opt("outdir", "DIR", "checkpoint directory to write"));
-        o.addOption(opt("seed", "N", "seed of initialisation and data order (default 1)"));
-        o.addOption(opt("steps", "N", "optimizer steps (default 2500; 0 writes the initialisation)"));
-        o.addOption(opt("batch-size", "N", "sequences per step (default 64)"));
-        o.addOption(opt("ctx", "N", "positions per sequence = n_positions (default: the shards' row length)"));
-        o.addOption(opt("n-layer", "N", "layers (default 2)"));
-        o.addOption(opt("d-model", "N", "residual width (default 128)"));
-        o.addOption(opt("n-head", "N", "attention heads (default 4)"));
-        o.addOption(opt("d-mlp", "N", "MLP neurons per layer (default 4 x d-model)"));
-        o.addOption(opt("vocab-size", "N", "model vocabulary (default: the shards' vocab_size; may not be smaller)"));
-        o.addOption(opt("lr", "X", "peak learning rate (default 0.002)"));
-        o.addOption(opt("min-lr", "X", "learning rate at the end of the cosine decay (default lr / 10)"));
-        o.addOption(opt("warmup", "N", "linear warmup steps (default 100, at most steps / 5)"));
-        o.addOption(opt("weight-decay", "X", "AdamW decoupled weight decay on matrices and embeddings (default 0.1)"));
-        o.addOption(opt("beta1", "X", "AdamW beta1 (default 0.9)"));
-        o.addOption(opt("beta2", "X", "AdamW beta2 (default 0.95)"));
-        o.addOption(opt("grad-clip", "X", "clip the global gradient norm to this (default 1.0; 0 = off)"));
-        o.addOption(opt("eval-every", "N", "validation loss every N steps and at the end (default 100)"));
-        o.addOption(opt("val-rows", "N", "validation rows used, from the start of --valid (default 512)"));
-        o.addOption(opt("log-every", "N", "train_log.csv row every N steps (default 10)"));
-        o.addOption(opt("device", "DEV", "cpu, gpu or gpu:N (default cpu)"));
-        o.addOption(opt("threads", "N", "PyTorch CPU threads (default 1: tiny models train faster on one thread per "
+        o.addOption(option("train", "FILE", "training token shard (repeatable; shards continue one stream in order)"));
+        o.addOption(option("valid", "FILE", "held-out token shard for validation loss (repeatable; optional)"));
+        o.addOption(option("outdir", "DIR", "checkpoint directory to write"));
+        o.addOption(option("seed", "N", "seed of initialisation and data order (default 1)"));
+        o.addOption(option("steps", "N", "optimizer steps (default 2500; 0 writes the initialisation)"));
+        o.addOption(option("batch-size", "N", "sequences per step (default 64)"));
+        o.addOption(option("ctx", "N", "positions per sequence = n_positions (default: the shards' row length)"));
+        o.addOption(option("n-layer", "N", "layers (default 2)"));
+        o.addOption(option("d-model", "N", "residual width (default 128)"));
+        o.addOption(option("n-head", "N", "attention heads (default 4)"));
+        o.addOption(option("d-mlp", "N", "MLP neurons per layer (default 4 x d-model)"));
+        o.addOption(option("vocab-size", "N", "model vocabulary (default: the shards' vocab_size; may not be smaller)"));
+        o.addOption(option("lr", "X", "peak learning rate (default 0.002)"));
+        o.addOption(option("min-lr", "X", "learning rate at the end of the cosine decay (default lr / 10)"));
+        o.addOption(option("warmup", "N", "linear warmup steps (default 100, at most steps / 5)"));
+        o.addOption(option("weight-decay", "X", "AdamW decoupled weight decay on matrices and embeddings (default 0.1)"));
+        o.addOption(option("beta1", "X", "AdamW beta1 (default 0.9)"));
+        o.addOption(option("beta2", "X", "AdamW beta2 (default 0.95)"));
+        o.addOption(option("grad-clip", "X", "clip the global gradient norm to this (default 1.0; 0 = off)"));
+        o.addOption(option("eval-every", "N", "validation loss every N steps and at the end (default 100)"));
+        o.addOption(option("val-rows", "N", "validation rows used, from the start of --valid (default 512)"));
+        o.addOption(option("log-every", "N", "train_log.csv row every N steps (default 10)"));
+        o.addOption(option("device", "DEV", "cpu, gpu or gpu:N (default cpu)"));
+        o.addOption(option("threads", "N", "PyTorch CPU threads (default 1: tiny models train faster on one thread per "
                 + "process, and several trainings share the cores better; 0 = PyTorch's default)"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.uneurons.universality;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.InputException;
@@ -35,35 +33,26 @@ import org.uneurons.formats.StatsColumns;
  * b-vs-others summaries too (both directions a->b and b->a, which the pipeline's 'all' pairs provide).
  */
 public final class UniversalityTool extends Tool {
+    public UniversalityTool() {
+        super("universality",
+                "Excess correlation, universal neurons and the neuron table (CSV and HDF5) from correlation "
+                + "summaries.");
+    }
 
     public static void main(String[] argv) {
         main(new UniversalityTool(), argv);
     }
 
     @Override
-    public String name() {
-        return "universality";
-    }
-
-    @Override
-    public String description() {
-        return "Excess correlation, universal neurons and the neuron table (CSV and HDF5) from correlation summaries.";
-    }
-
-    @Override
     protected void declareOptions(Options o) {
-        o.addOption(opt("summary", "FILE", "finalised correlation summary of one pair (repeatable; a pair may come in"
+        o.addOption(option("summary", "FILE", "finalised correlation summary of one pair (repeatable; a pair may come in"
                 + " several layer ranges)"));
-        o.addOption(opt("mode", "MODE", "anchor (default: one anchor, the model_a of every summary) or all (a table per model_a)"));
-        o.addOption(opt("threshold", "X", "a neuron is universal if excess_corr > X (default 0.5)"));
-        o.addOption(opt("baseline-kind", "KIND", "baseline of the summaries to use: gaussian-rows (default, the paper's) or haar"));
-        o.addOption(opt("stats", "FILE", "neuron statistics of an anchor model from stats-final, joined by layer and"
+        o.addOption(option("mode", "MODE", "anchor (default: one anchor, the model_a of every summary) or all (a table per model_a)"));
+        o.addOption(option("threshold", "X", "a neuron is universal if excess_corr > X (default 0.5)"));
+        o.addOption(option("baseline-kind", "KIND", "baseline of the summaries to use: gaussian-rows (default, the paper's) or haar"));
+        o.addOption(option("stats", "FILE", "neuron statistics of an anchor model from stats-final, joined by layer and"
                 + " neuron (repeatable)"));
-        o.addOption(opt("outdir", "DIR", "output directory"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+        o.addOption(option("outdir", "DIR", "output directory"));
     }
 
     /** The command line; every named file must exist. */
@@ -81,7 +70,7 @@ public final class UniversalityTool extends Tool {
             }
             String kind = args.choice("baseline-kind", "gaussian-rows", "gaussian-rows", "haar");
             Path outdir = args.path("outdir");
-            return new Settings(existing(summaryArgs, "summary"), existing(args.strings("stats"), "stats"),
+            return new Settings(args.existingFiles("summary"), args.existingFiles("stats"),
                     mode.equals("all"), threshold, kind, outdir);
         }
 
@@ -196,18 +185,6 @@ public final class UniversalityTool extends Tool {
         attrs.put("summaries", sources.toString());
         attrs.put("stats", st == null ? "" : st.file().getFileName().toString());
         return attrs;
-    }
-
-    private static List<Path> existing(List<String> names, String opt) {
-        List<Path> out = new ArrayList<>();
-        for (String n : names) {
-            Path p = Path.of(n);
-            if (!Files.isRegularFile(p)) {
-                throw new InputException(p + ": no such file (--" + opt + ")");
-            }
-            out.add(p);
-        }
-        return out;
     }
 
     /** Model names become column names and a directory name: keep them free of CSV and path syntax. */

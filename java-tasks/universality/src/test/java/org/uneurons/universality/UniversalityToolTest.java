@@ -21,7 +21,6 @@ import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.Rotations;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.core.stats.Percentiles;
-import org.uneurons.formats.StatsColumns;
 import org.uneurons.formats.NeuronStatsFile;
 
 class UniversalityToolTest {

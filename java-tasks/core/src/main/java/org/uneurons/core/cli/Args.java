@@ -60,6 +60,19 @@ public final class Args {
         return p;
     }
 
+    /** Every value of a repeatable option as a path to a regular file that must exist. */
+    public List<Path> existingFiles(String opt) {
+        List<Path> out = new ArrayList<>();
+        for (String s : strings(opt)) {
+            Path p = Path.of(s);
+            if (!Files.isRegularFile(p)) {
+                throw new InputException(p + ": no such file (--" + opt + ")");
+            }
+            out.add(p);
+        }
+        return out;
+    }
+
     public int integer(String opt, int dflt) {
         return has(opt) ? integer(opt) : dflt;
     }

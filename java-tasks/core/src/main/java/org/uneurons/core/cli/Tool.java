@@ -29,11 +29,34 @@ public abstract class Tool {
     /** Where timing.tsv and versions.yml go inside a pipeline task; null outside one. */
     private TaskRecord taskRecord = TaskRecord.fromEnvironment();
 
+    private final String name;
+    private final String description;
+
+    /** {@code name}: the command users type, e.g. {@code extract}; {@code description}: one sentence for --help. */
+    protected Tool(String name, String description) {
+        this.name = name;
+        this.description = description;
+    }
+
     /** The command name users type, e.g. {@code extract}. */
-    public abstract String name();
+    public final String name() {
+        return name;
+    }
 
     /** One sentence for {@code --help}. */
-    public abstract String description();
+    public final String description() {
+        return description;
+    }
+
+    /** An option with one value, {@code --name ARG}. */
+    protected static Option option(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).build();
+    }
+
+    /** An option without a value, {@code --name}. */
+    protected static Option flag(String name, String desc) {
+        return Option.builder().longOpt(name).desc(desc).build();
+    }
 
     /** Declares this tool's own options (the shared ones are added by {@link #run}). */
     protected abstract void declareOptions(Options options);

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.uneurons.core.cli.InputException;
-import org.uneurons.core.cli.Progress;
 
 /**
  * Activation statistics of every neuron of one model over the tokens of one or more shards (METHOD 5.3), mergeable

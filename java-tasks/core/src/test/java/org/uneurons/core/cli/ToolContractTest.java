@@ -10,14 +10,8 @@ import org.uneurons.core.testing.ToolRunner;
 
 class ToolContractTest {
     static final class Echo extends Tool {
-        @Override
-        public String name() {
-            return "echo";
-        }
-
-        @Override
-        public String description() {
-            return "echoes --text";
+        Echo() {
+            super("echo", "echoes --text");
         }
 
         @Override
