@@ -3,7 +3,7 @@
 #   1. the Maven reactor: build every module and run all JUnit tests (this also writes java-tasks/dist)
 #   2. the plan unit tests (tests/lib/plan.bats: tests/lib/PlanTest.groovy)
 #   3. the pipeline tests, Bats files in tests/pipeline, in this order: launcher and configs, parameter checks,
-#      stub runs, the build's dependency rule, then one real run of -profile test shared by the tests that need it
+#      every module alone (stub), stub runs of the DAG, the build's dependency rule, then one real run of -profile test shared by the tests that need it
 #      (resumed: all cached; a changed jar; a failure and -resume; fused = staged; -profile test,slurm,gpu on a
 #      private one-node SLURM, installed with apt-get as root, skipped where it cannot be)
 # Prints bats' TAP output, then "N passed, M failed, K skipped". Work goes to a temporary directory, removed when
@@ -25,7 +25,8 @@ UN_TEST_WORK="$(mktemp -d "${TMPDIR:-/tmp}/un-pipeline-tests.XXXXXX")"
 export UN_TEST_WORK
 tap="$UN_TEST_WORK/tests.tap"
 rc=0
-bats --tap tests/lib/plan.bats tests/pipeline/launcher.bats tests/pipeline/params.bats tests/pipeline/stub.bats \
+bats --tap tests/lib/plan.bats tests/pipeline/launcher.bats tests/pipeline/params.bats tests/pipeline/modules.bats \
+    tests/pipeline/stub.bats
     tests/pipeline/build.bats tests/pipeline/real.bats | tee "$tap" || rc=$?
 
 # TAP: "1..N", "ok N name", "ok N name # skip reason", "not ok N name"

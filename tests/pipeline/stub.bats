@@ -69,8 +69,13 @@ tasks_as_planned() {
     [[ -z "$missing" ]] || fail "missing outputs: ${missing//$'\n'/ }" "$WORK/fused.log"
 }
 
-@test "stub run, pairs all: every ordered pair, one table per model, REPORT reads the anchor's" {
-    stub all --pairs all --seeds 3
+# with analysis_shards null (all the shards the corpus gives) the plan is printed per shard first, with numbers
+# once the shards are made
+@test "stub run, pairs all, all shards: every ordered pair, one table per model, REPORT reads the anchor's" {
+    printf 'pairs: all\nseeds: 3\nanalysis_shards: null\n' >"$WORK/all.yaml"
+    stub all -params-file "$WORK/all.yaml"
+    grep -q '^plan: S analysis shards (S known once the shards are made): .*EXTRACT 4 x S, CORRELATE 8 x S,' "$WORK/all.log" \
+        || fail "no plan per shard at the start" "$WORK/all.log"
     tasks_as_planned all
     local missing a b out
     for a in 1 2 3; do for b in 1 2 3; do
