@@ -3,7 +3,8 @@
 #   1. the Maven reactor: build every module and run all JUnit tests (this also writes java-tasks/dist)
 #   2. the plan unit tests (tests/lib/plan.bats: tests/lib/PlanTest.groovy)
 #   3. the pipeline tests, Bats files in tests/pipeline, in this order: launcher and configs, parameter checks,
-#      every module alone (stub), stub runs of the DAG, the build's dependency rule, then one real run of -profile test shared by the tests that need it
+#      every module alone (stub), stub runs of the DAG, the build's dependency rule, then one real run of
+#      -profile test shared by the tests that need it
 #      (resumed: all cached; a changed jar; a failure and -resume; fused = staged; -profile test,slurm,gpu on a
 #      private one-node SLURM, installed with apt-get as root, skipped where it cannot be)
 # Prints bats' TAP output, then "N passed, M failed, K skipped". Work goes to a temporary directory, removed when
@@ -26,8 +27,7 @@ export UN_TEST_WORK
 tap="$UN_TEST_WORK/tests.tap"
 rc=0
 bats --tap tests/lib/plan.bats tests/pipeline/launcher.bats tests/pipeline/params.bats tests/pipeline/modules.bats \
-    tests/pipeline/stub.bats
-    tests/pipeline/build.bats tests/pipeline/real.bats | tee "$tap" || rc=$?
+    tests/pipeline/stub.bats tests/pipeline/build.bats tests/pipeline/real.bats | tee "$tap" || rc=$?
 
 # TAP: "1..N", "ok N name", "ok N name # skip reason", "not ok N name"
 planned="$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)"
