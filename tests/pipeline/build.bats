@@ -11,8 +11,8 @@ setup_file() {
 }
 
 @test "build: a task module that gains a dependency on another task module fails the build" {
-    grep -q '<bannedDependencies>' "$ROOT/java-tasks/pom.xml" \
-        || skip "java-tasks/pom.xml has no maven-enforcer bannedDependencies rule yet"
+    grep -rq --include=pom.xml '<bannedDependencies>' "$ROOT/java-tasks" \
+        || skip "no maven-enforcer bannedDependencies rule in java-tasks' poms yet"
     local copy="$WORK/java-tasks" log="$WORK/enforcer.log"
     rm -rf "$copy"
     mkdir -p "$copy"
