@@ -31,9 +31,13 @@ class TaskCommand {
             "un-task ${jar} ${mainClass}"
     }
 
-    /** What a stub writes in place of the tool, one line: an empty timing.tsv, and versions.yml naming the tool as a stub. */
+    /**
+     * What a stub does in place of the tool, one line: prints the tool's ext.args ("stub: ..."), writes an empty
+     * timing.tsv and versions.yml naming the tool as a stub.
+     */
     static String stub(task, String tool) {
-        "touch timing.tsv; printf '%s:\\n    %s: stub\\n' ${quote('"' + task.process + '"')} ${quote(tool)} > versions.yml"
+        "echo ${quote('stub: ' + (task.ext.args ?: ''))}; touch timing.tsv; " +
+            "printf '%s:\\n    %s: stub\\n' ${quote('"' + task.process + '"')} ${quote(tool)} > versions.yml"
     }
 
     /** One option per file, e.g. "--input a.h5 --input b.h5"; a single file arrives as a Path, several as a list. */

@@ -33,10 +33,8 @@ process CORPUS {
     """
 
     stub:
-    def args = task.ext.args ?: ''
     """
     ${TaskCommand.stub(task, 'corpus')}
-    echo "stub: ${args}"
     touch train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5
     echo '{}' > vocab.json
     """

@@ -33,11 +33,9 @@ process CORRELATE {
     """
 
     stub:
-    def args = task.ext.args ?: ''
-    prefix   = task.ext.prefix ?: "${meta.id}"
+    prefix = task.ext.prefix ?: "${meta.id}"
     """
     ${TaskCommand.stub(task, 'correlate')}
-    echo "stub: ${args}"
     touch ${prefix}.h5
     """
 }

@@ -36,10 +36,8 @@ process CORRELATE_FUSED {
     """
 
     stub:
-    def args = task.ext.args ?: ''
     """
     ${TaskCommand.stub(task, 'correlate-fused')}
-    echo "stub: ${args}"
     mkdir partials
     touch ${meta.pairs.collect { "partials/${it.replace(':', '__')}.${meta.shard}.h5" }.join(' ')}
     """

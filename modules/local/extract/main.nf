@@ -38,11 +38,9 @@ process EXTRACT {
     """
 
     stub:
-    def args = task.ext.args ?: ''
-    prefix   = task.ext.prefix ?: "${meta.id}"
+    prefix = task.ext.prefix ?: "${meta.id}"
     """
     ${TaskCommand.stub(task, 'extract')}
-    echo "stub: ${args}"
     touch ${prefix}.h5
     """
 }

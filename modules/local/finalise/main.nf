@@ -28,11 +28,9 @@ process FINALISE {
     """
 
     stub:
-    def args = task.ext.args ?: ''
-    prefix   = task.ext.prefix ?: "${meta.id}.summary"
+    prefix = task.ext.prefix ?: "${meta.id}.summary"
     """
     ${TaskCommand.stub(task, 'finalise')}
-    echo "stub: ${args}"
     touch ${prefix}.h5
     """
 }

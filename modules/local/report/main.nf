@@ -39,10 +39,8 @@ process REPORT {
     """
 
     stub:
-    def args = task.ext.args ?: ''
     """
     ${TaskCommand.stub(task, 'report')}
-    echo "stub: ${args}"
     echo "tables: ${TaskCommand.asList(tables).join(' ')}"
     mkdir report
     echo '<html></html>' > report/index.html

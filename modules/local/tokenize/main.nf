@@ -29,11 +29,9 @@ process TOKENIZE {
     """
 
     stub:
-    def args = task.ext.args ?: ''
-    prefix   = task.ext.prefix ?: "${meta.id}"
+    prefix = task.ext.prefix ?: "${meta.id}"
     """
     ${TaskCommand.stub(task, 'tokenize')}
-    echo "stub: ${args}"
     touch ${prefix}.00000.h5 ${prefix}.00001.h5
     """
 }

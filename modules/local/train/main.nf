@@ -40,10 +40,8 @@ process TRAIN {
     """
 
     stub:
-    def args = task.ext.args ?: ''
     """
     ${TaskCommand.stub(task, 'train')}
-    echo "stub: ${args}"
     mkdir ${meta.id}
     echo '{}' > ${meta.id}/config.json
     touch ${meta.id}/model.safetensors

@@ -34,11 +34,9 @@ process UNIVERSALITY {
     """
 
     stub:
-    def args = task.ext.args ?: ''
     reportTable = meta.mode == 'all' ? "${meta.id}/${meta.anchor}" : "${meta.id}"
     """
     ${TaskCommand.stub(task, 'universality')}
-    echo "stub: ${args}"
     mkdir -p ${reportTable}
     touch ${reportTable}/neurons.csv ${reportTable}/neurons.h5 ${reportTable}/layer_fractions.csv ${reportTable}/percentiles.csv
     """
