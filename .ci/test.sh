@@ -34,17 +34,18 @@ planned="$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)"
 skipped="$(grep -cE '^ok [0-9]+ .* # skip' "$tap" || true)"
 passed=$(($(grep -cE '^ok [0-9]+' "$tap" || true) - skipped))
 failed="$(grep -cE '^not ok [0-9]+' "$tap" || true)"
+[[ -n "$planned" ]] || { echo "bats printed no test plan: counted as a failure"; failed=$((failed + 1)); }
 missing=$((${planned:-0} - passed - failed - skipped))
 if ((missing > 0)); then
     echo "bats stopped before $missing of ${planned} tests: counted as failed"
     failed=$((failed + missing))
 fi
+grep -E '^ok [0-9]+ .* # skip' "$tap" | sed 's/^ok [0-9]* /skipped: /' || true
 if ((failed == 0 && rc == 0)); then
     rm -rf "$UN_TEST_WORK"
 else
     grep -E '^not ok' "$tap" | sed 's/^/failed: /' || true
     echo "work kept in $UN_TEST_WORK"
 fi
-((skipped == 0)) || grep -E '^ok [0-9]+ .* # skip' "$tap" | sed 's/^ok [0-9]* /skipped: /'
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0 && rc == 0))
