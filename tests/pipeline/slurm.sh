@@ -10,11 +10,11 @@
 #   ./nextflow run main.nf -profile test,slurm,gpu -c <test config>
 # The test config keeps the node's limits (2 CPUs, its memory) and --device cpu for the GPU tasks: the GPU is
 # fake, the request is real (the scheduler must place it on the node's gres). Checks:
-#   - the run succeeds with every task of the test profile COMPLETED;
+#   - the run succeeds with every task of the run's plan COMPLETED (the `plan:` line it prints, lib/Plan.groovy);
 #   - every task was a SLURM job: its .command.run carries #SBATCH lines, the trace's native_id is a job id,
 #     and slurmctld's log records that job id as started and done;
-#   - the GPU tasks (TRAIN, EXTRACT, CORRELATE) asked for --gres=gpu:1 (#SBATCH line) and still ran with --device cpu;
-#     no other task asked for a GPU;
+#   - the GPU tasks (the processes labelled process_gpu: TRAIN, EXTRACT, CORRELATE) asked for --gres=gpu:1 (#SBATCH
+#     line) and still ran with --device cpu; no other task asked for a GPU;
 #   - with REFERENCE_RESULTS (the local executor's results of -profile test), the same neurons.csv tables.
 # Every daemon it started is stopped on exit (jobs cancelled first), each within a bounded time.
 #
@@ -179,7 +179,7 @@ note "cluster up: slurmctld 127.0.0.1:$CTLD_PORT, slurmd 127.0.0.1:$SLURMD_PORT,
 cat >"$T/slurm-test.config" <<EOF
 process {
     resourceLimits = [cpus: 2, memory: '${MEM_MB} MB', time: '1.h']
-    withName: 'TRAIN|EXTRACT|CORRELATE|CORRELATE_FUSED' {
+    withLabel: process_gpu {
         ext.device = 'cpu'
     }
 }
@@ -202,9 +202,15 @@ rc=$?
 # trace rows as "process native_id status hash" (columns by name)
 rows="$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
                     { p = $c["process"]; sub(/.*:/, "", p); print p, $c["native_id"], $c["status"], $c["hash"] }' "$trace")"
-expected=$'CORPUS 1\nCORRELATE 4\nEXTRACT 6\nFINALISE 2\nMERGE 2\nREPORT 1\nSTATS_FINAL 2\nSTATS_PARTIAL 4\nTRAIN 3\nUNIVERSALITY 2'
+# the plan's task counts ("plan: 2 analysis shards, 27 tasks: CORPUS 1, TRAIN 3, ..."), as "PROCESS count" lines
+plan="$(grep '^plan: [0-9]* analysis shards\?, [0-9]* tasks: ' "$log" | tail -n 1)"
+[[ -n "$plan" ]] || fail "no plan line in the run's log" "$log"
+expected="$(tr ',' '\n' <<<"${plan#*tasks: }" | sed 's/^ *//' | sort)"
 got="$(awk '$3 == "COMPLETED" { n[$1]++ } END { for (p in n) print p, n[p] }' <<<"$rows" | sort)"
-[[ "$got" == "$expected" ]] || fail "expected tasks ${expected//$'\n'/, }; completed: ${got//$'\n'/, }" "$log"
+[[ "$got" == "$expected" ]] || fail "expected the plan's tasks ${expected//$'\n'/, }; completed: ${got//$'\n'/, }" "$log"
+# the processes that get a GPU: those whose module carries the process_gpu label
+gpu_processes=" $(grep -l "^ *label 'process_gpu'" "$ROOT"/modules/local/*/main.nf | xargs sed -n 's/^process \([A-Z_]*\) {.*/\1/p' | paste -sd' ') "
+want_gpu_jobs="$(awk -v g="$gpu_processes" 'index(g, " " $1 " ") { n += $2 } END { print n + 0 }' <<<"$expected")"
 
 bad=()
 gpu_jobs=0
@@ -217,7 +223,7 @@ while read -r process job status hash; do
     # the main scheduler logs "sched: Allocate JobId=N ...", the backfill scheduler "_start_job: Started JobId=N ..."
     grep -Eq "(Allocate|Started) JobId=$job( |$)" "$T/log/slurmctld.log" || bad+=("$process: job $job not started by slurmctld")
     grep -Eq "JobId=$job done" "$T/log/slurmctld.log" || bad+=("$process: job $job not recorded done by slurmctld")
-    if [[ "$process" == TRAIN || "$process" == EXTRACT || "$process" == CORRELATE ]]; then
+    if [[ "$gpu_processes" == *" $process "* ]]; then
         gpu_jobs=$((gpu_jobs + 1))
         grep -q '^#SBATCH --gres=gpu:1$' "$run" || bad+=("$process: no '#SBATCH --gres=gpu:1' in $run")
         grep -q -- '--device cpu' "$dir/.command.sh" || bad+=("$process: not run with --device cpu")
@@ -225,7 +231,7 @@ while read -r process job status hash; do
         ! grep -q -- '--gres' "$run" || bad+=("$process: asked for a GPU: $(grep -- '--gres' "$run")")
     fi
 done <<<"$rows"
-((gpu_jobs == 13)) || bad+=("expected 13 GPU tasks (train 3, extract 6, correlate 4), saw $gpu_jobs")
+((gpu_jobs == want_gpu_jobs)) || bad+=("expected $want_gpu_jobs GPU tasks (${gpu_processes# }), saw $gpu_jobs")
 ((${#bad[@]} == 0)) || fail "$(IFS='; '; echo "${bad[*]}")" "$log"
 
 if [[ -n "$REFERENCE" ]]; then
@@ -236,5 +242,5 @@ if [[ -n "$REFERENCE" ]]; then
 fi
 
 jobs_run="$(awk '{ print $2 }' <<<"$rows" | sort -n | sed -n '1p;$p' | paste -sd-)"
-echo "PASS slurm: 27 tasks as SLURM jobs $jobs_run, 13 GPU tasks with --gres=gpu:1 on the fake GPU (run on cpu)"
+echo "PASS slurm: $(wc -l <<<"$rows") tasks as SLURM jobs $jobs_run, $gpu_jobs GPU tasks with --gres=gpu:1 on the fake GPU (run on cpu)"
 exit 0

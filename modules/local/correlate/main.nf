@@ -1,14 +1,17 @@
 /*
- * CORRELATE (staged): (pair a-b, shard) + activations of a and b on that shard -> partial Pearson moments.
- * Tool: org.uneurons.correlate.CorrelateTool (java-tasks/correlate). The shard's attributes choose the token
- * filter (BOS/EOS ids). Options from params arrive as ext.args (conf/modules.config): --hook, --gemm, ...
+ * CORRELATE (staged): the activations of models a and b on one shard -> partial Pearson moments of the pair.
+ * Tool: org.uneurons.correlate.CorrelateTool (java-tasks/correlate); the token filter comes from the activation
+ * files (extract copies the shard's filter ids into them). Options from params arrive as ext.args
+ * (conf/modules.config): --hook, --gemm, --no-filter. Label process_gpu: under -profile gpu the totals stay on the
+ * GPU (--device gpu); on a CPU the tool's default (heap totals); ext.device overrides it.
  */
 process CORRELATE {
     tag "${meta.id}"
     label 'process_low'
+    label 'process_gpu'
 
     input:
-    tuple val(meta), path(shard, stageAs: 'shard/*'), path(acts_a, stageAs: 'a/*'), path(acts_b, stageAs: 'b/*')
+    tuple val(meta), path(acts_a, stageAs: 'a/*'), path(acts_b, stageAs: 'b/*')
     path jar
 
     output:
@@ -19,37 +22,20 @@ process CORRELATE {
     script:
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}"
-    // on a GPU (profile gpu) the totals stay on the device; on a CPU the tool's default (no flag, heap totals)
-    def device = args.contains('--device') ? '' : (task.ext.device ?: (task.accelerator ? 'gpu' : ''))
     """
-    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
-    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
-    un-task ${jar} org.uneurons.correlate.CorrelateTool \\
+    ${TaskCommand.run(task, jar, 'org.uneurons.correlate.CorrelateTool', meta.id)} \\
         --a ${acts_a} \\
         --b ${acts_b} \\
-        --shard ${shard} \\
         --threads ${task.cpus} \\
-        ${device ? "--device ${device}" : ''} \\
+        ${TaskCommand.device(task, args, '')} \\
         ${args} \\
         --output ${prefix}.h5
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        correlate: "\$(un-task ${jar} org.uneurons.correlate.CorrelateTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
-    END_VERSIONS
     """
 
     stub:
-    def args = task.ext.args ?: ''
-    prefix   = task.ext.prefix ?: "${meta.id}"
+    prefix = task.ext.prefix ?: "${meta.id}"
     """
-    touch timing.tsv   # an empty timing file: the stub runs no tool
-    echo "stub: ${args}"
+    ${TaskCommand.stub(task, 'correlate')}
     touch ${prefix}.h5
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        correlate: stub
-    END_VERSIONS
     """
 }

@@ -1,6 +1,6 @@
 /*
  * STATS_PARTIAL: activations of one model on one shard (mlp_pre and mlp_post) -> partial neuron statistics.
- * Tool: org.uneurons.stats.StatsTool --mode partial (java-tasks/stats).
+ * Tool: org.uneurons.statspartial.StatsPartialTool (java-tasks/stats-partial). Options: --top-k.
  */
 process STATS_PARTIAL {
     tag "${meta.id}"
@@ -19,29 +19,16 @@ process STATS_PARTIAL {
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}.stats-partial"
     """
-    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
-    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
-    un-task ${jar} org.uneurons.stats.StatsTool \\
-        --mode partial \\
+    ${TaskCommand.run(task, jar, 'org.uneurons.statspartial.StatsPartialTool', meta.id)} \\
         --activations ${acts} \\
         ${args} \\
         --output ${prefix}.h5
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        stats: "\$(un-task ${jar} org.uneurons.stats.StatsTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
-    END_VERSIONS
     """
 
     stub:
     prefix = task.ext.prefix ?: "${meta.id}.stats-partial"
     """
-    touch timing.tsv   # an empty timing file: the stub runs no tool
+    ${TaskCommand.stub(task, 'stats-partial')}
     touch ${prefix}.h5
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        stats: stub
-    END_VERSIONS
     """
 }

@@ -1,7 +1,8 @@
 /*
- * TOKENIZE: corpus files (text, jsonl, or token ids) -> token shards NAME.00000.h5, NAME.00001.h5, ...
- * Tool: org.uneurons.tokenize.TokenizeTool (java-tasks/tokenize). Options from params arrive as ext.args
- * (conf/modules.config): --ctx, --seqs-per-shard, --vocab-size, --max-tokens, --format, --text-field.
+ * TOKENIZE: corpus files (text, jsonl, or token ids) -> token shards NAME.00000.h5, NAME.00001.h5, ..., each carrying
+ * its token-filter ids. Tool: org.uneurons.tokenize.TokenizeTool (java-tasks/tokenize); it decides whether the
+ * inputs are text or ids. Options from params arrive as ext.args (conf/modules.config): --ctx, --seqs-per-shard,
+ * --vocab-size, --bos-id, --eos-id, --max-tokens, --format, --text-field.
  */
 process TOKENIZE {
     tag "${meta.id}"
@@ -17,36 +18,20 @@ process TOKENIZE {
     path 'timing.tsv'                      , emit: timing
 
     script:
-    def args   = task.ext.args ?: ''
-    prefix     = task.ext.prefix ?: "${meta.id}"
-    // one file arrives as a Path (itself Iterable over its name parts), several as a list
-    def inputArgs = (inputs instanceof Collection ? inputs : [inputs]).collect { "--input ${it}" }.join(' ')
-    """
-    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
-    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
-    un-task ${jar} org.uneurons.tokenize.TokenizeTool \\
-        ${inputArgs} \\
-        ${args} \\
-        --outdir . \\
-        --name ${prefix}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        tokenize: "\$(un-task ${jar} org.uneurons.tokenize.TokenizeTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
-    END_VERSIONS
-    """
-
-    stub:
     def args = task.ext.args ?: ''
     prefix   = task.ext.prefix ?: "${meta.id}"
     """
-    touch timing.tsv   # an empty timing file: the stub runs no tool
-    echo "stub: ${args}"
-    touch ${prefix}.00000.h5 ${prefix}.00001.h5
+    ${TaskCommand.run(task, jar, 'org.uneurons.tokenize.TokenizeTool', meta.id)} \\
+        ${TaskCommand.repeat('--input', inputs)} \\
+        ${args} \\
+        --outdir . \\
+        --name ${prefix}
+    """
 
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        tokenize: stub
-    END_VERSIONS
+    stub:
+    prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    ${TaskCommand.stub(task, 'tokenize')}
+    touch ${prefix}.00000.h5 ${prefix}.00001.h5
     """
 }

@@ -1,8 +1,11 @@
 /*
  * UNIVERSALITY: the correlation summaries of one group (an anchor against the other models; or, with
  * meta.mode 'all', every ordered pair) + the anchors' statistics -> neurons.csv, neurons.h5,
- * layer_fractions.csv, percentiles.csv in a directory named after the group (meta.id).
- * Tool: org.uneurons.universality.UniversalityTool (java-tasks/universality). Options: --threshold, --baseline-kind.
+ * layer_fractions.csv, percentiles.csv in a directory named after the group (meta.id); in mode 'all' one such
+ * table per model, in meta.id/<model>/. Tool: org.uneurons.universality.UniversalityTool (java-tasks/universality).
+ * Options: --threshold, --baseline-kind.
+ * emit: tables  the group's directory (published);
+ *       table   the table REPORT shows for the group: the group's directory, or in mode 'all' meta.anchor's.
  */
 process UNIVERSALITY {
     tag "${meta.id}"
@@ -13,42 +16,28 @@ process UNIVERSALITY {
     path jar
 
     output:
-    tuple val(meta), path("${meta.id}"), emit: tables
-    path 'versions.yml'                , emit: versions
-    path 'timing.tsv'                  , emit: timing
+    tuple val(meta), path("${meta.id}")   , emit: tables
+    tuple val(meta), path("${reportTable}"), emit: table
+    path 'versions.yml'                    , emit: versions
+    path 'timing.tsv'                      , emit: timing
 
     script:
     def args = task.ext.args ?: ''
-    def summaryArgs = (summaries instanceof Collection ? summaries : [summaries]).collect { "--summary ${it}" }.join(' ')
-    def statsArgs   = (stats instanceof Collection ? stats : [stats]).collect { "--stats ${it}" }.join(' ')
+    reportTable = meta.mode == 'all' ? "${meta.id}/${meta.anchor}" : "${meta.id}"
     """
-    export UN_JAVA_OPTS="${TaskJava.opts(task)}"
-    export UN_TASK_PROCESS="${task.process}" UN_TASK_TAG="${meta.id}"   # un-task writes timing.tsv
-    un-task ${jar} org.uneurons.universality.UniversalityTool \\
+    ${TaskCommand.run(task, jar, 'org.uneurons.universality.UniversalityTool', meta.id)} \\
         --mode ${meta.mode} \\
-        ${summaryArgs} \\
-        ${statsArgs} \\
+        ${TaskCommand.repeat('--summary', summaries)} \\
+        ${TaskCommand.repeat('--stats', stats)} \\
         ${args} \\
         --outdir ${meta.id}
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        universality: "\$(un-task ${jar} org.uneurons.universality.UniversalityTool --version 2>&1 | head -n 1 | sed 's/^[^ ]* //')"
-    END_VERSIONS
     """
 
     stub:
-    def args = task.ext.args ?: ''
-    def dir  = meta.mode == 'all' ? "${meta.id}/${meta.anchor}" : "${meta.id}"
+    reportTable = meta.mode == 'all' ? "${meta.id}/${meta.anchor}" : "${meta.id}"
     """
-    touch timing.tsv   # an empty timing file: the stub runs no tool
-    echo "stub: ${args}"
-    mkdir -p ${dir}
-    touch ${dir}/neurons.csv ${dir}/neurons.h5 ${dir}/layer_fractions.csv ${dir}/percentiles.csv
-
-    cat <<-END_VERSIONS > versions.yml
-    "${task.process}":
-        universality: stub
-    END_VERSIONS
+    ${TaskCommand.stub(task, 'universality')}
+    mkdir -p ${reportTable}
+    touch ${reportTable}/neurons.csv ${reportTable}/neurons.h5 ${reportTable}/layer_fractions.csv ${reportTable}/percentiles.csv
     """
 }

@@ -1,0 +1,69 @@
+/**
+ * The plumbing every module shares (modules/local/<task>/main.nf), so that a module's script holds only its
+ * tool's arguments:
+ *
+ *   script:
+ *   """
+ *   ${TaskCommand.run(task, jar, 'org.uneurons.merge.MergeTool', meta.id)} \\
+ *       ${TaskCommand.repeat('--input', partials)} \\
+ *       --output ${prefix}.h5
+ *   """
+ *   stub:
+ *   """
+ *   ${TaskCommand.stub(task, 'merge')}
+ *   touch ${prefix}.h5
+ *   """
+ *
+ * run() gives the tool its JVM options (UN_JAVA_OPTS, lib/TaskJava.groovy: heap 0.8 x task.memory, task.cpus
+ * processors), UN_TASK_PROCESS and UN_TASK_TAG, and starts it with bin/un-task. With UN_TASK_PROCESS set, the tool itself
+ * (the Tool contract in java-tasks/core) appends its row to ./timing.tsv (process, tag, exit, wall_s, cpu_s,
+ * peak_rss_mib) and writes ./versions.yml ("<process>":\n    <tool>: "<version>"): no second JVM, no sampler.
+ * A stub runs no tool, so stub() writes both files itself: an empty timing.tsv and "<tool>: stub".
+ */
+class TaskCommand {
+
+    /**
+     * The start of the command that runs a tool in a task script, one line (so that Nextflow still strips the
+     * script's indentation): the environment of the tool, then `un-task JAR MAIN`; the tool's arguments follow.
+     */
+    static String run(task, jar, String mainClass, tag) {
+        "UN_JAVA_OPTS=${quote(TaskJava.opts(task))} UN_TASK_PROCESS=${quote(task.process)} UN_TASK_TAG=${quote(tag)} " +
+            "un-task ${jar} ${mainClass}"
+    }
+
+    /**
+     * What a stub does in place of the tool, one line: prints the tool's ext.args ("stub: ..."), writes an empty
+     * timing.tsv and versions.yml naming the tool as a stub.
+     */
+    static String stub(task, String tool) {
+        "echo ${quote('stub: ' + (task.ext.args ?: ''))}; touch timing.tsv; " +
+            "printf '%s:\\n    %s: stub\\n' ${quote('"' + task.process + '"')} ${quote(tool)} > versions.yml"
+    }
+
+    /** One option per file, e.g. "--input a.h5 --input b.h5"; a single file arrives as a Path, several as a list. */
+    static String repeat(String option, files, boolean sortByName = false) {
+        List list = asList(files)
+        (sortByName ? list.sort(false) { it.name } : list).collect { "${option} ${it}" }.join(' ')
+    }
+
+    /**
+     * The --device option of a task that can run on a GPU (label process_gpu): ext.device when set, else gpu when
+     * the task has an accelerator (profile gpu), else cpuDevice ('' leaves the tool's default). Nothing when the
+     * ext.args already name a device.
+     */
+    static String device(task, String args, String cpuDevice = 'cpu') {
+        if (args?.contains('--device')) return ''
+        String d = task.ext.device ?: (task.accelerator ? 'gpu' : cpuDevice)
+        d ? "--device ${d}" : ''
+    }
+
+    /** A process input of one or several files as a list: one file arrives as a Path (itself Iterable over its name parts). */
+    static List asList(files) {
+        files instanceof Collection ? new ArrayList(files) : [files]
+    }
+
+    /** A single-quoted shell word. */
+    static String quote(value) {
+        "'" + value.toString().replace("'", "'\\''") + "'"
+    }
+}

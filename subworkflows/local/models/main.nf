@@ -1,0 +1,40 @@
+/*
+ * MODELS: the checkpoints of a run. Demo: TRAIN, one task per plan.trainRuns entry (seed1..seedN from their seeds,
+ * the control at --steps 0), on the training shards, with the validation loss on the first analysis shard.
+ * Otherwise the given checkpoint directories (plan.checkpoints), named after their directories.
+ *
+ * emit: models  one item per model: [name, checkpoint directory]
+ */
+
+include { TRAIN } from '../../../modules/local/train/main'
+
+workflow MODELS {
+    take:
+    plan        // Plan (lib/Plan.groovy)
+    jars        // Map: tool name -> task jar
+    train       // the training shards, one list (demo)
+    shard_list  // the analysis shards, one list
+
+    main:
+    if (plan.demo) {
+        ch_train = Channel.fromList(plan.trainRuns)
+            .combine(train.map { [it] })
+            .combine(shard_list.map { [[it[0]]] })   // validation loss on the first analysis shard
+        TRAIN(ch_train, jars.train)
+        ch_models   = TRAIN.out.checkpoint.map { meta, dir -> [meta.id, dir] }
+        ch_timing   = TRAIN.out.timing
+        ch_versions = TRAIN.out.versions
+    } else {
+        ch_models = Channel.fromList(plan.checkpoints).map { dir ->
+            def checkpoint = file(dir, checkIfExists: true)
+            [checkpoint.name, checkpoint]
+        }
+        ch_timing   = Channel.empty()
+        ch_versions = Channel.empty()
+    }
+
+    emit:
+    models   = ch_models
+    timing   = ch_timing
+    versions = ch_versions
+}

@@ -1,0 +1,47 @@
+/*
+ * TOKENS: the token shards of a run. Demo: CORPUS makes training and analysis shards from the demo corpus;
+ * otherwise TOKENIZE makes analysis shards from params.input. Each shard carries its token-filter ids. Only the
+ * first plan.analysisShards analysis shards (by name) are analysed (all when null), the first plan.trainShards
+ * training shards trained on.
+ *
+ * emit: shards      one item per analysis shard: [[shard: name without .h5, n_shards: S], file]
+ *       shard_list  the S analysis shards as one list, sorted by name
+ *       train       the demo's training shards as one list (nothing without the demo)
+ */
+
+include { CORPUS              } from '../../../modules/local/corpus/main'
+include { TOKENIZE            } from '../../../modules/local/tokenize/main'
+include { sortedFiles         } from '../fan_in/main'
+
+workflow TOKENS {
+    take:
+    plan   // Plan (lib/Plan.groovy)
+    jars   // Map: tool name -> task jar
+
+    main:
+    def firstOf = { files, Integer n -> def all = sortedFiles(files); n ? all.take(n) : all }
+    if (plan.demo) {
+        CORPUS(Channel.of([[id: 'demo'], plan.demoTarball ? file(plan.demoTarball, checkIfExists: true) : []]), jars.corpus)
+        ch_train    = CORPUS.out.train.map { meta, files -> firstOf(files, plan.trainShards) }
+        ch_made     = CORPUS.out.analysis
+        ch_timing   = CORPUS.out.timing
+        ch_versions = CORPUS.out.versions
+    } else {
+        TOKENIZE(Channel.of([[id: plan.corpusName], plan.input.collect { file(it, checkIfExists: true) }]), jars.tokenize)
+        ch_train    = Channel.empty()
+        ch_made     = TOKENIZE.out.shards
+        ch_timing   = TOKENIZE.out.timing
+        ch_versions = TOKENIZE.out.versions
+    }
+    ch_list   = ch_made.map { meta, files -> firstOf(files, plan.analysisShards) }
+    ch_shards = ch_list.flatMap { list ->
+        list.collect { f -> [[shard: f.name.replaceFirst(/\.h5$/, ''), n_shards: list.size()], f] }
+    }
+
+    emit:
+    shards     = ch_shards
+    shard_list = ch_list
+    train      = ch_train
+    timing     = ch_timing
+    versions   = ch_versions
+}

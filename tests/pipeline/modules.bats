@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# Every module alone (tests/modules/main.nf): one -stub-run launch in setup_file runs each module once on
+# placeholder inputs shaped as the DAG gives them, then each test reads what its module emitted
+# (outputs.tsv: PROCESS, emit, meta.id, file names) and the versions.yml its stub wrote.
+
+load helpers
+
+setup_file() {
+    export WORK FIX
+    WORK="$(work_dir modules)" FIX="$(work_dir modules)/fixtures"
+    mkdir -p "$FIX/seed1" "$FIX/seed2" "$FIX/control" "$FIX/tables/trained" "$FIX/tables/control"
+    (cd "$FIX" && touch tool.jar a.txt b.jsonl train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5 \
+        seed1.analysis.00000.h5 seed2.analysis.00000.h5 seed1__seed2.analysis.00000.h5 seed1__seed2.analysis.00001.h5 \
+        seed1__seed2.moments.h5 seed1.analysis.00000.stats-partial.h5 seed1.analysis.00001.stats-partial.h5 \
+        seed1__seed2.summary.h5 seed2__seed1.summary.h5 seed1.stats.h5 seed2.stats.h5 timing.tsv \
+        seed1/config.json seed2/config.json control/config.json tables/trained/neurons.csv tables/control/neurons.csv)
+    local rc=0
+    (cd "$WORK" && timeout -k 30 300 "$NF" run "$ROOT/tests/modules/main.nf" -ansi-log false -stub-run \
+        -c "$ROOT/nextflow.config" --fixtures "$FIX" --outdir "$WORK/results") >"$WORK/modules.log" 2>&1 || rc=$?
+    echo "$rc" >"$WORK/modules.rc"
+}
+
+# emitted PROCESS EMIT: the "meta.id <tab> files" of every item PROCESS emitted on EMIT, sorted
+emitted() {
+    [[ "$(cat "$WORK/modules.rc")" == 0 ]] || fail "the module stub run failed" "$WORK/modules.log"
+    awk -F'\t' -v p="$1" -v e="$2" '$1 == p && $2 == e { print $3 "\t" $4 }' "$WORK/results/outputs.tsv" | sort
+}
+
+# versions_of PROCESS: the versions.yml of PROCESS's (first) task
+versions_of() {
+    local run
+    run="$(grep -l "^### name: '$1 (" "$WORK"/work/*/*/.command.run | head -n 1)"
+    [[ -n "$run" ]] || { echo "no task of $1" >&2; return 1; }
+    cat "$(dirname "$run")/versions.yml"
+}
+
+# expect PROCESS EMIT LINE...: PROCESS emitted exactly these items on EMIT, and its stub wrote versions.yml for TOOL
+expect() {
+    local process="$1" emit="$2" got want
+    shift 2
+    got="$(emitted "$process" "$emit")" want="$(printf '%s\n' "$@" | sort)"
+    [[ "$got" == "$want" ]] || fail "$process.$emit: expected ${want//$'\n'/ | }; got: ${got//$'\n'/ | }" "$WORK/modules.log"
+}
+
+expect_versions() {
+    local got
+    got="$(versions_of "$1")"
+    [[ "$got" == "\"$1\":"$'\n'"    $2: stub" ]] || fail "$1: versions.yml is: $got" "$WORK/modules.log"
+}
+
+@test "module CORPUS: train and analysis shards, the vocabulary" {
+    expect CORPUS train $'demo\ttrain.00000.h5 train.00001.h5'
+    expect CORPUS analysis $'demo\tanalysis.00000.h5 analysis.00001.h5'
+    expect CORPUS vocab $'demo\tvocab.json'
+    expect_versions CORPUS corpus
+}
+
+@test "module TOKENIZE: shards named after meta.id" {
+    expect TOKENIZE shards $'corpus\tcorpus.00000.h5 corpus.00001.h5'
+    expect_versions TOKENIZE tokenize
+}
+
+@test "module TRAIN: a checkpoint directory named after the model" {
+    expect TRAIN checkpoint $'seed1\tseed1/ seed1/config.json seed1/model.safetensors seed1/train_log.csv'
+    expect_versions TRAIN train
+}
+
+@test "module EXTRACT: activations named model.shard" {
+    expect EXTRACT activations $'seed1.analysis.00000\tseed1.analysis.00000.h5'
+    expect_versions EXTRACT extract
+}
+
+@test "module CORRELATE: two activation files (no shard) -> the pair's partial on that shard" {
+    expect CORRELATE partial $'seed1__seed2.analysis.00000\tseed1__seed2.analysis.00000.h5'
+    expect_versions CORRELATE correlate
+}
+
+@test "module CORRELATE_FUSED: one shard + checkpoints -> a partial per pair, under the staged names" {
+    expect CORRELATE_FUSED partials $'analysis.00000\tcontrol__seed2.analysis.00000.h5 seed1__seed2.analysis.00000.h5'
+    expect_versions CORRELATE_FUSED correlate-fused
+}
+
+@test "module MERGE: the pair's partials -> moments" {
+    expect MERGE moments $'seed1__seed2\tseed1__seed2.moments.h5'
+    expect_versions MERGE merge
+}
+
+@test "module FINALISE: moments -> summary" {
+    expect FINALISE summary $'seed1__seed2\tseed1__seed2.summary.h5'
+    expect_versions FINALISE finalise
+}
+
+@test "module STATS_PARTIAL and STATS_FINAL: partial statistics per shard, statistics per model" {
+    expect STATS_PARTIAL partial $'seed1.analysis.00000\tseed1.analysis.00000.stats-partial.h5'
+    expect STATS_FINAL stats $'seed1\tseed1.stats.h5'
+    expect_versions STATS_PARTIAL stats-partial
+    expect_versions STATS_FINAL stats-final
+}
+
+@test "module UNIVERSALITY: the group's directory, and the table REPORT reads (mode all: the anchor's)" {
+    expect UNIVERSALITY tables $'trained\ttrained/ trained/layer_fractions.csv trained/neurons.csv trained/neurons.h5 trained/percentiles.csv' \
+                               $'all\tall/ all/seed2'
+    expect UNIVERSALITY table $'trained\ttrained/ trained/layer_fractions.csv trained/neurons.csv trained/neurons.h5 trained/percentiles.csv' \
+                              $'all\tseed2/ seed2/layer_fractions.csv seed2/neurons.csv seed2/neurons.h5 seed2/percentiles.csv'
+    expect_versions UNIVERSALITY universality
+}
+
+@test "module REPORT: report/index.html; the tables staged one directory per group, in order" {
+    expect REPORT report $'report\treport/ report/index.html'
+    expect_versions REPORT report
+    local out
+    out="$(grep -h '^tables: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'tables: groups/1/trained groups/2/control' ]] || fail "REPORT got: $out" "$WORK/modules.log"
+}

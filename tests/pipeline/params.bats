@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# Parameter checks (lib/ParamsValidator.groovy): bad params stop the run before any task starts, with one clear
+# line per problem. The validator reports every problem of a run at once, so the cases are batched: one launch
+# per batch below (four launches instead of one per case), and each case is still its own test, which reads its
+# line in its batch's log. Cases of one batch are independent params; rules that tie params together are checked
+# only when every param is valid on its own, so each of those gets a batch without single-param errors.
+
+load helpers
+
+# batch NAME args...: one stub-run launch with these params; its log is $WORK/NAME.log, its exit code $WORK/NAME.rc
+batch() {
+    local name="$1" rc=0
+    shift
+    run_nf "$WORK/params" "$WORK/$name.log" -stub-run --outdir "$WORK/params/results" "$@" || rc=$?
+    echo "$rc" >"$WORK/$name.rc"
+}
+
+setup_file() {
+    export WORK HF IDS
+    WORK="$(work_dir params)" HF="$ROOT/java-tasks/testdata/hf" IDS="$ROOT/assets/demo/ids.npy"
+    batch single --bogus 1 --seqs-per-shard 4 --ctx abc --dtype float64 --control maybe --pairs some --seeds 1 \
+        --input no-such-file.txt --demo_tarball none.tgz --models "$HF/gpt2-tiny,$WORK/none"
+    batch same_name --input "$IDS" --models "$HF/gpt2-tiny,$HF/gpt2-tiny"
+    batch input_alone --input "$IDS" --hooks mlp_post
+    batch models_alone --models "$HF/gpt2-tiny,$HF/neox-tiny"
+}
+
+# expect_error BATCH EXPECTED: the batch's run failed, printed a line starting with EXPECTED, and started no task
+expect_error() {
+    local log="$WORK/$1.log"
+    [[ "$(cat "$WORK/$1.rc")" != 0 ]] || fail "the run succeeded, expected it to stop" "$log"
+    awk -v e="$2" 'index($0, e) == 1 { found = 1 } END { exit !found }' "$log" \
+        || fail "expected a line starting with: $2" "$log"
+    ! grep -q 'Submitted process' "$log" || fail "a task started before the params were rejected" "$log"
+}
+
+@test "params: an unknown name" {
+    expect_error single "--bogus: unknown parameter (known: --analysis_fraction"
+}
+@test "params: a kebab-case name" {
+    expect_error single "--seqs-per-shard: unknown parameter (did you mean --seqs_per_shard? parameter names use underscores)"
+}
+@test "params: a wrong type" {
+    expect_error single "--ctx: 'abc' is not an integer (expected integer >= 1)"
+}
+@test "params: a value outside an enum" {
+    expect_error single "--dtype: 'float64' is not allowed (expected one of float32, float16)"
+}
+@test "params: a wrong boolean" {
+    expect_error single "--control: 'maybe' is not a boolean (expected true or false)"
+}
+@test "params: a wrong pairs mode" {
+    expect_error single "--pairs: 'some' is not allowed (expected one of anchor, all)"
+}
+@test "params: below the minimum" {
+    expect_error single "--seeds: 1 is below the minimum 2"
+}
+@test "params: a missing input file" {
+    expect_error single "--input: no-such-file.txt: no such file"
+}
+@test "params: a missing demo tarball" {
+    expect_error single "--demo_tarball: none.tgz: no such file"
+}
+@test "params: a missing model directory" {
+    expect_error single "--models: $WORK/none: no such directory"
+}
+@test "params: two models of the same name" {
+    expect_error same_name "--models: directory names must differ, they name the outputs (repeated: gpt2-tiny)"
+}
+@test "params: models need input" {
+    expect_error models_alone "--models: needs --input"
+}
+@test "params: input needs models" {
+    expect_error input_alone "--input: needs --models"
+}
+@test "params: hooks must hold mlp_pre and mlp_post" {
+    expect_error input_alone "--hooks: must hold mlp_post and mlp_pre"
+}
+
+# user checkpoints instead of the demo: list params as a YAML list and as a comma string; the first model anchors
+@test "params: list params as a YAML list and as a comma string; given checkpoints, the first anchors" {
+    local dir="$WORK/lists" log="$WORK/list_forms.log"
+    mkdir -p "$dir"
+    cat >"$dir/params.yaml" <<YAML
+input:
+  - $ROOT/assets/demo/ids.npy
+corpus_name: demo
+vocab_size: 900
+bos_id: 0
+models:
+  - $ROOT/java-tasks/testdata/hf/neox-tiny
+  - $ROOT/java-tasks/testdata/hf/gpt2-tiny
+hooks: mlp_post, mlp_pre
+save_activations: true
+YAML
+    run_stub "$dir" "$log" -params-file "$dir/params.yaml" --outdir "$dir/results" \
+        || fail "YAML list models + comma string hooks: the run failed" "$log"
+    grep -rq --include=.command.sh -- '--hooks mlp_post,mlp_pre' "$dir/work" || fail "extract was not given --hooks mlp_post,mlp_pre" "$log"
+    grep -rq --include=.command.sh -- '--vocab-size 900 --bos-id 0' "$dir/work" || fail "tokenize was not given --vocab-size 900 --bos-id 0" "$log"
+    [[ -f "$dir/results/activations/neox-tiny/demo.00000.h5" && -f "$dir/results/correlations/neox-tiny__gpt2-tiny.summary.h5" \
+        && ! -e "$dir/results/correlations/gpt2-tiny__neox-tiny.summary.h5" && ! -e "$dir/results/models" ]] \
+        || fail "expected the given checkpoints (no training), neox-tiny as the anchor" "$log"
+    local trace
+    trace="$(newest_trace "$dir/results")"
+    [[ "$(tasks_with COMPLETED "$trace")" == "$(plan_tasks "$log")" ]] \
+        || fail "tasks differ from the plan: $(tasks_with COMPLETED "$trace" | paste -sd' ') vs $(plan_tasks "$log" | paste -sd' ')" "$log"
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# A real run of -profile test (conf/test.config: the whole demo DAG, reduced: 2 seeds + the control, 2 analysis
+# shards), made once in setup_file and shared by every test here: its tasks and published files, its report, then
+# the same run resumed (all cached), with a rebuilt jar, interrupted by a failure, in fused mode, and under SLURM.
+# Tests run in file order; those that need the real run skip, with the reason, when it failed (the first test
+# then fails and shows why). Expected task counts come from the run's `plan:` line (lib/Plan.groovy).
+
+load helpers
+
+setup_file() {
+    export WORK REAL
+    WORK="$(work_dir real)" REAL="$(work_dir real)/real"
+    local rc=0
+    run_nf "$REAL" "$WORK/real_run.log" -profile test --outdir "$REAL/results" -with-trace "$WORK/real-1.trace" || rc=$?
+    echo "$rc" >"$WORK/real.rc"
+    if ((rc == 0)); then checksums "$REAL/results" >"$WORK/real-1.sha256"; fi
+}
+
+needs_real_run() {
+    [[ "$(cat "$WORK/real.rc" 2>/dev/null)" == 0 ]] \
+        || skip "needs the real run of -profile test, which failed (first test; $WORK/real_run.log)"
+}
+
+@test "real run: -profile test completes every task of its plan" {
+    [[ "$(cat "$WORK/real.rc")" == 0 ]] || fail "the test-profile run failed (exit $(cat "$WORK/real.rc"))" "$WORK/real_run.log"
+    local got want
+    got="$(tasks_with COMPLETED "$WORK/real-1.trace")" want="$(plan_tasks "$WORK/real_run.log")"
+    [[ -n "$want" && "$got" == "$want" ]] \
+        || fail "expected the plan's tasks ${want//$'\n'/, }; completed: ${got//$'\n'/, }" "$WORK/real_run.log"
+}
+
+@test "real run: every expected file is published and non-empty, HDF5 where .h5" {
+    needs_real_run
+    local bad=() f
+    demo_outputs 2
+    for f in "${DEMO_OUTPUTS[@]}"; do
+        [[ -s "$REAL/results/$f" ]] || bad+=("$f")
+        if [[ "$f" == *.h5 && -s "$REAL/results/$f" ]] && ! is_hdf5 "$REAL/results/$f"; then bad+=("$f (not HDF5)"); fi
+    done
+    ((${#bad[@]} == 0)) || fail "missing or empty: ${bad[*]}" "$WORK/real_run.log"
+}
+
+@test "real run: the report has its figures, both groups and the excess correlation numbers" {
+    needs_real_run
+    local problems
+    problems="$(report_problems "$REAL/results")"
+    [[ -z "$problems" ]] || fail "report: $problems" "$WORK/real_run.log"
+}
+
+# the tools write timing.tsv themselves (UN_TASK_PROCESS); the report merges them per process
+@test "real run: the report's Timings table has one row per process that ran before REPORT, with its task count" {
+    needs_real_run
+    local timed want
+    timed="$(report_timings "$REAL/results")" want="$(plan_without "$WORK/real_run.log" REPORT)"
+    [[ "$timed" == "$want" ]] || fail "report timings: expected ${want//$'\n'/, }; got: ${timed//$'\n'/, }" "$WORK/real_run.log"
+}
+
+@test "real run: neurons.csv starts with layer,neuron,max_corr" {
+    needs_real_run
+    [[ "$(head -n 1 "$REAL/results/universality/trained/neurons.csv")" == layer,neuron,max_corr,* ]] \
+        || fail "neurons.csv header: $(head -n 1 "$REAL/results/universality/trained/neurons.csv")"
+}
+
+@test "real run: software_versions.yml holds each tool's version line (written by the tool, not a second JVM)" {
+    needs_real_run
+    local yml="$REAL/results/pipeline_info/software_versions.yml" tool bad=()
+    for tool in corpus train extract correlate merge finalise stats-partial stats-final universality report; do
+        grep -Eq "^    $tool: \"?[0-9]" "$yml" || bad+=("$tool")
+    done
+    ((${#bad[@]} == 0)) || fail "no version line for: ${bad[*]}" "$yml"
+}
+
+@test "resume: the same run with -resume caches every task, and the published outputs stay identical" {
+    needs_real_run
+    local log="$WORK/resume.log" trace="$WORK/real-2.trace" counts
+    run_nf "$REAL" "$log" -profile test --outdir "$REAL/results" -with-trace "$trace" -resume || fail "the resumed run failed" "$log"
+    counts="$(status_counts "$trace")"
+    [[ "$counts" == "CACHED $(plan_total "$WORK/real_run.log")" ]] \
+        || fail "expected all $(plan_total "$WORK/real_run.log") tasks CACHED, trace says: ${counts//$'\n'/; }" "$log"
+    checksums "$REAL/results" >"$WORK/real-2.sha256"
+    diff -u "$WORK/real-1.sha256" "$WORK/real-2.sha256" >"$WORK/resume.diff" || fail "published outputs changed" "$WORK/resume.diff"
+}
+
+@test "changed jar: a touched extract.jar re-runs extract, corpus and train stay cached, neurons.csv unchanged" {
+    needs_real_run
+    local jar="$ROOT/java-tasks/dist/extract.jar" saved="$WORK/extract.jar.mtime"
+    local log="$WORK/changed_jar.log" trace="$WORK/real-3.trace" rc=0 cached completed
+    cp "$REAL/results/universality/trained/neurons.csv" "$WORK/neurons-1.csv"
+    touch -r "$jar" "$saved"
+    touch "$jar"    # what a rebuild does as far as the cache is concerned: a new jar file
+    run_nf "$REAL" "$log" -profile test --outdir "$REAL/results" -with-trace "$trace" -resume || rc=$?
+    touch -r "$saved" "$jar"    # put the jar's time back so later -resume runs stay cached
+    ((rc == 0)) || fail "the run failed" "$log"
+    cached="$(tasks_with CACHED "$trace")" completed="$(tasks_with COMPLETED "$trace")"
+    [[ "$cached" == "$(plan_tasks "$WORK/real_run.log" CORPUS TRAIN)" ]] \
+        && grep -qx "$(plan_tasks "$WORK/real_run.log" EXTRACT)" <<<"$completed" \
+        || fail "expected corpus and train cached, extract re-run; cached: ${cached//$'\n'/, }; completed: ${completed//$'\n'/, }" "$log"
+    cmp -s "$WORK/neurons-1.csv" "$REAL/results/universality/trained/neurons.csv" \
+        || fail "neurons.csv changed after re-running extract with the same jar content" "$log"
+}
+
+@test "failure and resume: a run whose first extract task fails stops; -resume finishes it with the same neurons.csv" {
+    needs_real_run
+    local dir="$WORK/failonce" log="$WORK/fail_once.log" trace1="$WORK/fail-1.trace" trace2="$WORK/fail-2.trace"
+    local marker="$WORK/fail-once.marker" rc=0 cached g
+    UN_TEST_FAIL_ONCE="$marker" run_nf "$dir" "$log" -profile test --outdir "$dir/results" -with-trace "$trace1" || rc=$?
+    ((rc != 0)) || fail "the first run succeeded, expected one extract task to fail" "$log"
+    [[ -d "$marker" && "$(tasks_with FAILED "$trace1")" == 'EXTRACT 1' ]] \
+        || fail "expected exactly one FAILED extract task in the first run" "$log"
+    UN_TEST_FAIL_ONCE="$marker" run_nf "$dir" "$log.2" -profile test --outdir "$dir/results" -with-trace "$trace2" -resume \
+        || fail "the resumed run failed" "$log.2"
+    cached="$(tasks_with CACHED "$trace2")"
+    [[ "$(grep -E '^(CORPUS|TRAIN) ' <<<"$cached")" == "$(plan_tasks "$log.2" CORPUS TRAIN)" ]] \
+        || fail "expected corpus and train cached in the resumed run, cached: ${cached//$'\n'/, }" "$log.2"
+    for g in trained control; do
+        cmp -s "$REAL/results/universality/$g/neurons.csv" "$dir/results/universality/$g/neurons.csv" \
+            || fail "universality/$g/neurons.csv differs from the uninterrupted run's" "$log.2"
+    done
+}
+
+# fused folds the same float32 activations into float64 moments in other batches than staged (staged: 2048 tokens,
+# fused: one forward batch): the float32 batch products round differently, nothing else differs
+@test "fused = staged: --correlate_mode fused (resuming the real run: corpus, train, extract, stats cached) gives the same tables to 1e-6" {
+    needs_real_run
+    local out="$WORK/fused/results" log="$WORK/fused.log" trace="$WORK/fused.trace" g diff cached completed reused
+    run_nf "$REAL" "$log" -profile test --correlate_mode fused --outdir "$out" -with-trace "$trace" -resume \
+        || fail "the fused test-profile run failed" "$log"
+    reused='CORPUS TRAIN EXTRACT STATS_PARTIAL STATS_FINAL'
+    cached="$(tasks_with CACHED "$trace")" completed="$(tasks_with COMPLETED "$trace")"
+    [[ "$cached" == "$(plan_tasks "$log" $reused)" && "$completed" == "$(plan_without "$log" $reused)" ]] \
+        || fail "expected cached: $(plan_tasks "$log" $reused | paste -sd' '), run: $(plan_without "$log" $reused | paste -sd' '); cached: ${cached//$'\n'/, }; completed: ${completed//$'\n'/, }" "$log"
+    grep -q '^CORRELATE_FUSED ' <<<"$completed" || fail "no CORRELATE_FUSED task ran" "$log"
+    for g in trained control; do
+        diff="$(csv_diff "$REAL/results/universality/$g/neurons.csv" "$out/universality/$g/neurons.csv" 1e-6 2>>"$WORK/fused.diffs")"
+        [[ -z "$diff" ]] || fail "universality/$g/neurons.csv: fused differs from staged: $diff" "$log"
+    done
+}
+
+# tests/pipeline/slurm.sh installs and starts a private one-node SLURM, runs -profile test,slurm,gpu through it and
+# stops its daemons; exit 77 = SLURM cannot be installed or started here (skipped). With a successful real run,
+# its neurons.csv tables must come out the same under SLURM.
+@test "slurm: -profile test,slurm,gpu on a one-node SLURM: every task a job, GPU tasks with --gres, the same tables" {
+    local log="$WORK/slurm.log" ref="" rc=0 last
+    [[ "$(cat "$WORK/real.rc" 2>/dev/null)" != 0 ]] || ref="$REAL/results"
+    timeout -k 60 2400 bash "$ROOT/tests/pipeline/slurm.sh" "$WORK/slurm" $ref >"$log" 2>&1 || rc=$?
+    last="$(grep -E '^(PASS|FAIL|SKIP) slurm' "$log" | tail -n 1)"
+    case "$rc" in
+        0) ;;
+        77) skip "${last#SKIP slurm: }" ;;
+        124) fail "did not finish within 2400 s" "$log" ;;
+        *) fail "${last#FAIL slurm: }" "$log" ;;
+    esac
+}
