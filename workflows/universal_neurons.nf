@@ -1,5 +1,5 @@
 /*
- * The DAG (docs/architecture-dag.md, docs/usage.md "What runs"). Everything it needs to know about the run - the
+ * The DAG (docs/architecture.md §2, docs/usage.md "What runs"). Everything it needs to know about the run - the
  * models, anchor, control, pairs, groups, which models get tables, staged or fused - comes from the plan
  * (lib/Plan.groovy), decided once from the validated params.
  *

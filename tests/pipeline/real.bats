@@ -99,6 +99,23 @@ needs_real_run() {
         || fail "neurons.csv changed after re-running extract with the same jar content" "$log"
 }
 
+# editing a benchmark (module bench, no pipeline input) rebuilds the jars, but every task jar comes out with the same
+# bytes, keeps its time, and every task stays cached
+@test "edited benchmark: the launcher rebuilds, every task stays cached" {
+    needs_real_run
+    local src="$ROOT/java-tasks/bench/src/main/java/org/uneurons/bench/Nd4jRate.java" saved="$WORK/Nd4jRate.java"
+    local log="$WORK/edited_bench.log" trace="$WORK/real-bench.trace" rc=0 counts
+    cp -p "$src" "$saved"
+    printf '// an edit of a benchmark\n' >>"$src"
+    run_nf "$REAL" "$log" -profile test --outdir "$REAL/results" -with-trace "$trace" -resume || rc=$?
+    cp -p "$saved" "$src"
+    ((rc == 0)) || fail "the run failed" "$log"
+    grep -q '^nextflow launcher: building task jars' "$log" || fail "the edited benchmark did not rebuild the jars" "$log"
+    counts="$(status_counts "$trace")"
+    [[ "$counts" == "CACHED $(plan_total "$WORK/real_run.log")" ]] \
+        || fail "expected all $(plan_total "$WORK/real_run.log") tasks CACHED, trace says: ${counts//$'\n'/; }" "$log"
+}
+
 @test "failure and resume: a run whose first extract task fails stops; -resume finishes it with the same neurons.csv" {
     needs_real_run
     local dir="$WORK/failonce" log="$WORK/fail_once.log" trace1="$WORK/fail-1.trace" trace2="$WORK/fail-2.trace"
