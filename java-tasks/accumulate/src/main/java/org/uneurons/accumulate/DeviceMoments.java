@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.uneurons.core.stats.Gemm;
+import org.uneurons.core.stats.MomentBlocks;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 
@@ -218,6 +219,54 @@ public final class DeviceMoments implements MomentAccumulator {
             cov[l] = matrix(covB[l], dB, dB);
         }
         return PairMoments.of(shape, n, concat(meanA, dA), concat(meanB, dB), concat(m2A, dA), concat(m2B, dB), c, cov);
+    }
+
+    @Override
+    public MomentBlocks blocks() {
+        int dA = shape.dA(), dB = shape.dB();
+        double[] mA = concat(meanA, dA), mB = concat(meanB, dB), sA = concat(m2A, dA), sB = concat(m2B, dB);
+        long count = n;
+        return new MomentBlocks() {
+            @Override
+            public MomentShape shape() {
+                return shape;
+            }
+
+            @Override
+            public long count() {
+                return count;
+            }
+
+            @Override
+            public double[] meanA() {
+                return mA;
+            }
+
+            @Override
+            public double[] m2A() {
+                return sA;
+            }
+
+            @Override
+            public double[] meanB() {
+                return mB;
+            }
+
+            @Override
+            public double[] m2B() {
+                return sB;
+            }
+
+            @Override
+            public double[][] comoment(int indexA, int layerB) {
+                return matrix(comoment[indexA][layerB], dA, dB);
+            }
+
+            @Override
+            public double[][] covB(int layerB) {
+                return matrix(covB[layerB], dB, dB);
+            }
+        };
     }
 
     private static double[] concat(NDArray[] parts, int d) {

@@ -1,6 +1,7 @@
 package org.uneurons.accumulate;
 
 import org.uneurons.core.stats.Gemm;
+import org.uneurons.core.stats.MomentBlocks;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 
@@ -33,6 +34,11 @@ public final class HeapMoments implements MomentAccumulator {
 
     @Override
     public PairMoments totals() {
+        return moments;
+    }
+
+    @Override
+    public MomentBlocks blocks() {
         return moments;
     }
 

@@ -1,5 +1,6 @@
 package org.uneurons.accumulate;
 
+import org.uneurons.core.stats.MomentBlocks;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 
@@ -21,8 +22,14 @@ public interface MomentAccumulator extends AutoCloseable {
     /** Tokens folded in so far. */
     long count();
 
-    /** The totals on the Java heap, for writing the file (device totals are copied back here, once). */
+    /** The totals on the Java heap, all at once (device totals are copied back here, once). */
     PairMoments totals();
+
+    /**
+     * The totals block by block, for writing the file: on the heap the totals themselves, on a device one block
+     * copied back per call, so the host never holds more than a block of a pair held on a GPU.
+     */
+    MomentBlocks blocks();
 
     /** Frees what the totals hold outside the Java heap. */
     @Override

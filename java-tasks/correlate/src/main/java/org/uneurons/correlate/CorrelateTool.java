@@ -88,9 +88,9 @@ public final class CorrelateTool extends Tool {
             CorrelationRun run = new CorrelationRun(a, b, range.first(), range.last(), filter, gemm, s.precision(),
                     s.batchTokens());
             announce(s, a, b, run, filter);
-            PairMoments m = accumulate(s, a, run, gemm);
-            MomentsFile.write(s.output(), m, new MomentsFile.Info(a.model(), b.model(), List.of(a.shard()),
-                    FilterChoice.describe(filter), s.gemmName(), a.nTokens()));
+            MomentsFile.Info info = new MomentsFile.Info(a.model(), b.model(), List.of(a.shard()),
+                    FilterChoice.describe(filter), s.gemmName(), a.nTokens());
+            accumulateAndWrite(s, a, run, gemm, info);
         }
         return EXIT_OK;
     }
@@ -115,15 +115,15 @@ public final class CorrelateTool extends Tool {
                 PairMoments.bytes(run.shape()) / 1e9);
     }
 
-    private PairMoments accumulate(Settings s, ActivationSource a, CorrelationRun run, OpenBlasGemm gemm) {
+    /** One pass into the totals, then the file, written block by block (device totals come back one block at a time). */
+    private void accumulateAndWrite(Settings s, ActivationSource a, CorrelationRun run, OpenBlasGemm gemm,
+                                    MomentsFile.Info info) {
         Progress progress = new Progress(err, "correlate", "tokens", a.nTokens(), 10);
-        PairMoments m;
         try (MomentAccumulator acc = s.where().create(run.shape(), gemm, s.precision())) {
             run.run(acc, progress);
-            m = acc.totals(); // device totals come back to the heap here, once
+            progress.finish();
+            err.printf(Locale.ROOT, "correlate: %,d of %,d tokens kept after filtering%n", acc.count(), a.nTokens());
+            MomentsFile.write(s.output(), acc.blocks(), info);
         }
-        progress.finish();
-        err.printf(Locale.ROOT, "correlate: %,d of %,d tokens kept after filtering%n", m.count(), a.nTokens());
-        return m;
     }
 }

@@ -12,7 +12,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.stats.Baselines;
-import org.uneurons.core.stats.PairMoments;
+import org.uneurons.core.stats.MomentBlocks;
 import org.uneurons.core.stats.Pearson;
 import org.uneurons.core.stats.Rotations;
 import org.uneurons.core.stats.RowSummaries;
@@ -21,7 +21,8 @@ import org.uneurons.formats.MomentsFile;
 
 /**
  * finalise: merged moments in, per neuron of a its correlation summary against every neuron of b (max with its
- * layer and neuron, min, mean, top-k) and seeded baseline maxima computed from the moments alone.
+ * layer and neuron, min, mean, top-k) and seeded baseline maxima computed from the moments alone. Moments of a
+ * block of a's layers give the summary of those rows, as a summary of all layers would; universality joins them.
  */
 public final class FinaliseTool extends Tool {
     public FinaliseTool() {
@@ -67,15 +68,17 @@ public final class FinaliseTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
-        MomentsFile.Header h = MomentsFile.readHeader(s.input());
-        int topK = topK(s, h);
-        PairMoments m = MomentsFile.read(s.input());
-        err.printf(Locale.ROOT, "finalise: %s vs %s, %s, %,d tokens%n", h.info().modelA(), h.info().modelB(), h.shape(),
-                h.n());
-        RowSummaries summaries = RowSummaries.of(m, topK);
-        List<Baselines> baselines = baselines(s, m);
-        CorrelationSummaryFile.write(s.output(), h, summaries, baselines,
-                s.fullMatrix() ? (la, lb) -> toFloat(Pearson.block(m, la, lb)) : null);
+        // the moments are read block by block (summaries, baselines, the full matrix): memory of a few blocks
+        try (MomentsFile.Reader m = MomentsFile.open(s.input())) {
+            MomentsFile.Header h = m.header();
+            int topK = topK(s, h);
+            err.printf(Locale.ROOT, "finalise: %s vs %s, %s, %,d tokens%n", h.info().modelA(), h.info().modelB(),
+                    h.shape(), h.n());
+            RowSummaries summaries = RowSummaries.of(m, topK);
+            List<Baselines> baselines = baselines(s, m);
+            CorrelationSummaryFile.write(s.output(), h, summaries, baselines,
+                    s.fullMatrix() ? (la, lb) -> toFloat(Pearson.block(m, la, lb)) : null);
+        }
         return EXIT_OK;
     }
 
@@ -95,7 +98,7 @@ public final class FinaliseTool extends Tool {
         return s.topK();
     }
 
-    private List<Baselines> baselines(Settings s, PairMoments m) {
+    private List<Baselines> baselines(Settings s, MomentBlocks m) {
         List<Baselines> out = new ArrayList<>();
         try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
             for (Rotations.Kind kind : s.baselines()) {

@@ -1,11 +1,14 @@
 package org.uneurons.finalise;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import io.jhdf.HdfFile;
 import org.junit.jupiter.api.Test;
@@ -18,7 +21,9 @@ import org.uneurons.core.stats.RowSummaries;
 import org.uneurons.core.stats.Rotations;
 import org.uneurons.core.stats.Synthetic;
 import org.uneurons.core.testing.ToolRunner;
+import org.uneurons.formats.CorrelationSummaryFile;
 import org.uneurons.formats.MomentsFile;
+import org.uneurons.formats.PairSummary;
 import org.uneurons.formats.testing.TestActivations;
 import org.uneurons.formats.testing.TestPartials;
 
@@ -75,6 +80,33 @@ class FinaliseToolTest {
             double[][] g = (double[][]) f.getDatasetByPath("/baseline/gaussian-rows/max").getData();
             assertFalse(Arrays.equals(wantG.max[0], g[0]));
         }
+    }
+
+    @Test
+    void layerBlocksJoinIntoTheSummaryOfAllLayers() {
+        Synthetic s = Synthetic.adversarial(65, 300, 4, 5, 2, 6);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 8);
+        List<Path> moments = List.of(
+                TestPartials.write(dir.resolve("whole.h5"), s, ids, 0, 300, "s0", TestPartials.gpt2()),
+                TestPartials.write(dir.resolve("b3.h5"), s, ids, 0, 300, "s0", TestPartials.gpt2(), 3, 3),
+                TestPartials.write(dir.resolve("b0.h5"), s, ids, 0, 300, "s0", TestPartials.gpt2(), 0, 0),
+                TestPartials.write(dir.resolve("b1.h5"), s, ids, 0, 300, "s0", TestPartials.gpt2(), 1, 2));
+        List<PairSummary> summaries = new ArrayList<>();
+        for (Path m : moments) {
+            Path out = dir.resolve("summary-" + m.getFileName());
+            ToolRunner r = ToolRunner.run(new FinaliseTool(), "--input", m.toString(), "--output", out.toString(),
+                    "--baseline-seed", "5", "--baseline-samples", "2");
+            assertEquals(0, r.exitCode, r.toString());
+            summaries.add(CorrelationSummaryFile.read(out, "gaussian-rows"));
+        }
+        PairSummary whole = summaries.get(0);
+        PairSummary joined = PairSummary.join(summaries.subList(1, 4));
+        assertEquals(whole.rows(), joined.rows());
+        // the same bits: each block's maxima and baselines are those of its rows in the whole
+        assertArrayEquals(whole.maxCorr(), joined.maxCorr());
+        assertArrayEquals(whole.maxLayer(), joined.maxLayer());
+        assertArrayEquals(whole.maxNeuron(), joined.maxNeuron());
+        assertArrayEquals(whole.baseline(), joined.baseline());
     }
 
     @Test

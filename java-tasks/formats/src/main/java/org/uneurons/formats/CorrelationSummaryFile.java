@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.Hdf5;
 import org.uneurons.core.io.Hdf5Reader;
 import org.uneurons.core.io.Hdf5Writer;
 import org.uneurons.core.stats.Baselines;
@@ -18,7 +19,10 @@ import org.uneurons.formats.MomentsFile;
  * {@code /max_layer}, {@code /max_neuron}, {@code /min_corr}, {@code /mean_corr}; {@code /top_values} [rows, k]
  * float64 and {@code /top_indices} [rows, k] int32 (b neuron as layer * d_mlp_b + neuron, best first); per baseline
  * kind {@code /baseline/{kind}/max} [samples, rows] and {@code /baseline/{kind}/layer} [samples, rows] with
- * attributes seed and samples; optionally {@code /correlation/{layer_a}/{layer_b}} float32 [d_mlp_a, d_mlp_b].
+ * attributes seed and samples; optionally {@code /correlation/{layer_a}/{layer_b}} float32 [d_mlp_a, d_mlp_b], each
+ * computed when the file is written (one block in memory at a time); {@code /shards} ({@link ShardList}).
+ * Attributes: format, model_a, model_b, n_tokens, n_layers_a, d_mlp_a, first_layer_a, last_layer_a, n_layers_b,
+ * d_mlp_b, filter_ids, top_k.
  */
 public final class CorrelationSummaryFile {
     public static final String FORMAT = "uneurons-correlation-summary/1";
@@ -46,7 +50,6 @@ public final class CorrelationSummaryFile {
                 f.attribute("format", FORMAT)
                         .attribute("model_a", h.info().modelA())
                         .attribute("model_b", h.info().modelB())
-                        .attribute("shard", String.join(",", h.info().shards()))
                         .attribute("n_tokens", h.n())
                         .attribute("n_layers_a", shape.nLayersA())
                         .attribute("d_mlp_a", shape.dA())
@@ -56,6 +59,7 @@ public final class CorrelationSummaryFile {
                         .attribute("d_mlp_b", shape.dB())
                         .attribute("filter_ids", h.info().filterIds())
                         .attribute("top_k", s.k);
+                ShardList.write(f, h.info().shards());
                 f.dataset("layer", layer)
                         .dataset("neuron", neuron)
                         .dataset("max_corr", s.max)
@@ -93,7 +97,9 @@ public final class CorrelationSummaryFile {
         for (int la = 0; la < shape.layersInRangeA(); la++) {
             Hdf5Writer.Group ga = g.group(Integer.toString(shape.firstLayerA() + la));
             for (int lb = 0; lb < shape.nLayersB(); lb++) {
-                ga.dataset(Integer.toString(lb), full.block(la, lb));
+                int ia = la, ib = lb;
+                ga.streamed(Integer.toString(lb), Hdf5.Element.FLOAT32, new long[] {shape.dA(), shape.dB()},
+                        Hdf5.fromFloatRows(() -> full.block(ia, ib)));
             }
         }
     }

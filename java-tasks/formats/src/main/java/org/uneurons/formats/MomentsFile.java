@@ -1,24 +1,29 @@
 package org.uneurons.formats;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.Hdf5;
 import org.uneurons.core.io.Hdf5Reader;
 import org.uneurons.core.io.Hdf5Writer;
+import org.uneurons.core.stats.MomentBlocks;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 
 /**
  * The partial (and merged) moments file, DESIGN 3. All float64: {@code /n} (scalar), {@code /mean_a},
  * {@code /m2_a} [neurons of a in the layer range], {@code /mean_b}, {@code /m2_b} [all neurons of b],
- * {@code /comoment/{layer_a}/{layer_b}} [d_mlp_a, d_mlp_b], {@code /cov_b/{layer_b}} [d_mlp_b, d_mlp_b].
- * Attributes: format, model_a, model_b, shard (comma-separated when merged), n_layers_a, n_layers_b, d_mlp_a,
- * d_mlp_b, first_layer_a, last_layer_a, filter_ids ("198,50256" or "none"), gemm, n_tokens_read (before
- * filtering).
+ * {@code /comoment/{layer_a}/{layer_b}} [d_mlp_a, d_mlp_b], {@code /cov_b/{layer_b}} [d_mlp_b, d_mlp_b], and
+ * {@code /shards} (string [k], the token shards folded in: a list that grows with the data is a dataset, not an
+ * attribute, since jhdf writes attribute messages with 16-bit sizes). Attributes: format, model_a, model_b,
+ * n_layers_a, n_layers_b, d_mlp_a, d_mlp_b, first_layer_a, last_layer_a, filter_ids ("198,50256" or "none"), gemm,
+ * n_tokens_read (before filtering). Files of earlier versions keep the shards in a comma-separated attribute
+ * {@code shard}, which readers still accept.
+ *
+ * <p>Blocks are written and read one at a time ({@link MomentBlocks}): the writer streams each block from its source
+ * when the file is written, the reader loads a block when asked, so neither holds more than a block of a pair.
  */
 public final class MomentsFile {
     public static final String FORMAT = "uneurons-pair-moments/1";
@@ -46,7 +51,7 @@ public final class MomentsFile {
     }
 
     /** Writes atomically: the target appears only when complete. */
-    public static void write(Path target, PairMoments m, Info info) {
+    public static void write(Path target, MomentBlocks m, Info info) {
         try (AtomicOutput out = AtomicOutput.create(target)) {
             writeUnpublished(out.temp(), m, info);
             out.commit();
@@ -55,15 +60,15 @@ public final class MomentsFile {
 
     /**
      * Writes the file at {@code file} directly, for callers that publish several files together (fused mode
-     * writes every pair to its temporary name first, then renames them all).
+     * writes every pair to its temporary name first, then renames them all). Each block is asked of {@code m} while
+     * the file is written.
      */
-    public static void writeUnpublished(Path file, PairMoments m, Info info) {
+    public static void writeUnpublished(Path file, MomentBlocks m, Info info) {
         MomentShape s = m.shape();
         try (Hdf5Writer f = Hdf5Writer.create(file)) {
             f.attribute("format", FORMAT)
                     .attribute("model_a", info.modelA())
                     .attribute("model_b", info.modelB())
-                    .attribute("shard", String.join(",", info.shards()))
                     .attribute("n_layers_a", s.nLayersA())
                     .attribute("n_layers_b", s.nLayersB())
                     .attribute("d_mlp_a", s.dA())
@@ -78,57 +83,138 @@ public final class MomentsFile {
                     .dataset("m2_a", m.m2A())
                     .dataset("mean_b", m.meanB())
                     .dataset("m2_b", m.m2B());
+            ShardList.write(f, info.shards());
             Hdf5Writer.Group co = f.group("comoment");
             for (int la = 0; la < s.layersInRangeA(); la++) {
                 Hdf5Writer.Group g = co.group(Integer.toString(s.firstLayerA() + la));
                 for (int lb = 0; lb < s.nLayersB(); lb++) {
-                    g.dataset(Integer.toString(lb), m.comoment(la, lb));
+                    int ia = la, ib = lb;
+                    g.streamed(Integer.toString(lb), Hdf5.Element.FLOAT64, new long[] {s.dA(), s.dB()},
+                            Hdf5.fromRows(() -> m.comoment(ia, ib)));
                 }
             }
             Hdf5Writer.Group cov = f.group("cov_b");
             for (int lb = 0; lb < s.nLayersB(); lb++) {
-                cov.dataset(Integer.toString(lb), m.covB(lb));
+                int ib = lb;
+                cov.streamed(Integer.toString(lb), Hdf5.Element.FLOAT64, new long[] {s.dB(), s.dB()},
+                        Hdf5.fromRows(() -> m.covB(ib)));
             }
         }
     }
 
     public static Header readHeader(Path path) {
-        try (Hdf5Reader f = open(path)) {
-            return header(f);
+        try (Reader r = open(path)) {
+            return r.header();
         }
     }
 
+    /** The whole file in memory (tests, small pairs); large consumers read blocks through {@link #open}. */
     public static PairMoments read(Path path) {
-        try (Hdf5Reader f = open(path)) {
-            Header h = header(f);
-            MomentShape s = h.shape();
-            double[] meanA = f.doubles("/mean_a", s.neuronsA(), WHAT);
-            double[] m2A = f.doubles("/m2_a", s.neuronsA(), WHAT);
-            double[] meanB = f.doubles("/mean_b", s.neuronsB(), WHAT);
-            double[] m2B = f.doubles("/m2_b", s.neuronsB(), WHAT);
+        try (Reader r = open(path)) {
+            MomentShape s = r.shape();
             double[][][][] co = new double[s.layersInRangeA()][s.nLayersB()][][];
             for (int la = 0; la < s.layersInRangeA(); la++) {
                 for (int lb = 0; lb < s.nLayersB(); lb++) {
-                    co[la][lb] = f.doubleMatrix("/comoment/" + (s.firstLayerA() + la) + "/" + lb, s.dA(), s.dB(), WHAT);
+                    co[la][lb] = r.comoment(la, lb);
                 }
             }
             double[][][] cov = new double[s.nLayersB()][][];
             for (int lb = 0; lb < s.nLayersB(); lb++) {
-                cov[lb] = f.doubleMatrix("/cov_b/" + lb, s.dB(), s.dB(), WHAT);
+                cov[lb] = r.covB(lb);
             }
-            return PairMoments.of(s, h.n(), meanA, meanB, m2A, m2B, co, cov);
+            return PairMoments.of(s, r.count(), r.meanA(), r.meanB(), r.m2A(), r.m2B(), co, cov);
         }
     }
 
-    private static Hdf5Reader open(Path path) {
+    /** Opens a moments file: the header and vectors are read now, each block when asked. Close it. */
+    public static Reader open(Path path) {
         Hdf5Reader f = Hdf5Reader.open(path);
-        String format = f.optionalString("format");
-        if (!FORMAT.equals(format)) {
+        try {
+            return new Reader(f);
+        } catch (RuntimeException e) {
             f.close();
-            throw new InputException(path + ": not a moments file from correlate (format attribute is "
-                    + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + ")");
+            throw e;
         }
-        return f;
+    }
+
+    /** A moments file as {@link MomentBlocks}: every call to a block reads it from the file (a fresh array). */
+    public static final class Reader implements MomentBlocks, AutoCloseable {
+        private final Hdf5Reader f;
+        private final Header header;
+        private final double[] meanA;
+        private final double[] m2A;
+        private final double[] meanB;
+        private final double[] m2B;
+
+        private Reader(Hdf5Reader f) {
+            this.f = f;
+            String format = f.optionalString("format");
+            if (!FORMAT.equals(format)) {
+                throw new InputException(f.file() + ": not a moments file from correlate (format attribute is "
+                        + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + ")");
+            }
+            this.header = MomentsFile.header(f);
+            MomentShape s = header.shape();
+            this.meanA = f.doubles("/mean_a", s.neuronsA(), WHAT);
+            this.m2A = f.doubles("/m2_a", s.neuronsA(), WHAT);
+            this.meanB = f.doubles("/mean_b", s.neuronsB(), WHAT);
+            this.m2B = f.doubles("/m2_b", s.neuronsB(), WHAT);
+        }
+
+        public Header header() {
+            return header;
+        }
+
+        public Path file() {
+            return f.file();
+        }
+
+        @Override
+        public MomentShape shape() {
+            return header.shape();
+        }
+
+        @Override
+        public long count() {
+            return header.n();
+        }
+
+        @Override
+        public double[] meanA() {
+            return meanA;
+        }
+
+        @Override
+        public double[] m2A() {
+            return m2A;
+        }
+
+        @Override
+        public double[] meanB() {
+            return meanB;
+        }
+
+        @Override
+        public double[] m2B() {
+            return m2B;
+        }
+
+        @Override
+        public double[][] comoment(int indexA, int layerB) {
+            MomentShape s = shape();
+            return f.doubleMatrix("/comoment/" + (s.firstLayerA() + indexA) + "/" + layerB, s.dA(), s.dB(), WHAT);
+        }
+
+        @Override
+        public double[][] covB(int layerB) {
+            MomentShape s = shape();
+            return f.doubleMatrix("/cov_b/" + layerB, s.dB(), s.dB(), WHAT);
+        }
+
+        @Override
+        public void close() {
+            f.close();
+        }
     }
 
     private static Header header(Hdf5Reader f) {
@@ -141,10 +227,8 @@ public final class MomentsFile {
         } catch (IllegalArgumentException e) {
             throw new InputException(path + ": inconsistent shape attributes (" + e.getMessage() + ")");
         }
-        String shards = f.string("shard", WHAT);
         Number read = f.optionalNumber("/", "n_tokens_read");
-        Info info = new Info(f.string("model_a", WHAT), f.string("model_b", WHAT),
-                shards.isEmpty() ? List.of() : new ArrayList<>(Arrays.asList(shards.split(","))),
+        Info info = new Info(f.string("model_a", WHAT), f.string("model_b", WHAT), ShardList.read(f, "shard", WHAT),
                 f.string("filter_ids", WHAT), f.string("gemm", WHAT), read == null ? -1 : read.longValue());
         double[] n = f.doubles("/n", 1, WHAT);
         if (!(n[0] >= 0) || n[0] != Math.rint(n[0])) {

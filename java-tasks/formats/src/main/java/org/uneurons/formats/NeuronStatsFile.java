@@ -14,8 +14,8 @@ import org.uneurons.core.stats.TopK;
  * The per-neuron statistics of one model (HDF5, {@code uneurons-neuron-stats/1}), written by stats-final; the
  * universality tool joins its columns into the neuron table ({@link #readColumns}), the report shows its top
  * activations ({@link #readTop}). Attributes: format, model, n_layers, d_mlp, columns (the per-neuron columns, comma-
- * separated, in order), n_tokens, shards (comma-separated, the order top_source indexes), top_k, checkpoint,
- * act_freq_paper_edge. Datasets: {@code layer}, {@code neuron} int32 [N] (layer-major), one float64 [N] dataset per
+ * separated, in order), n_tokens, top_k, checkpoint, act_freq_paper_edge. Datasets: {@code shards} string [k] (the
+ * order top_source indexes; {@link ShardList}), {@code layer}, {@code neuron} int32 [N] (layer-major), one float64 [N] dataset per
  * column, {@code top_values} float64 [N, k] (post-activation, best first), {@code top_source} int32 [N, k] (index
  * into shards), {@code top_rows} int64 [N, k] (row in that shard's activation file; -1 where fewer than k tokens).
  */
@@ -50,10 +50,10 @@ public final class NeuronStatsFile {
                         .attribute("d_mlp", act.dMlp())
                         .attribute("columns", String.join(",", columns.keySet()))
                         .attribute("n_tokens", act.tokens())
-                        .attribute("shards", String.join(",", act.shards()))
                         .attribute("top_k", act.k())
                         .attribute("checkpoint", checkpoint)
                         .attribute("act_freq_paper_edge", ActivationStats.PAPER_EDGE);
+                ShardList.write(f, act.shards());
                 f.dataset("layer", layer).dataset("neuron", neuron);
                 columns.forEach(f::dataset);
                 f.dataset("top_values", tv).dataset("top_source", top.sources()).dataset("top_rows", top.rows());

@@ -14,8 +14,8 @@ import org.uneurons.core.stats.TopK;
 
 /**
  * Partial activation statistics of some shards of one model (HDF5, written by stats-partial, read by stats-final),
- * exact and mergeable. Attributes: format, model, n_layers, d_mlp, shards (comma-separated), top_k, n_tokens.
- * Datasets, neurons flat layer-major [N = n_layers * d_mlp]: {@code pre_mean}, {@code pre_m2}, {@code pre_m3},
+ * exact and mergeable. Attributes: format, model, n_layers, d_mlp, top_k, n_tokens. Datasets: {@code shards} string [k]
+ * ({@link ShardList}); neurons flat layer-major [N = n_layers * d_mlp]: {@code pre_mean}, {@code pre_m2}, {@code pre_m3},
  * {@code pre_m4} float64 (sums of powers of deviations), {@code count_pos}, {@code count_paper} int64,
  * {@code post_sum}, {@code post_max} float64, {@code top_values} float64 [N, k], {@code top_source} int32 [N, k]
  * (index into shards), {@code top_rows} int64 [N, k] (row in that shard's activation file).
@@ -28,6 +28,14 @@ public final class PartialStatsFile {
     }
 
     public static void write(Path target, ActivationStats s) {
+        try (AtomicOutput out = AtomicOutput.create(target)) {
+            writeUnpublished(out.temp(), s);
+            out.commit();
+        }
+    }
+
+    /** Writes the file at {@code file} directly, for callers that publish several files together. */
+    public static void writeUnpublished(Path file, ActivationStats s) {
         int n = s.nLayers() * s.dMlp();
         double[][] pre = new double[4][n];
         for (int l = 0; l < s.nLayers(); l++) {
@@ -38,28 +46,41 @@ public final class PartialStatsFile {
             }
         }
         TopK.Sorted top = s.top().sorted();
-        try (AtomicOutput out = AtomicOutput.create(target)) {
-            try (Hdf5Writer f = Hdf5Writer.create(out.temp())) {
-                f.attribute("format", FORMAT)
-                        .attribute("model", s.model())
-                        .attribute("n_layers", s.nLayers())
-                        .attribute("d_mlp", s.dMlp())
-                        .attribute("shards", String.join(",", s.shards()))
-                        .attribute("top_k", s.k())
-                        .attribute("n_tokens", s.tokens());
-                f.dataset("pre_mean", pre[0])
-                        .dataset("pre_m2", pre[1])
-                        .dataset("pre_m3", pre[2])
-                        .dataset("pre_m4", pre[3])
-                        .dataset("count_pos", s.countPos())
-                        .dataset("count_paper", s.countPaper())
-                        .dataset("post_sum", s.postSum())
-                        .dataset("post_max", s.postMax())
-                        .dataset("top_values", top.values())
-                        .dataset("top_source", top.sources())
-                        .dataset("top_rows", top.rows());
+        try (Hdf5Writer f = Hdf5Writer.create(file)) {
+            f.attribute("format", FORMAT)
+                    .attribute("model", s.model())
+                    .attribute("n_layers", s.nLayers())
+                    .attribute("d_mlp", s.dMlp())
+                    .attribute("top_k", s.k())
+                    .attribute("n_tokens", s.tokens());
+            ShardList.write(f, s.shards());
+            f.dataset("pre_mean", pre[0])
+                    .dataset("pre_m2", pre[1])
+                    .dataset("pre_m3", pre[2])
+                    .dataset("pre_m4", pre[3])
+                    .dataset("count_pos", s.countPos())
+                    .dataset("count_paper", s.countPaper())
+                    .dataset("post_sum", s.postSum())
+                    .dataset("post_max", s.postMax())
+                    .dataset("top_values", top.values())
+                    .dataset("top_source", top.sources())
+                    .dataset("top_rows", top.rows());
+        }
+    }
+
+    /** What a partial statistics file covers: its shards and its top-k. */
+    public record Header(List<String> shards, int topK) {
+    }
+
+    /** The shards and top-k of a partial statistics file, without reading its arrays. */
+    public static Header readHeader(Path file) {
+        try (Hdf5Reader h = Hdf5Reader.open(file)) {
+            String format = h.optionalString("format");
+            if (!FORMAT.equals(format)) {
+                throw new InputException(file + ": not a partial statistics file (format attribute is "
+                        + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + ")");
             }
-            out.commit();
+            return new Header(ShardList.read(h, "shards", WHAT), h.integer("top_k", WHAT));
         }
     }
 
@@ -75,7 +96,7 @@ public final class PartialStatsFile {
             int dMlp = h.integer("d_mlp", WHAT);
             int k = h.integer("top_k", WHAT);
             long tokens = h.longValue("n_tokens", WHAT);
-            List<String> shards = List.of(h.string("shards", WHAT).split(","));
+            List<String> shards = ShardList.read(h, "shards", WHAT);
             int n = nLayers * dMlp;
             CentralMoments[] pre = preMoments(h, nLayers, dMlp, tokens);
             long[] countPos = counts(h, "/count_pos", n);

@@ -43,7 +43,7 @@ public final class TopActivations {
             int nLayers = h.integer("n_layers", WHAT);
             int dMlp = h.integer("d_mlp", WHAT);
             Number nt = h.optionalNumber("/", "n_tokens");
-            List<String> shards = List.of(h.string("shards", WHAT).split(","));
+            List<String> shards = ShardList.read(h, "shards", WHAT);
             int n = nLayers * dMlp;
             int k = h.shape("/top_values", WHAT).length == 2 ? h.shape("/top_values", WHAT)[1] : -1;
             double[][] values = h.doubleMatrix("/top_values", n, k, WHAT);

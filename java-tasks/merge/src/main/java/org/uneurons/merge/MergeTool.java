@@ -14,10 +14,9 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.InputException;
-import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
-import org.uneurons.core.stats.PairMoments;
+import org.uneurons.core.stats.MomentMerger;
 import org.uneurons.formats.MomentsFile;
 
 /**
@@ -68,9 +67,19 @@ public final class MergeTool extends Tool {
         MomentsFile.Header first = MomentsFile.readHeader(s.inputs().get(0));
         err.printf(Locale.ROOT, "merge: %d partials of %s vs %s, %s%n", s.inputs().size(), merged.modelA(),
                 merged.modelB(), first.shape());
-        PairMoments total = mergeAll(s.inputs());
-        MomentsFile.write(s.output(), total, merged);
-        err.printf(Locale.ROOT, "merge: %,d tokens from %d shards%n", total.count(), merged.shards().size());
+        List<MomentsFile.Reader> readers = new ArrayList<>();
+        try {
+            for (Path p : s.inputs()) {
+                readers.add(MomentsFile.open(p));
+            }
+            // every block is merged from the inputs' same block while the output is written: memory of a few
+            // blocks, whatever the number of inputs
+            MomentMerger total = MomentMerger.of(readers);
+            MomentsFile.write(s.output(), total, merged);
+            err.printf(Locale.ROOT, "merge: %,d tokens from %d shards%n", total.count(), merged.shards().size());
+        } finally {
+            readers.forEach(MomentsFile.Reader::close);
+        }
         return EXIT_OK;
     }
 
@@ -108,18 +117,5 @@ public final class MergeTool extends Tool {
         }
         return new MomentsFile.Info(first.info().modelA(), first.info().modelB(), new ArrayList<>(shards),
                 first.info().filterIds(), String.join(",", gemms), tokensRead);
-    }
-
-    /** The pairwise update over the inputs in the order given (the pipeline sorts them by shard). */
-    private PairMoments mergeAll(List<Path> inputs) {
-        Progress progress = new Progress(err, "merge", "files", inputs.size(), 10);
-        PairMoments total = MomentsFile.read(inputs.get(0));
-        progress.advance(1);
-        for (int i = 1; i < inputs.size(); i++) {
-            total.merge(MomentsFile.read(inputs.get(i)));
-            progress.advance(1);
-        }
-        progress.finish();
-        return total;
     }
 }

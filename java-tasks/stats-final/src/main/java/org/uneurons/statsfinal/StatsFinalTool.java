@@ -93,32 +93,40 @@ public final class StatsFinalTool extends Tool {
         return EXIT_OK;
     }
 
-    /** Every source as partial statistics, merged in the order of their first shard's name. */
+    /** One input: what it covers (its first shard's name, which orders the merge) and how to read it. */
+    private record Source(String firstShard, String where, java.util.function.Supplier<ActivationStats> load) {
+    }
+
+    /**
+     * Every source as partial statistics, merged in the order of their first shard's name (so the result does not
+     * depend on the order given), read one at a time: memory of two partials whatever their number.
+     */
     private ActivationStats mergeInShardOrder(Settings s) {
-        List<ActivationStats> parts = new ArrayList<>();
-        List<String> where = new ArrayList<>();
+        List<Source> sources = new ArrayList<>();
+        int k = s.topK() != null ? s.topK() : 50;
         for (Path p : s.partials()) {
-            ActivationStats st = PartialStatsFile.read(p);
-            if (s.topK() != null && st.k() != s.topK()) {
-                throw new InputException(p + ": partial statistics keep the top " + st.k() + " tokens, but --top-k is "
+            PartialStatsFile.Header h = PartialStatsFile.readHeader(p);
+            if (s.topK() != null && h.topK() != s.topK()) {
+                throw new InputException(p + ": partial statistics keep the top " + h.topK() + " tokens, but --top-k is "
                         + s.topK());
             }
-            parts.add(st);
-            where.add(p.toString());
+            if (p == s.partials().get(0)) {
+                k = h.topK();
+            }
+            sources.add(new Source(h.shards().isEmpty() ? "" : h.shards().get(0), p.toString(), () -> PartialStatsFile.read(p)));
         }
-        int k = !parts.isEmpty() ? parts.get(0).k() : s.topK() != null ? s.topK() : 50;
+        int kk = k;
         for (Path a : s.activations()) {
-            parts.add(fromActivations(a, k, s.batchRows(), err));
-            where.add(a.toString());
+            String shard;
+            try (ActivationFile.Reader r = ActivationFile.Reader.open(a)) {
+                shard = r.shard();
+            }
+            sources.add(new Source(shard, a.toString(), () -> fromActivations(a, kk, s.batchRows(), err)));
         }
-        Integer[] order = new Integer[parts.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, Comparator.comparing(i -> parts.get(i).shards().get(0)));
-        ActivationStats merged = parts.get(order[0]);
-        for (int i = 1; i < order.length; i++) {
-            merged.merge(parts.get(order[i]), where.get(order[i]));
+        sources.sort(Comparator.comparing(Source::firstShard));
+        ActivationStats merged = sources.get(0).load().get();
+        for (int i = 1; i < sources.size(); i++) {
+            merged.merge(sources.get(i).load().get(), sources.get(i).where());
         }
         return merged;
     }

@@ -162,7 +162,7 @@ class StatsChainTest {
         String[] sortedShards = SHARDS.clone();
         Arrays.sort(sortedShards);
         try (HdfFile h = new HdfFile(a)) {
-            assertEquals(String.join(",", sortedShards), h.getAttribute("shards").getData());
+            assertArrayEquals(sortedShards, (String[]) h.getDatasetByPath("shards").getData());
             double[][] tv = (double[][]) h.getDatasetByPath("top_values").getData();
             int[][] ts = (int[][]) h.getDatasetByPath("top_source").getData();
             long[][] tr = (long[][]) h.getDatasetByPath("top_rows").getData();

@@ -239,6 +239,56 @@ public final class Hdf5 {
         };
     }
 
+    /** Rows of float64 values produced when the dataset is written (a block computed or read on demand). */
+    public static ByteSource fromRows(java.util.function.Supplier<double[][]> rows) {
+        return out -> {
+            double[][] m = rows.get();
+            ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (double[] row : m) {
+                for (int done = 0; done < row.length; ) {
+                    int k = Math.min(row.length - done, buf.remaining() / 8);
+                    if (k == 0) {
+                        drain(buf, out);
+                        continue;
+                    }
+                    buf.asDoubleBuffer().put(row, done, k);
+                    buf.position(buf.position() + 8 * k);
+                    done += k;
+                }
+            }
+            drain(buf, out);
+        };
+    }
+
+    /** Rows of float32 values produced when the dataset is written, for {@link Element#FLOAT32}. */
+    public static ByteSource fromFloatRows(java.util.function.Supplier<float[][]> rows) {
+        return out -> {
+            float[][] m = rows.get();
+            ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] row : m) {
+                for (int done = 0; done < row.length; ) {
+                    int k = Math.min(row.length - done, buf.remaining() / 4);
+                    if (k == 0) {
+                        drain(buf, out);
+                        continue;
+                    }
+                    buf.asFloatBuffer().put(row, done, k);
+                    buf.position(buf.position() + 4 * k);
+                    done += k;
+                }
+            }
+            drain(buf, out);
+        };
+    }
+
+    private static void drain(ByteBuffer buf, java.nio.channels.WritableByteChannel out) throws IOException {
+        buf.flip();
+        while (buf.hasRemaining()) {
+            out.write(buf);
+        }
+        buf.clear();
+    }
+
     /** A source of float32 values (row-major), for {@link Element#FLOAT32} or, rounded, {@link Element#FLOAT16}. */
     public static ByteSource fromFloats(float[] values, Element type) {
         if (type != Element.FLOAT32 && type != Element.FLOAT16) {

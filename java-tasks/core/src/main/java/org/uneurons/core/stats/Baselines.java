@@ -25,7 +25,7 @@ public final class Baselines {
         void layerDone(int sample, int layerB);
     }
 
-    public static Baselines of(PairMoments m, Rotations.Kind kind, long seed, int samples, Gemm gemm, Listener listener) {
+    public static Baselines of(MomentBlocks m, Rotations.Kind kind, long seed, int samples, Gemm gemm, Listener listener) {
         MomentShape s = m.shape();
         Baselines out = new Baselines(kind, seed, samples, s.neuronsA());
         double[] invA = Pearson.inverseNorms(m.m2A(), m.meanA(), m.count());

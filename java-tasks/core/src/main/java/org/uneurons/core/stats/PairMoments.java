@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
  * the same update to a whole other set of totals, so sharding and merging agree with one pass up to rounding, in
  * any order. The raw sum-of-squares formula, which cancels catastrophically for large means, is never used.
  */
-public final class PairMoments {
+public final class PairMoments implements MomentBlocks {
     private final MomentShape shape;
     private long n;
     private final double[] meanA;
@@ -62,6 +62,14 @@ public final class PairMoments {
         this.meanB = check(meanB, shape.neuronsB(), "mean_b");
         this.m2A = check(m2A, shape.neuronsA(), "m2_a");
         this.m2B = check(m2B, shape.neuronsB(), "m2_b");
+        if (comoment != null) {
+            checkBlocks(shape, comoment, covB);
+        }
+        this.comoment = comoment;
+        this.covB = covB;
+    }
+
+    private static void checkBlocks(MomentShape shape, double[][][][] comoment, double[][][] covB) {
         if (comoment.length != shape.layersInRangeA()) {
             throw new IllegalArgumentException("comoment has " + comoment.length + " a layers, expected " + shape.layersInRangeA());
         }
@@ -79,8 +87,6 @@ public final class PairMoments {
         for (double[][] block : covB) {
             checkBlock(block, shape.dB(), shape.dB(), "cov_b block");
         }
-        this.comoment = comoment;
-        this.covB = covB;
     }
 
     private static double[] check(double[] v, int len, String what) {
@@ -198,26 +204,45 @@ public final class PairMoments {
         if (!shape.equals(other.shape)) {
             throw new IllegalArgumentException("cannot merge moments of different shapes: " + shape + " vs " + other.shape);
         }
-        if (other.n == 0) {
-            return;
-        }
         int dA = shape.dA(), dB = shape.dB();
-        double[] deltaA = minus(other.meanA, meanA);
-        double[] deltaB = minus(other.meanB, meanB);
-        double weight = (double) n * other.n / ((double) n + other.n);
+        double[][] step = foldVectors(other.n, other.meanA, other.meanB, other.m2A, other.m2B);
+        double weight = step[2][0];
+        if (weight < 0) {
+            return; // the other holds no tokens
+        }
         for (int la = 0; la < comoment.length; la++) {
             for (int lb = 0; lb < comoment[la].length; lb++) {
                 addBlock(comoment[la][lb], other.comoment[la][lb]);
-                addOuter(comoment[la][lb], deltaA, la * dA, deltaB, lb * dB, weight);
+                addOuter(comoment[la][lb], step[0], la * dA, step[1], lb * dB, weight);
             }
         }
         for (int lb = 0; lb < covB.length; lb++) {
             addBlock(covB[lb], other.covB[lb]);
-            addOuter(covB[lb], deltaB, lb * dB, deltaB, lb * dB, weight);
+            addOuter(covB[lb], step[1], lb * dB, step[1], lb * dB, weight);
         }
-        foldMoments(meanA, m2A, other.meanA, other.m2A, deltaA, other.n);
-        foldMoments(meanB, m2B, other.meanB, other.m2B, deltaB, other.n);
-        n += other.n;
+    }
+
+    /**
+     * Folds another set's count, means and sums of squared deviations into this one's and returns what its blocks
+     * need: {deltaA, deltaB, {weight}} (the other's means minus the running means before the fold, and the Chan
+     * weight n n_o / (n + n_o)); {@code {null, null, {-1}}} when the other holds no tokens (nothing changes).
+     */
+    double[][] foldVectors(long otherN, double[] otherMeanA, double[] otherMeanB, double[] otherM2A, double[] otherM2B) {
+        if (otherN == 0) {
+            return new double[][] {null, null, {-1}};
+        }
+        double[] deltaA = minus(otherMeanA, meanA);
+        double[] deltaB = minus(otherMeanB, meanB);
+        double weight = (double) n * otherN / ((double) n + otherN);
+        foldMoments(meanA, m2A, otherMeanA, otherM2A, deltaA, otherN);
+        foldMoments(meanB, m2B, otherMeanB, otherM2B, deltaB, otherN);
+        n += otherN;
+        return new double[][] {deltaA, deltaB, {weight}};
+    }
+
+    /** The count and vectors of a set of moments, without blocks (a merger folds vectors only). */
+    static PairMoments vectorsOnly(MomentShape shape, long n, double[] meanA, double[] meanB, double[] m2A, double[] m2B) {
+        return new PairMoments(shape, n, meanA.clone(), meanB.clone(), m2A.clone(), m2B.clone(), null, null);
     }
 
     /**
@@ -286,39 +311,47 @@ public final class PairMoments {
         Outer.add(block, u, uo, v, vo, weight);
     }
 
+    @Override
     public MomentShape shape() {
         return shape;
     }
 
     /** Number of tokens folded in. */
+    @Override
     public long count() {
         return n;
     }
 
     // The accessors below return the live arrays (for writing files and finalising), not copies.
 
+    @Override
     public double[] meanA() {
         return meanA;
     }
 
+    @Override
     public double[] meanB() {
         return meanB;
     }
 
+    @Override
     public double[] m2A() {
         return m2A;
     }
 
+    @Override
     public double[] m2B() {
         return m2B;
     }
 
     /** The co-moment block of a's layer {@code firstLayerA + indexA} with b's layer {@code layerB}: [dA][dB]. */
+    @Override
     public double[][] comoment(int indexA, int layerB) {
         return comoment[indexA][layerB];
     }
 
     /** The within-layer co-moment of b's layer: [dB][dB]. */
+    @Override
     public double[][] covB(int layerB) {
         return covB[layerB];
     }

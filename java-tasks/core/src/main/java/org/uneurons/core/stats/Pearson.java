@@ -31,13 +31,13 @@ public final class Pearson {
     }
 
     /** The correlation block of a's layer {@code firstLayerA + indexA} with b's layer {@code layerB}: [dA][dB]. */
-    public static double[][] block(PairMoments m, int indexA, int layerB) {
+    public static double[][] block(MomentBlocks m, int indexA, int layerB) {
         double[] invA = inverseNorms(m.m2A(), m.meanA(), m.count());
         double[] invB = inverseNorms(m.m2B(), m.meanB(), m.count());
         return block(m, indexA, layerB, invA, invB);
     }
 
-    static double[][] block(PairMoments m, int indexA, int layerB, double[] invA, double[] invB) {
+    static double[][] block(MomentBlocks m, int indexA, int layerB, double[] invA, double[] invB) {
         MomentShape s = m.shape();
         double[][] c = m.comoment(indexA, layerB);
         double[][] r = new double[s.dA()][s.dB()];

@@ -32,7 +32,7 @@ public final class RowSummaries {
     }
 
     /** Summaries of every row of the correlation matrix of {@code m}, block by block (the matrix is never whole). */
-    public static RowSummaries of(PairMoments m, int k) {
+    public static RowSummaries of(MomentBlocks m, int k) {
         MomentShape s = m.shape();
         if (k < 1 || k > s.neuronsB()) {
             throw new IllegalArgumentException("top-k must be within 1-" + s.neuronsB() + ", got " + k);
