@@ -7,24 +7,30 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 import org.apache.commons.cli.Options;
+import org.uneurons.accumulate.MomentAccumulator;
 import org.uneurons.blas.OpenBlasGemm;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.stats.ActivationStats;
+import org.uneurons.core.stats.MomentBlocks;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.formats.FilterChoice;
 import org.uneurons.formats.MomentsFile;
+import org.uneurons.formats.PartialStatsFile;
 import org.uneurons.models.Checkpoints;
 import org.uneurons.models.TransformerModel;
 
 /**
- * correlate-fused: checkpoints and one token shard in, one partial-moments file per model pair out
- * ({@code OUTDIR/<a>__<b>.<shard stem>.h5}, staged correlate's format and name), without writing activations: every
- * model runs once per batch and feeds all of its pairs. Order: command line (exit 2), then inputs (configs against
+ * correlate-fused: checkpoints and a chunk of token shards in, one partial-moments file per model pair out
+ * ({@code OUTDIR/<a>__<b>.<chunk>.h5}, staged correlate's format; the chunk defaults to the first shard's name),
+ * without writing activations: every model runs once per batch and feeds all of its pairs, the totals stay resident
+ * for the whole chunk, and the statistics of the models named with --stats-model accumulate in the same pass. Order: command line (exit 2), then inputs (configs against
  * the shard, exit 1), then the models are loaded once and run; the files are published together at the end, so a
  * failure publishes none of them.
  */
@@ -45,11 +51,16 @@ public final class CorrelateFusedTool extends Tool {
         o.addOption(option("checkpoints", "A,B,...", "checkpoint directories, comma-separated (the first is the anchor)"));
         o.addOption(option("pairs", "MODE", "anchor (the first model against each other) or all (every pair)"));
         o.addOption(option("pair", "A:B", "one pair by model names (repeatable), instead of --pairs"));
-        o.addOption(option("shard", "FILE", "token shard (its filter_ids attribute is the default token filter)"));
-        o.addOption(option("outdir", "DIR", "where to write <a>__<b>.<shard stem>.h5 per pair"));
+        o.addOption(option("shard", "FILE", "a token shard of the chunk (repeatable: the shards, in order, are one stream of"
+                + " tokens; they share their context length and filter_ids, the default token filter)"));
+        o.addOption(option("chunk", "NAME", "name of the chunk in the outputs' names (default: the first shard's name)"));
+        o.addOption(option("outdir", "DIR", "where to write <a>__<b>.<chunk>.h5 per pair (and the statistics)"));
+        o.addOption(option("stats-model", "NAME", "also accumulate this model's activation statistics over the chunk"
+                + " (all its layers, every token) and write <NAME>.<chunk>.stats-partial.h5 (repeatable)"));
+        o.addOption(option("stats-top-k", "K", "max-activating tokens kept per neuron in the statistics (default 50)"));
         o.addOption(option("batch-size", "N", "sequences per forward pass (default 2)"));
         o.addOption(option("gemm", "P", "precision of the batch products: float32 (default; centred data, float64 totals) or float64"));
-        o.addOption(option("filter-ids", "IDS", "token ids to drop, comma-separated (default: the shard's filter)"));
+        o.addOption(option("filter-ids", "IDS", "token ids to drop, comma-separated (default: the shards' filter)"));
         o.addOption(flag("no-filter", "keep every token"));
         o.addOption(option("layers-a", "RANGE", "layers of each pair's model a, FIRST-LAST or one layer (default: all)"));
         o.addOption(option("hook", "H", "mlp_post (default) or mlp_pre"));
@@ -67,17 +78,23 @@ public final class CorrelateFusedTool extends Tool {
         List<TransformerModel> models = new ArrayList<>();
         try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
             for (int i = 0; i < s.dirs().size(); i++) {
-                models.add(in.used()[i] ? Checkpoints.load(s.dirs().get(i), s.names().get(i), s.where().device()) : null);
+                models.add(in.loaded()[i] ? Checkpoints.load(s.dirs().get(i), s.names().get(i), s.where().device()) : null);
             }
-            FusedRun run = new FusedRun(models, s.names(), in.shard().tokens(), s.pairs(), in.layersA(), in.filter(),
-                    shape -> s.where().create(shape, gemm, s.precision()), s.batchSeqs(), s.hook());
+            List<Integer> statsModels = s.statsModels().stream().map(s.names()::indexOf).toList();
+            FusedRun run = new FusedRun(models, s.names(), s.pairs(), in.layersA(), in.filter(), s.batchSeqs(), s.hook(),
+                    statsModels, s.statsTopK());
             announce(s, in, run, models);
-            Progress progress = new Progress(err, "correlate-fused", "tokens", run.tokensTotal(), 10);
-            List<PairMoments> moments = run.run(progress);
-            progress.finish();
-            err.printf(Locale.ROOT, "correlate-fused: %,d of %,d tokens kept after filtering%n", moments.get(0).count(),
-                    run.tokensTotal());
-            publishAll(in.targets(), moments, infos(s, in, run.tokensTotal()));
+            List<MomentAccumulator> moments = run.accumulators(shape -> s.where().create(shape, gemm, s.precision()));
+            try {
+                Progress progress = new Progress(err, "correlate-fused", "tokens", in.tokens(), 10);
+                run.run(s.shards(), moments, progress);
+                progress.finish();
+                err.printf(Locale.ROOT, "correlate-fused: %,d of %,d tokens kept after filtering%n",
+                        moments.isEmpty() ? 0 : moments.get(0).count(), in.tokens());
+                publishAll(outputs(s, in, moments, run));
+            } finally {
+                moments.forEach(MomentAccumulator::close);
+            }
             in.targets().forEach(t -> err.println("correlate-fused: wrote " + t));
         } finally {
             models.stream().filter(m -> m != null).forEach(TransformerModel::close);
@@ -90,35 +107,48 @@ public final class CorrelateFusedTool extends Tool {
         for (MomentShape shape : run.shapes()) {
             bytes += PairMoments.bytes(shape);
         }
-        err.printf(Locale.ROOT, "correlate-fused: %d models, %d pairs on %s (%,d tokens) on %s, filter %s, %s products%s,"
-                        + " %s, totals %.2f GB%n", models.stream().filter(m -> m != null).count(), s.pairs().size(),
-                in.shardName(), run.tokensTotal(), s.where().deviceSpec(), FilterChoice.describe(in.filter()),
-                s.gemmName(), s.where().onDevice() ? "" : " on " + s.threads() + " threads", s.where().describe(),
-                bytes / 1e9);
+        err.printf(Locale.ROOT, "correlate-fused: %d models, %d pairs on chunk %s (%d shards, %,d tokens) on %s, filter %s,"
+                        + " %s products%s, %s, totals %.2f GB%n", models.stream().filter(m -> m != null).count(),
+                s.pairs().size(), s.chunk(), in.shardNames().size(), in.tokens(), s.where().deviceSpec(),
+                FilterChoice.describe(in.filter()), s.gemmName(), s.where().onDevice() ? "" : " on " + s.threads()
+                        + " threads", s.where().describe(), bytes / 1e9);
     }
 
-    private static List<MomentsFile.Info> infos(FusedSettings s, FusedInputs in, long tokensRead) {
-        List<MomentsFile.Info> infos = new ArrayList<>();
-        for (ModelPairs.Pair p : s.pairs()) {
-            infos.add(new MomentsFile.Info(s.names().get(p.a()), s.names().get(p.b()), List.of(in.shardName()),
-                    FilterChoice.describe(in.filter()), s.gemmName(), tokensRead));
+    /** One output per pair (its moments, written block by block) and per statistics model. */
+    private static List<Output> outputs(FusedSettings s, FusedInputs in, List<MomentAccumulator> moments, FusedRun run) {
+        List<Output> out = new ArrayList<>();
+        for (int i = 0; i < s.pairs().size(); i++) {
+            ModelPairs.Pair p = s.pairs().get(i);
+            MomentsFile.Info info = new MomentsFile.Info(s.names().get(p.a()), s.names().get(p.b()), in.shardNames(),
+                    FilterChoice.describe(in.filter()), s.gemmName(), in.tokens());
+            MomentBlocks blocks = moments.get(i).blocks();
+            out.add(new Output(in.targets().get(i), file -> MomentsFile.writeUnpublished(file, blocks, info)));
         }
-        return infos;
+        List<ActivationStats> stats = new ArrayList<>(run.stats().values());
+        for (int i = 0; i < stats.size(); i++) {
+            ActivationStats st = stats.get(i);
+            out.add(new Output(in.statsTargets().get(i), file -> PartialStatsFile.writeUnpublished(file, st)));
+        }
+        return out;
+    }
+
+    /** A file to publish and how to write it to a given (temporary) path. */
+    record Output(Path target, Consumer<Path> writer) {
     }
 
     /**
      * Every file is written to its temporary name first; only when all are complete are they renamed. If a
      * rename fails, the files already renamed are removed again, so a run publishes all of its pairs or none.
      */
-    static void publishAll(List<Path> targets, List<PairMoments> moments, List<MomentsFile.Info> infos) {
+    static void publishAll(List<Output> outputs) {
         List<AtomicOutput> outs = new ArrayList<>();
         List<Path> published = new ArrayList<>();
         boolean done = false;
         try {
-            for (int i = 0; i < targets.size(); i++) {
-                AtomicOutput out = AtomicOutput.create(targets.get(i));
+            for (Output o : outputs) {
+                AtomicOutput out = AtomicOutput.create(o.target());
                 outs.add(out);
-                MomentsFile.writeUnpublished(out.temp(), moments.get(i), infos.get(i));
+                o.writer().accept(out.temp());
             }
             for (AtomicOutput out : outs) {
                 out.commit();
@@ -143,9 +173,9 @@ public final class CorrelateFusedTool extends Tool {
         }
     }
 
-    /** {@code OUTDIR/<a>__<b>.<shard file name without .h5>.h5}. */
-    public static String outputName(String modelA, String modelB, String shardFileName) {
-        String stem = shardFileName.endsWith(".h5") ? shardFileName.substring(0, shardFileName.length() - 3) : shardFileName;
+    /** {@code <a>__<b>.<chunk>.h5} (a chunk given as a shard's file name loses its .h5). */
+    public static String outputName(String modelA, String modelB, String chunk) {
+        String stem = chunk.endsWith(".h5") ? chunk.substring(0, chunk.length() - 3) : chunk;
         return modelA + "__" + modelB + "." + stem + ".h5";
     }
 }

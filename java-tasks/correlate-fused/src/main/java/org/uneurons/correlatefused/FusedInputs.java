@@ -10,48 +10,78 @@ import java.util.Set;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.stats.LayerRange;
 import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.formats.FilterChoice;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.TokenShard;
 
 /**
- * correlate-fused's inputs, checked before anything heavy (input errors, exit 1): checkpoint names, every used
- * model's config against the shard's tokens, each pair's layer range, the filter, the output files.
+ * correlate-fused's inputs, checked before anything heavy (input errors, exit 1): checkpoint names, every shard of
+ * the chunk (one context length, one filter) against every used model's config, each pair's layer range, and the
+ * output files. Shards are read one at a time here and again during the run: the chunk is never held whole.
  */
-record FusedInputs(TokenShard shard, String shardName, boolean[] used, List<int[]> layersA, TokenFilter filter,
-                   List<Path> targets) {
+record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<int[]> layersA, TokenFilter filter,
+                   List<Path> targets, List<Path> statsTargets) {
 
     static FusedInputs check(FusedSettings s) {
         checkNames(s.dirs(), s.names());
-        if (!Files.exists(s.shard())) {
-            throw new InputException(s.shard() + ": no such file or directory (--shard)");
-        }
-        TokenShard shard = TokenShard.read(s.shard());
-        boolean[] used = new boolean[s.dirs().size()];
+        boolean[] loaded = new boolean[s.dirs().size()];
         for (ModelPairs.Pair p : s.pairs()) {
-            used[p.a()] = true;
-            used[p.b()] = true;
+            loaded[p.a()] = true;
+            loaded[p.b()] = true;
         }
+        s.statsModels().forEach(m -> loaded[s.names().indexOf(m)] = true);
         List<ModelConfig> configs = new ArrayList<>();
         for (int i = 0; i < s.dirs().size(); i++) {
-            ModelConfig cfg = used[i] ? ModelConfig.read(s.dirs().get(i), s.names().get(i)) : null;
-            if (cfg != null) {
-                cfg.checkTokens(s.shard(), shard.tokens(), shard.nSeq());
-            }
-            configs.add(cfg);
+            configs.add(loaded[i] ? ModelConfig.read(s.dirs().get(i), s.names().get(i)) : null);
         }
+        ShardCheck shards = checkShards(s.shards(), configs);
         List<int[]> layersA = new ArrayList<>();
+        List<Path> targets = new ArrayList<>();
         for (ModelPairs.Pair p : s.pairs()) {
             LayerRange r = LayerRange.parse(s.layersA(), configs.get(p.a()).nLayers, "checkpoint " + s.names().get(p.a()));
             layersA.add(new int[] {r.first(), r.last()});
-        }
-        String shardName = s.shard().getFileName().toString();
-        List<Path> targets = new ArrayList<>();
-        for (ModelPairs.Pair p : s.pairs()) {
             targets.add(s.outdir().resolve(CorrelateFusedTool.outputName(s.names().get(p.a()), s.names().get(p.b()),
-                    shardName)));
+                    s.chunk())));
         }
-        TokenFilter filter = s.filterOption() != null ? s.filterOption() : shard.filter();
-        return new FusedInputs(shard, shardName, used, layersA, filter, targets);
+        List<Path> statsTargets = s.statsModels().stream()
+                .map(m -> s.outdir().resolve(m + "." + s.chunk() + ".stats-partial.h5")).toList();
+        TokenFilter filter = s.filterOption() != null ? s.filterOption() : shards.filter();
+        return new FusedInputs(shards.names(), shards.tokens(), loaded, layersA, filter, targets, statsTargets);
+    }
+
+    /** What the chunk's shards have in common, after each was checked against every loaded model. */
+    private record ShardCheck(List<String> names, long tokens, TokenFilter filter) {
+    }
+
+    private static ShardCheck checkShards(List<Path> files, List<ModelConfig> configs) {
+        List<String> names = new ArrayList<>();
+        long tokens = 0;
+        TokenShard first = null;
+        for (Path f : files) {
+            if (!Files.exists(f)) {
+                throw new InputException(f + ": no such file or directory (--shard)");
+            }
+            TokenShard shard = TokenShard.read(f);
+            if (first == null) {
+                first = shard;
+            } else if (shard.ctx() != first.ctx() || !shard.filter().equals(first.filter())) {
+                throw new InputException(f + ": rows of " + shard.ctx() + " tokens with filter "
+                        + FilterChoice.describe(shard.filter()) + ", but " + first.file() + " has " + first.ctx()
+                        + " tokens and filter " + FilterChoice.describe(first.filter())
+                        + "; the shards of one chunk must share both");
+            }
+            if (names.contains(f.getFileName().toString())) {
+                throw new InputException(f + ": the shard " + f.getFileName() + " is given twice; its tokens would count twice");
+            }
+            for (ModelConfig cfg : configs) {
+                if (cfg != null) {
+                    cfg.checkTokens(f, shard.tokens(), shard.nSeq());
+                }
+            }
+            names.add(f.getFileName().toString());
+            tokens += (long) shard.nSeq() * shard.ctx();
+        }
+        return new ShardCheck(names, tokens, first.filter());
     }
 
     private static void checkNames(List<Path> dirs, List<String> names) {

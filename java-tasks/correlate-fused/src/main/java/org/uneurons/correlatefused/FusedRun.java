@@ -1,55 +1,57 @@
 package org.uneurons.correlatefused;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
+import org.uneurons.accumulate.MomentAccumulator;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
+import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.core.stats.MomentShape;
-import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.formats.TokenShard;
 import org.uneurons.models.ForwardResult;
 import org.uneurons.models.Hook;
 import org.uneurons.models.TransformerModel;
-import org.uneurons.accumulate.MomentAccumulator;
 
 /**
- * Fused mode's engine: every model runs once per batch of sequences, its MLP activations are copied into
- * reusable Java buffers, filtered once, and every requested pair's {@link PairMoments} is updated from those
- * buffers. Nothing is written per batch. One forward per model per batch feeds all pairs the model is in, which
- * is why this does not go through {@link ActivationSource} (one source per side of one pair).
+ * Fused mode's engine over a chunk of token shards: every model runs once per batch of sequences, its MLP
+ * activations are copied into reusable Java buffers, filtered once, and every requested pair's totals are updated
+ * from those buffers; the totals stay resident for the whole chunk and nothing is written per batch or per shard.
+ * The activation statistics of the models named for it ({@code statsModels}) accumulate in the same pass, over
+ * every token (BOS included, as stats-partial counts them), so a checkpoint run needs no activation files.
  *
  * <p>The activations are exactly those extract computes (same model code, same batching by sequences); the
- * moment update is the staged one. The totals live where the {@link MomentAccumulator}s given to the constructor
- * keep them: on the Java heap, or on the device that runs the models ({@link DeviceMoments}).
+ * moment update is the staged one. The totals live where the {@link MomentAccumulator}s keep them: on the Java
+ * heap, or on the device that runs the models.
  */
 public final class FusedRun {
     private final List<TransformerModel> models;
     private final List<String> names;
-    private final int[][] tokens;
     private final List<ModelPairs.Pair> pairs;
     private final List<MomentShape> shapes = new ArrayList<>();
     private final TokenFilter filter;
-    private final Function<MomentShape, MomentAccumulator> accumulators;
     private final int batchSeqs;
     private final Hook hook;
+    /** Model index -> its statistics over the chunk; the models named with --stats-model. */
+    private final Map<Integer, ActivationStats> stats = new LinkedHashMap<>();
 
     /**
-     * {@code models} and {@code names} are indexed as the pairs are; a model in no pair may be null. Pair i
-     * covers layers {@code layersA.get(i)[0] .. layersA.get(i)[1]} of its a (checked by the caller).
+     * {@code models} and {@code names} are indexed as the pairs are; a model in no pair and not in
+     * {@code statsModels} may be null. Pair i covers layers {@code layersA.get(i)[0] .. [1]} of its a.
      */
-    public FusedRun(List<TransformerModel> models, List<String> names, int[][] tokens, List<ModelPairs.Pair> pairs,
-                    List<int[]> layersA, TokenFilter filter, Function<MomentShape, MomentAccumulator> accumulators,
-                    int batchSeqs, Hook hook) {
+    public FusedRun(List<TransformerModel> models, List<String> names, List<ModelPairs.Pair> pairs, List<int[]> layersA,
+                    TokenFilter filter, int batchSeqs, Hook hook, List<Integer> statsModels, int statsTopK) {
         this.models = models;
         this.names = names;
-        this.tokens = tokens;
         this.pairs = pairs;
         this.filter = filter;
-        this.accumulators = accumulators;
         this.batchSeqs = batchSeqs;
         this.hook = hook;
         for (int i = 0; i < pairs.size(); i++) {
@@ -58,88 +60,133 @@ public final class FusedRun {
             shapes.add(new MomentShape(a.config().nLayers, a.config().dMlp, layersA.get(i)[0], layersA.get(i)[1],
                     b.config().nLayers, b.config().dMlp));
         }
+        for (int m : statsModels) {
+            TransformerModel model = models.get(m);
+            stats.put(m, new ActivationStats(names.get(m), model.config().nLayers, model.config().dMlp, statsTopK));
+        }
     }
 
     public List<MomentShape> shapes() {
         return shapes;
     }
 
-    public long tokensTotal() {
-        return (long) tokens.length * tokens[0].length;
+    /** The statistics of the models named for them, by model name (filled by {@link #run}). */
+    public Map<String, ActivationStats> stats() {
+        Map<String, ActivationStats> out = new LinkedHashMap<>();
+        stats.forEach((m, s) -> out.put(names.get(m), s));
+        return out;
     }
 
-    /** One pass over the tokens; the moments in the order of the pairs. */
-    public List<PairMoments> run(Progress progress) {
-        int ctx = tokens[0].length;
-        int maxRows = Math.min(batchSeqs, tokens.length) * ctx;
-        // Per model that takes part, one buffer per layer, reused by every batch: [rows x d_mlp] row-major.
-        float[][][] buffers = new float[models.size()][][];
-        for (ModelPairs.Pair p : pairs) {
-            for (int m : new int[] {p.a(), p.b()}) {
-                if (buffers[m] == null) {
-                    TransformerModel model = models.get(m);
-                    buffers[m] = new float[model.config().nLayers][Math.multiplyExact(maxRows, model.config().dMlp)];
-                }
-            }
-        }
-        List<MomentAccumulator> moments = new ArrayList<>();
+    /** Fresh totals, one per pair in the pairs' order; the caller closes them. */
+    public List<MomentAccumulator> accumulators(Function<MomentShape, MomentAccumulator> create) {
+        List<MomentAccumulator> out = new ArrayList<>();
         try {
             for (MomentShape s : shapes) {
-                moments.add(accumulators.apply(s));
+                out.add(create.apply(s));
             }
-            pass(progress, ctx, maxRows, buffers, moments);
-            List<PairMoments> totals = new ArrayList<>();
-            for (MomentAccumulator m : moments) {
-                totals.add(m.totals());
-            }
-            return totals;
-        } finally {
-            for (MomentAccumulator m : moments) {
-                m.close();
-            }
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.forEach(MomentAccumulator::close);
+            throw e;
         }
     }
 
-    private void pass(Progress progress, int ctx, int maxRows, float[][][] buffers, List<MomentAccumulator> moments) {
-        EnumSet<Hook> hooks = EnumSet.of(hook);
-        int[] ids = new int[maxRows];
-        for (int start = 0; start < tokens.length; start += batchSeqs) {
-            int n = Math.min(batchSeqs, tokens.length - start);
-            int rows = n * ctx;
-            int[][] batch = Arrays.copyOfRange(tokens, start, start + n);
-            for (int s = 0; s < n; s++) {
-                System.arraycopy(batch[s], 0, ids, s * ctx, ctx);
+    /** One pass over every shard of the chunk, in order, into {@code moments} (one per pair) and the statistics. */
+    public void run(List<Path> shards, List<MomentAccumulator> moments, Progress progress) {
+        Buffers buffers = null;
+        for (Path file : shards) {
+            TokenShard shard = TokenShard.read(file);
+            if (buffers == null || buffers.ctx != shard.ctx()) {
+                buffers = new Buffers(shard.ctx());
             }
-            int[] keep = filter.keptRows(ids, 0, rows);
-            for (int m = 0; m < models.size(); m++) {
-                if (buffers[m] != null) {
-                    forward(m, batch, hooks, buffers[m], start, ctx, keep, rows);
+            int[] sources = new int[models.size()];
+            for (Map.Entry<Integer, ActivationStats> e : stats.entrySet()) {
+                sources[e.getKey()] = e.getValue().beginShard(file.getFileName().toString(), file.toString());
+            }
+            int[][] tokens = shard.tokens();
+            for (int start = 0; start < tokens.length; start += batchSeqs) {
+                int n = Math.min(batchSeqs, tokens.length - start);
+                batch(Arrays.copyOfRange(tokens, start, start + n), start, shard.ctx(), buffers, sources, moments);
+                if (progress != null) {
+                    progress.advance((long) n * shard.ctx());
                 }
             }
-            for (int i = 0; i < pairs.size(); i++) {
-                ModelPairs.Pair p = pairs.get(i);
-                MomentShape s = shapes.get(i);
-                float[][] xa = Arrays.copyOfRange(buffers[p.a()], s.firstLayerA(), s.lastLayerA() + 1);
-                moments.get(i).update(xa, buffers[p.b()], keep.length);
-            }
-            if (progress != null) {
-                progress.advance(rows);
+        }
+        for (Map.Entry<Integer, ActivationStats> e : stats.entrySet()) {
+            for (int l = 0; l < models.get(e.getKey()).config().nLayers; l++) {
+                e.getValue().checkFinite(l, "checkpoint " + names.get(e.getKey()));
             }
         }
     }
 
-    /** Runs model {@code m} on the batch and leaves the kept rows of each layer at the front of its buffer. */
-    private void forward(int m, int[][] batch, EnumSet<Hook> hooks, float[][] layers, int firstSeq, int ctx,
-                         int[] keep, int rows) {
+    /** Per model that takes part, one buffer per layer ([rows x d_mlp], reused by every batch) and one scratch. */
+    private final class Buffers {
+        final float[][][] layers = new float[models.size()][][];
+        final float[][] scratch = new float[models.size()][];
+        final int ctx;
+
+        Buffers(int ctx) {
+            this.ctx = ctx;
+            int maxRows = batchSeqs * ctx;
+            for (int m = 0; m < models.size(); m++) {
+                if (inAPair(m) || stats.containsKey(m)) {
+                    TransformerModel model = models.get(m);
+                    layers[m] = new float[model.config().nLayers][Math.multiplyExact(maxRows, model.config().dMlp)];
+                    scratch[m] = stats.containsKey(m) ? new float[Math.multiplyExact(maxRows, model.config().dMlp)] : null;
+                }
+            }
+        }
+    }
+
+    private boolean inAPair(int m) {
+        return pairs.stream().anyMatch(p -> p.a() == m || p.b() == m);
+    }
+
+    private void batch(int[][] batch, int firstSeq, int ctx, Buffers buffers, int[] sources,
+                       List<MomentAccumulator> moments) {
+        int rows = batch.length * ctx;
+        int[] ids = new int[rows];
+        for (int s = 0; s < batch.length; s++) {
+            System.arraycopy(batch[s], 0, ids, s * ctx, ctx);
+        }
+        int[] keep = filter.keptRows(ids, 0, rows);
+        for (int m = 0; m < models.size(); m++) {
+            if (buffers.layers[m] != null) {
+                forward(m, batch, buffers, sources[m], firstSeq, ctx, keep);
+            }
+        }
+        for (int i = 0; i < pairs.size(); i++) {
+            ModelPairs.Pair p = pairs.get(i);
+            MomentShape s = shapes.get(i);
+            float[][] xa = Arrays.copyOfRange(buffers.layers[p.a()], s.firstLayerA(), s.lastLayerA() + 1);
+            moments.get(i).update(xa, buffers.layers[p.b()], keep.length);
+        }
+    }
+
+    /**
+     * Runs model {@code m} on the batch: its statistics (if asked) from every row, then the kept rows of each layer
+     * of the correlated hook at the front of its buffer.
+     */
+    private void forward(int m, int[][] batch, Buffers buffers, int source, int firstSeq, int ctx, int[] keep) {
         TransformerModel model = models.get(m);
+        ActivationStats st = stats.get(m);
         int d = model.config().dMlp;
+        int rows = batch.length * ctx;
+        EnumSet<Hook> hooks = st == null ? EnumSet.of(hook) : EnumSet.of(hook, Hook.MLP_PRE, Hook.MLP_POST);
         // closing the result frees the batch's arrays (its own NDManager scope), so device memory does not grow
         try (ForwardResult r = model.forward(batch, hooks)) {
-            for (int l = 0; l < layers.length; l++) {
-                int count = ForwardResult.floats(hook == Hook.MLP_PRE ? r.mlpPre(l) : r.mlpPost(l), layers[l]);
-                checkFinite(layers[l], count, names.get(m), l, firstSeq, ctx, d);
+            for (int l = 0; l < buffers.layers[m].length; l++) {
+                float[] layer = buffers.layers[m][l];
+                if (st != null) {
+                    ForwardResult.floats(r.mlpPre(l), buffers.scratch[m]);
+                    st.addPre(l, buffers.scratch[m], rows);
+                    ForwardResult.floats(r.mlpPost(l), buffers.scratch[m]);
+                    st.addPost(l, buffers.scratch[m], rows, source, (long) firstSeq * ctx, "checkpoint " + names.get(m));
+                }
+                int count = ForwardResult.floats(hook == Hook.MLP_PRE ? r.mlpPre(l) : r.mlpPost(l), layer);
+                checkFinite(layer, count, names.get(m), l, firstSeq, ctx, d);
                 if (keep.length < rows) {
-                    compact(layers[l], d, keep);
+                    compact(layer, d, keep);
                 }
             }
         }

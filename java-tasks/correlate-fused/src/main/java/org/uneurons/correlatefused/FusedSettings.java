@@ -15,9 +15,9 @@ import org.uneurons.models.Hook;
 import org.uneurons.models.NativeTuning;
 
 /** correlate-fused's command line, checked before any file is read (usage errors, exit 2). */
-record FusedSettings(List<Path> dirs, List<String> names, List<ModelPairs.Pair> pairs, Path shard, Path outdir,
-                     Gemm.Precision precision, int batchSeqs, Hook hook, int threads, String layersA,
-                     TokenFilter filterOption, AccumulatorChoice where) {
+record FusedSettings(List<Path> dirs, List<String> names, List<ModelPairs.Pair> pairs, List<Path> shards, String chunk,
+                     Path outdir, Gemm.Precision precision, int batchSeqs, Hook hook, int threads, String layersA,
+                     TokenFilter filterOption, List<String> statsModels, int statsTopK, AccumulatorChoice where) {
 
     static FusedSettings parse(Args args) {
         List<Path> dirs = new ArrayList<>();
@@ -33,15 +33,32 @@ record FusedSettings(List<Path> dirs, List<String> names, List<ModelPairs.Pair> 
         }
         TokenFilter filter = args.has("no-filter") ? TokenFilter.none()
                 : args.has("filter-ids") ? TokenFilter.parseOption(args.string("filter-ids")) : null;
-        Path shard = args.path("shard");
+        List<Path> shards = args.strings("shard").stream().map(Path::of).toList();
+        if (shards.isEmpty()) {
+            throw new UsageException("missing required option --shard (see --help)");
+        }
+        List<String> statsModels = args.strings("stats-model");
+        for (String m : statsModels) {
+            if (!names.contains(m)) {
+                throw new UsageException("--stats-model " + m + " is not among the checkpoints (" + String.join(", ", names)
+                        + ")");
+            }
+        }
         Path outdir = args.path("outdir");
         Gemm.Precision precision = Gemm.Precision.parse(args.choice("gemm", "float32", "float32", "float64"));
         int batchSeqs = args.positive("batch-size", 2);
         Hook hook = Hook.byName(args.choice("hook", "mlp_post", "mlp_post", "mlp_pre"));
         int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
         NativeTuning.preferHugePages(); // before the engine starts (a GPU --device starts it)
-        return new FusedSettings(dirs, names, pairs, shard, outdir, precision, batchSeqs, hook, threads,
-                args.string("layers-a", null), filter, AccumulatorChoice.parse(args));
+        return new FusedSettings(dirs, names, pairs, shards, args.string("chunk", stem(shards.get(0))), outdir,
+                precision, batchSeqs, hook, threads, args.string("layers-a", null), filter, statsModels,
+                args.positive("stats-top-k", 50), AccumulatorChoice.parse(args));
+    }
+
+    /** A shard's file name without .h5: the default chunk name. */
+    static String stem(Path shard) {
+        String name = shard.getFileName().toString();
+        return name.endsWith(".h5") ? name.substring(0, name.length() - 3) : name;
     }
 
     String gemmName() {

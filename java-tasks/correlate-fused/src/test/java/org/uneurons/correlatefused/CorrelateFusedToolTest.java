@@ -73,6 +73,69 @@ class CorrelateFusedToolTest {
         assertEquals("float32", h.info().gemm());
     }
 
+    /** A shard of {@code seqs} random sequences of {@code ctx} tokens (BOS 0 first), with the given EOS id. */
+    private static Path extraShard(String name, int seqs, int ctx, int eos, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        int[][] t = new int[seqs][ctx];
+        for (int s = 0; s < seqs; s++) {
+            for (int i = 1; i < ctx; i++) {
+                t[s][i] = 2 + r.nextInt(VOCAB - 2);
+            }
+        }
+        Path f = dir.resolve(name);
+        TokenShard.write(f, t, new TokenShard.Meta("test-ids", VOCAB, 0, eos, "random"));
+        return f;
+    }
+
+    @Test
+    void aChunkOfShardsWithStatistics() {
+        Path s1 = extraShard("toks.00001.h5", 3, CTX, 1, 1);
+        Path s2 = extraShard("toks.00002.h5", 4, CTX, 1, 2);
+        Path out = dir.resolve("chunk");
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), "--checkpoints", checkpoints.get(0) + ","
+                        + checkpoints.get(1), "--shard", s1.toString(), "--shard", s2.toString(), "--shard", shard.toString(),
+                "--chunk", "c0003", "--pairs", "anchor", "--stats-model", "m2", "--stats-top-k", "7",
+                "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(List.of("m1__m2.c0003.h5", "m2.c0003.stats-partial.h5"), listing(out));
+        MomentsFile.Header h = MomentsFile.readHeader(out.resolve("m1__m2.c0003.h5"));
+        assertEquals(List.of("toks.00001.h5", "toks.00002.h5", "toks.00000.h5"), h.info().shards());
+        assertEquals((long) (3 + 4 + SEQS) * CTX, h.info().tokensRead());
+        org.uneurons.formats.PartialStatsFile.Header sh = org.uneurons.formats.PartialStatsFile.readHeader(
+                out.resolve("m2.c0003.stats-partial.h5"));
+        assertEquals(h.info().shards(), sh.shards());
+        assertEquals(7, sh.topK());
+        // the statistics count every token read (BOS included, as stats-partial counts them)
+        assertEquals(h.info().tokensRead(), org.uneurons.formats.PartialStatsFile.read(out.resolve("m2.c0003.stats-partial.h5")).tokens());
+    }
+
+    @Test
+    void theShardsOfAChunkMustAgree() {
+        String two = checkpoints.get(0) + "," + checkpoints.get(1);
+        Path shortRows = extraShard("short.00000.h5", 2, CTX / 2, 1, 3);
+        ToolRunner r = failing("--checkpoints", two, "--pairs", "anchor", "--shard", shortRows.toString());
+        assertEquals(1, r.exitCode, r.toString());
+        // failing() passes the test shard last: it is the one that disagrees with the first
+        assertEquals("correlate-fused: error: " + shard + ": rows of " + CTX + " tokens with filter 0,1, but " + shortRows
+                + " has " + CTX / 2 + " tokens and filter 0,1; the shards of one chunk must share both", r.errorLine());
+        Path otherEos = extraShard("eos.00000.h5", 2, CTX, 5, 4);
+        r = failing("--checkpoints", two, "--pairs", "anchor", "--shard", otherEos.toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: " + shard + ": rows of " + CTX + " tokens with filter 0,1, but " + otherEos
+                + " has " + CTX + " tokens and filter 0,5; the shards of one chunk must share both", r.errorLine());
+        r = failing("--checkpoints", two, "--pairs", "anchor", "--shard", shard.toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: " + shard + ": the shard toks.00000.h5 is given twice; its tokens would count"
+                + " twice", r.errorLine());
+        Path missing = dir.resolve("toks.99999.h5");
+        r = failing("--checkpoints", two, "--pairs", "anchor", "--shard", missing.toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: " + missing + ": no such file or directory (--shard)", r.errorLine());
+        r = failing("--checkpoints", two, "--pairs", "anchor", "--stats-model", "m3");
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: --stats-model m3 is not among the checkpoints (m1, m2)", r.errorLine());
+    }
+
     // ---- bad inputs
 
     private ToolRunner failing(String... argv) {
@@ -177,12 +240,22 @@ class CorrelateFusedToolTest {
         m.update(new float[][] {{1, 2, 3, 5}}, new float[][] {{2, 1, 0, 4}}, 2, new org.uneurons.core.stats.PlainGemm(),
                 org.uneurons.core.stats.Gemm.Precision.FLOAT64);
         MomentsFile.Info info = new MomentsFile.Info("x", "y", List.of("s.h5"), "none", "float64", 2);
-        assertThrows(RuntimeException.class, () -> CorrelateFusedTool.publishAll(List.of(out.resolve("a.h5"), blocked),
-                List.of(m, m), List.of(info, info)));
+        assertThrows(RuntimeException.class, () -> CorrelateFusedTool.publishAll(List.of(moments(out.resolve("a.h5"), m,
+                info), moments(blocked, m, info))));
         assertEquals(List.of("b.h5"), listing(out), "the first file withdrawn, no temporary file left");
-        CorrelateFusedTool.publishAll(List.of(out.resolve("a.h5"), out.resolve("c.h5")), List.of(m, m), List.of(info, info));
+        // a writer that fails: nothing published, no temporary file left
+        assertThrows(RuntimeException.class, () -> CorrelateFusedTool.publishAll(List.of(moments(out.resolve("a.h5"), m,
+                info), new CorrelateFusedTool.Output(out.resolve("d.h5"), f -> {
+                    throw new IllegalStateException("disk full");
+                }))));
+        assertEquals(List.of("b.h5"), listing(out));
+        CorrelateFusedTool.publishAll(List.of(moments(out.resolve("a.h5"), m, info), moments(out.resolve("c.h5"), m, info)));
         assertEquals(List.of("a.h5", "b.h5", "c.h5"), listing(out));
         assertEquals(2, MomentsFile.read(out.resolve("c.h5")).count());
+    }
+
+    private static CorrelateFusedTool.Output moments(Path target, PairMoments m, MomentsFile.Info info) {
+        return new CorrelateFusedTool.Output(target, f -> MomentsFile.writeUnpublished(f, m, info));
     }
 
     @Test

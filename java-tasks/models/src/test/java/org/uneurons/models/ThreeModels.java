@@ -30,16 +30,27 @@ public record ThreeModels(List<Path> checkpoints, Path shard) {
             c.seed = 100 + i;
             checkpoints.add(c.writeGpt2(dir.resolve("ckpt").resolve("m" + i)));
         }
-        Random r = new Random(7);
-        int[][] tokens = new int[SEQS][CTX];
-        for (int s = 0; s < SEQS; s++) {
-            for (int t = 0; t < CTX; t++) {
-                tokens[s][t] = t == 0 ? 0 : (r.nextInt(8) == 0 ? 1 : 2 + r.nextInt(VOCAB - 2));
-            }
-        }
+        int[][] tokens = tokens(SEQS, 7);
         tokens[SEQS - 1][CTX - 1] = VOCAB - 1; // the largest id, for the vocabulary test
         Path shard = dir.resolve("toks.00000.h5");
         TokenShard.write(shard, tokens, new TokenShard.Meta("test-ids", VOCAB, 0, 1, "random"));
         return new ThreeModels(checkpoints, shard);
+    }
+
+    /** Another shard like the first (same vocabulary, context and filter), of {@code seqs} sequences. */
+    public static Path moreTokens(Path file, int seqs, long seed) {
+        TokenShard.write(file, tokens(seqs, seed), new TokenShard.Meta("test-ids", VOCAB, 0, 1, "random"));
+        return file;
+    }
+
+    private static int[][] tokens(int seqs, long seed) {
+        Random r = new Random(seed);
+        int[][] tokens = new int[seqs][CTX];
+        for (int s = 0; s < seqs; s++) {
+            for (int t = 0; t < CTX; t++) {
+                tokens[s][t] = t == 0 ? 0 : (r.nextInt(8) == 0 ? 1 : 2 + r.nextInt(VOCAB - 2));
+            }
+        }
+        return tokens;
     }
 }

@@ -1,0 +1,183 @@
+package org.uneurons.chains;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.core.stats.MomentShape;
+import org.uneurons.core.stats.PairMoments;
+import org.uneurons.core.testing.ToolRunner;
+import org.uneurons.correlatefused.CorrelateFusedTool;
+import org.uneurons.extract.ExtractTool;
+import org.uneurons.formats.MomentsFile;
+import org.uneurons.formats.NeuronStatsFile;
+import org.uneurons.formats.StatsColumns;
+import org.uneurons.formats.TopActivations;
+import org.uneurons.formats.testing.MomentsDiff;
+import org.uneurons.formats.testing.MomentsDiff.Diff;
+import org.uneurons.merge.MergeTool;
+import org.uneurons.models.ThreeModels;
+import org.uneurons.statsfinal.StatsFinalTool;
+import org.uneurons.statspartial.StatsPartialTool;
+
+/**
+ * How a run is cut into tasks must not change its numbers: chunks of shards (any grouping, merged) against one pass,
+ * blocks of a's layers against all layers, and the statistics accumulated during fused correlation against
+ * stats-partial on extracted activations. Random GPT-2 checkpoints, three shards of unequal length.
+ */
+class ChunksAndBlocksTest {
+    @TempDir
+    static Path dir;
+    static List<Path> checkpoints;
+    /** toks.00000 (5 sequences), toks.00001 (3), toks.00002 (4). */
+    static List<Path> shards = new ArrayList<>();
+
+    @BeforeAll
+    static void inputs() {
+        ThreeModels m = ThreeModels.write(dir);
+        checkpoints = m.checkpoints();
+        shards.add(m.shard());
+        shards.add(ThreeModels.moreTokens(dir.resolve("toks.00001.h5"), 3, 11));
+        shards.add(ThreeModels.moreTokens(dir.resolve("toks.00002.h5"), 4, 12));
+    }
+
+    /** correlate-fused of m1 with m3 (anchor m1) over the given shards, float64 products; returns the outdir. */
+    private static Path fused(String outName, List<Path> chunk, String... extra) {
+        Path out = dir.resolve(outName);
+        List<String> argv = new ArrayList<>(List.of("--checkpoints", checkpoints.get(0) + "," + checkpoints.get(2),
+                "--pairs", "anchor", "--outdir", out.toString(), "--gemm", "float64", "--batch-size", "2"));
+        chunk.forEach(s -> argv.addAll(List.of("--shard", s.toString())));
+        argv.addAll(List.of(extra));
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), argv.toArray(String[]::new));
+        assertEquals(0, r.exitCode, r.toString());
+        return out;
+    }
+
+    private static Path merge(Path output, Path... inputs) {
+        List<String> argv = new ArrayList<>();
+        for (Path p : inputs) {
+            argv.addAll(List.of("--input", p.toString()));
+        }
+        argv.addAll(List.of("--output", output.toString()));
+        ToolRunner r = ToolRunner.run(new MergeTool(), argv.toArray(String[]::new));
+        assertEquals(0, r.exitCode, r.toString());
+        return output;
+    }
+
+    @Test
+    void anyGroupingOfShardsIntoChunksGivesTheSameMoments() {
+        Path one = fused("one-chunk", shards, "--chunk", "all").resolve("m1__m3.all.h5");
+        Path[] perShard = new Path[3];
+        for (int i = 0; i < 3; i++) {
+            perShard[i] = fused("shard" + i, List.of(shards.get(i))).resolve("m1__m3.toks.0000" + i + ".h5");
+        }
+        Path firstTwo = fused("first-two", shards.subList(0, 2), "--chunk", "c0").resolve("m1__m3.c0.h5");
+        Path mergedShards = merge(dir.resolve("merged-shards.h5"), perShard);
+        Path mergedChunks = merge(dir.resolve("merged-chunks.h5"), firstTwo, perShard[2]);
+        assertEquals(List.of("toks.00000.h5", "toks.00001.h5", "toks.00002.h5"), MomentsFile.readHeader(one).info().shards());
+        assertEquals(12L * ThreeModels.CTX, MomentsFile.readHeader(one).info().tokensRead());
+        // MomentsDiff also asserts equal headers: the same shards, token counts and filter whatever the grouping
+        Diff a = MomentsDiff.compare(mergedShards, one);
+        Diff b = MomentsDiff.compare(mergedChunks, one);
+        System.out.printf(Locale.ROOT, "one chunk vs three merged: max |d|/scale %.2e; vs two chunks merged %.2e%n",
+                a.scaled, b.scaled);
+    }
+
+    @Test
+    void blocksOfLayersEqualTheWholePair() {
+        Path whole = fused("whole", shards, "--chunk", "all").resolve("m1__m3.all.h5");
+        PairMoments w = MomentsFile.read(whole);
+        for (String block : new String[] {"0", "1"}) {
+            Path part = fused("block" + block, shards, "--chunk", "all", "--layers-a", block).resolve("m1__m3.all.h5");
+            PairMoments p = MomentsFile.read(part);
+            MomentShape s = p.shape();
+            int first = Integer.parseInt(block);
+            assertEquals(first, s.firstLayerA());
+            assertEquals(w.count(), p.count());
+            for (int i = 0; i < s.neuronsA(); i++) {
+                near(w.m2A()[first * s.dA() + i], p.m2A()[i], w.m2A()[first * s.dA() + i], "m2_a " + i);
+            }
+            for (int lb = 0; lb < s.nLayersB(); lb++) {
+                double[][] x = w.comoment(first, lb), y = p.comoment(0, lb);
+                for (int i = 0; i < s.dA(); i++) {
+                    for (int j = 0; j < s.dB(); j++) {
+                        double scale = Math.sqrt(w.m2A()[first * s.dA() + i] * w.m2B()[lb * s.dB() + j]);
+                        near(x[i][j], y[i][j], scale, "comoment " + first + "/" + lb + " [" + i + "][" + j + "]");
+                    }
+                }
+                double[][] cx = w.covB(lb), cy = p.covB(lb);
+                for (int i = 0; i < s.dB(); i++) {
+                    for (int j = 0; j < s.dB(); j++) {
+                        double scale = Math.sqrt(w.m2B()[lb * s.dB() + i] * w.m2B()[lb * s.dB() + j]);
+                        near(cx[i][j], cy[i][j], scale, "cov_b " + lb);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void near(double want, double got, double scale, String what) {
+        double d = Math.abs(want - got);
+        assertTrue(d == 0 || d <= 1e-9 * scale, what + ": " + want + " vs " + got);
+    }
+
+    @Test
+    void statisticsFromFusedEqualStatsPartialOnExtractedActivations() {
+        // fused: m3's statistics over the chunk, in the same pass as the moments
+        Path out = fused("stats", shards, "--chunk", "all", "--stats-model", "m3", "--stats-top-k", "5");
+        Path fusedPartial = out.resolve("m3.all.stats-partial.h5");
+        assertTrue(Files.exists(fusedPartial));
+        // staged: extract m3 per shard, stats-partial over the activation files
+        List<String> argv = new ArrayList<>();
+        for (Path s : shards) {
+            Path acts = dir.resolve("acts-m3-" + s.getFileName());
+            ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", checkpoints.get(2).toString(), "--shard",
+                    s.toString(), "--output", acts.toString(), "--batch-size", "2", "--hooks", "mlp_post,mlp_pre");
+            assertEquals(0, r.exitCode, r.toString());
+            argv.addAll(List.of("--activations", acts.toString()));
+        }
+        Path stagedPartial = dir.resolve("m3.staged.stats-partial.h5");
+        argv.addAll(List.of("--output", stagedPartial.toString(), "--top-k", "5"));
+        ToolRunner r = ToolRunner.run(new StatsPartialTool(), argv.toArray(String[]::new));
+        assertEquals(0, r.exitCode, r.toString());
+        StatsColumns f = NeuronStatsFile.readColumns(statsFinal(fusedPartial, "fused.stats.h5"));
+        StatsColumns g = NeuronStatsFile.readColumns(statsFinal(stagedPartial, "staged.stats.h5"));
+        assertEquals(g.columns().keySet(), f.columns().keySet());
+        double worst = 0;
+        for (String col : g.columns().keySet()) {
+            double[] x = g.columns().get(col), y = f.columns().get(col);
+            for (int i = 0; i < x.length; i++) {
+                double d = Math.abs(x[i] - y[i]);
+                double scale = Math.max(1e-12, Math.max(Math.abs(x[i]), Math.abs(y[i])));
+                assertTrue(d <= 1e-9 * scale || Double.compare(x[i], y[i]) == 0, col + "[" + i + "]: staged " + x[i]
+                        + " vs fused " + y[i]);
+                worst = Math.max(worst, d / scale);
+            }
+        }
+        TopActivations ts = NeuronStatsFile.readTop(dir.resolve("staged.stats.h5"));
+        TopActivations tf = NeuronStatsFile.readTop(dir.resolve("fused.stats.h5"));
+        assertEquals(ts.shards, tf.shards);
+        assertEquals(ts.nTokens, tf.nTokens);
+        assertTrue(Arrays.deepEquals(ts.sources, tf.sources), "the same top activating tokens: shards");
+        assertTrue(Arrays.deepEquals(ts.rows, tf.rows), "the same top activating tokens: rows");
+        assertTrue(Arrays.deepEquals(ts.values, tf.values), "the same top activations");
+        System.out.printf(Locale.ROOT, "stats fused vs staged: max relative difference %.2e%n", worst);
+    }
+
+    private static Path statsFinal(Path partial, String name) {
+        Path out = dir.resolve(name);
+        ToolRunner r = ToolRunner.run(new StatsFinalTool(), "--partial", partial.toString(), "--checkpoint",
+                checkpoints.get(2).toString(), "--output", out.toString(), "--threads", "1");
+        assertEquals(0, r.exitCode, r.toString());
+        return out;
+    }
+}
