@@ -192,7 +192,8 @@ class ExtractToolTest {
                 StandardCharsets.UTF_8);
         ToolRunner r = failing(ckpt, fixtureShard("gpt2-tiny", 1000));
         assertEquals(1, r.exitCode, r.toString());
-        assertEquals("extract: error: checkpoint gpt2-x: tensor 'transformer.h.0.mlp.c_fc.weight' has shape [48, 192] "
+        assertEquals("extract: error: checkpoint gpt2-x: tensor 'transformer.h.0.mlp.c_fc.weight' in "
+                + ckpt.resolve("model.safetensors") + " has shape [48, 192] "
                 + "but config.json (n_embd 48, n_inner 256) implies [48, 256]", r.errorLine());
     }
 
@@ -204,7 +205,8 @@ class ExtractToolTest {
                 "\"tie_word_embeddings\": false"), StandardCharsets.UTF_8);
         ToolRunner r = failing(ckpt, fixtureShard("gpt2-tiny", 1000));
         assertEquals(1, r.exitCode, r.toString());
-        assertEquals("extract: error: checkpoint gpt2-untied: tensor 'lm_head.weight' is missing (config.json "
+        assertEquals("extract: error: checkpoint gpt2-untied: tensor 'lm_head.weight' is missing from "
+                + ckpt.resolve("model.safetensors") + " (config.json "
                 + "(vocab_size 1000, n_embd 48, tie_word_embeddings false) implies shape [1000, 48])", r.errorLine());
     }
 

@@ -16,7 +16,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
-import org.uneurons.core.io.SafetensorsCheckpoint;
+import org.uneurons.core.io.CheckpointWeights;
 import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.formats.ActivationFile;
 import org.uneurons.formats.ModelConfig;
@@ -136,7 +136,7 @@ public final class StatsFinalTool extends Tool {
     /** Weight and vocabulary columns of the checkpoint, on TransformerLens-processed weights. */
     private static Map<String, double[]> weightColumns(Settings s, ModelConfig cfg) {
         ProcessedWeights w;
-        try (SafetensorsCheckpoint st = SafetensorsCheckpoint.open(s.checkpoint())) {
+        try (CheckpointWeights st = CheckpointWeights.open(s.checkpoint())) {
             w = WeightProcessing.process(cfg, WeightSource.of(st));
         }
         Map<String, double[]> columns = new LinkedHashMap<>(WeightStats.weights(w));
