@@ -41,8 +41,9 @@ public final class CorrelateFusedTool extends Tool {
 
     @Override
     protected void declareOptions(Options o) {
-        o.addOption(option("checkpoint", "DIR", "a checkpoint directory (repeatable; the model is named by the directory's name)"));
-        o.addOption(option("checkpoints", "A,B,...", "checkpoint directories, comma-separated (the first is the anchor)"));
+        o.addOption(option("checkpoint", "NAME=DIR", "a checkpoint directory and the model's name (repeatable; DIR alone:"
+                + " the model is named by the directory's name); the first is the anchor"));
+        o.addOption(option("checkpoints", "A,B,...", "checkpoints (NAME=DIR or DIR), comma-separated"));
         o.addOption(option("pairs", "MODE", "anchor (the first model against each other) or all (every pair)"));
         o.addOption(option("pair", "A:B", "one pair by model names (repeatable), instead of --pairs"));
         o.addOption(option("shard", "FILE", "token shard (its filter_ids attribute is the default token filter)"));
@@ -67,7 +68,7 @@ public final class CorrelateFusedTool extends Tool {
         List<TransformerModel> models = new ArrayList<>();
         try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
             for (int i = 0; i < s.dirs().size(); i++) {
-                models.add(in.used()[i] ? Checkpoints.load(s.dirs().get(i), s.names().get(i), s.where().device()) : null);
+                models.add(in.used()[i] ? Checkpoints.load(s.checkpoints().get(i), s.where().device()) : null);
             }
             FusedRun run = new FusedRun(models, s.names(), in.shard().tokens(), s.pairs(), in.layersA(), in.filter(),
                     shape -> s.where().create(shape, gemm, s.precision()), s.batchSeqs(), s.hook());

@@ -3,13 +3,12 @@ package org.uneurons.correlatefused;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.stats.LayerRange;
 import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.TokenShard;
 
@@ -21,7 +20,7 @@ record FusedInputs(TokenShard shard, String shardName, boolean[] used, List<int[
                    List<Path> targets) {
 
     static FusedInputs check(FusedSettings s) {
-        checkNames(s.dirs(), s.names());
+        CheckpointRef.checkAll(s.checkpoints(), "--checkpoint");
         if (!Files.exists(s.shard())) {
             throw new InputException(s.shard() + ": no such file or directory (--shard)");
         }
@@ -52,22 +51,5 @@ record FusedInputs(TokenShard shard, String shardName, boolean[] used, List<int[
         }
         TokenFilter filter = s.filterOption() != null ? s.filterOption() : shard.filter();
         return new FusedInputs(shard, shardName, used, layersA, filter, targets);
-    }
-
-    private static void checkNames(List<Path> dirs, List<String> names) {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < dirs.size(); i++) {
-            if (!Files.isDirectory(dirs.get(i))) {
-                throw new InputException(dirs.get(i) + ": no such checkpoint directory (--checkpoint)");
-            }
-            if (!seen.add(names.get(i))) {
-                throw new InputException(dirs.get(i) + ": another checkpoint is also named '" + names.get(i)
-                        + "'; models are named by their directory names, which must differ");
-            }
-            if (names.get(i).contains("__")) {
-                throw new InputException(dirs.get(i) + ": the directory name '" + names.get(i) + "' contains '__', which"
-                        + " separates the two model names in output file names");
-            }
-        }
     }
 }

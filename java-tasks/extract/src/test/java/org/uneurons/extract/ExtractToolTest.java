@@ -123,6 +123,34 @@ class ExtractToolTest {
         }
     }
 
+    /** --checkpoint NAME=DIR names the model; a pytorch_model.bin twin gives the safetensors activations bit for bit. */
+    @Test
+    void namedPytorchCheckpointGivesTheSafetensorsActivations() {
+        Path shard = fixtureShard("gpt2-tiny", 1000);
+        Path st = tmp.resolve("st.h5");
+        Path bin = tmp.resolve("bin.h5");
+        ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", TestData.hf("gpt2-tiny").toString(),
+                "--shard", shard.toString(), "--output", st.toString(), "--hooks", "mlp_post,mlp_pre");
+        assertEquals(0, r.exitCode, r.toString());
+        r = ToolRunner.run(new ExtractTool(), "--checkpoint", "seed-a=" + TestData.hf("gpt2-tiny-bin"),
+                "--shard", shard.toString(), "--output", bin.toString(), "--hooks", "mlp_post,mlp_pre");
+        assertEquals(0, r.exitCode, r.toString());
+        try (ActivationFile.Reader a = ActivationFile.Reader.open(st); ActivationFile.Reader b = ActivationFile.Reader.open(bin)) {
+            assertEquals("gpt2-tiny", a.model());
+            assertEquals("seed-a", b.model());
+            for (String hook : List.of("mlp_post", "mlp_pre")) {
+                for (int l = 0; l < 2; l++) {
+                    assertArrayEquals(a.layer(hook, l), b.layer(hook, l), hook + " " + l);
+                }
+            }
+        }
+        r = ToolRunner.run(new ExtractTool(), "--checkpoint", "seed-a=" + TestData.hf("gpt2-tiny-bin"),
+                "--model-name", "other", "--shard", shard.toString(), "--output", bin.toString());
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("extract: error: --model-name other and --checkpoint seed-a=" + TestData.hf("gpt2-tiny-bin")
+                + " name the model twice", r.errorLine());
+    }
+
     @Test
     void helpListsTheContractOptions() {
         ToolRunner r = ToolRunner.run(new ExtractTool(), "--help");

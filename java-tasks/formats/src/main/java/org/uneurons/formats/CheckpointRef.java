@@ -26,10 +26,10 @@ public record CheckpointRef(String name, Path dir) {
 
     /** {@code NAME=DIR} or {@code DIR}; {@code option} ("--checkpoint") names the option in a usage error. */
     public static CheckpointRef parse(String value, String option) {
-        int eq = value.indexOf('=');
-        if (eq < 0 || value.substring(0, eq).contains("/")) {
+        if (!named(value)) {
             return new CheckpointRef(dirName(Path.of(value)), Path.of(value));
         }
+        int eq = value.indexOf('=');
         String name = value.substring(0, eq);
         String dir = value.substring(eq + 1);
         if (!NAME.matcher(name).matches() || name.contains("__")) {
@@ -40,6 +40,12 @@ public record CheckpointRef(String name, Path dir) {
             throw new UsageException(option + " " + value + ": no checkpoint directory after '='");
         }
         return new CheckpointRef(name, Path.of(dir));
+    }
+
+    /** Whether a command-line value gives a name ({@code NAME=DIR}) rather than a directory alone. */
+    public static boolean named(String value) {
+        int eq = value.indexOf('=');
+        return eq >= 0 && !value.substring(0, eq).contains("/");
     }
 
     /** Every value of a repeatable option, in order. */

@@ -1,11 +1,13 @@
 package org.uneurons.statsfinal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.uneurons.core.io.CheckpointWeights;
@@ -23,6 +25,21 @@ class WeightStatsTest {
         ModelConfig cfg = ModelConfig.read(dir, Checkpoints.name(dir));
         try (CheckpointWeights st = CheckpointWeights.open(dir)) {
             return process ? WeightProcessing.process(cfg, WeightSource.of(st)) : WeightProcessing.convert(cfg, WeightSource.of(st));
+        }
+    }
+
+    /** The statistics of a pytorch_model.bin twin (float32, views of shared and transposed storages) are the same. */
+    @Test
+    void pytorchCheckpointGivesTheSameColumns() {
+        ProcessedWeights st = load(TestData.hf("gpt2-tiny"), true);
+        ProcessedWeights bin = load(TestData.hf("gpt2-tiny-bin"), true);
+        Map<String, double[]> a = WeightStats.weights(st);
+        a.putAll(WeightStats.vocab(st, new PlainGemm(), 97));
+        Map<String, double[]> b = WeightStats.weights(bin);
+        b.putAll(WeightStats.vocab(bin, new PlainGemm(), 97));
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), k);
         }
     }
 
