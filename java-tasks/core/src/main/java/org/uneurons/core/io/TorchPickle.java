@@ -214,6 +214,11 @@ final class TorchPickle {
                         + " (expected one of " + new TreeMap<>(STORAGE_TYPES).keySet().stream().map(s -> "torch." + s)
                         .collect(Collectors.joining(", ")) + ")");
             }
+            if (module.startsWith("torch")) {
+                throw new InputException(where + " calls " + global + ", which this reader does not support (it reads"
+                        + " state dicts of plain tensors, " + REBUILD_V2 + " on the torch storage types; not float8 or"
+                        + " unsigned 16-64 bit tensors, tensor subclasses or quantized tensors)");
+            }
             throw new InputException(where + " calls " + global + ", which is not a PyTorch tensor rebuild (a state dict"
                     + " of tensors names only " + REBUILD_V2 + ", the torch storage types and " + ORDERED_DICT + ")");
         }

@@ -190,6 +190,14 @@ class TorchFileTest {
     }
 
     @Test
+    void aTorchGlobalThisReaderDoesNotSupport() throws IOException {
+        Path f = rewritePickle("v3.bin", "torch._utils\n_rebuild_tensor_v2\n", "torch._utils\n_rebuild_tensor_v3\n");
+        assertEquals("archive entry " + PKL + " calls torch._utils._rebuild_tensor_v3, which this reader does not support"
+                + " (it reads state dicts of plain tensors, torch._utils._rebuild_tensor_v2 on the torch storage types; not"
+                + " float8 or unsigned 16-64 bit tensors, tensor subclasses or quantized tensors)", openError(f));
+    }
+
+    @Test
     void aViewOutsideItsStorage() throws IOException {
         // wpe (64 x 48, storage '1') claims to start at element 1: it then reaches one element past the end
         byte[] pkl = readEntry(GPT2_BIN, PKL);
