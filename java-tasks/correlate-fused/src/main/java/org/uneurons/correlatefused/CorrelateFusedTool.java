@@ -47,8 +47,9 @@ public final class CorrelateFusedTool extends Tool {
 
     @Override
     protected void declareOptions(Options o) {
-        o.addOption(option("checkpoint", "DIR", "a checkpoint directory (repeatable; the model is named by the directory's name)"));
-        o.addOption(option("checkpoints", "A,B,...", "checkpoint directories, comma-separated (the first is the anchor)"));
+        o.addOption(option("checkpoint", "NAME=DIR", "a checkpoint directory and the model's name (repeatable; DIR alone:"
+                + " the model is named by the directory's name); the first is the anchor"));
+        o.addOption(option("checkpoints", "A,B,...", "checkpoints (NAME=DIR or DIR), comma-separated"));
         o.addOption(option("pairs", "MODE", "anchor (the first model against each other) or all (every pair)"));
         o.addOption(option("pair", "A:B", "one pair by model names (repeatable), instead of --pairs"));
         o.addOption(option("shard", "FILE", "a token shard of the chunk (repeatable: the shards, in order, are one stream of"
@@ -78,7 +79,7 @@ public final class CorrelateFusedTool extends Tool {
         List<TransformerModel> models = new ArrayList<>();
         try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
             for (int i = 0; i < s.dirs().size(); i++) {
-                models.add(in.loaded()[i] ? Checkpoints.load(s.dirs().get(i), s.names().get(i), s.where().device()) : null);
+                models.add(in.loaded()[i] ? Checkpoints.load(s.checkpoints().get(i), s.where().device()) : null);
             }
             List<Integer> statsModels = s.statsModels().stream().map(s.names()::indexOf).toList();
             FusedRun run = new FusedRun(models, s.names(), s.pairs(), in.layersA(), in.filter(), s.batchSeqs(), s.hook(),

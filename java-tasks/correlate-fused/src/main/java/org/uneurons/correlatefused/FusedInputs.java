@@ -3,13 +3,12 @@ package org.uneurons.correlatefused;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.stats.LayerRange;
 import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.FilterChoice;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.TokenShard;
@@ -23,7 +22,7 @@ record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<
                    List<Path> targets, List<Path> statsTargets) {
 
     static FusedInputs check(FusedSettings s) {
-        checkNames(s.dirs(), s.names());
+        CheckpointRef.checkAll(s.checkpoints(), "--checkpoint");
         boolean[] loaded = new boolean[s.dirs().size()];
         for (ModelPairs.Pair p : s.pairs()) {
             loaded[p.a()] = true;
@@ -82,22 +81,5 @@ record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<
             tokens += (long) shard.nSeq() * shard.ctx();
         }
         return new ShardCheck(names, tokens, first.filter());
-    }
-
-    private static void checkNames(List<Path> dirs, List<String> names) {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < dirs.size(); i++) {
-            if (!Files.isDirectory(dirs.get(i))) {
-                throw new InputException(dirs.get(i) + ": no such checkpoint directory (--checkpoint)");
-            }
-            if (!seen.add(names.get(i))) {
-                throw new InputException(dirs.get(i) + ": another checkpoint is also named '" + names.get(i)
-                        + "'; models are named by their directory names, which must differ");
-            }
-            if (names.get(i).contains("__")) {
-                throw new InputException(dirs.get(i) + ": the directory name '" + names.get(i) + "' contains '__', which"
-                        + " separates the two model names in output file names");
-            }
-        }
     }
 }

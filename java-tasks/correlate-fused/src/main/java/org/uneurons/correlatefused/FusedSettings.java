@@ -10,23 +10,21 @@ import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.stats.Gemm;
 import org.uneurons.core.stats.TokenFilter;
-import org.uneurons.models.Checkpoints;
+import org.uneurons.formats.CheckpointRef;
 import org.uneurons.models.Hook;
 import org.uneurons.models.NativeTuning;
 
 /** correlate-fused's command line, checked before any file is read (usage errors, exit 2). */
-record FusedSettings(List<Path> dirs, List<String> names, List<ModelPairs.Pair> pairs, List<Path> shards, String chunk,
+record FusedSettings(List<CheckpointRef> checkpoints, List<ModelPairs.Pair> pairs, List<Path> shards, String chunk,
                      Path outdir, Gemm.Precision precision, int batchSeqs, Hook hook, int threads, String layersA,
                      TokenFilter filterOption, List<String> statsModels, int statsTopK, AccumulatorChoice where) {
 
     static FusedSettings parse(Args args) {
-        List<Path> dirs = new ArrayList<>();
+        List<CheckpointRef> checkpoints = new ArrayList<>();
         for (String opt : new String[] {"checkpoint", "checkpoints"}) {
-            for (String s : args.strings(opt)) {
-                dirs.add(Path.of(s));
-            }
+            checkpoints.addAll(CheckpointRef.parseAll(args.strings(opt), "--" + opt));
         }
-        List<String> names = dirs.stream().map(Checkpoints::name).toList();
+        List<String> names = checkpoints.stream().map(CheckpointRef::name).toList();
         List<ModelPairs.Pair> pairs = ModelPairs.choose(names, args.string("pairs", null), args.strings("pair"));
         if (args.has("filter-ids") && args.has("no-filter")) {
             throw new UsageException("--filter-ids and --no-filter exclude each other");
@@ -50,7 +48,7 @@ record FusedSettings(List<Path> dirs, List<String> names, List<ModelPairs.Pair> 
         Hook hook = Hook.byName(args.choice("hook", "mlp_post", "mlp_post", "mlp_pre"));
         int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
         NativeTuning.preferHugePages(); // before the engine starts (a GPU --device starts it)
-        return new FusedSettings(dirs, names, pairs, shards, args.string("chunk", stem(shards.get(0))), outdir,
+        return new FusedSettings(checkpoints, pairs, shards, args.string("chunk", stem(shards.get(0))), outdir,
                 precision, batchSeqs, hook, threads, args.string("layers-a", null), filter, statsModels,
                 args.positive("stats-top-k", 50), AccumulatorChoice.parse(args));
     }
@@ -59,6 +57,16 @@ record FusedSettings(List<Path> dirs, List<String> names, List<ModelPairs.Pair> 
     static String stem(Path shard) {
         String name = shard.getFileName().toString();
         return name.endsWith(".h5") ? name.substring(0, name.length() - 3) : name;
+    }
+
+    /** The checkpoint directories, in command-line order. */
+    List<Path> dirs() {
+        return checkpoints.stream().map(CheckpointRef::dir).toList();
+    }
+
+    /** The model names (NAME of NAME=DIR, else the directory's name), in command-line order. */
+    List<String> names() {
+        return checkpoints.stream().map(CheckpointRef::name).toList();
     }
 
     String gemmName() {

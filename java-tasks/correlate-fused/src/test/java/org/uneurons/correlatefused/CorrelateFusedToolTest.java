@@ -1,5 +1,6 @@
 package org.uneurons.correlatefused;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.formats.TokenShard;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
+import org.uneurons.core.testing.TestData;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.models.RandomCheckpoint;
 import org.uneurons.models.ThreeModels;
@@ -134,6 +136,43 @@ class CorrelateFusedToolTest {
         r = failing("--checkpoints", two, "--pairs", "anchor", "--stats-model", "m3");
         assertEquals(2, r.exitCode, r.toString());
         assertEquals("correlate-fused: error: --stats-model m3 is not among the checkpoints (m1, m2)", r.errorLine());
+    }
+
+    /** NAME=DIR names the models (a Hugging Face snapshot directory is named by a commit hash). */
+    @Test
+    void namesGivenOnTheCommandLineLabelThePairs() throws IOException {
+        Path snapshot = copyDir(checkpoints.get(1), dir.resolve("snapshots").resolve("0123456789abcdef0123456789abcdef01234567"));
+        Path out = dir.resolve("named");
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), "--checkpoint", "anchor=" + checkpoints.get(0),
+                "--checkpoint", "seed-b=" + snapshot + "," + checkpoints.get(2), "--shard", shard.toString(),
+                "--pairs", "anchor", "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(List.of("anchor__m3.toks.00000.h5", "anchor__seed-b.toks.00000.h5"), listing(out));
+        MomentsFile.Header h = MomentsFile.readHeader(out.resolve("anchor__seed-b.toks.00000.h5"));
+        assertEquals("anchor", h.info().modelA());
+        assertEquals("seed-b", h.info().modelB());
+        r = failing("--checkpoint", "x=" + checkpoints.get(0), "--checkpoint", "x=" + checkpoints.get(1), "--pairs", "all");
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: " + checkpoints.get(1) + ": another checkpoint (" + checkpoints.get(0)
+                + ") is also named 'x'; model names must differ (give them as NAME=DIR)", r.errorLine());
+    }
+
+    /** A pytorch_model.bin checkpoint runs as its safetensors twin does: the pair of the two is perfectly correlated. */
+    @Test
+    void pytorchCheckpointsRunBesideSafetensors() {
+        Path out = dir.resolve("bin");
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), "--checkpoint", "st=" + TestData.hf("gpt2-tiny"),
+                "--checkpoint", "bin=" + TestData.hf("gpt2-tiny-bin"), "--shard", shard.toString(), "--pairs", "anchor",
+                "--gemm", "float64", "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        PairMoments m = MomentsFile.read(out.resolve("st__bin.toks.00000.h5"));
+        assertTrue(m.count() > 0);
+        assertArrayEquals(m.meanA(), m.meanB());
+        assertArrayEquals(m.m2A(), m.m2B());
+        double[][] c = m.comoment(1, 1);
+        for (int i = 0; i < c.length; i++) {
+            assertEquals(m.m2A()[192 + i], c[i][i], 1e-9 * Math.max(1, m.m2A()[192 + i]), "neuron " + i);
+        }
     }
 
     // ---- bad inputs
@@ -263,6 +302,16 @@ class CorrelateFusedToolTest {
         float[] x = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4};
         FusedRun.compact(x, 2, new int[] {1, 3, 4});
         assertEquals(List.of(1f, 1f, 3f, 3f, 4f, 4f), List.of(x[0], x[1], x[2], x[3], x[4], x[5]));
+    }
+
+    private static Path copyDir(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        return to;
     }
 
     private static List<String> listing(Path d) {

@@ -1,5 +1,6 @@
 package org.uneurons.extract;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -15,6 +16,7 @@ import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.formats.ActivationFile;
+import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.TokenShard;
 import org.uneurons.models.Checkpoints;
 import org.uneurons.models.Devices;
@@ -42,7 +44,8 @@ public final class ExtractTool extends Tool {
 
     @Override
     protected void declareOptions(Options o) {
-        o.addOption(option("checkpoint", "DIR", "Hugging Face checkpoint directory (config.json + model.safetensors or sharded index)"));
+        o.addOption(option("checkpoint", "NAME=DIR", "Hugging Face checkpoint directory (config.json + model.safetensors,"
+                + " pytorch_model.bin, or either sharded with an index), with the model's name (DIR alone: the directory's name)"));
         o.addOption(option("shard", "FILE", "token shard HDF5"));
         o.addOption(option("output", "FILE", "activations HDF5 to write"));
         o.addOption(option("batch-size", "N", "sequences per forward pass (default 2)"));
@@ -50,7 +53,8 @@ public final class ExtractTool extends Tool {
         o.addOption(option("hooks", "LIST", "mlp_post (default) or mlp_post,mlp_pre"));
         o.addOption(option("device", "DEV", "cpu (default), gpu or gpu:N"));
         o.addOption(option("max-seqs", "N", "only the first N sequences of the shard"));
-        o.addOption(option("model-name", "NAME", "value of the 'model' attribute (default: the checkpoint directory's name)"));
+        o.addOption(option("model-name", "NAME", "value of the 'model' attribute (default: NAME of --checkpoint, else the"
+                + " checkpoint directory's name)"));
     }
 
     /** The command line, checked before any input is read (exit 2). */
@@ -58,7 +62,8 @@ public final class ExtractTool extends Tool {
                     List<String> fileHooks, int maxSeqs, String modelName, Device device) {
 
         static Settings parse(Args args) {
-            Path checkpoint = args.path("checkpoint");
+            CheckpointRef ref = CheckpointRef.parse(args.string("checkpoint"), "--checkpoint");
+            Path checkpoint = ref.dir();
             Path shard = args.path("shard");
             Path output = args.path("output");
             int batchSize = args.positive("batch-size", 2);
@@ -67,7 +72,11 @@ public final class ExtractTool extends Tool {
             Set<Hook> hooks = EnumSet.noneOf(Hook.class);
             fileHooks.forEach(h -> hooks.add(Hook.byName(h)));
             int maxSeqs = args.has("max-seqs") ? args.positive("max-seqs", 1) : Integer.MAX_VALUE;
-            String modelName = args.string("model-name", Checkpoints.name(checkpoint));
+            String modelName = args.string("model-name", ref.name());
+            boolean named = CheckpointRef.named(args.string("checkpoint"));
+            if (args.has("model-name") && named && !ref.name().equals(modelName)) {
+                throw new UsageException("--model-name " + modelName + " and --checkpoint " + ref + " name the model twice");
+            }
             NativeTuning.preferHugePages(); // before the engine starts (see there)
             Device device = Devices.parse(args.string("device", "cpu"));
             return new Settings(checkpoint, shard, output, batchSize, dtype, hooks, fileHooks, maxSeqs, modelName, device);
@@ -100,7 +109,10 @@ public final class ExtractTool extends Tool {
         Settings s = Settings.parse(args);
         TokenShard shard = TokenShard.read(args.existing("shard"));
         int nSeq = Math.min(shard.nSeq(), s.maxSeqs());
-        try (TransformerModel model = Checkpoints.load(args.existing("checkpoint"), s.modelName(), s.device())) {
+        if (!Files.exists(s.checkpoint())) {
+            throw new InputException(s.checkpoint() + ": no such file or directory (--checkpoint)");
+        }
+        try (TransformerModel model = Checkpoints.load(s.checkpoint(), s.modelName(), s.device())) {
             model.config().checkTokens(s.shard(), shard.tokens(), nSeq);
             ActivationFile.Spec spec = new ActivationFile.Spec(s.modelName(), s.shard().getFileName().toString(),
                     model.config().nLayers, model.config().dMlp, ActivationFile.Precision.parse(s.dtype()), s.fileHooks());

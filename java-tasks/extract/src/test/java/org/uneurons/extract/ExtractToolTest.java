@@ -123,6 +123,34 @@ class ExtractToolTest {
         }
     }
 
+    /** --checkpoint NAME=DIR names the model; a pytorch_model.bin twin gives the safetensors activations bit for bit. */
+    @Test
+    void namedPytorchCheckpointGivesTheSafetensorsActivations() {
+        Path shard = fixtureShard("gpt2-tiny", 1000);
+        Path st = tmp.resolve("st.h5");
+        Path bin = tmp.resolve("bin.h5");
+        ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", TestData.hf("gpt2-tiny").toString(),
+                "--shard", shard.toString(), "--output", st.toString(), "--hooks", "mlp_post,mlp_pre");
+        assertEquals(0, r.exitCode, r.toString());
+        r = ToolRunner.run(new ExtractTool(), "--checkpoint", "seed-a=" + TestData.hf("gpt2-tiny-bin"),
+                "--shard", shard.toString(), "--output", bin.toString(), "--hooks", "mlp_post,mlp_pre");
+        assertEquals(0, r.exitCode, r.toString());
+        try (ActivationFile.Reader a = ActivationFile.Reader.open(st); ActivationFile.Reader b = ActivationFile.Reader.open(bin)) {
+            assertEquals("gpt2-tiny", a.model());
+            assertEquals("seed-a", b.model());
+            for (String hook : List.of("mlp_post", "mlp_pre")) {
+                for (int l = 0; l < 2; l++) {
+                    assertArrayEquals(a.layer(hook, l), b.layer(hook, l), hook + " " + l);
+                }
+            }
+        }
+        r = ToolRunner.run(new ExtractTool(), "--checkpoint", "seed-a=" + TestData.hf("gpt2-tiny-bin"),
+                "--model-name", "other", "--shard", shard.toString(), "--output", bin.toString());
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("extract: error: --model-name other and --checkpoint seed-a=" + TestData.hf("gpt2-tiny-bin")
+                + " name the model twice", r.errorLine());
+    }
+
     @Test
     void helpListsTheContractOptions() {
         ToolRunner r = ToolRunner.run(new ExtractTool(), "--help");
@@ -192,7 +220,8 @@ class ExtractToolTest {
                 StandardCharsets.UTF_8);
         ToolRunner r = failing(ckpt, fixtureShard("gpt2-tiny", 1000));
         assertEquals(1, r.exitCode, r.toString());
-        assertEquals("extract: error: checkpoint gpt2-x: tensor 'transformer.h.0.mlp.c_fc.weight' has shape [48, 192] "
+        assertEquals("extract: error: checkpoint gpt2-x: tensor 'transformer.h.0.mlp.c_fc.weight' in "
+                + ckpt.resolve("model.safetensors") + " has shape [48, 192] "
                 + "but config.json (n_embd 48, n_inner 256) implies [48, 256]", r.errorLine());
     }
 
@@ -204,7 +233,8 @@ class ExtractToolTest {
                 "\"tie_word_embeddings\": false"), StandardCharsets.UTF_8);
         ToolRunner r = failing(ckpt, fixtureShard("gpt2-tiny", 1000));
         assertEquals(1, r.exitCode, r.toString());
-        assertEquals("extract: error: checkpoint gpt2-untied: tensor 'lm_head.weight' is missing (config.json "
+        assertEquals("extract: error: checkpoint gpt2-untied: tensor 'lm_head.weight' is missing from "
+                + ckpt.resolve("model.safetensors") + " (config.json "
                 + "(vocab_size 1000, n_embd 48, tie_word_embeddings false) implies shape [1000, 48])", r.errorLine());
     }
 

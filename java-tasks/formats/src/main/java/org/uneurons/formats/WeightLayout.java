@@ -134,14 +134,16 @@ public final class WeightLayout {
 
     private void validate(WeightSource src) {
         String who = "checkpoint " + cfg.name() + ": ";
+        String in = src.origin() == null ? "" : " in " + src.origin();
         for (Expected e : expected.values()) {
             if (!src.names().contains(e.stored())) {
-                throw new InputException(who + "tensor '" + e.stored() + "' is missing (config.json ("
-                        + e.because() + ") implies shape " + Arrays.toString(e.shape()) + ")");
+                throw new InputException(who + "tensor '" + e.stored() + "' is missing"
+                        + (src.origin() == null ? "" : " from " + src.origin()) + " (config.json (" + e.because()
+                        + ") implies shape " + Arrays.toString(e.shape()) + ")");
             }
             long[] got = src.shape(e.stored());
             if (!Arrays.equals(got, e.shape())) {
-                throw new InputException(who + "tensor '" + e.stored() + "' has shape " + Arrays.toString(got)
+                throw new InputException(who + "tensor '" + e.stored() + "'" + in + " has shape " + Arrays.toString(got)
                         + " but config.json (" + e.because() + ") implies " + Arrays.toString(e.shape()));
             }
         }
@@ -153,8 +155,8 @@ public final class WeightLayout {
                             "layers." + cfg.nLayers + ".input_layernorm.weight");
             if (src.names().contains(extra)) {
                 String key = cfg.architecture == Architecture.GPT2 ? "n_layer" : "num_hidden_layers";
-                throw new InputException(who + "tensor '" + extra + "' exists but config.json (" + cfg.describe(key)
-                        + ") implies " + cfg.nLayers + " layers");
+                throw new InputException(who + "tensor '" + extra + "' exists" + in + " but config.json ("
+                        + cfg.describe(key) + ") implies " + cfg.nLayers + " layers");
             }
         }
     }

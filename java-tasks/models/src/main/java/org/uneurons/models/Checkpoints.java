@@ -3,11 +3,15 @@ package org.uneurons.models;
 import java.nio.file.Path;
 
 import ai.djl.Device;
-import org.uneurons.core.io.SafetensorsCheckpoint;
-import org.uneurons.formats.WeightSource;
+import org.uneurons.core.io.CheckpointWeights;
+import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.WeightSource;
 
-/** Loads a Hugging Face checkpoint directory (config.json + model.safetensors or a sharded index) onto a device. */
+/**
+ * Loads a Hugging Face checkpoint directory (config.json + weights in any layout {@link CheckpointWeights} reads:
+ * model.safetensors, pytorch_model.bin, or either sharded with an index) onto a device.
+ */
 public final class Checkpoints {
     private Checkpoints() {
     }
@@ -17,22 +21,25 @@ public final class Checkpoints {
         return load(dir, name(dir), device);
     }
 
+    /** Loads a named checkpoint ({@code NAME=DIR} on command lines). */
+    public static TransformerModel load(CheckpointRef ref, Device device) {
+        return load(ref.dir(), ref.name(), device);
+    }
+
     /**
-     * Reads config.json, validates every tensor it implies against the safetensors (present, shape as implied),
-     * then copies the weights to {@code device}. Bad input is one {@link org.uneurons.core.cli.InputException}
-     * starting "checkpoint NAME: ".
+     * Reads config.json, validates every tensor it implies against the weights (present, shape as implied), then
+     * copies the weights to {@code device}, one tensor at a time. Bad input is one
+     * {@link org.uneurons.core.cli.InputException} starting "checkpoint NAME: " or naming the weights file.
      */
     public static TransformerModel load(Path dir, String name, Device device) {
         ModelConfig cfg = ModelConfig.read(dir, name);
-        try (SafetensorsCheckpoint st = SafetensorsCheckpoint.open(dir)) {
-            return TransformerModel.load(cfg, WeightSource.of(st), device);
+        try (CheckpointWeights w = CheckpointWeights.open(dir)) {
+            return TransformerModel.load(cfg, WeightSource.of(w), device);
         }
     }
 
     /** The directory's own name ("gpt2-tiny" for .../hf/gpt2-tiny/). */
     public static String name(Path dir) {
-        Path abs = dir.toAbsolutePath().normalize();
-        Path f = abs.getFileName();
-        return f == null ? abs.toString() : f.toString();
+        return CheckpointRef.dirName(dir);
     }
 }

@@ -9,7 +9,7 @@ import java.util.EnumSet;
 import ai.djl.Device;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.uneurons.core.io.SafetensorsCheckpoint;
+import org.uneurons.core.io.CheckpointWeights;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.WeightSource;
 
@@ -142,7 +142,7 @@ class RandomCheckpointTest {
         ModelConfig cfg = ModelConfig.read(dir, name);
         int[][] ids = RandomCheckpoint.tokens(cfg.vocabSize * 31L + seq, batch, seq, cfg.vocabSize);
         try (TransformerModel m = Checkpoints.load(dir, Device.cpu());
-             SafetensorsCheckpoint st = SafetensorsCheckpoint.open(dir);
+             CheckpointWeights st = CheckpointWeights.open(dir);
              ForwardResult r = forward(m, ids, scoreBlock)) {
             ReferenceForward ref = new ReferenceForward(cfg, WeightSource.of(st));
             float[][] pre = new float[cfg.nLayers][];

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.uneurons.core.io.Safetensors;
-import org.uneurons.core.io.SafetensorsCheckpoint;
+import org.uneurons.core.io.CheckpointWeights;
 import org.uneurons.core.testing.TestData;
 import org.uneurons.formats.WeightSource;
 import org.uneurons.formats.ModelConfig;
@@ -43,7 +43,7 @@ class ReferenceForwardTest {
     private void check(String name) {
         Path dir = TestData.hf(name);
         ModelConfig cfg = ModelConfig.read(dir, name);
-        try (SafetensorsCheckpoint st = SafetensorsCheckpoint.open(dir);
+        try (CheckpointWeights st = CheckpointWeights.open(dir);
              Safetensors ref = Safetensors.open(Fixtures.reference(dir))) {
             ReferenceForward fwd = new ReferenceForward(cfg, WeightSource.of(st));
             int[][] ids = Fixtures.inputIds(ref);

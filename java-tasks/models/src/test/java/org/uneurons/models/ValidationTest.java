@@ -119,7 +119,8 @@ class ValidationTest {
         Path dir = smallGpt2("gpt2-x");
         edit(dir, "\"n_inner\": 192", "\"n_inner\": 256");
         InputException e = assertThrows(InputException.class, () -> Checkpoints.load(dir, Device.cpu()));
-        assertEquals("checkpoint gpt2-x: tensor 'transformer.h.0.mlp.c_fc.weight' has shape [48, 192] but config.json "
+        assertEquals("checkpoint gpt2-x: tensor 'transformer.h.0.mlp.c_fc.weight' in " + dir.resolve("model.safetensors")
+                + " has shape [48, 192] but config.json "
                 + "(n_embd 48, n_inner 256) implies [48, 256]", e.getMessage());
     }
 
@@ -128,7 +129,8 @@ class ValidationTest {
         Path dir = smallGpt2("gpt2-y");
         edit(dir, "\"tie_word_embeddings\": true", "\"tie_word_embeddings\": false");
         InputException e = assertThrows(InputException.class, () -> Checkpoints.load(dir, Device.cpu()));
-        assertEquals("checkpoint gpt2-y: tensor 'lm_head.weight' is missing (config.json (vocab_size 50, n_embd 48, "
+        assertEquals("checkpoint gpt2-y: tensor 'lm_head.weight' is missing from " + dir.resolve("model.safetensors")
+                + " (config.json (vocab_size 50, n_embd 48, "
                 + "tie_word_embeddings false) implies shape [50, 48])", e.getMessage());
     }
 
@@ -137,7 +139,8 @@ class ValidationTest {
         Path dir = smallGpt2("gpt2-z");
         edit(dir, "\"n_layer\": 2", "\"n_layer\": 1");
         InputException e = assertThrows(InputException.class, () -> Checkpoints.load(dir, Device.cpu()));
-        assertEquals("checkpoint gpt2-z: tensor 'transformer.h.1.ln_1.weight' exists but config.json (n_layer 1) implies "
+        assertEquals("checkpoint gpt2-z: tensor 'transformer.h.1.ln_1.weight' exists in " + dir.resolve("model.safetensors")
+                + " but config.json (n_layer 1) implies "
                 + "1 layers", e.getMessage());
     }
 

@@ -8,7 +8,7 @@ import java.util.Locale;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.uneurons.core.io.Safetensors;
-import org.uneurons.core.io.SafetensorsCheckpoint;
+import org.uneurons.core.io.CheckpointWeights;
 import org.uneurons.core.testing.TestData;
 import org.uneurons.models.Checkpoints;
 import org.uneurons.formats.ModelConfig;
@@ -24,7 +24,7 @@ class WeightProcessingTest {
 
     private static ProcessedWeights load(Path dir, boolean process) {
         ModelConfig cfg = ModelConfig.read(dir, Checkpoints.name(dir));
-        try (SafetensorsCheckpoint st = SafetensorsCheckpoint.open(dir)) {
+        try (CheckpointWeights st = CheckpointWeights.open(dir)) {
             return process ? WeightProcessing.process(cfg, WeightSource.of(st)) : WeightProcessing.convert(cfg, WeightSource.of(st));
         }
     }

@@ -1,6 +1,7 @@
 package org.uneurons.statsfinal;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,14 +17,14 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
-import org.uneurons.core.io.SafetensorsCheckpoint;
+import org.uneurons.core.io.CheckpointWeights;
 import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.formats.ActivationFile;
+import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.NeuronStatsFile;
 import org.uneurons.formats.PartialStatsFile;
 import org.uneurons.formats.WeightSource;
-import org.uneurons.models.Checkpoints;
 import org.uneurons.models.ProcessedWeights;
 import org.uneurons.models.WeightProcessing;
 
@@ -48,7 +49,8 @@ public final class StatsFinalTool extends Tool {
         o.addOption(option("partial", "FILE", "partial statistics file of stats-partial (repeatable)"));
         o.addOption(option("activations", "FILE", "activation file with /mlp_pre and /mlp_post (repeatable), instead of or"
                 + " beside --partial"));
-        o.addOption(option("checkpoint", "DIR", "the model's checkpoint"));
+        o.addOption(option("checkpoint", "NAME=DIR", "the model's checkpoint (safetensors or pytorch_model.bin; NAME names it"
+                + " in messages, DIR alone: the directory's name)"));
         o.addOption(option("output", "FILE", "statistics file to write"));
         o.addOption(option("top-k", "K", "max-activating tokens kept per neuron (default: the partials' k, else 50)"));
         o.addOption(option("batch-rows", "N", "tokens read at a time from activation files (default 4096)"));
@@ -57,7 +59,7 @@ public final class StatsFinalTool extends Tool {
     }
 
     /** The command line; {@code topK} is null when not given. */
-    record Settings(List<Path> partials, List<Path> activations, Path checkpoint, Path output, Integer topK,
+    record Settings(List<Path> partials, List<Path> activations, CheckpointRef model, Path output, Integer topK,
                     int batchRows, int vocabBlock, int threads) {
         static Settings parse(Args args) {
             Path output = args.path("output");
@@ -65,13 +67,20 @@ public final class StatsFinalTool extends Tool {
             int batchRows = args.positive("batch-rows", 4096);
             List<Path> acts = args.existingFiles("activations");
             List<Path> partials = args.existingFiles("partial");
-            Path checkpoint = args.existing("checkpoint");
+            CheckpointRef model = CheckpointRef.parse(args.string("checkpoint"), "--checkpoint");
+            if (!Files.exists(model.dir())) {
+                throw new InputException(model.dir() + ": no such file or directory (--checkpoint)");
+            }
             int vocabBlock = args.positive("vocab-block", 4096);
             int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
             if (acts.isEmpty() && partials.isEmpty()) {
                 throw new UsageException("stats-final needs --partial or --activations (see --help)");
             }
-            return new Settings(partials, acts, checkpoint, output, k, batchRows, vocabBlock, threads);
+            return new Settings(partials, acts, model, output, k, batchRows, vocabBlock, threads);
+        }
+
+        Path checkpoint() {
+            return model.dir();
         }
     }
 
@@ -79,7 +88,7 @@ public final class StatsFinalTool extends Tool {
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
         ActivationStats merged = mergeInShardOrder(s);
-        ModelConfig cfg = ModelConfig.read(s.checkpoint(), Checkpoints.name(s.checkpoint()));
+        ModelConfig cfg = ModelConfig.read(s.checkpoint(), s.model().name());
         if (cfg.nLayers != merged.nLayers() || cfg.dMlp != merged.dMlp()) {
             throw new InputException(s.checkpoint() + ": config.json describes " + cfg.nLayers + " layers x " + cfg.dMlp
                     + " neurons, but the activations of " + merged.model() + " have " + merged.nLayers() + " x "
@@ -144,7 +153,7 @@ public final class StatsFinalTool extends Tool {
     /** Weight and vocabulary columns of the checkpoint, on TransformerLens-processed weights. */
     private static Map<String, double[]> weightColumns(Settings s, ModelConfig cfg) {
         ProcessedWeights w;
-        try (SafetensorsCheckpoint st = SafetensorsCheckpoint.open(s.checkpoint())) {
+        try (CheckpointWeights st = CheckpointWeights.open(s.checkpoint())) {
             w = WeightProcessing.process(cfg, WeightSource.of(st));
         }
         Map<String, double[]> columns = new LinkedHashMap<>(WeightStats.weights(w));

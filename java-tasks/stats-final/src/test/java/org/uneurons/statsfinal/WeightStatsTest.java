@@ -1,14 +1,16 @@
 package org.uneurons.statsfinal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.uneurons.core.io.SafetensorsCheckpoint;
+import org.uneurons.core.io.CheckpointWeights;
 import org.uneurons.core.stats.PlainGemm;
 import org.uneurons.core.testing.TestData;
 import org.uneurons.formats.ModelConfig;
@@ -21,8 +23,23 @@ import org.uneurons.models.WeightProcessing;
 class WeightStatsTest {
     private static ProcessedWeights load(Path dir, boolean process) {
         ModelConfig cfg = ModelConfig.read(dir, Checkpoints.name(dir));
-        try (SafetensorsCheckpoint st = SafetensorsCheckpoint.open(dir)) {
+        try (CheckpointWeights st = CheckpointWeights.open(dir)) {
             return process ? WeightProcessing.process(cfg, WeightSource.of(st)) : WeightProcessing.convert(cfg, WeightSource.of(st));
+        }
+    }
+
+    /** The statistics of a pytorch_model.bin twin (float32, views of shared and transposed storages) are the same. */
+    @Test
+    void pytorchCheckpointGivesTheSameColumns() {
+        ProcessedWeights st = load(TestData.hf("gpt2-tiny"), true);
+        ProcessedWeights bin = load(TestData.hf("gpt2-tiny-bin"), true);
+        Map<String, double[]> a = WeightStats.weights(st);
+        a.putAll(WeightStats.vocab(st, new PlainGemm(), 97));
+        Map<String, double[]> b = WeightStats.weights(bin);
+        b.putAll(WeightStats.vocab(bin, new PlainGemm(), 97));
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), k);
         }
     }
 

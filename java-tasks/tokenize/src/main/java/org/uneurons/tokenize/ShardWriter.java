@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.uneurons.core.stats.TokenFilter;
 import org.uneurons.formats.TokenShard;
 
 /**
@@ -20,14 +21,17 @@ final class ShardWriter implements RowCutter.RowSink {
     private final String name;
     private final int seqsPerShard;
     private final TokenShard.Meta meta;
+    private final TokenFilter filter;
     private final List<int[]> pending = new ArrayList<>();
     private final List<Path> written = new ArrayList<>();
 
-    ShardWriter(Path dir, String name, int seqsPerShard, TokenShard.Meta meta) {
+    /** {@code filter}: the token ids every shard records as dropped by the analyses ({@code filter_ids}). */
+    ShardWriter(Path dir, String name, int seqsPerShard, TokenShard.Meta meta, TokenFilter filter) {
         this.dir = dir;
         this.name = name;
         this.seqsPerShard = seqsPerShard;
         this.meta = meta;
+        this.filter = filter;
     }
 
     static String shardName(String name, int index) {
@@ -47,7 +51,7 @@ final class ShardWriter implements RowCutter.RowSink {
             return;
         }
         Path f = dir.resolve(shardName(name, written.size()));
-        TokenShard.write(f, pending.toArray(new int[0][]), meta);
+        TokenShard.write(f, pending.toArray(new int[0][]), meta, null, filter);
         written.add(f);
         pending.clear();
     }

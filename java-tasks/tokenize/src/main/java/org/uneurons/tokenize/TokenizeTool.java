@@ -10,7 +10,6 @@ import java.util.stream.Collectors;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import com.knuddels.jtokkit.api.IntArrayList;
 
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -19,6 +18,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
+import org.uneurons.core.stats.TokenFilter;
 import org.uneurons.formats.TokenShard;
 
 /**
@@ -41,6 +41,15 @@ import org.uneurons.formats.TokenShard;
  * </ul>
  * A 1-D id stream is cut into rows the same way (BOS + ctx-1 ids; consecutive stream files continue one stream,
  * nothing is inserted between them); a 2-D id array with ctx columns is taken row by row as it is.
+ *
+ * <p>The paper's data set (METHOD 1.3) is made from the Pile test split's jsonl with {@code --min-doc-chars 51}
+ * (documents of 50 characters or fewer dropped), {@code --group-field meta.pile_set_name} (each subset tokenized and
+ * cut on its own), {@code --ctx 512} (BOS + 511), {@code --shuffle-seed S} (all rows shuffled before the first
+ * {@code --max-tokens} are kept; see {@link RowSpool}) and {@code --max-tokens 100000256} (195,313 rows, the paper's
+ * ceil(100M / 512)). Where this differs: the paper's shuffle had no seed, so its sample cannot be reproduced and any
+ * seed draws one of its possible samples; it shuffled the 22 subsets' rows concatenated subset by subset, here the
+ * rows are numbered in the order they are completed (the groups interleaved as the input interleaves them), which
+ * gives the same distribution of samples.
  */
 public final class TokenizeTool extends Tool {
     public TokenizeTool() {
@@ -92,6 +101,18 @@ public final class TokenizeTool extends Tool {
                 .desc("BOS id that starts each row cut from a 1-D id stream (default 50256 for GPT-2's vocabulary)").build());
         o.addOption(Option.builder().longOpt("eos-id").hasArg().argName("ID")
                 .desc("EOS id recorded in the shards of id imports (default 50256 for GPT-2's vocabulary, else none)").build());
+        o.addOption(Option.builder().longOpt("min-doc-chars").hasArg().argName("N")
+                .desc("drop text documents shorter than N characters before tokenizing (default 0: keep all; the paper: 51,"
+                        + " i.e. drop those of 50 or fewer)").build());
+        o.addOption(Option.builder().longOpt("group-field").hasArg().argName("PATH")
+                .desc("JSON field of .jsonl documents (dotted, e.g. meta.pile_set_name) whose groups are cut into rows"
+                        + " separately, as the paper tokenizes each Pile subset on its own (default: one stream)").build());
+        o.addOption(Option.builder().longOpt("shuffle-seed").hasArg().argName("S")
+                .desc("shuffle all rows with this seed after cutting, then keep the first --max-tokens (default: no"
+                        + " shuffle, the first rows in input order)").build());
+        o.addOption(Option.builder().longOpt("filter-ids").hasArg().argName("IDS")
+                .desc("token ids the analyses drop, recorded in the shards' filter_ids (comma-separated, or none; default:"
+                        + " the tokenizer's pad/BOS/EOS and newline, 198,50256 for GPT-2)").build());
         o.addOption(Option.builder().longOpt("outdir").hasArg().argName("DIR").desc("output directory").build());
         o.addOption(Option.builder().longOpt("name").hasArg().argName("NAME")
                 .desc("shard name: writes DIR/NAME.00000.h5, DIR/NAME.00001.h5, ...").build());
@@ -99,7 +120,7 @@ public final class TokenizeTool extends Tool {
 
     /** The command line, checked before any input is read: inputs with their formats, row shape, limits. */
     record Settings(List<Path> inputs, List<Format> formats, boolean text, Path outdir, String name, int ctx,
-                    int seqsPerShard, long maxRows, String textField) {
+                    int seqsPerShard, long maxRows, String textField, Sampling sampling) {
 
         static Settings parse(Args a) {
             List<String> inputNames = a.strings("input");
@@ -139,7 +160,7 @@ public final class TokenizeTool extends Tool {
                 throw new UsageException("cannot mix text inputs (.txt, .jsonl) and id inputs (.npy, .bin) in one run");
             }
             return new Settings(inputs, formats, text, outdir, name, ctx, seqsPerShard, maxTokens / ctx,
-                    a.string("text-field", "text"));
+                    a.string("text-field", "text"), Sampling.parse(a, formats));
         }
 
         String source() {
@@ -147,21 +168,28 @@ public final class TokenizeTool extends Tool {
         }
     }
 
+    /** What cutting the input gave: rows cut and written, shards, tokens left over, documents kept and dropped. */
+    record Cut(long rowsCut, long rowsWritten, List<Path> shards, long streamTokens, long pending, int groups,
+               long docsKept, long docsDropped) {
+    }
+
     @Override
     protected int doWork(Args a) throws Exception {
         Settings s = Settings.parse(a);
         TokenShard.Meta meta = s.text() ? textMeta(a, s.source()) : idMeta(a, s.source());
-        ShardWriter shards = new ShardWriter(s.outdir(), s.name(), s.seqsPerShard(), meta);
-        RowCutter cutter = new RowCutter(s.ctx(), meta.bosId(), s.maxRows(), shards);
-        List<Path> written = cut(s, meta, cutter, shards);
+        TokenFilter filter = s.sampling().filter(meta);
+        ShardWriter shards = new ShardWriter(s.outdir(), s.name(), s.seqsPerShard(), meta, filter);
+        Cut c = cut(s, meta, shards);
         for (Path stale : shards.removeStale()) {
             err.println("tokenize: removed " + stale + " (a shard of an earlier run under the same name)");
         }
-        long rows = cutter.rows();
-        out.printf(Locale.ROOT, "wrote %d rows of %d tokens (%d tokens) in %d shard%s to %s%s%n", rows, s.ctx(),
-                rows * s.ctx(), written.size(), written.size() == 1 ? "" : "s", s.outdir(),
-                cutter.pending() > 0 && !cutter.full()
-                        ? "; dropped the last " + cutter.pending() + " tokens (an incomplete row)" : "");
+        String leftover = c.pending() == 0 ? ""
+                : c.groups() > 1 ? "; dropped " + c.pending() + " tokens (the incomplete last rows of " + c.groups()
+                        + " groups)"
+                : "; dropped the last " + c.pending() + " tokens (an incomplete row)";
+        out.printf(Locale.ROOT, "wrote %d rows of %d tokens (%d tokens) in %d shard%s to %s%s%s%n", c.rowsWritten(),
+                s.ctx(), c.rowsWritten() * s.ctx(), c.shards().size(), c.shards().size() == 1 ? "" : "s", s.outdir(),
+                leftover, s.sampling().describe(c.docsKept(), c.docsDropped(), c.rowsCut(), c.rowsWritten(), filter));
         return EXIT_OK;
     }
 
@@ -197,26 +225,34 @@ public final class TokenizeTool extends Tool {
         return new TokenShard.Meta(gpt2 ? TokenShard.Meta.GPT2 : "external", vocab, bos, eos, source);
     }
 
-    /** Tokenizes or imports every input into rows and shards; on failure the shards of this run are removed. */
-    private List<Path> cut(Settings s, TokenShard.Meta meta, RowCutter cutter, ShardWriter shards) throws Exception {
+    /**
+     * Tokenizes or imports every input into rows and shards: straight into the shards up to the row cap, or, with a
+     * shuffle seed, every row into a temporary spool first ({@link RowSpool}). On failure the shards of this run are
+     * removed (and the spool always is).
+     */
+    private Cut cut(Settings s, TokenShard.Meta meta, ShardWriter shards) throws Exception {
         long totalBytes = 0;
         for (Path p : s.inputs()) {
             totalBytes += Files.size(p);
         }
         Progress progress = totalBytes >= PROGRESS_MIN_BYTES ? new Progress(err, "tokenize", "bytes", totalBytes, 10.0) : null;
-        List<Path> written;
-        try {
-            if (s.text()) {
-                tokenizeText(s.inputs(), s.formats(), s.textField(), cutter, progress);
-            } else {
-                importIds(s.inputs(), s.formats(), meta, s.ctx(), cutter, progress);
-            }
-            if (cutter.rows() == 0) {
+        Long seed = s.sampling().shuffleSeed();
+        Cut c;
+        try (RowSpool spool = seed == null ? null : RowSpool.create(s.outdir(), s.name(), s.ctx())) {
+            RowCutter.Count count = spool == null ? new RowCutter.Count(s.maxRows(), shards)
+                    : new RowCutter.Count(Long.MAX_VALUE, spool);
+            c = s.text() ? tokenizeText(s, count, progress) : importIds(s, meta, count, progress);
+            if (count.rows() == 0) {
                 String inputList = s.inputs().stream().map(Path::toString).collect(Collectors.joining(", "));
                 throw new InputException(inputList + ": no complete row of --ctx " + s.ctx() + " tokens (the input gave "
-                        + cutter.streamTokens() + " tokens; a row is BOS + " + (s.ctx() - 1) + ")");
+                        + c.streamTokens() + " tokens; a row is BOS + " + (s.ctx() - 1) + ")");
             }
-            written = shards.finish();
+            if (spool != null) {
+                spool.shuffleInto(seed, s.maxRows(), shards);
+            }
+            List<Path> written = shards.finish();
+            c = new Cut(count.rows(), Math.min(count.rows(), s.maxRows()), written, c.streamTokens(),
+                    count.full() ? 0 : c.pending(), c.groups(), c.docsKept(), c.docsDropped());
         } catch (RuntimeException e) {
             shards.discard();
             throw e;
@@ -224,7 +260,7 @@ public final class TokenizeTool extends Tool {
         if (progress != null) {
             progress.finish();
         }
-        return written;
+        return c;
     }
 
     static Format byExtension(Path p) {
@@ -237,48 +273,31 @@ public final class TokenizeTool extends Tool {
         throw new UsageException(p + ": unknown input format (expected .txt, .jsonl, .npy or .bin, or give --format)");
     }
 
-    /** GPT-2 BPE over every document, EOS between documents (across files too), into the row cutter. */
-    private static void tokenizeText(List<Path> inputs, List<Format> formats, String field, RowCutter cutter,
-                                     Progress progress) {
-        Encoding bpe = Gpt2.BPE;
-        int[] eos = {GPT2_EOT};
-        boolean[] first = {true};
-        TextDocuments.DocumentSink sink = new TextDocuments.DocumentSink() {
-            @Override
-            public void document(String doc, long bytes) {
-                if (!first[0]) {
-                    cutter.stream(eos, 1);
-                }
-                first[0] = false;
-                IntArrayList ids = bpe.encodeOrdinary(doc);
-                cutter.stream(ids.toArray(), ids.size());
-                if (progress != null) {
-                    progress.advance(bytes);
-                }
-            }
-
-            @Override
-            public boolean done() {
-                return cutter.full();
-            }
-        };
-        for (int i = 0; i < inputs.size() && !cutter.full(); i++) {
-            if (formats.get(i) == Format.TXT) {
-                TextDocuments.readTxt(inputs.get(i), sink);
+    /**
+     * GPT-2 BPE over every document long enough, EOS between the documents of a group (across files too), each group
+     * into its own row cutter ({@link DocumentRows}).
+     */
+    private static Cut tokenizeText(Settings s, RowCutter.Count count, Progress progress) {
+        Sampling sm = s.sampling();
+        DocumentRows docs = new DocumentRows(Gpt2.BPE, s.ctx(), GPT2_EOT, count, sm.minDocChars(), progress);
+        for (int i = 0; i < s.inputs().size() && !docs.done(); i++) {
+            if (s.formats().get(i) == Format.TXT) {
+                TextDocuments.readTxt(s.inputs().get(i), docs);
             } else {
-                TextDocuments.readJsonl(inputs.get(i), field, sink);
+                TextDocuments.readJsonl(s.inputs().get(i), s.textField(), sm.groupField(), docs);
             }
         }
+        return new Cut(count.rows(), 0, List.of(), docs.streamTokens(), docs.pending(), docs.groups(), docs.kept(),
+                docs.dropped());
     }
 
     /** Ids from .npy/.bin files, each checked against the vocabulary with its position. */
-    private static void importIds(List<Path> inputs, List<Format> formats, TokenShard.Meta meta, int ctx,
-                                  RowCutter cutter, Progress progress) {
-        long[] chunk = new long[0];
-        int[] ids = new int[0];
-        for (int i = 0; i < inputs.size() && !cutter.full(); i++) {
-            Path p = inputs.get(i);
-            try (IdArray arr = formats.get(i) == Format.NPY ? IdArray.openNpy(p) : IdArray.openBin(p)) {
+    private static Cut importIds(Settings s, TokenShard.Meta meta, RowCutter.Count count, Progress progress) {
+        int ctx = s.ctx();
+        RowCutter cutter = new RowCutter(ctx, meta.bosId(), count);
+        for (int i = 0; i < s.inputs().size() && !cutter.full(); i++) {
+            Path p = s.inputs().get(i);
+            try (IdArray arr = s.formats().get(i) == Format.NPY ? IdArray.openNpy(p) : IdArray.openBin(p)) {
                 if (arr.rank() == 1 && meta.bosId() < 0) {
                     throw new UsageException(p + ": a 1-D id stream is cut into rows that start with BOS; give --bos-id "
                             + "for --vocab-size " + meta.vocabSize());
@@ -286,38 +305,40 @@ public final class TokenizeTool extends Tool {
                 if (arr.rank() == 2 && arr.shape[1] != ctx) {
                     throw new InputException(p + ": rows have " + arr.shape[1] + " tokens but --ctx is " + ctx);
                 }
-                long n = arr.length();
-                // 2-D arrays are read whole rows at a time so that a row is never split across chunks
-                int step = arr.rank() == 2 ? Math.max(1, ID_CHUNK / ctx) * ctx : ID_CHUNK;
-                int need = (int) Math.min(step, n);
-                if (need > chunk.length) {
-                    chunk = new long[need];
-                    ids = new int[need];
+                importArray(arr, meta, ctx, cutter, progress);
+            }
+        }
+        return new Cut(count.rows(), 0, List.of(), cutter.streamTokens(), cutter.pending(), 1, 0, 0);
+    }
+
+    /** One id array, read in chunks (2-D arrays whole rows at a time, so that a row is never split across chunks). */
+    private static void importArray(IdArray arr, TokenShard.Meta meta, int ctx, RowCutter cutter, Progress progress) {
+        long n = arr.length();
+        int step = arr.rank() == 2 ? Math.max(1, ID_CHUNK / ctx) * ctx : ID_CHUNK;
+        long[] chunk = new long[(int) Math.min(step, n)];
+        int[] ids = new int[chunk.length];
+        for (long from = 0; from < n && !cutter.full(); from += step) {
+            int len = (int) Math.min(step, n - from);
+            arr.read(from, len, chunk);
+            for (int k = 0; k < len; k++) {
+                long v = chunk[k];
+                if (v < 0 || v >= meta.vocabSize()) {
+                    throw new InputException(arr.file + ": token id " + v + " at " + arr.position(from + k)
+                            + " is outside the vocabulary [0, " + meta.vocabSize() + ")");
                 }
-                for (long from = 0; from < n && !cutter.full(); from += step) {
-                    int len = (int) Math.min(step, n - from);
-                    arr.read(from, len, chunk);
-                    for (int k = 0; k < len; k++) {
-                        long v = chunk[k];
-                        if (v < 0 || v >= meta.vocabSize()) {
-                            throw new InputException(p + ": token id " + v + " at " + arr.position(from + k)
-                                    + " is outside the vocabulary [0, " + meta.vocabSize() + ")");
-                        }
-                        ids[k] = (int) v;
-                    }
-                    if (arr.rank() == 1) {
-                        cutter.stream(ids, len);
-                    } else {
-                        for (int r = 0; r < len / ctx; r++) {
-                            int[] row = new int[ctx];
-                            System.arraycopy(ids, r * ctx, row, 0, ctx);
-                            cutter.row(row);
-                        }
-                    }
-                    if (progress != null) {
-                        progress.advance((long) len * arr.element.size);
-                    }
+                ids[k] = (int) v;
+            }
+            if (arr.rank() == 1) {
+                cutter.stream(ids, len);
+            } else {
+                for (int r = 0; r < len / ctx; r++) {
+                    int[] row = new int[ctx];
+                    System.arraycopy(ids, r * ctx, row, 0, ctx);
+                    cutter.row(row);
                 }
+            }
+            if (progress != null) {
+                progress.advance((long) len * arr.element.size);
             }
         }
     }

@@ -93,4 +93,60 @@ class EndToEndTest {
     void neoxTiny() throws IOException {
         roundTrip("neox-tiny", 900);
     }
+
+    /**
+     * A samplesheet row's NAME=DIR for a pytorch_model.bin checkpoint, on rows tokenize shuffled with a seed and gave
+     * explicit filter ids: extract names the model, carries the shard's filter, and every (shuffled) row's activations
+     * are transformers' for that row.
+     */
+    @Test
+    void namedPytorchCheckpointOnShuffledRowsWithExplicitFilterIds() throws IOException {
+        Path dir = TestData.hf("gpt2-tiny");
+        try (Safetensors ref = Safetensors.open(dir.resolve("reference.safetensors"))) {
+            long[] shape = ref.info("input_ids").shape();
+            int rows = (int) shape[0];
+            int seq = (int) shape[1];
+            Path npy = tmp.resolve("ids.npy");
+            writeNpyInt64(npy, ref.longs("input_ids"), shape);
+            Path shards = tmp.resolve("shards");
+            ToolRunner tok = ToolRunner.run(new TokenizeTool(), "--input", npy.toString(), "--ctx", String.valueOf(seq),
+                    "--vocab-size", "1000", "--shuffle-seed", "1", "--filter-ids", "5,7", "--outdir", shards.toString(),
+                    "--name", "ids");
+            assertEquals(0, tok.exitCode, tok.toString());
+            Path out = tmp.resolve("seed-a.acts.h5");
+            ToolRunner ex = ToolRunner.run(new ExtractTool(), "--checkpoint", "seed-a=" + TestData.hf("gpt2-tiny-bin"),
+                    "--shard", shards.resolve("ids.00000.h5").toString(), "--output", out.toString());
+            assertEquals(0, ex.exitCode, ex.toString());
+            int[] want = ref.ints("input_ids");
+            try (ActivationFile.Reader acts = ActivationFile.Reader.open(out)) {
+                assertEquals("seed-a", acts.model());
+                assertEquals("5,7", String.valueOf(acts.attribute("filter_ids")));
+                int[] got = acts.tokenIds();
+                int dMlp = acts.dMlp();
+                boolean moved = false;
+                for (int r = 0; r < rows; r++) {
+                    int from = referenceRow(want, got, r, seq);
+                    moved |= from != r;
+                    for (int l = 0; l < acts.nLayers(); l++) {
+                        float[] a = acts.layer("mlp_post", l);
+                        float[] b = ref.floats("mlp_post." + l);
+                        for (int i = 0; i < seq * dMlp; i++) {
+                            assertEquals(b[from * seq * dMlp + i], a[r * seq * dMlp + i], 1e-4);
+                        }
+                    }
+                }
+                assertTrue(moved, "seed 1 moves the rows (to 1, 2, 0)");
+            }
+        }
+    }
+
+    /** The reference row whose ids are row {@code r} of {@code got}. */
+    private static int referenceRow(int[] want, int[] got, int r, int seq) {
+        for (int k = 0; k * seq < want.length; k++) {
+            if (java.util.Arrays.equals(want, k * seq, (k + 1) * seq, got, r * seq, (r + 1) * seq)) {
+                return k;
+            }
+        }
+        throw new AssertionError("row " + r + " is not a reference row");
+    }
 }

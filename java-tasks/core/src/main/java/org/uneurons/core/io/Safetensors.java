@@ -201,6 +201,11 @@ public final class Safetensors implements TensorSource {
     }
 
     @Override
+    public Path origin() {
+        return file;
+    }
+
+    @Override
     public Set<String> names() {
         return tensors.keySet();
     }
@@ -227,31 +232,11 @@ public final class Safetensors implements TensorSource {
     @Override
     public float[] floats(String name) {
         TensorInfo t = info(name);
-        if (!t.dtype().isFloating() || t.dtype() == Dtype.F8_E4M3 || t.dtype() == Dtype.F8_E5M2) {
+        if (!Elements.readsAsFloat(t.dtype())) {
             throw bad(file, "tensor '" + name + "' is " + t.dtype() + ", not F32, F16, BF16 or F64");
         }
         float[] out = new float[arrayLength(t)];
-        forEachChunk(t, (buf, at, n) -> {
-            switch (t.dtype()) {
-                case F32 -> buf.asFloatBuffer().get(out, at, n);
-                case F16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[at + i] = HalfFloats.halfToFloat(buf.getShort(2 * i));
-                    }
-                }
-                case BF16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[at + i] = HalfFloats.bf16ToFloat(buf.getShort(2 * i));
-                    }
-                }
-                case F64 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[at + i] = (float) buf.getDouble(8 * i);
-                    }
-                }
-                default -> throw new AssertionError(t.dtype());
-            }
-        });
+        forEachChunk(t, (buf, at, n) -> Elements.floats(buf, t.dtype(), 0, out, at, n));
         return out;
     }
 
@@ -262,7 +247,7 @@ public final class Safetensors implements TensorSource {
         long[] out = new long[arrayLength(t)];
         forEachChunk(t, (buf, at, n) -> {
             for (int i = 0; i < n; i++) {
-                long v = integerAt(buf, t.dtype(), i);
+                long v = Elements.integer(buf, t.dtype(), i);
                 if (t.dtype() == Dtype.U64 && v < 0) {
                     throw bad(file, "tensor '" + name + "' value " + Long.toUnsignedString(v) + " at index "
                             + (at + i) + " does not fit in a long");
@@ -284,7 +269,7 @@ public final class Safetensors implements TensorSource {
                 return;
             }
             for (int i = 0; i < n; i++) {
-                long v = integerAt(buf, t.dtype(), i);
+                long v = Elements.integer(buf, t.dtype(), i);
                 if (v != (int) v || (t.dtype() == Dtype.U64 && v < 0)) {
                     throw bad(file, "tensor '" + name + "' value "
                             + (t.dtype() == Dtype.U64 ? Long.toUnsignedString(v) : Long.toString(v))
@@ -302,18 +287,6 @@ public final class Safetensors implements TensorSource {
         }
     }
 
-    private static long integerAt(ByteBuffer b, Dtype d, int i) {
-        return switch (d) {
-            case I64, U64 -> b.getLong(8 * i);
-            case I32 -> b.getInt(4 * i);
-            case U32 -> b.getInt(4 * i) & 0xFFFFFFFFL;
-            case I16 -> b.getShort(2 * i);
-            case U16 -> b.getShort(2 * i) & 0xFFFF;
-            case I8 -> b.get(i);
-            case U8, BOOL -> b.get(i) & 0xFF;
-            default -> throw new AssertionError(d);
-        };
-    }
 
     private int arrayLength(TensorInfo t) {
         long n = t.numel();

@@ -1,14 +1,18 @@
 package org.uneurons.core.io;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Named tensors read from safetensors: one file ({@link Safetensors}) or a checkpoint directory, possibly sharded
- * ({@link SafetensorsCheckpoint}). Asking for a tensor that is not there is an
- * {@link org.uneurons.core.cli.InputException} naming the file and the tensor.
+ * Named tensors of a checkpoint: one safetensors file ({@link Safetensors}), one pytorch_model.bin ({@link TorchFile}),
+ * or a checkpoint directory in any of Hugging Face's four layouts ({@link CheckpointWeights}). Asking for a tensor that
+ * is not there is an {@link org.uneurons.core.cli.InputException} naming the file and the tensor.
  */
 public interface TensorSource extends AutoCloseable {
+    /** The file that lists the tensors (the weights file, or the index of a sharded checkpoint), for messages. */
+    Path origin();
+
     /** Tensor names, sorted. */
     Set<String> names();
 

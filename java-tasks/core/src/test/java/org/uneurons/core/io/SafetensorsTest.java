@@ -184,7 +184,7 @@ class SafetensorsTest {
 
     @Test
     void checkpointDirectoryWithOneFile() {
-        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(TestData.hf("gpt2-tiny"))) {
+        try (CheckpointWeights ck = CheckpointWeights.open(TestData.hf("gpt2-tiny"))) {
             assertEquals(28, ck.names().size());
             assertArrayEquals(new long[] {1000, 48}, ck.info("transformer.wte.weight").shape());
             InputException e = assertThrows(InputException.class, () -> ck.floats("h.0.attn.c_attn.weight"));
@@ -211,7 +211,7 @@ class SafetensorsTest {
     @Test
     void shardedCheckpointReadsAcrossShards() throws IOException {
         Path dir = shardedCheckpoint(INDEX);
-        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(dir)) {
+        try (CheckpointWeights ck = CheckpointWeights.open(dir)) {
             assertEquals(List.of("a", "b", "ids"), List.copyOf(ck.names()));
             assertEquals(2, ck.files().size());
             assertArrayEquals(new float[] {1, 2}, ck.floats("a"));
@@ -230,10 +230,10 @@ class SafetensorsTest {
     void singleFileTakesPrecedenceOverAnIndexAndAFileCanBeOpenedDirectly() throws IOException {
         Path dir = shardedCheckpoint(INDEX);
         new SafetensorsWriter().putF32("only", new float[] {9}, 1).write(dir.resolve("model.safetensors"));
-        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(dir)) {
+        try (CheckpointWeights ck = CheckpointWeights.open(dir)) {
             assertEquals(List.of("only"), List.copyOf(ck.names()));
         }
-        try (SafetensorsCheckpoint ck = SafetensorsCheckpoint.open(dir.resolve("model-00002-of-00002.safetensors"))) {
+        try (CheckpointWeights ck = CheckpointWeights.open(dir.resolve("model-00002-of-00002.safetensors"))) {
             assertEquals(List.of("b"), List.copyOf(ck.names()));
         }
     }
@@ -241,7 +241,7 @@ class SafetensorsTest {
     @Test
     void shardedCheckpointTensorMissingFromItsShard() throws IOException {
         Path dir = shardedCheckpoint(INDEX.replace("\"b\": \"model-00002", "\"b\": \"model-00001"));
-        InputException e = assertThrows(InputException.class, () -> SafetensorsCheckpoint.open(dir));
+        InputException e = assertThrows(InputException.class, () -> CheckpointWeights.open(dir));
         assertEquals(dir.resolve("model.safetensors.index.json") + ": tensor 'b' is listed in shard "
                 + "model-00001-of-00002.safetensors, but " + dir.resolve("model-00001-of-00002.safetensors")
                 + " has no such tensor", e.getMessage());
@@ -250,7 +250,7 @@ class SafetensorsTest {
     @Test
     void shardedCheckpointMissingShardFile() throws IOException {
         Path dir = shardedCheckpoint(INDEX.replace("\"b\": \"model-00002-of-00002", "\"b\": \"model-00003-of-00003"));
-        InputException e = assertThrows(InputException.class, () -> SafetensorsCheckpoint.open(dir));
+        InputException e = assertThrows(InputException.class, () -> CheckpointWeights.open(dir));
         assertEquals(dir.resolve("model.safetensors.index.json") + ": shard model-00003-of-00003.safetensors "
                 + "(listed for tensor 'b') does not exist", e.getMessage());
     }
@@ -258,21 +258,21 @@ class SafetensorsTest {
     @Test
     void shardedCheckpointBadIndex() throws IOException {
         Path dir = shardedCheckpoint("{\"metadata\": {}}");
-        InputException e = assertThrows(InputException.class, () -> SafetensorsCheckpoint.open(dir));
+        InputException e = assertThrows(InputException.class, () -> CheckpointWeights.open(dir));
         assertEquals(dir.resolve("model.safetensors.index.json")
                 + ": no \"weight_map\" object (tensor name -> shard file)", e.getMessage());
         Files.writeString(dir.resolve("model.safetensors.index.json"), "{not json");
-        e = assertThrows(InputException.class, () -> SafetensorsCheckpoint.open(dir));
+        e = assertThrows(InputException.class, () -> CheckpointWeights.open(dir));
         assertEquals(dir.resolve("model.safetensors.index.json") + ": not a JSON object", e.getMessage());
     }
 
     @Test
     void checkpointDirectoryWithoutWeights() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("empty"));
-        InputException e = assertThrows(InputException.class, () -> SafetensorsCheckpoint.open(dir));
-        assertEquals(dir + ": no model.safetensors or model.safetensors.index.json in the checkpoint directory",
-                e.getMessage());
-        e = assertThrows(InputException.class, () -> SafetensorsCheckpoint.open(tmp.resolve("nope")));
+        InputException e = assertThrows(InputException.class, () -> CheckpointWeights.open(dir));
+        assertEquals(dir + ": no model.safetensors, model.safetensors.index.json, pytorch_model.bin or "
+                + "pytorch_model.bin.index.json in the checkpoint directory", e.getMessage());
+        e = assertThrows(InputException.class, () -> CheckpointWeights.open(tmp.resolve("nope")));
         assertEquals(tmp.resolve("nope") + ": no such checkpoint directory", e.getMessage());
     }
 
