@@ -157,9 +157,10 @@ public final class DeviceBenchmark extends Tool {
                         double raw) {
         double effective = s.updateFlops() * kept / update;
         out.printf(Locale.ROOT, "batch %d x %d = %,d tokens (%,d kept): step %.3f s = %,.0f tokens/s per pair (forward"
-                        + " %.3f s per model); update alone %.3f s = %,.0f tokens/s per pair, %.1f GFLOP/s = %.0f%% of the"
-                        + " raw %s GEMM [%d x %d]^T[%d x %d] on %s, %.1f GFLOP/s%n", batch, s.ctx(), rows, kept, step,
-                rows / step, forward, update, kept / update, effective / 1e9, 100 * effective / raw,
+                        + " %.3f s per model, filter + check + centring + the rest %.3f s); update alone %.3f s = %,.0f"
+                        + " tokens/s per pair, %.1f GFLOP/s = %.0f%% of the raw %s GEMM [%d x %d]^T[%d x %d] on %s,"
+                        + " %.1f GFLOP/s%n", batch, s.ctx(), rows, kept, step, rows / step, forward,
+                step - 2 * forward - update, update, kept / update, effective / 1e9, 100 * effective / raw,
                 s.precision().optionName(), kept, s.dMlp(), kept, s.dMlp(), s.deviceSpec(), raw / 1e9);
     }
 
@@ -230,7 +231,7 @@ public final class DeviceBenchmark extends Tool {
                 NDArray a = m.randomNormal(new Shape(k, d)).toType(type, false);
                 NDArray b = m.randomNormal(new Shape(k, d)).toType(type, false);
                 NDArray at = a.transpose();
-                at.matMul(b).get(0, 0).toDoubleArray(); // warm-up
+                readOne(at.matMul(b)); // warm-up
                 long t0 = System.nanoTime();
                 NDArray last = null;
                 for (int i = 0; i < Math.max(1, reps); i++) {
@@ -239,9 +240,16 @@ public final class DeviceBenchmark extends Tool {
                     }
                     last = at.matMul(b);
                 }
-                last.get(0, 0).toDoubleArray();
+                readOne(last);
                 double seconds = (System.nanoTime() - t0) / 1e9 / Math.max(1, reps);
                 return 2.0 * k * d * d / seconds;
+            }
+        }
+
+        /** Reads one value back: waits for the device's queued work. */
+        private static void readOne(NDArray x) {
+            try (NDArray one = x.get(0, 0); NDArray wide = one.toType(DataType.FLOAT64, false)) {
+                wide.toDoubleArray();
             }
         }
     }
