@@ -238,6 +238,11 @@ public final class DeviceMoments implements MomentAccumulator {
         }
     }
 
+    /** The precision of the batch products (the totals are float64 whatever it is). */
+    public Gemm.Precision precision() {
+        return precision;
+    }
+
     /** The device the totals live on. */
     public Device device() {
         return manager.getDevice();

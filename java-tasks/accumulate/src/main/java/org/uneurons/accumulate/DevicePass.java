@@ -37,11 +37,11 @@ public final class DevicePass {
 
     /**
      * {@code models} and {@code names} are indexed as in {@code pairs} ({@code {a, b}} per pair; a model in no pair
-     * may be null); {@code moments.get(i)} holds pair i's totals, on the models' device, in {@code precision}.
-     * {@code hook} is {@link Hook#MLP_POST} or {@link Hook#MLP_PRE}.
+     * may be null); {@code moments.get(i)} holds pair i's totals, on the models' device, all in one precision (the
+     * batches are prepared in it). {@code hook} is {@link Hook#MLP_POST} or {@link Hook#MLP_PRE}.
      */
     public DevicePass(List<TransformerModel> models, List<String> names, List<int[]> pairs, List<DeviceMoments> moments,
-                      TokenFilter filter, Hook hook, Gemm.Precision precision) {
+                      TokenFilter filter, Hook hook) {
         if (pairs.size() != moments.size() || pairs.isEmpty()) {
             throw new IllegalArgumentException(pairs.size() + " pairs, " + moments.size() + " accumulators");
         }
@@ -51,15 +51,17 @@ public final class DevicePass {
         this.moments = moments;
         this.filter = filter;
         this.hook = hook;
-        this.precision = precision;
+        this.precision = moments.get(0).precision();
         this.device = models.get(pairs.get(0)[0]).device();
         this.lastPair = new int[models.size()];
         Arrays.fill(lastPair, -1);
         for (int i = 0; i < pairs.size(); i++) {
             for (int m : pairs.get(i)) {
                 lastPair[m] = i;
-                if (!models.get(m).device().equals(device) || !moments.get(i).device().equals(device)) {
-                    throw new IllegalArgumentException("every model and every pair's totals must be on " + device);
+                if (!models.get(m).device().equals(device) || !moments.get(i).device().equals(device)
+                        || moments.get(i).precision() != precision) {
+                    throw new IllegalArgumentException("every model and every pair's totals must be on " + device
+                            + ", every pair's products in " + precision.optionName());
                 }
             }
         }

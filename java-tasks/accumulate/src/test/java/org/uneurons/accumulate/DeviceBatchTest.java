@@ -229,7 +229,7 @@ class DeviceBatchTest {
                 moments.add(new DeviceMoments(shapeOf(models.get(p[0]), models.get(p[1])), device, Gemm.Precision.FLOAT64));
             }
             DevicePass pass = new DevicePass(models, List.of("m1", "m2", "m3"), pairs, moments, shard.filter(),
-                    Hook.MLP_POST, Gemm.Precision.FLOAT64);
+                    Hook.MLP_POST);
             List<PairMoments> heap = heapPass(models, pairs, shard.tokens(), shard.filter());
             int[][] tokens = shard.tokens();
             for (int s = 0; s < tokens.length; s += 2) {

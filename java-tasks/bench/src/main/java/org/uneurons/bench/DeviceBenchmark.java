@@ -136,7 +136,7 @@ public final class DeviceBenchmark extends Tool {
         TokenFilter filter = new TokenFilter(TokenFilter.GPT2_EOT, TokenFilter.GPT2_NEWLINE);
         try (DeviceMoments m = new DeviceMoments(s.shape(), s.device(), s.precision())) {
             DevicePass pass = new DevicePass(models, List.of("a", "b"), List.of(new int[] {0, 1}), List.of(m), filter,
-                    Hook.MLP_POST, s.precision());
+                    Hook.MLP_POST);
             pass.step(tokens, 0); // warm-up: allocator, causal mask, kernels
             m.synchronize();
             long t0 = System.nanoTime();

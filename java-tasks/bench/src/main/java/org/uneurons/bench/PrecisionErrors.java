@@ -92,7 +92,7 @@ public final class PrecisionErrors extends Tool {
         try (DeviceMoments m = new DeviceMoments(shape, device, p)) {
             for (TokenShard shard : shards) {
                 DevicePass pass = new DevicePass(models, List.of("a", "b"), List.of(new int[] {0, 1}), List.of(m),
-                        shard.filter(), hook, p);
+                        shard.filter(), hook);
                 int[][] tokens = shard.tokens();
                 for (int s = 0; s < tokens.length; s += batch) {
                     pass.step(Arrays.copyOfRange(tokens, s, Math.min(tokens.length, s + batch)), s);
