@@ -81,3 +81,149 @@ config_profile() {
     done <"$ROOT/params/demo.yaml"
     ((${#bad[@]} == 0)) || fail "differs: ${bad[*]}" "$log"
 }
+
+# --- GPU plumbing: the build flavour, -profile gpu on a CPU build, one GPU per task, SLURM not capped --------------
+
+# fake_root DIR: a copy of the launcher over a one-module java-tasks/ whose jar is older than its source, a stand-in
+# Nextflow jar (so nothing is fetched) and a fake `mvn` that records its arguments in DIR/mvn.args and builds nothing
+fake_root() {
+    local d="$1"
+    mkdir -p "$d/java-tasks/tok/src/main" "$d/java-tasks/dist/lib" "$d/.cache/nextflow/lib" "$d/fakebin"
+    cp "$ROOT/nextflow" "$d/nextflow"
+    echo '<project><artifactId>uneurons-tasks</artifactId></project>' >"$d/java-tasks/pom.xml"
+    echo '<project><parent><artifactId>task-parent</artifactId></parent><artifactId>tok</artifactId></project>' \
+        >"$d/java-tasks/tok/pom.xml"
+    touch "$d/.cache/nextflow/lib/nextflow-24.10.0.jar"
+    touch -d '1 hour ago' "$d/java-tasks/dist/tok.jar"
+    touch "$d/java-tasks/tok/src/main/Tok.java"
+    printf '#!/usr/bin/env bash\necho "$*" >>"%s/mvn.args"\n' "$d" >"$d/fakebin/mvn"
+    chmod +x "$d/fakebin/mvn"
+}
+
+# launch_fake DIR args...: the fake root's launcher (Nextflow itself then fails: its jar is empty); output in DIR/out
+launch_fake() {
+    local d="$1"
+    shift
+    (cd "$d" && PATH="$d/fakebin:$PATH" ./nextflow "$@") >"$d/out" 2>&1 || true
+}
+
+@test "launcher: a stale CUDA build is rebuilt with -Pcuda (dist/.flavour, or the CUDA native jar), never as the CPU build" {
+    local d="$BATS_TEST_TMPDIR/cuda"
+    fake_root "$d"
+    echo cuda >"$d/java-tasks/dist/.flavour"
+    launch_fake "$d" run main.nf
+    grep -q -- '-Pcuda' "$d/mvn.args" || fail "the rebuild of a CUDA build did not pass -Pcuda: $(cat "$d/mvn.args")" "$d/out"
+    grep -q 'building task jars.*(cuda build)' "$d/out" || fail "the build line does not name the cuda build" "$d/out"
+    [[ "$(cat "$d/java-tasks/dist/.flavour")" == cuda ]] || fail "dist/.flavour is not cuda after the build" "$d/out"
+    # no flavour file (a build by hand with mvn -Pcuda): the CUDA native jar in dist/lib tells
+    d="$BATS_TEST_TMPDIR/cuda-jar"
+    fake_root "$d"
+    touch "$d/java-tasks/dist/lib/pytorch-native-cu124-2.5.1-linux-x86_64.jar"
+    launch_fake "$d" run main.nf
+    grep -q -- '-Pcuda' "$d/mvn.args" || fail "dist/lib's CUDA native jar did not keep -Pcuda: $(cat "$d/mvn.args")" "$d/out"
+    # a CPU build stays a CPU build, and UN_BUILD_PROFILE=cuda turns an up-to-date CPU build into the CUDA one
+    d="$BATS_TEST_TMPDIR/cpu"
+    fake_root "$d"
+    echo cpu >"$d/java-tasks/dist/.flavour"
+    launch_fake "$d" run main.nf
+    ! grep -q -- '-Pcuda' "$d/mvn.args" || fail "a CPU build was rebuilt with -Pcuda" "$d/out"
+    touch "$d/java-tasks/dist/tok.jar" "$d/java-tasks/dist/.built"
+    : >"$d/mvn.args"
+    UN_BUILD_PROFILE=cuda launch_fake "$d" run main.nf
+    grep -q -- '-Pcuda' "$d/mvn.args" || fail "UN_BUILD_PROFILE=cuda did not rebuild with -Pcuda" "$d/out"
+    grep -q 'the jars are the cpu build, UN_BUILD_PROFILE asks for cuda' "$d/out" || fail "no reason given" "$d/out"
+}
+
+@test "launcher: -profile gpu on a CPU-only build stops before any task with one line; docker,gpu and apptainer,gpu pass" {
+    local d="$BATS_TEST_TMPDIR/gpu-check" line
+    fake_root "$d"
+    echo cpu >"$d/java-tasks/dist/.flavour"
+    UN_SKIP_BUILD=1 launch_fake "$d" run main.nf -profile test,gpu
+    line="$(grep 'error' "$d/out")"
+    [[ "$line" == "nextflow launcher: error: -profile gpu needs the CUDA build of the task jars, but java-tasks/dist is the cpu build: run UN_BUILD_PROFILE=cuda ./nextflow run ... (mvn -Pcuda), or add -profile docker or apptainer for the GPU image" ]] \
+        || fail "not the one line expected: $line" "$d/out"
+    [[ "$(wc -l <"$d/out")" == 1 ]] || fail "more than one line" "$d/out"
+    UN_SKIP_BUILD=1 launch_fake "$d" run main.nf -profile=gpu
+    grep -q 'needs the CUDA build' "$d/out" || fail "-profile=gpu was not checked" "$d/out"
+    for p in docker,gpu gpu,apptainer; do
+        UN_SKIP_BUILD=1 launch_fake "$d" run main.nf -profile "$p"
+        ! grep -q 'needs the CUDA build' "$d/out" || fail "-profile $p (the GPU image) was refused" "$d/out"
+    done
+    UN_GPU_BUILD_CHECK=off UN_SKIP_BUILD=1 launch_fake "$d" run main.nf -profile gpu
+    ! grep -q 'needs the CUDA build' "$d/out" || fail "UN_GPU_BUILD_CHECK=off did not skip the check" "$d/out"
+    echo cuda >"$d/java-tasks/dist/.flavour"
+    UN_SKIP_BUILD=1 launch_fake "$d" run main.nf -profile gpu
+    ! grep -q 'needs the CUDA build' "$d/out" || fail "a CUDA build was refused" "$d/out"
+}
+
+# maxForks under withLabel:process_gpu in the resolved configuration of a profile
+gpu_max_forks() {
+    "$NF" config -profile "$1" "$ROOT" 2>&1 | awk '/withLabel:process_gpu/ { g = 1 } g && /maxForks = / { print $3; exit }'
+}
+
+@test "config: -profile gpu caps GPU tasks at params.max_gpu_tasks (local executor); -profile slurm,gpu does not" {
+    local forks
+    forks="$(gpu_max_forks gpu)"
+    [[ "$forks" == 1 ]] || fail "-profile gpu: maxForks '$forks', expected 1 (params.max_gpu_tasks)"
+    for p in slurm,gpu gpu,slurm; do
+        forks="$(gpu_max_forks "$p")"
+        [[ "$forks" == 0 ]] || fail "-profile $p: maxForks '$forks', expected 0 (no cap: the scheduler places GPU jobs)"
+    done
+    "$NF" config -profile gpu "$ROOT" 2>&1 | grep -q "UN_GPUS = '1'" || fail "-profile gpu sets no UN_GPUS for un-task"
+}
+
+# untask_in TASKDIR args...: bin/un-task run in a task directory with the fake java, in the background
+untask_in() {
+    local dir="$1"
+    shift
+    mkdir -p "$dir/lib"
+    echo jar >"$dir/task.jar"
+    (cd "$dir" && PATH="$FAKE:$PATH" UN_LIB="$dir/lib" "$ROOT/bin/un-task" task.jar Fake "$@" >"$dir/gpu.txt" 2>"$dir/err")
+}
+
+@test "un-task: concurrent --device gpu tasks take distinct GPUs under a lock each, released at exit; others are left alone" {
+    local w="$BATS_TEST_TMPDIR/untask/work" g1 g2 g3
+    FAKE="$BATS_TEST_TMPDIR/fakebin"
+    mkdir -p "$FAKE" "$w"
+    ln -sf "$ROOT/tests/pipeline/gpu/fakejava" "$FAKE/java"
+    export UN_GPUS=2 FAKE_JAVA_SLEEP=2
+    unset CUDA_VISIBLE_DEVICES UN_GPU_LOCKS
+    untask_in "$w/aa/t1" --device gpu &
+    untask_in "$w/aa/t2" --device gpu &
+    sleep 0.5
+    untask_in "$w/bb/t3" --device gpu & # both GPUs taken: waits for the first to end
+    wait
+    g1="$(cut -d' ' -f1 "$w/aa/t1/gpu.txt")" g2="$(cut -d' ' -f1 "$w/aa/t2/gpu.txt")" g3="$(cut -d' ' -f1 "$w/bb/t3/gpu.txt")"
+    [[ "$(printf '%s\n' "$g1" "$g2" | sort | paste -sd,)" == 0,1 ]] || fail "two concurrent tasks got GPUs '$g1' and '$g2'"
+    [[ "$g3" == 0 || "$g3" == 1 ]] || fail "the third task got '$g3'"
+    awk -v s="$(cut -d' ' -f2 "$w/bb/t3/gpu.txt")" -v e1="$(cut -d' ' -f3 "$w/aa/t1/gpu.txt")" \
+        -v e2="$(cut -d' ' -f3 "$w/aa/t2/gpu.txt")" 'BEGIN { exit !(s >= e1 || s >= e2) }' \
+        || fail "the third task started before either GPU was released"
+    [[ -f "$w/.gpu-locks/gpu0.lock" ]] || fail "no lock in the work directory's .gpu-locks"
+    grep -q '^un-task: GPU [01] of 2' "$w/aa/t1/err" || fail "no assignment line on stderr" "$w/aa/t1/err"
+    # --device cpu, an explicit gpu:N and a scheduler's CUDA_VISIBLE_DEVICES are left alone
+    untask_in "$w/cc/t4" --device cpu
+    [[ "$(cut -d' ' -f1 "$w/cc/t4/gpu.txt")" == none ]] || fail "--device cpu was given a GPU"
+    untask_in "$w/cc/t5" --device gpu:1
+    [[ "$(cut -d' ' -f1 "$w/cc/t5/gpu.txt")" == none ]] || fail "--device gpu:1 was given CUDA_VISIBLE_DEVICES"
+    CUDA_VISIBLE_DEVICES=7 untask_in "$w/cc/t6" --device gpu
+    [[ "$(cut -d' ' -f1 "$w/cc/t6/gpu.txt")" == 7 ]] || fail "SLURM's CUDA_VISIBLE_DEVICES was overridden"
+}
+
+@test "local executor: tasks with an accelerator each see their own GPU (-profile gpu, 2 fake GPUs, 4 tasks)" {
+    local d="$WORK/gpu-assign" log="$WORK/gpu-assign.log" rows
+    mkdir -p "$d/fakebin"
+    ln -sf "$ROOT/tests/pipeline/gpu/fakejava" "$d/fakebin/java"
+    # the node's limits for the test; GPU processes keep their label's accelerator and maxForks
+    printf 'process {\n    withLabel: process_gpu {\n        cpus = 1\n        memory = "200 MB"\n    }\n}\n' >"$d/limits.config"
+    (cd "$d" && UN_GPU_BUILD_CHECK=off FAKE_JAVA_SLEEP=3 timeout 600 "$NF" run "$ROOT/tests/pipeline/gpu/assign.nf" \
+        -ansi-log false -c "$ROOT/nextflow.config" -profile gpu -c "$d/limits.config" --max_gpu_tasks 2 \
+        --untask "$ROOT/bin/un-task" --fakebin "$d/fakebin") >"$log" 2>&1 || fail "the run failed" "$log"
+    rows="$(cat "$d/out/gpus.txt")"
+    [[ "$(wc -l <<<"$rows")" == 4 ]] || fail "expected 4 rows: $rows" "$log"
+    # every two tasks that ran at the same time had different GPUs, and never more than 2 ran at once
+    awk '{ g[NR] = $1; s[NR] = $2; e[NR] = $3 }
+         END { for (i = 1; i <= NR; i++) { if (g[i] != 0 && g[i] != 1) bad = bad " task on GPU " g[i]
+                 for (j = i + 1; j <= NR; j++) if (s[i] < e[j] && s[j] < e[i] && g[i] == g[j]) bad = bad " overlap on GPU " g[i] }
+               if (bad) { print bad; exit 1 } }' <<<"$rows" || fail "GPUs shared: $rows" "$log"
+}

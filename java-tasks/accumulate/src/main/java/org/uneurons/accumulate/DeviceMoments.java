@@ -17,11 +17,13 @@ import org.uneurons.core.stats.PairMoments;
  * The co-moment totals of one model pair held on a DJL device (PyTorch engine; CPU or GPU): count, means, sums of
  * squared deviations, the co-moment blocks and b's within-layer co-moments, all float64 arrays on the device.
  *
- * <p>The arithmetic is {@link PairMoments}'s: each batch is uploaded once (float32, as read), widened to float64
- * and centred on its own mean on the device; each block's product is one {@code matMul} of centred batches (float64,
- * or float32 on the centred data when asked, as {@link Gemm.Precision} says), and the batch is folded into the
- * totals with the Chan, Golub and LeVeque update, in place on the device. The totals come back to the Java heap
- * only in {@link #totals()}, when the file is written.
+ * <p>The arithmetic is {@link PairMoments}'s: each batch is widened to float64 and centred on its own mean on the
+ * device ({@link DeviceBatch}); each block's product is one {@code matMul} of centred batches in the
+ * {@link Gemm.Precision} asked for ({@link Products}: float64, float32, tf32 or bf16), and the batch is folded into
+ * the totals with the Chan, Golub and LeVeque update, in place on the device. Batches come either as Java arrays
+ * ({@link #update(float[][], float[][], int)}: uploaded once per layer) or already on the device
+ * ({@link #update(DeviceBatch, DeviceBatch)}: a model's batch filtered, checked and centred once, shared by its
+ * pairs). The totals come back to the Java heap only in {@link #totals()}, when the file is written.
  *
  * <p>Memory: the totals live on one long-lived manager; everything a batch creates lives on a sub-manager closed
  * at the end of the batch, and each block's product is freed as soon as it is added, so a batch holds its centred
@@ -77,78 +79,64 @@ public final class DeviceMoments implements MomentAccumulator {
         return out;
     }
 
-    /** One layer of one batch on the device: its mean, sum of squared deviations and the centred operand. */
-    private record Centred(NDArray mean, NDArray m2, NDArray operand) {
-    }
-
     @Override
     public void update(float[][] a, float[][] b, int rows) {
         shape.checkBatch(a.length, b.length);
         if (rows == 0) {
             return;
         }
-        int dA = shape.dA(), dB = shape.dB();
-        try (NDManager batch = manager.newSubManager()) {
-            Centred[] ca = new Centred[a.length];
-            Centred[] cb = new Centred[b.length];
-            for (int i = 0; i < a.length; i++) {
-                ca[i] = centre(batch, a[i], rows, dA);
-            }
-            for (int l = 0; l < b.length; l++) {
-                cb[l] = centre(batch, b[l], rows, dB);
-            }
-            // Deltas against the running means must be taken before the means move.
-            NDArray[] deltaA = new NDArray[a.length];
-            NDArray[] deltaB = new NDArray[b.length];
-            for (int i = 0; i < a.length; i++) {
-                deltaA[i] = ca[i].mean().sub(meanA[i]);
-            }
-            for (int l = 0; l < b.length; l++) {
-                deltaB[l] = cb[l].mean().sub(meanB[l]);
-            }
-            double weight = (double) n * rows / ((double) n + rows);
-            for (int i = 0; i < a.length; i++) {
-                for (int l = 0; l < b.length; l++) {
-                    addProductPlusOuter(comoment[i][l], ca[i].operand(), cb[l].operand(), deltaA[i], deltaB[l], weight);
-                }
-            }
-            for (int l = 0; l < b.length; l++) {
-                addProductPlusOuter(covB[l], cb[l].operand(), cb[l].operand(), deltaB[l], deltaB[l], weight);
-            }
-            for (int i = 0; i < a.length; i++) {
-                foldMoments(meanA[i], m2A[i], ca[i], deltaA[i], rows);
-            }
-            for (int l = 0; l < b.length; l++) {
-                foldMoments(meanB[l], m2B[l], cb[l], deltaB[l], rows);
-            }
-            n += rows;
+        try (DeviceBatch ba = upload(a, rows, shape.dA()); DeviceBatch bb = upload(b, rows, shape.dB())) {
+            fold(ba, 0, bb);
         }
     }
 
-    /** Uploads rows x d floats, widens them to float64 and centres them on their column means. */
-    private Centred centre(NDManager batch, float[] x, int rows, int d) {
+    /**
+     * Folds one batch in from two models' {@link DeviceBatch}es on this accumulator's device: layers
+     * {@code firstLayerA..lastLayerA} of {@code a} (which holds all of a's layers) against every layer of {@code b}.
+     * The batches are read only, so one batch may feed every pair its model is in. Both must be prepared in this
+     * accumulator's precision, from the same kept rows.
+     */
+    public void update(DeviceBatch a, DeviceBatch b) {
+        if (a.precision() != precision || b.precision() != precision) {
+            throw new IllegalArgumentException("batches of " + a.precision().optionName() + "/" + b.precision().optionName()
+                    + " operands for totals with " + precision.optionName() + " products");
+        }
+        if (a.nLayers() != shape.nLayersA() || a.d() != shape.dA() || b.nLayers() != shape.nLayersB() || b.d() != shape.dB()) {
+            throw new IllegalArgumentException("batches " + a + " and " + b + " do not fit " + shape);
+        }
+        if (a.rows() != b.rows()) {
+            throw new IllegalArgumentException("batches of " + a.rows() + " and " + b.rows() + " rows");
+        }
+        if (!a.device().equals(device()) || !b.device().equals(device())) {
+            throw new IllegalArgumentException("batches on " + a.device() + " and " + b.device() + ", totals on " + device());
+        }
+        if (a.rows() > 0) {
+            fold(a, shape.firstLayerA(), b);
+        }
+    }
+
+    /** Uploads rows x d floats per layer (float32, as read) and centres each on the device before the next. */
+    private DeviceBatch upload(float[][] layers, int rows, int d) {
         int size = Math.multiplyExact(rows, d);
-        if (x.length < size) {
-            throw new IllegalArgumentException("batch layer has " + x.length + " values, expected " + rows + "x" + d);
+        DeviceBatch batch = DeviceBatch.empty(device(), precision, rows, d, layers.length);
+        try {
+            KeptRows all = KeptRows.all(rows);
+            for (int l = 0; l < layers.length; l++) {
+                if (layers[l].length < size) {
+                    throw new IllegalArgumentException("batch layer has " + layers[l].length + " values, expected "
+                            + rows + "x" + d);
+                }
+                // the staging buffer is reused by the next layer, so this layer is centred (copied) first
+                try (NDManager up = manager.newSubManager();
+                     NDArray raw = up.create(stage(layers[l], size), new Shape(rows, d), DataType.FLOAT32)) {
+                    batch.centreLayer(l, raw, all, null);
+                }
+            }
+            return batch;
+        } catch (RuntimeException | Error e) {
+            batch.close();
+            throw e;
         }
-        // PyTorch's CPU allocator maps every large tensor afresh, so the batch is centred in place and the sums of
-        // squares come from a norm (a reduction, no squared copy): two rows x d tensors per layer, not four.
-        NDArray centred;
-        try (NDArray raw = batch.create(stage(x, size), new Shape(rows, d), DataType.FLOAT32)) {
-            centred = raw.toType(DataType.FLOAT64, true); // a copy: the staging buffer is free again after this
-        }
-        NDArray mean = centred.mean(new int[] {0});
-        centred.subi(mean);
-        NDArray m2;
-        try (NDArray norm = centred.norm(new int[] {0})) {
-            m2 = norm.square();
-        }
-        NDArray operand = centred;
-        if (precision == Gemm.Precision.FLOAT32) {
-            operand = centred.toType(DataType.FLOAT32, true);
-            centred.close();
-        }
-        return new Centred(mean, m2, operand);
     }
 
     /** The first {@code size} floats of {@code x} in the staging buffer, ready to upload. */
@@ -163,28 +151,70 @@ public final class DeviceMoments implements MomentAccumulator {
         return staging;
     }
 
+    /** The Chan update with layers {@code firstA..} of {@code a} and all of {@code b}; temporaries die with it. */
+    private void fold(DeviceBatch a, int firstA, DeviceBatch b) {
+        int la = shape.layersInRangeA(), lb = shape.nLayersB();
+        long rows = a.rows();
+        try (NDManager scratch = manager.newSubManager()) {
+            // Deltas against the running means must be taken before the means move.
+            NDArray[] deltaA = new NDArray[la];
+            NDArray[] deltaB = new NDArray[lb];
+            for (int i = 0; i < la; i++) {
+                deltaA[i] = own(scratch, a.mean(firstA + i).sub(meanA[i]));
+            }
+            for (int l = 0; l < lb; l++) {
+                deltaB[l] = own(scratch, b.mean(l).sub(meanB[l]));
+            }
+            double weight = (double) n * rows / ((double) n + rows);
+            for (int i = 0; i < la; i++) {
+                for (int l = 0; l < lb; l++) {
+                    addProductPlusOuter(comoment[i][l], a.operand(firstA + i), b.operand(l), deltaA[i], deltaB[l], weight);
+                }
+            }
+            for (int l = 0; l < lb; l++) {
+                addProductPlusOuter(covB[l], b.operand(l), b.operand(l), deltaB[l], deltaB[l], weight);
+            }
+            for (int i = 0; i < la; i++) {
+                foldMoments(meanA[i], m2A[i], a.mean(firstA + i), a.m2(firstA + i), deltaA[i], rows);
+            }
+            for (int l = 0; l < lb; l++) {
+                foldMoments(meanB[l], m2B[l], b.mean(l), b.m2(l), deltaB[l], rows);
+            }
+            n += rows;
+        }
+    }
+
+    private static NDArray own(NDManager scope, NDArray x) {
+        x.attach(scope);
+        return x;
+    }
+
     /** {@code total += x^T y + w u v^T}; the batch product is freed as soon as it is added. */
-    private static void addProductPlusOuter(NDArray total, NDArray x, NDArray y, NDArray u, NDArray v, double w) {
-        try (NDArray product = x.transpose().matMul(y)) {
+    private void addProductPlusOuter(NDArray total, NDArray x, NDArray y, NDArray u, NDArray v, double w) {
+        try (NDArray product = Products.product(x, y)) {
             total.addi(product); // a float32 product is widened by the in-place add (type promotion), without a copy
         }
         if (w != 0) {
-            try (NDArray outer = u.reshape(-1, 1).mul(v.reshape(1, -1)).muli(w)) {
-                total.addi(outer);
+            try (NDArray col = u.reshape(-1, 1); NDArray row = v.reshape(1, -1); NDArray outer = col.mul(row)) {
+                total.addi(outer.muli(w));
             }
         }
     }
 
-    private void foldMoments(NDArray mean, NDArray m2, Centred batch, NDArray delta, long rows) {
+    private void foldMoments(NDArray mean, NDArray m2, NDArray batchMean, NDArray batchM2, NDArray delta, long rows) {
         double total = (double) n + rows;
         double weight = (double) n * rows / total;
         double step = rows / total;
-        m2.addi(batch.m2().add(delta.square().muli(weight)));
+        try (NDArray sq = delta.square(); NDArray sum = batchM2.add(sq.muli(weight))) {
+            m2.addi(sum);
+        }
         if (n == 0) {
             // the totals are zero: take the batch mean exactly, so a constant neuron keeps a deviation of exactly 0
-            mean.addi(batch.mean());
+            mean.addi(batchMean);
         } else {
-            mean.addi(delta.mul(step));
+            try (NDArray move = delta.mul(step)) {
+                mean.addi(move);
+            }
         }
     }
 
@@ -196,6 +226,22 @@ public final class DeviceMoments implements MomentAccumulator {
     @Override
     public long count() {
         return n;
+    }
+
+    /**
+     * Waits until the device has done every update queued so far (one float read back from the last block of the
+     * totals; GPU kernels run asynchronously, so a timer needs this). Returns that value.
+     */
+    public double synchronize() {
+        NDArray last = covB.length > 0 ? covB[covB.length - 1] : m2A[m2A.length - 1];
+        try (NDArray one = last.get(0)) {
+            return one.toDoubleArray()[0];
+        }
+    }
+
+    /** The precision of the batch products (the totals are float64 whatever it is). */
+    public Gemm.Precision precision() {
+        return precision;
     }
 
     /** The device the totals live on. */

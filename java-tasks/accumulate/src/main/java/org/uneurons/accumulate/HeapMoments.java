@@ -12,6 +12,9 @@ public final class HeapMoments implements MomentAccumulator {
     private final Gemm.Precision precision;
 
     public HeapMoments(MomentShape shape, Gemm gemm, Gemm.Precision precision) {
+        if (precision.deviceOnly()) {
+            throw new IllegalArgumentException(precision.optionName() + " products need the device accumulator");
+        }
         this.moments = new PairMoments(shape);
         this.gemm = gemm;
         this.precision = precision;

@@ -45,7 +45,7 @@ public final class CorrelateBenchmark extends Tool {
         o.addOption(Option.builder().longOpt("batch-tokens").hasArg().desc("tokens per batch (default 4096)").build());
         o.addOption(Option.builder().longOpt("batches").hasArg().desc("batches for the 1x run; the 10x run does ten times as many (default 1)").build());
         o.addOption(Option.builder().longOpt("multiplier").hasArg().desc("the long run is this many times the 1x run (default 10)").build());
-        o.addOption(Option.builder().longOpt("gemm").hasArg().desc("float32 (default) or float64").build());
+        o.addOption(Option.builder().longOpt("gemm").hasArg().desc("float32 (default), float64, tf32 or bf16 (the last two with --accumulator device)").build());
         o.addOption(Option.builder().longOpt("threads").hasArg().desc("BLAS threads (default: all cores); with --accumulator device on cpu, PyTorch's threads too").build());
         o.addOption(Option.builder().longOpt("write").hasArg().desc("also write the moments to this file and read its header back").build());
         o.addOption(Option.builder().longOpt("raw-size").hasArg().desc("size of the square raw GEMM (default 4096)").build());
@@ -64,7 +64,7 @@ public final class CorrelateBenchmark extends Tool {
         int batch = args.positive("batch-tokens", 4096);
         int batches1x = args.positive("batches", 1);
         int multiplier = args.positive("multiplier", 10);
-        Gemm.Precision precision = Gemm.Precision.parse(args.choice("gemm", "float32", "float32", "float64"));
+        Gemm.Precision precision = AccumulatorChoice.precision(args);
         int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
         int raw = args.positive("raw-size", 4096);
         AccumulatorChoice where = AccumulatorChoice.parse(args);
@@ -261,7 +261,7 @@ public final class CorrelateBenchmark extends Tool {
         return 0;
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {

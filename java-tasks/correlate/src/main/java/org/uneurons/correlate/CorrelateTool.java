@@ -47,14 +47,14 @@ public final class CorrelateTool extends Tool {
             TokenFilter filter = args.has("no-filter") ? TokenFilter.none()
                     : args.has("filter-ids") ? TokenFilter.parseOption(args.string("filter-ids")) : null;
             return new Settings(args.existing("a"), args.existing("b"), args.path("output"),
-                    Gemm.Precision.parse(args.choice("gemm", "float32", "float32", "float64")),
+                    AccumulatorChoice.precision(args),
                     args.positive("batch-tokens", 2048), args.choice("hook", "mlp_post", "mlp_post", "mlp_pre"),
                     args.positive("threads", Runtime.getRuntime().availableProcessors()), args.string("layers-a", null),
                     filter, AccumulatorChoice.parse(args));
         }
 
         String gemmName() {
-            return precision.name().toLowerCase(Locale.ROOT);
+            return precision.optionName();
         }
     }
 
@@ -63,7 +63,9 @@ public final class CorrelateTool extends Tool {
         o.addOption(option("a", "FILE", "activations of model a (the anchor)"));
         o.addOption(option("b", "FILE", "activations of model b on the same tokens"));
         o.addOption(option("output", "FILE", "partial moments file to write"));
-        o.addOption(option("gemm", "P", "precision of the batch products: float32 (default; centred data, float64 totals) or float64"));
+        o.addOption(option("gemm", "P", "precision of the batch products, totals always float64: float32 (default;"
+                + " centred data), float64, tf32 or bf16 (these two need --accumulator device, their default;"
+                + " emulated on --device cpu)"));
         o.addOption(option("filter-ids", "IDS", "token ids to drop, comma-separated (default: the filter the activation"
                 + " files carry from their token shard)"));
         o.addOption(flag("no-filter", "keep every token"));

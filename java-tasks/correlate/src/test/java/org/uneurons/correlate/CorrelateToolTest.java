@@ -178,7 +178,7 @@ class CorrelateToolTest {
 
         r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(), "--output", out, "--gemm", "float16");
         assertEquals(2, r.exitCode);
-        assertEquals("correlate: error: --gemm expects one of float32, float64, got 'float16'", r.errorLine());
+        assertEquals("correlate: error: --gemm expects one of float64, float32, tf32, bf16, got 'float16'", r.errorLine());
 
         r = ToolRunner.run(new CorrelateTool(), "--a", dir.resolve("missing.h5").toString(), "--b", f[1].toString(), "--output", out);
         assertEquals(1, r.exitCode);
@@ -331,5 +331,34 @@ class CorrelateToolTest {
         assertEquals("correlate: error: --device gpu: no GPU is visible to PyTorch on this machine (this build has the"
                 + " CPU-only PyTorch library); use --device cpu", r.errorLine());
         assertFalse(Files.exists(Path.of(out)));
+    }
+
+    @Test
+    void tensorCorePrecisionsRunOnTheDeviceAccumulator() {
+        Synthetic s = Synthetic.adversarial(63, 400, 2, 5, 2, 4);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 2);
+        Path[] f = files(s, ids);
+        double[][] ref = filteredReference(s, ids, new TokenFilter(50256, 198));
+        for (String p : new String[] {"tf32", "bf16"}) {
+            Path out = dir.resolve(p + ".h5");
+            // no --accumulator: tf32 and bf16 choose the device accumulator, emulated on the CPU device
+            ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                    "--output", out.toString(), "--gemm", p, "--batch-tokens", "128");
+            assertEquals(0, r.exitCode, r.toString());
+            assertTrue(r.stderr.contains(p + " products") && r.stderr.contains("totals on device cpu"), r.stderr);
+            assertEquals(p, MomentsFile.readHeader(out).info().gemm());
+            double err = ReferencePearson.maxAbsDiff(ReferencePearson.fromMoments(MomentsFile.read(out)), ref);
+            System.out.printf(java.util.Locale.ROOT, "correlate --gemm %s (emulated on cpu): max |dr| %.2e%n", p, err);
+            assertTrue(err > 0 && err <= (p.equals("tf32") ? 2e-3 : 2e-2), p + " max |dr| " + err);
+        }
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                "--output", dir.resolve("x.h5").toString(), "--gemm", "tf32", "--accumulator", "heap");
+        assertEquals(2, r.exitCode);
+        assertEquals("correlate: error: --gemm tf32 runs on a DJL device: use --accumulator device (the default for"
+                + " tf32 and bf16; on --device cpu their rounding is emulated)", r.errorLine());
+        r = ToolRunner.run(new CorrelateTool(), "--a", f[0].toString(), "--b", f[1].toString(),
+                "--output", dir.resolve("x.h5").toString(), "--gemm", "fp16");
+        assertEquals(2, r.exitCode);
+        assertEquals("correlate: error: --gemm expects one of float64, float32, tf32, bf16, got 'fp16'", r.errorLine());
     }
 }

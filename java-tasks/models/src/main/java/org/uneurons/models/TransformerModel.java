@@ -52,6 +52,12 @@ public final class TransformerModel implements AutoCloseable {
      * than on 16 MB ones, which leave the cache and are freshly page-faulted on every call.
      */
     static final long SCORE_BLOCK = 1L << 20;
+    /**
+     * On a GPU the slices only cost kernel launches (at seq 1024 one slice per (sequence, head): four launches of a
+     * 134 MFLOP GEMM each, 384 per layer at batch 8), so a slice may hold 256 M floats (1 GB): batch 16 x 12 heads
+     * x 1024^2 scores fit in one slice and attention is four launches per layer.
+     */
+    static final long GPU_SCORE_BLOCK = 1L << 28;
     private long scoreBlock = SCORE_BLOCK;
     private final Map<Integer, NDArray> causalMasks = new HashMap<>();
     private final Map<Integer, NDArray[]> rotaryTables = new HashMap<>();
@@ -71,6 +77,7 @@ public final class TransformerModel implements AutoCloseable {
         this.lnFinalB = lnFinalB;
         this.unembed = unembed;
         this.blocks = blocks;
+        this.scoreBlock = manager.getDevice().isGpu() ? GPU_SCORE_BLOCK : SCORE_BLOCK;
     }
 
     /**

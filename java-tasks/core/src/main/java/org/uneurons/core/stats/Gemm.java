@@ -7,16 +7,36 @@ package org.uneurons.core.stats;
  */
 public interface Gemm {
 
-    /** Arithmetic of the products; accumulation into the running totals is always float64. */
+    /**
+     * Arithmetic of the products; accumulation into the running totals is always float64. {@link #TF32} and
+     * {@link #BF16} are tensor-core formats: they run only on a DJL device (the accumulate module's DeviceMoments;
+     * on the CPU device their rounding is emulated), never in a heap engine.
+     */
     enum Precision {
-        FLOAT64, FLOAT32;
+        FLOAT64, FLOAT32, TF32, BF16;
+
+        /** The values of the {@code --gemm} option, in this order. */
+        public static final String[] NAMES = {"float64", "float32", "tf32", "bf16"};
 
         public static Precision parse(String s) {
             return switch (s) {
                 case "float64" -> FLOAT64;
                 case "float32" -> FLOAT32;
-                default -> throw new IllegalArgumentException("precision must be float64 or float32, got '" + s + "'");
+                case "tf32" -> TF32;
+                case "bf16" -> BF16;
+                default -> throw new IllegalArgumentException("precision must be one of float64, float32, tf32, bf16,"
+                        + " got '" + s + "'");
             };
+        }
+
+        /** True for the tensor-core formats, which only a device accumulator runs. */
+        public boolean deviceOnly() {
+            return this == TF32 || this == BF16;
+        }
+
+        /** The option value and file attribute: float64, float32, tf32 or bf16. */
+        public String optionName() {
+            return NAMES[ordinal()];
         }
     }
 

@@ -109,6 +109,10 @@ public final class PairMoments implements MomentBlocks {
      */
     public void update(float[][] a, float[][] b, int rows, Gemm gemm, Gemm.Precision precision) {
         shape.checkBatch(a.length, b.length);
+        if (precision.deviceOnly()) {
+            throw new IllegalArgumentException(precision.optionName() + " products run on a DJL device only"
+                    + " (accumulate's DeviceMoments), not in a heap engine");
+        }
         if (rows == 0) {
             return;
         }
