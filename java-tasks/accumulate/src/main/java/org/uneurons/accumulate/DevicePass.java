@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -34,6 +35,18 @@ public final class DevicePass {
     private final Gemm.Precision precision;
     private final Device device;
     private final int[] lastPair;
+    private final ForwardListener listener;
+
+    /**
+     * Sees a model's forward result before it is freed, with the extra hooks it asked for: fused mode's activation
+     * statistics copy their layers to the host there, so the statistics model does not run twice.
+     */
+    public interface ForwardListener {
+        /** Hooks model {@code m} must also produce (empty for none). */
+        Set<Hook> hooks(int m);
+
+        void forwarded(int m, ForwardResult result, int firstSequence);
+    }
 
     /**
      * {@code models} and {@code names} are indexed as in {@code pairs} ({@code {a, b}} per pair; a model in no pair
@@ -42,6 +55,12 @@ public final class DevicePass {
      */
     public DevicePass(List<TransformerModel> models, List<String> names, List<int[]> pairs, List<DeviceMoments> moments,
                       TokenFilter filter, Hook hook) {
+        this(models, names, pairs, moments, filter, hook, null);
+    }
+
+    /** As above, with a listener (may be null) that sees each forward result. */
+    public DevicePass(List<TransformerModel> models, List<String> names, List<int[]> pairs, List<DeviceMoments> moments,
+                      TokenFilter filter, Hook hook, ForwardListener listener) {
         if (pairs.size() != moments.size() || pairs.isEmpty()) {
             throw new IllegalArgumentException(pairs.size() + " pairs, " + moments.size() + " accumulators");
         }
@@ -51,6 +70,7 @@ public final class DevicePass {
         this.moments = moments;
         this.filter = filter;
         this.hook = hook;
+        this.listener = listener;
         this.precision = moments.get(0).precision();
         this.device = models.get(pairs.get(0)[0]).device();
         this.lastPair = new int[models.size()];
@@ -108,7 +128,14 @@ public final class DevicePass {
     /** Runs model m once and prepares its batch; the forward result (raw activations) is freed before returning. */
     private DeviceBatch prepare(int m, int[][] sequences, KeptRows keep, int firstSequence, int ctx) {
         TransformerModel model = models.get(m);
-        try (ForwardResult r = model.forward(sequences, EnumSet.of(hook))) {
+        EnumSet<Hook> hooks = EnumSet.of(hook);
+        if (listener != null) {
+            hooks.addAll(listener.hooks(m));
+        }
+        try (ForwardResult r = model.forward(sequences, hooks)) {
+            if (listener != null) {
+                listener.forwarded(m, r, firstSequence);
+            }
             List<NDArray> layers = new ArrayList<>();
             for (int l = 0; l < model.config().nLayers; l++) {
                 layers.add(hook == Hook.MLP_PRE ? r.mlpPre(l) : r.mlpPost(l));

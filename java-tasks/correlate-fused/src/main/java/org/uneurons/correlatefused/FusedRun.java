@@ -7,8 +7,11 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
+import org.uneurons.accumulate.DeviceMoments;
+import org.uneurons.accumulate.DevicePass;
 import org.uneurons.accumulate.MomentAccumulator;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
@@ -22,14 +25,14 @@ import org.uneurons.models.TransformerModel;
 
 /**
  * Fused mode's engine over a chunk of token shards: every model runs once per batch of sequences, its MLP
- * activations are copied into reusable Java buffers, filtered once, and every requested pair's totals are updated
- * from those buffers; the totals stay resident for the whole chunk and nothing is written per batch or per shard.
+ * activations are filtered once, and every requested pair's totals are updated from them; the totals stay resident for the whole chunk and nothing is written per batch or per shard.
  * The activation statistics of the models named for it ({@code statsModels}) accumulate in the same pass, over
  * every token (BOS included, as stats-partial counts them), so a checkpoint run needs no activation files.
  *
  * <p>The activations are exactly those extract computes (same model code, same batching by sequences); the
  * moment update is the staged one. The totals live where the {@link MomentAccumulator}s keep them: on the Java
- * heap, or on the device that runs the models.
+ * heap (activations copied to reusable Java buffers, OpenBLAS products), or on the device that runs the models,
+ * where {@link DevicePass} keeps the activations on the device from the forward pass to the products.
  */
 public final class FusedRun {
     private final List<TransformerModel> models;
@@ -93,20 +96,25 @@ public final class FusedRun {
 
     /** One pass over every shard of the chunk, in order, into {@code moments} (one per pair) and the statistics. */
     public void run(List<Path> shards, List<MomentAccumulator> moments, Progress progress) {
+        DevicePass pass = devicePass(moments);
         Buffers buffers = null;
         for (Path file : shards) {
             TokenShard shard = TokenShard.read(file);
             if (buffers == null || buffers.ctx != shard.ctx()) {
-                buffers = new Buffers(shard.ctx());
+                buffers = new Buffers(shard.ctx(), pass == null);
             }
-            int[] sources = new int[models.size()];
             for (Map.Entry<Integer, ActivationStats> e : stats.entrySet()) {
-                sources[e.getKey()] = e.getValue().beginShard(file.getFileName().toString(), file.toString());
+                buffers.sources[e.getKey()] = e.getValue().beginShard(file.getFileName().toString(), file.toString());
             }
             int[][] tokens = shard.tokens();
             for (int start = 0; start < tokens.length; start += batchSeqs) {
                 int n = Math.min(batchSeqs, tokens.length - start);
-                batch(Arrays.copyOfRange(tokens, start, start + n), start, shard.ctx(), buffers, sources, moments);
+                int[][] batch = Arrays.copyOfRange(tokens, start, start + n);
+                if (pass == null) {
+                    batch(batch, start, shard.ctx(), buffers, moments);
+                } else {
+                    deviceBatch(pass, batch, start, shard.ctx(), buffers);
+                }
                 if (progress != null) {
                     progress.advance((long) n * shard.ctx());
                 }
@@ -119,20 +127,67 @@ public final class FusedRun {
         }
     }
 
-    /** Per model that takes part, one buffer per layer ([rows x d_mlp], reused by every batch) and one scratch. */
+    /**
+     * The device path when every pair's totals live on the models' device: activations stay there from the forward
+     * pass to the products (filtered, checked and centred on the device); only the statistics models' layers come
+     * to the host, read from the same forward result. Null when the totals are on the Java heap.
+     */
+    private DevicePass devicePass(List<MomentAccumulator> moments) {
+        if (moments.isEmpty() || !moments.stream().allMatch(m -> m instanceof DeviceMoments)) {
+            return null;
+        }
+        List<int[]> ab = pairs.stream().map(p -> new int[] {p.a(), p.b()}).toList();
+        List<DeviceMoments> device = moments.stream().map(m -> (DeviceMoments) m).toList();
+        return new DevicePass(models, names, ab, device, filter, hook, new DevicePass.ForwardListener() {
+            @Override
+            public Set<Hook> hooks(int m) {
+                return stats.containsKey(m) ? EnumSet.of(Hook.MLP_PRE, Hook.MLP_POST) : EnumSet.noneOf(Hook.class);
+            }
+
+            @Override
+            public void forwarded(int m, ForwardResult r, int firstSequence) {
+                if (stats.containsKey(m)) {
+                    addStats(m, r, current, firstSequence);
+                }
+            }
+        });
+    }
+
+    /** The buffers of the batch {@link DevicePass} is running (its listener has no other way to reach them). */
+    private Buffers current;
+
+    private void deviceBatch(DevicePass pass, int[][] batch, int firstSeq, int ctx, Buffers buffers) {
+        current = buffers;
+        pass.step(batch, firstSeq);
+        for (int m : stats.keySet()) {
+            if (!inAPair(m)) { // a statistics model no pair runs: its own forward pass
+                try (ForwardResult r = models.get(m).forward(batch, EnumSet.of(Hook.MLP_PRE, Hook.MLP_POST))) {
+                    addStats(m, r, buffers, firstSeq);
+                }
+            }
+        }
+    }
+
+    /**
+     * Per model that takes part: on the heap path one buffer per layer of the correlated hook ([rows x d_mlp],
+     * reused by every batch); for a statistics model one scratch buffer and the index of the current shard.
+     */
     private final class Buffers {
         final float[][][] layers = new float[models.size()][][];
         final float[][] scratch = new float[models.size()][];
+        final int[] sources = new int[models.size()];
         final int ctx;
 
-        Buffers(int ctx) {
+        Buffers(int ctx, boolean onHeap) {
             this.ctx = ctx;
             int maxRows = batchSeqs * ctx;
             for (int m = 0; m < models.size(); m++) {
-                if (inAPair(m) || stats.containsKey(m)) {
-                    TransformerModel model = models.get(m);
+                TransformerModel model = models.get(m);
+                if (onHeap && (inAPair(m) || stats.containsKey(m))) {
                     layers[m] = new float[model.config().nLayers][Math.multiplyExact(maxRows, model.config().dMlp)];
-                    scratch[m] = stats.containsKey(m) ? new float[Math.multiplyExact(maxRows, model.config().dMlp)] : null;
+                }
+                if (stats.containsKey(m)) {
+                    scratch[m] = new float[Math.multiplyExact(maxRows, model.config().dMlp)];
                 }
             }
         }
@@ -142,8 +197,7 @@ public final class FusedRun {
         return pairs.stream().anyMatch(p -> p.a() == m || p.b() == m);
     }
 
-    private void batch(int[][] batch, int firstSeq, int ctx, Buffers buffers, int[] sources,
-                       List<MomentAccumulator> moments) {
+    private void batch(int[][] batch, int firstSeq, int ctx, Buffers buffers, List<MomentAccumulator> moments) {
         int rows = batch.length * ctx;
         int[] ids = new int[rows];
         for (int s = 0; s < batch.length; s++) {
@@ -152,7 +206,7 @@ public final class FusedRun {
         int[] keep = filter.keptRows(ids, 0, rows);
         for (int m = 0; m < models.size(); m++) {
             if (buffers.layers[m] != null) {
-                forward(m, batch, buffers, sources[m], firstSeq, ctx, keep);
+                forward(m, batch, buffers, firstSeq, ctx, keep);
             }
         }
         for (int i = 0; i < pairs.size(); i++) {
@@ -167,28 +221,37 @@ public final class FusedRun {
      * Runs model {@code m} on the batch: its statistics (if asked) from every row, then the kept rows of each layer
      * of the correlated hook at the front of its buffer.
      */
-    private void forward(int m, int[][] batch, Buffers buffers, int source, int firstSeq, int ctx, int[] keep) {
+    private void forward(int m, int[][] batch, Buffers buffers, int firstSeq, int ctx, int[] keep) {
         TransformerModel model = models.get(m);
-        ActivationStats st = stats.get(m);
         int d = model.config().dMlp;
         int rows = batch.length * ctx;
-        EnumSet<Hook> hooks = st == null ? EnumSet.of(hook) : EnumSet.of(hook, Hook.MLP_PRE, Hook.MLP_POST);
+        EnumSet<Hook> hooks = stats.containsKey(m) ? EnumSet.of(hook, Hook.MLP_PRE, Hook.MLP_POST) : EnumSet.of(hook);
         // closing the result frees the batch's arrays (its own NDManager scope), so device memory does not grow
         try (ForwardResult r = model.forward(batch, hooks)) {
+            if (stats.containsKey(m)) {
+                addStats(m, r, buffers, firstSeq);
+            }
             for (int l = 0; l < buffers.layers[m].length; l++) {
                 float[] layer = buffers.layers[m][l];
-                if (st != null) {
-                    ForwardResult.floats(r.mlpPre(l), buffers.scratch[m]);
-                    st.addPre(l, buffers.scratch[m], rows);
-                    ForwardResult.floats(r.mlpPost(l), buffers.scratch[m]);
-                    st.addPost(l, buffers.scratch[m], rows, source, (long) firstSeq * ctx, "checkpoint " + names.get(m));
-                }
                 int count = ForwardResult.floats(hook == Hook.MLP_PRE ? r.mlpPre(l) : r.mlpPost(l), layer);
                 checkFinite(layer, count, names.get(m), l, firstSeq, ctx, d);
                 if (keep.length < rows) {
                     compact(layer, d, keep);
                 }
             }
+        }
+    }
+
+    /** Model m's statistics from every row of a forward result holding both hooks (copied to the host per layer). */
+    private void addStats(int m, ForwardResult r, Buffers buffers, int firstSeq) {
+        ActivationStats st = stats.get(m);
+        float[] scratch = buffers.scratch[m];
+        int rows = 0;
+        for (int l = 0; l < models.get(m).config().nLayers; l++) {
+            rows = ForwardResult.floats(r.mlpPre(l), scratch) / models.get(m).config().dMlp;
+            st.addPre(l, scratch, rows);
+            ForwardResult.floats(r.mlpPost(l), scratch);
+            st.addPost(l, scratch, rows, buffers.sources[m], (long) firstSeq * buffers.ctx, "checkpoint " + names.get(m));
         }
     }
 

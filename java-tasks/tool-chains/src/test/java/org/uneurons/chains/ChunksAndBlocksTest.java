@@ -13,6 +13,8 @@ import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.testing.ToolRunner;
@@ -92,8 +94,12 @@ class ChunksAndBlocksTest {
         // MomentsDiff also asserts equal headers: the same shards, token counts and filter whatever the grouping
         Diff a = MomentsDiff.compare(mergedShards, one);
         Diff b = MomentsDiff.compare(mergedChunks, one);
-        System.out.printf(Locale.ROOT, "one chunk vs three merged: max |d|/scale %.2e; vs two chunks merged %.2e%n",
-                a.scaled, b.scaled);
+        // the device path (activations kept on the device; here DJL's CPU device) over the same chunk
+        Path device = fused("device-chunk", shards, "--chunk", "all", "--device", "cpu", "--accumulator", "device")
+                .resolve("m1__m3.all.h5");
+        Diff c = MomentsDiff.compare(one, device);
+        System.out.printf(Locale.ROOT, "one chunk vs three merged: max |d|/scale %.2e; vs two chunks merged %.2e;"
+                + " heap vs device totals %.2e%n", a.scaled, b.scaled, c.scaled);
     }
 
     @Test
@@ -145,10 +151,13 @@ class ChunksAndBlocksTest {
         worstBlock = Math.max(worstBlock, d == 0 ? 0 : d / scale);
     }
 
-    @Test
-    void statisticsFromFusedEqualStatsPartialOnExtractedActivations() {
+    /** Heap totals (activations copied to Java) and device totals (activations kept on the device, DevicePass). */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "device"})
+    void statisticsFromFusedEqualStatsPartialOnExtractedActivations(String accumulator) {
         // fused: m3's statistics over the chunk, in the same pass as the moments
-        Path out = fused("stats", shards, "--chunk", "all", "--stats-model", "m3", "--stats-top-k", "5");
+        Path out = fused("stats-" + accumulator, shards, "--chunk", "all", "--stats-model", "m3", "--stats-top-k", "5",
+                "--device", "cpu", "--accumulator", accumulator);
         Path fusedPartial = out.resolve("m3.all.stats-partial.h5");
         assertTrue(Files.exists(fusedPartial));
         // staged: extract m3 per shard, stats-partial over the activation files
@@ -160,12 +169,14 @@ class ChunksAndBlocksTest {
             assertEquals(0, r.exitCode, r.toString());
             argv.addAll(List.of("--activations", acts.toString()));
         }
-        Path stagedPartial = dir.resolve("m3.staged.stats-partial.h5");
+        Path stagedPartial = dir.resolve("m3.staged-" + accumulator + ".stats-partial.h5");
         argv.addAll(List.of("--output", stagedPartial.toString(), "--top-k", "5"));
         ToolRunner r = ToolRunner.run(new StatsPartialTool(), argv.toArray(String[]::new));
         assertEquals(0, r.exitCode, r.toString());
-        StatsColumns f = NeuronStatsFile.readColumns(statsFinal(fusedPartial, "fused.stats.h5"));
-        StatsColumns g = NeuronStatsFile.readColumns(statsFinal(stagedPartial, "staged.stats.h5"));
+        Path fusedStats = statsFinal(fusedPartial, "fused-" + accumulator + ".stats.h5");
+        Path stagedStats = statsFinal(stagedPartial, "staged-" + accumulator + ".stats.h5");
+        StatsColumns f = NeuronStatsFile.readColumns(fusedStats);
+        StatsColumns g = NeuronStatsFile.readColumns(stagedStats);
         assertEquals(g.columns().keySet(), f.columns().keySet());
         double worst = 0;
         for (String col : g.columns().keySet()) {
@@ -178,14 +189,15 @@ class ChunksAndBlocksTest {
                 worst = Math.max(worst, d / scale);
             }
         }
-        TopActivations ts = NeuronStatsFile.readTop(dir.resolve("staged.stats.h5"));
-        TopActivations tf = NeuronStatsFile.readTop(dir.resolve("fused.stats.h5"));
+        TopActivations ts = NeuronStatsFile.readTop(stagedStats);
+        TopActivations tf = NeuronStatsFile.readTop(fusedStats);
         assertEquals(ts.shards, tf.shards);
         assertEquals(ts.nTokens, tf.nTokens);
         assertTrue(Arrays.deepEquals(ts.sources, tf.sources), "the same top activating tokens: shards");
         assertTrue(Arrays.deepEquals(ts.rows, tf.rows), "the same top activating tokens: rows");
         assertTrue(Arrays.deepEquals(ts.values, tf.values), "the same top activations");
-        System.out.printf(Locale.ROOT, "stats fused vs staged: max relative difference %.2e%n", worst);
+        System.out.printf(Locale.ROOT, "stats fused (%s totals) vs staged: max relative difference %.2e%n", accumulator,
+                worst);
     }
 
     private static Path statsFinal(Path partial, String name) {
