@@ -60,7 +60,8 @@ public final class CorrelateFusedTool extends Tool {
                 + " (all its layers, every token) and write <NAME>.<chunk>.stats-partial.h5 (repeatable)"));
         o.addOption(option("stats-top-k", "K", "max-activating tokens kept per neuron in the statistics (default 50)"));
         o.addOption(option("batch-size", "N", "sequences per forward pass (default 2)"));
-        o.addOption(option("gemm", "P", "precision of the batch products: float32 (default; centred data, float64 totals) or float64"));
+        o.addOption(option("gemm", "P", "precision of the batch products, totals always float64: float32 (default; centred"
+                + " data), float64, or on a device tf32 or bf16 (docs/correlate.md: their measured error)"));
         o.addOption(option("filter-ids", "IDS", "token ids to drop, comma-separated (default: the shards' filter)"));
         o.addOption(flag("no-filter", "keep every token"));
         o.addOption(option("layers-a", "RANGE", "layers of each pair's model a, FIRST-LAST or one layer (default: all)"));

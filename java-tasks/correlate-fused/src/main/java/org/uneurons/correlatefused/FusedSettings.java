@@ -3,7 +3,6 @@ package org.uneurons.correlatefused;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.uneurons.accumulate.AccumulatorChoice;
 import org.uneurons.core.cli.Args;
@@ -43,7 +42,7 @@ record FusedSettings(List<CheckpointRef> checkpoints, List<ModelPairs.Pair> pair
             }
         }
         Path outdir = args.path("outdir");
-        Gemm.Precision precision = Gemm.Precision.parse(args.choice("gemm", "float32", "float32", "float64"));
+        Gemm.Precision precision = AccumulatorChoice.precision(args);
         int batchSeqs = args.positive("batch-size", 2);
         Hook hook = Hook.byName(args.choice("hook", "mlp_post", "mlp_post", "mlp_pre"));
         int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
@@ -70,6 +69,6 @@ record FusedSettings(List<CheckpointRef> checkpoints, List<ModelPairs.Pair> pair
     }
 
     String gemmName() {
-        return precision.name().toLowerCase(Locale.ROOT);
+        return precision.optionName();
     }
 }

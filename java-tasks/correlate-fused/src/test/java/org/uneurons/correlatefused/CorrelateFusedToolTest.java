@@ -175,6 +175,23 @@ class CorrelateFusedToolTest {
         }
     }
 
+    /** tf32 and bf16 products run on a device (their rounding emulated on DJL's CPU device), totals in float64. */
+    @Test
+    void reducedPrecisionProductsOnTheDevice() {
+        Path out = dir.resolve("bf16");
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), "--checkpoints", checkpoints.get(0) + ","
+                + checkpoints.get(1), "--shard", shard.toString(), "--pairs", "anchor", "--gemm", "bf16", "--outdir",
+                out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("totals on device cpu"), r.stderr);
+        assertEquals("bf16", MomentsFile.readHeader(out.resolve("m1__m2.toks.00000.h5")).info().gemm());
+        r = failing("--checkpoints", checkpoints.get(0) + "," + checkpoints.get(1), "--pairs", "anchor", "--gemm", "tf32",
+                "--accumulator", "heap");
+        assertEquals(2, r.exitCode, r.toString());
+        assertTrue(r.errorLine().startsWith("correlate-fused: error: --gemm tf32 runs on a DJL device: use --accumulator"
+                + " device"), r.errorLine());
+    }
+
     // ---- bad inputs
 
     private ToolRunner failing(String... argv) {
