@@ -317,7 +317,7 @@ class PlanCosts {
             chunks = c
             PlanCosts alt = plan.with([tokens_per_task: per * plan.tokensPerShard]).costs(shards)
             if (alt.peakDisk() <= max) {
-                return "set tokens_per_task ${per * plan.tokensPerShard} (${c} chunk${c == 1 ? '' : 's'} of up to ${per} shards: ${gb(alt.peakDisk())} in work/)".toString()
+                return "set tokens_per_task ${per * plan.tokensPerShard} (${c} chunk${c == 1 ? '' : 's'} of up to ${count(per)} shards: ${gb(alt.peakDisk())} in work/)".toString()
             }
         }
         return "even one chunk needs ${gb(plan.with([tokens_per_task: shards * plan.tokensPerShard]).costs(shards).peakDisk())} in work/: raise max_work_disk, raise layers_per_task (every block's partials repeat cov_b), or lower max_tokens".toString()
@@ -371,7 +371,7 @@ class PlanCosts {
         if (!plan.fused) {
             return "staged: extract per (model, shard), correlate per (pair, shard, block); ${blocks}; ${plan.pairs.size()} pairs; ${stats}".toString()
         }
-        String chunks = shards == null ? "chunks of ${plan.shardsPerChunk} shards" : "${plan.chunks(shards)} chunk${plan.chunks(shards) == 1 ? '' : 's'} of up to ${plan.shardsPerChunk} shards"
+        String chunks = shards == null ? "chunks of ${count(plan.shardsPerChunk)} shards" : "${plan.chunks(shards)} chunk${plan.chunks(shards) == 1 ? '' : 's'} of up to ${count(plan.shardsPerChunk)} shards"
         "fused: ${chunks} (${count(plan.shardsPerChunk * plan.tokensPerShard)} tokens; tokens_per_task ${count(plan.params.tokens_per_task as long)}) x ${blocks}; ${plan.pairs.size()} pairs; ${stats} (first block)".toString()
     }
 

@@ -396,7 +396,7 @@ check('refusal, GPT-2 medium in one block and 8 chunks: memory and disk; fixes: 
   CORRELATE_FUSED needs 347.2 GB of GPU memory per task, above max_gpu_memory 80 GB
   work/ would hold 2.90 TB at its peak, above max_work_disk 1000 GB
   fix: set layers_per_task 3 (8 blocks of a's 24 layers; CORRELATE_FUSED then needs 29.1 GB host, 76.6 GB GPU memory per task)
-  fix: set tokens_per_task 99999744 (1 chunk of up to 12207 shards: 413.3 GB in work/)'''
+  fix: set tokens_per_task 99999744 (1 chunk of up to 12,207 shards: 413.3 GB in work/)'''
     Plan fixed = p.with([layers_per_task: 3, tokens_per_task: 99999744])
     assert fixed.costs(12207).fits()
     assert fixed.costs(12207).fused(fixed.blocks[0]).gpu == 76_621_691_392L
