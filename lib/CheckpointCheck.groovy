@@ -63,11 +63,13 @@ class CheckpointCheck {
         pb.environment().putAll([DJL_OFFLINE: 'true', OPT_OUT_TRACKING: 'true'])
         Process proc = pb.start()
         StringBuilder out = new StringBuilder(), err = new StringBuilder()
-        proc.consumeProcessOutput(out, err)
+        Thread readOut = proc.consumeProcessOutputStream(out), readErr = proc.consumeProcessErrorStream(err)
         if (!proc.waitFor(10, TimeUnit.MINUTES)) {
             proc.destroy()
             throw new CheckpointException("--models: the checkpoint check did not finish within 10 minutes (${cmd.join(' ')})")
         }
+        readOut.join()     // the output is read to its end before it is used
+        readErr.join()
         List<String> lines = out.toString().readLines().findAll { it.trim() }
         if (proc.exitValue() != 0) {
             String line = (err.toString().readLines().findAll { it.trim() } ?: lines ?: ['(no message)'])[-1].trim()
