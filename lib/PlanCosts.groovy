@@ -323,10 +323,11 @@ class PlanCosts {
         return "even one chunk needs ${gb(plan.with([tokens_per_task: shards * plan.tokensPerShard]).costs(shards).peakDisk())} in work/: raise max_work_disk, raise layers_per_task (every block's partials repeat cov_b), or lower max_tokens".toString()
     }
 
-    /** The lines that stop a run that does not fit. */
-    String refusal() {
-        (["plan: the run does not fit its limits, no task was started:"] + problems().collect { "  ${it}" } +
-            fixes().collect { "  fix: ${it}" }).join('\n')
+    /** The lines that stop a run that does not fit: before any task, or (madeBy) once the task that made the shards ran. */
+    String refusal(String madeBy = null) {
+        String head = madeBy ? "plan: with its ${shards} shards the run does not fit its limits; no task after ${madeBy} was started:"
+                             : 'plan: the run does not fit its limits, no task was started:'
+        ([head] + problems().collect { "  ${it}" } + fixes().collect { "  fix: ${it}" }).join('\n')
     }
 
     // --- what is printed and written ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 # -stub-run of the whole demo DAG (every module's stub block, no tool runs): the tasks are those of the run's plan
 # (lib/Plan.groovy, the `plan:` line; tests/lib/PlanTest.groovy checks the plan's counts by hand) and every
 # expected file is published. Staged (the demo's default), fused in chunks x layer blocks, and pairs 'all'; then
-# the plan alone (--plan_only) and a plan that does not fit its limits, which start no task.
+# the plan alone (--plan_only) and plans that do not fit their limits, which start no task (or, checked again once
+# the shards are made, no task after CORPUS).
 
 load helpers
 
@@ -142,4 +143,19 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     grep -q '^plan: the run does not fit its limits, no task was started:' "$log" || fail "no refusal line" "$log"
     grep -q '^  work/ would hold 2.8 GB at its peak, above max_work_disk 0.001 GB$' "$log" || fail "no disk line" "$log"
     grep -q '^  fix: set correlate_mode fused' "$log" || grep -q '^  fix: lower max_tokens' "$log" || fail "no fix line" "$log"
+}
+
+# all shards (analysis_shards null, no max_tokens): S is known once CORPUS has made them; the plan is printed and
+# checked again then, and a plan that does not fit stops the run before any task after CORPUS
+@test "plan refused once the shards are made: no task after CORPUS" {
+    local dir="$WORK/refused_late" log="$WORK/refused_late.log" rc=0
+    mkdir -p "$dir"
+    printf 'analysis_shards: null\n' >"$dir/params.yaml"
+    run_stub "$dir" "$log" -params-file "$dir/params.yaml" --max_work_disk 0.001 --outdir "$dir/results" || rc=$?
+    ((rc != 0)) || fail "the run was not stopped" "$log"
+    grep -q '^  verdict  *memory fits; disk and FLOPs are planned once the shards are made$' "$log" || fail "no verdict before the run" "$log"
+    grep -q 'plan: with its 2 shards the run does not fit its limits; no task after CORPUS was started:$' "$log" \
+        || fail "no refusal once the shards were made" "$log"
+    [[ "$(grep 'Submitted process' "$log" | sed 's/.*> //')" == 'UNIVERSAL_NEURONS:TOKENS:CORPUS (demo)' ]] \
+        || fail "tasks other than CORPUS started" "$log"
 }

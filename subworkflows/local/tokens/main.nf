@@ -39,7 +39,7 @@ workflow TOKENS {
         .map { list ->
             def costs = plan.costs(list.size())
             if (list.size() != plan.plannedShards) log.info costs.text()
-            if (!costs.fits()) throw new PlanCosts.PlanException(costs.refusal())
+            if (!costs.fits()) throw new PlanCosts.PlanException(costs.refusal(plan.demo ? 'CORPUS' : 'TOKENIZE'))
             list
         }
     ch_shards = ch_list.flatMap { list ->
