@@ -3,8 +3,10 @@
  * universal-neurons: which MLP neurons of language models trained from different seeds are universal
  * (Gurnee et al. 2024). Usage: docs/usage.md. Run:  ./nextflow run main.nf [-profile test] [-params-file x.yaml]
  *
- * Thin entry: check every param against nextflow_schema.json (lib/ParamsValidator.groovy) before any task
- * starts, decide the plan of the run (lib/Plan.groovy) and print it, then run the DAG in
+ * Thin entry, before any task starts: check every param against nextflow_schema.json (lib/ParamsValidator.groovy),
+ * check every given checkpoint (lib/CheckpointCheck.groovy), decide the plan of the run (lib/Plan.groovy) and its
+ * costs (lib/PlanCosts.groovy), print them and write them to pipeline_info/plan.txt and plan.tsv; stop when the plan
+ * does not fit its limits (naming the params that would fix it) or with --plan_only; else run the DAG in
  * workflows/universal_neurons.nf.
  */
 
@@ -17,14 +19,32 @@ workflow {
     } catch (ParamsValidator.InvalidParamsException e) {
         error(e.message)
     }
-    def plan = new Plan(p)
+    def checked
+    try {
+        checked = CheckpointCheck.ofRun(p, file(projectDir.toString()))
+    } catch (CheckpointCheck.CheckpointException e) {
+        error(e.message)
+    }
+    def plan = new Plan(p, checked, workflow.profile.tokenize(',').contains('gpu'))
     if (plan.demo) {
         log.info "universal-neurons ${workflow.manifest.version}: demo, ${p.seeds} seeds x ${p.train_steps} steps${p.control ? ' + a random-init control' : ''}, pairs ${p.pairs}, outdir ${p.outdir}"
     } else {
-        log.info "universal-neurons ${workflow.manifest.version}: ${p.input.size()} input file(s), pairs ${p.pairs}, outdir ${p.outdir}"
+        log.info "universal-neurons ${workflow.manifest.version}: ${p.input.size()} input file(s), ${checked.size()} checkpoints (${checked.collect { "${it.name}: ${it.architecture} ${it.n_layers} x ${it.d_mlp}" }.join(', ')}), pairs ${p.pairs}, outdir ${p.outdir}"
     }
     log.info "run: ${plan.summary()}"
-    log.info plan.describe(plan.analysisShards)
+    def costs = plan.costs(plan.plannedShards)
+    log.info costs.text()
+    def info = file("${p.outdir}/pipeline_info")
+    info.mkdirs()
+    file("${info}/plan.txt").text = "run: ${plan.summary()}\n${costs.text()}\n"
+    file("${info}/plan.tsv").text = costs.tsv()
+    if (!costs.fits()) {
+        error(costs.refusal())
+    }
+    if (p.plan_only) {
+        log.info "plan_only: the plan is in ${info}/plan.txt and plan.tsv; no task was started"
+        return
+    }
     def jars = plan.tools.collectEntries { [it, file("${projectDir}/java-tasks/dist/${it}.jar", checkIfExists: true)] }
 
     UNIVERSAL_NEURONS(plan, jars, p.outdir)

@@ -10,8 +10,10 @@ import java.nio.file.Paths
  * Nextflow plugins (nf-schema) cannot be fetched offline, so this covers the subset of JSON Schema the
  * pipeline's schema uses: properties grouped under $defs, type (string, integer, number, boolean, array),
  * required, enum, minimum, minItems, pattern, array items, and the nf-schema keywords format
- * (file-path, directory-path, path) with exists: true. One extra keyword, uniqueBasenames on an array of
- * paths, rejects two entries with the same directory name (names identify models in outputs).
+ * (file-path, directory-path, path) with exists: true. Two extra keywords: uniqueBasenames on an array of
+ * paths rejects two entries with the same directory name (names identify models in outputs); samplesheet: KEY on
+ * an array of directories also takes one .csv file with the columns name,path (lib/Samplesheet.groovy), and
+ * stores the names in the normalised params under KEY (the directory names when a list is given).
  *
  * Normalisation: integers given as strings ("64") become Integer, booleans from "true"/"false" become Boolean,
  * an array given as a comma-separated string ("a,b") becomes a List, paths become absolute strings.
@@ -46,8 +48,20 @@ class ParamsValidator {
                 normalised[name] = null
                 return
             }
+            if (spec.samplesheet && Samplesheet.isSheet(value)) {
+                Map sheet = Samplesheet.read(name, asList(value)[0].toString(), launchDir)
+                errors.addAll(sheet.errors)
+                normalised[name] = sheet.paths
+                normalised[spec.samplesheet] = sheet.names
+                return
+            }
             def result = check(name, value, spec, launchDir, errors)
             normalised[name] = result
+            if (spec.samplesheet) {
+                List names = asList(result).collect { Paths.get(it.toString()).fileName.toString() }
+                names.unique(false).each { n -> String bad = Samplesheet.badName(n); if (bad) errors << "--${name}: directory ${bad}".toString() }
+                normalised[spec.samplesheet] = names
+            }
         }
         if (!errors) {
             errors.addAll(combinations(normalised))
@@ -71,6 +85,10 @@ class ParamsValidator {
         }
         if (models && !input) {
             errors << "--models: needs --input (the corpus to analyse: text, jsonl or token ids in the models' vocabulary)"
+        }
+        boolean fused = p.correlate_mode == 'fused' || (p.correlate_mode == 'auto' && models)
+        if (p.save_activations && fused) {
+            errors << "--save_activations: fused correlation writes no activation files (correlate_mode ${p.correlate_mode}${p.correlate_mode == 'auto' ? ' is fused for checkpoint runs' : ''}); set --correlate_mode staged to keep them".toString()
         }
         List hooks = (List) p.hooks ?: []
         if (!('mlp_pre' in hooks) || !('mlp_post' in hooks)) {

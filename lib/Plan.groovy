@@ -1,19 +1,27 @@
 import java.nio.file.Paths
 
 /**
- * The plan of a run, decided once from the validated params (lib/ParamsValidator.groovy) before any task starts:
- * which models there are (trained from seeds in the demo, or given checkpoints), the anchor and the control, the
- * pairs and their groups, which models get a universality table (and so neuron statistics), whether correlation
- * is staged or fused, and how many tasks every process runs for S analysis shards.
+ * The plan of a run, decided once from the validated params (lib/ParamsValidator.groovy) and the checked
+ * checkpoints (lib/CheckpointCheck.groovy) before any task starts: which models there are (trained from seeds in
+ * the demo, or given checkpoints) and their shapes, the anchor and the control, the pairs and their groups, which
+ * models get a universality table (and so neuron statistics), whether correlation is staged or fused, the chunks of
+ * shards and the blocks of a's layers that the correlate tasks fan out over, and how many tasks every process runs
+ * for S analysis shards. What the run costs (memory per task, disk, FLOPs) and whether it fits its limits is
+ * lib/PlanCosts.groovy's, from this plan.
  *
  * The workflow (workflows/universal_neurons.nf and subworkflows/local/) reads all of it from here, so a rule such
  * as "params.pairs = 'all' correlates every ordered pair" is written once. main.nf prints describe(S) as the run's
- * `plan:` line; the pipeline tests compare a run's trace with that line, and tests/lib/PlanTest.groovy checks the
- * plan itself against counts worked out by hand. Plain Groovy: no Nextflow class is used, so the tests run it
- * with the Groovy of Nextflow's own jars.
+ * `plan:` line and the costs under it; the pipeline tests compare a run's trace with that line, and
+ * tests/lib/PlanTest.groovy checks the plan itself against counts worked out by hand. Plain Groovy: no Nextflow
+ * class is used, so the tests run it with the Groovy of Nextflow's own jars.
  *
- * Names: the demo's models are seed1..seedN and `control`; given checkpoints are named after their directories.
- * Meta maps built from the plan hold only strings and numbers.
+ * Names: the demo's models are seed1..seedN and `control`; given checkpoints are named after their directories, or
+ * by the samplesheet (params.models as a .csv file). Meta maps built from the plan hold only strings and numbers.
+ *
+ * Units of the correlation: staged, one partial per (pair, shard, block); fused, one per (pair, chunk, block), a
+ * chunk being max(1, tokens_per_task / (seqs_per_shard x ctx)) consecutive shards (the last may be smaller). With
+ * S shards, U = S (staged) or C = ceil(S / shards per chunk) (fused) partials per (pair, block) are merged; one
+ * partial is already the merged moments, so MERGE runs only when U > 1.
  */
 class Plan {
 
@@ -24,14 +32,21 @@ class Plan {
     /** The params shown in the report's run summary (when set). */
     static final List<String> REPORT_PARAMS = ['seeds', 'control', 'pairs', 'threshold', 'baseline', 'baseline_seed',
                                                'train_steps', 'train_batch_size', 'ctx', 'd_model', 'n_layer', 'd_mlp',
-                                               'demo_top_k', 'analysis_shards', 'seqs_per_shard']
+                                               'demo_top_k', 'analysis_shards', 'seqs_per_shard', 'correlate_mode',
+                                               'tokens_per_task', 'layers_per_task', 'max_tokens']
+
+    /** The validated params the plan was made from, and the checked checkpoints (null in the demo). */
+    final Map params
+    final List<Map> checked
 
     /** The demo (no params.models): the corpus task makes the shards and the models are trained from seeds. */
     final boolean demo
-    /** correlate_mode 'fused': one CORRELATE_FUSED task per shard runs the models itself; else staged. */
+    /** Fused correlation (correlate_mode fused, or auto with checkpoints): CORRELATE_FUSED per (chunk, block). */
     final boolean fused
     /** params.pairs 'all': every ordered pair of trained models; else 'anchor': the anchor against each other. */
     final boolean allPairs
+    /** -profile gpu: the correlate tasks hold their totals on a GPU (memory is planned for it). */
+    final boolean gpu
 
     /** The trained (or given) models, in order; the first is the anchor. */
     final List<String> trained
@@ -40,6 +55,8 @@ class Plan {
     final String control
     /** Every model: the trained ones, then the control. The order of the report's model list. */
     final List<String> models
+    /** Per model: n_layers, d_model, d_mlp, n_heads, vocab_size, n_ctx, architecture (demo: from the params). */
+    final Map<String, Map> shapes
 
     /** Pairs [id: 'a__b', a, b, group], trained group first. */
     final List<Map<String, String>> pairs
@@ -49,11 +66,11 @@ class Plan {
     final Map<String, List<String>> tableModels
     /** Models with neuron statistics: those that get a table. */
     final List<String> statsModels
-    /** Models whose activations are extracted: all of them (staged), or only those with statistics (fused). */
+    /** Models whose activations are extracted: all of them (staged), none (fused: statistics come from CORRELATE_FUSED). */
     final List<String> extractModels
     /** Models that appear in a pair (the checkpoints a fused task loads). */
     final List<String> pairModels
-    /** Per group, how many pairs (summaries) its universality task waits for. */
+    /** Per group, how many pairs its universality task takes (each pair gives one summary per block). */
     final Map<String, Integer> pairsPerGroup
 
     /** Demo: one TRAIN task per model, [id, seed, control (0 or 1)]. */
@@ -73,17 +90,36 @@ class Plan {
     /** The task jars (java-tasks/dist/NAME.jar) the run uses. */
     final List<String> tools
 
-    Plan(Map p) {
+    /** Tokens per shard (seqs_per_shard x ctx) and, with max_tokens, the most rows tokenize makes (max_tokens / ctx). */
+    final long tokensPerShard
+    final Long maxRows
+    /** Analysis shards known before the run (analysis_shards, or what max_tokens makes at most), else null. */
+    final Integer plannedShards
+    /** Fused: consecutive shards per chunk (one CORRELATE_FUSED task per chunk and block). Staged: 1. */
+    final int shardsPerChunk
+    /**
+     * The blocks of a's layers, [index, first, last, label ('L00-03'), layers ('0-3', the tools' --layers-a)]. One block
+     * of all layers (label and layers null: no --layers-a, every pair's a whole) unless layers_per_task splits them.
+     */
+    final List<Map> blocks
+    /** Why layers_per_task cannot be applied (a's of different depths), or null. */
+    final String blockProblem
+
+    Plan(Map p, List<Map> checked = null, boolean gpu = false) {
+        params = p.asImmutable()
+        this.checked = checked
+        this.gpu = gpu
         demo = !p.models
-        fused = p.correlate_mode == 'fused'
+        fused = p.correlate_mode == 'fused' || (p.correlate_mode == 'auto' && !demo)
         allPairs = p.pairs == 'all'
 
         checkpoints = demo ? [] : (p.models as List).collect { it.toString() }
-        trained = demo ? (1..(p.seeds as int)).collect { "seed${it}".toString() }
-                       : checkpoints.collect { Paths.get(it).fileName.toString() }
+        List<String> given = (p.model_names ?: checkpoints.collect { Paths.get(it).fileName.toString() }) as List<String>
+        trained = demo ? (1..(p.seeds as int)).collect { "seed${it}".toString() } : given
         anchor = trained[0]
         control = demo && p.control ? 'control' : null
         models = trained + (control ? [control] : [])
+        shapes = shapesOf(p, checked, models)
 
         List<Map<String, String>> ps = []
         if (allPairs) {
@@ -100,7 +136,7 @@ class Plan {
         if (control) tables.control = [control]
         tableModels = tables.asImmutable()
         statsModels = tables.values().flatten().collect { it.toString() }
-        extractModels = fused ? statsModels : models
+        extractModels = fused ? [] : models
         pairModels = models.findAll { m -> pairs.any { it.a == m || it.b == m } }
         pairsPerGroup = groups.collectEntries { g -> [g, pairs.count { it.group == g } as Integer] }
 
@@ -115,12 +151,64 @@ class Plan {
         trainShards = p.train_shards == null ? null : p.train_shards as Integer
         reportParams = p.findAll { k, v -> k in REPORT_PARAMS && v != null }
             .collect { k, v -> "${k}=${v}".toString() }.sort()
-        tools = (demo ? ['corpus', 'train'] : ['tokenize']) + ['extract', fused ? 'correlate-fused' : 'correlate',
-                 'merge', 'finalise', 'stats-partial', 'stats-final', 'universality', 'report']
+        tools = (demo ? ['corpus', 'train'] : ['tokenize']) + (fused ? ['correlate-fused'] : ['extract', 'correlate']) +
+                ['merge', 'finalise'] + (fused ? [] : ['stats-partial']) + ['stats-final', 'universality', 'report']
+
+        tokensPerShard = (p.seqs_per_shard as long) * (p.ctx as long)
+        maxRows = demo || p.max_tokens == null ? null : (p.max_tokens as long).intdiv(p.ctx as long)
+        Integer fromTokens = maxRows == null ? null : Math.ceil(maxRows / (p.seqs_per_shard as double)) as Integer
+        plannedShards = analysisShards != null && fromTokens != null ? Math.min(analysisShards, fromTokens)
+                        : (analysisShards ?: fromTokens)
+        shardsPerChunk = fused ? Math.max(1L, (p.tokens_per_task as long).intdiv(tokensPerShard)) as int : 1
+        List<String> as_ = pairs.collect { it.a }.unique()
+        Set<Integer> depths = as_.collect { shapes[it].n_layers as Integer } as Set
+        Integer per = p.layers_per_task == null ? null : p.layers_per_task as Integer
+        if (per != null && per < depths.max() && depths.size() > 1) {
+            blockProblem = "--layers_per_task: the models a of the pairs have different depths (${as_.collect { "${it} ${shapes[it].n_layers}" }.join(', ')} layers), so one block of a's layers cannot fit them all; leave layers_per_task empty".toString()
+        } else {
+            blockProblem = null
+        }
+        blocks = blocksOf(depths.max(), blockProblem ? null : per)
     }
 
     private static Map<String, String> pair(String a, String b, String group) {
         [id: "${a}__${b}".toString(), a: a, b: b, group: group]
+    }
+
+    /** Shapes by model: the checked checkpoints', or the demo's models' from the params (the control's is a seed's). */
+    private static Map<String, Map> shapesOf(Map p, List<Map> checked, List<String> models) {
+        Map<String, Map> out = [:]
+        if (checked != null) {
+            checked.each { out[it.name as String] = it }
+        } else if (!p.models) {
+            models.each { m ->
+                out[m] = [name: m, architecture: 'gpt2', n_layers: p.n_layer as int, d_model: p.d_model as int,
+                          d_mlp: p.d_mlp as int, n_heads: p.n_head as int, vocab_size: (p.demo_top_k as int) + 1,
+                          n_ctx: p.ctx as int]
+            }
+        }
+        List missing = models.findAll { !out.containsKey(it) }
+        if (missing) throw new IllegalArgumentException("no shape of model(s) ${missing.join(', ')} (checked: ${out.keySet()})")
+        out.asImmutable()
+    }
+
+    /** Blocks of `per` layers over `depth` layers (the last may be smaller); one unlabelled block when per is null or >= depth. */
+    static List<Map> blocksOf(int depth, Integer per) {
+        if (per == null || per >= depth) {
+            return [[index: 0, first: 0, last: depth - 1, label: null, layers: null]]
+        }
+        int width = Math.max(2, String.valueOf(depth - 1).length())
+        (0..<depth).step(per).withIndex().collect { int first, int i ->
+            int last = Math.min(first + per, depth) - 1
+            [index: i, first: first, last: last,
+             label: "L${String.format("%0${width}d", first)}-${String.format("%0${width}d", last)}".toString(),
+             layers: "${first}-${last}".toString()]
+        }
+    }
+
+    /** The same run with some params changed (the plan's fixes try other layers_per_task and tokens_per_task). */
+    Plan with(Map overrides) {
+        new Plan(params + overrides, checked, gpu)
     }
 
     /** The group a table model belongs to. */
@@ -133,18 +221,64 @@ class Plan {
         group == 'trained' && allPairs ? 'all' : 'anchor'
     }
 
+    // --- chunks, blocks, units -------------------------------------------------------------------------------
+
+    /** Chunks of s shards (fused); staged: s (a shard is its own unit). */
+    int chunks(int s) {
+        fused ? (int) Math.ceil(s / (double) shardsPerChunk) : s
+    }
+
+    /** Partials per (pair, block): C chunks (fused) or S shards (staged). */
+    int units(int s) {
+        chunks(s)
+    }
+
+    /** The chunks of a sorted shard list: [[chunk: 'c00000', n_chunks: C], [shard files]] each, in order. */
+    List chunksOf(List shards) {
+        List groups = shards.collate(shardsPerChunk)
+        groups.withIndex().collect { files, i -> [[chunk: chunkName(i), n_chunks: groups.size()], files] }
+    }
+
+    static String chunkName(int i) {
+        "c${String.format('%05d', i)}".toString()
+    }
+
+    /** The --chunk NAME of a fused task: the chunk, and the block when there are several ('c00003.L00-03'). */
+    String taskName(String chunk, Map block) {
+        block.label ? "${chunk}.${block.label}".toString() : chunk
+    }
+
+    /** The name of a pair's results in a block: 'a__b' (one block) or 'a__b.L00-03' (MERGE, FINALISE, their files). */
+    String pairBlockId(Map pair, Map block) {
+        block.label ? "${pair.id}.${block.label}".toString() : pair.id
+    }
+
+    /** Tokens of s shards: s full shards, capped by max_tokens (the last shard may be smaller). */
+    long tokens(int s) {
+        long all = s * tokensPerShard
+        maxRows == null ? all : Math.min(all, maxRows * (params.ctx as long))
+    }
+
+    // --- tasks -------------------------------------------------------------------------------------------------
+
     /** How many tasks each process runs for s analysis shards, in PROCESSES order; processes that do not run are left out. */
     Map<String, Integer> tasks(int s) {
+        counts(s, chunks(s))
+    }
+
+    private Map<String, Integer> counts(int s, int c) {
+        int b = blocks.size(), p = pairs.size()
+        int u = fused ? c : s
         Map<String, Integer> n = [
             CORPUS         : demo ? 1 : 0,
             TOKENIZE       : demo ? 0 : 1,
             TRAIN          : trainRuns.size(),
             EXTRACT        : extractModels.size() * s,
-            CORRELATE      : fused ? 0 : pairs.size() * s,
-            CORRELATE_FUSED: fused ? s : 0,
-            MERGE          : pairs.size(),
-            FINALISE       : pairs.size(),
-            STATS_PARTIAL  : statsModels.size() * s,
+            CORRELATE      : fused ? 0 : p * s * b,
+            CORRELATE_FUSED: fused ? c * b : 0,
+            MERGE          : u > 1 ? p * b : 0,
+            FINALISE       : p * b,
+            STATS_PARTIAL  : fused ? 0 : statsModels.size() * s,
             STATS_FINAL    : statsModels.size(),
             UNIVERSALITY   : groups.size(),
             REPORT         : 1,
@@ -158,19 +292,22 @@ class Plan {
 
     /**
      * The `plan:` line. With s known: "plan: 2 analysis shards, 27 tasks: CORPUS 1, TRAIN 3, ...". Without (the
-     * number of shards is known once they are made): the per-shard counts as "EXTRACT 6 x S".
+     * number of shards is known once they are made): the counts per shard ("EXTRACT 6 x S") or, fused, per chunk
+     * ("CORRELATE_FUSED 2 x C"), for S of at least 2 shards (C of at least 2 chunks).
      */
     String describe(Integer s) {
         if (s != null) {
             String counts = tasks(s).collect { k, v -> "${k} ${v}" }.join(', ')
             return "plan: ${s} analysis shard${s == 1 ? '' : 's'}, ${totalTasks(s)} tasks: ${counts}"
         }
-        Map<String, Integer> one = tasks(1), two = tasks(2)
-        String counts = one.collect { k, v ->
-            int perShard = two[k] - v
-            perShard == 0 ? "${k} ${v}" : perShard == v ? "${k} ${v} x S" : "${k} ${v - perShard} + ${perShard} x S"
+        String unit = fused ? 'C' : 'S'
+        Map<String, Integer> two = counts(2, 2), three = counts(3, 3)
+        String counts = two.collect { k, v ->
+            int per = three[k] - v, base = v - 2 * per
+            per == 0 ? "${k} ${v}" : base == 0 ? "${k} ${per} x ${unit}" : "${k} ${base} + ${per} x ${unit}"
         }.join(', ')
-        return "plan: S analysis shards (S known once the shards are made): ${counts}"
+        String chunking = fused ? "; C = S / ${shardsPerChunk} chunks, rounded up" : ''
+        return "plan: S analysis shards (S known once the shards are made${chunking}): ${counts}"
     }
 
     /** One line for the start of the run: the models, pairs and groups. */
@@ -178,5 +315,15 @@ class Plan {
         String who = demo ? "demo, models ${models.join(', ')}" : "models ${models.join(', ')}"
         String byGroup = groups.collect { g -> "${g} ${pairsPerGroup[g]}" }.join(', ')
         "${who}; anchor ${anchor}; ${pairs.size()} pair${pairs.size() == 1 ? "" : "s"} (${byGroup}); tables of ${statsModels.join(', ')}; correlate ${fused ? 'fused' : 'staged'}"
+    }
+
+    /** What the run costs for s shards (null: not known yet), and whether it fits its limits. */
+    PlanCosts costs(Integer s) {
+        new PlanCosts(this, s)
+    }
+
+    /** The memory request of one task of MERGE, FINALISE (per pair and block) or CORRELATE_FUSED (per block), in MiB. */
+    long memoryMb(String process, Map pair, Map block) {
+        PlanCosts.requestMb(process, PlanCosts.taskBytes(this, process, pair, block).host as long)
     }
 }

@@ -47,6 +47,29 @@ class TaskCommand {
     }
 
     /**
+     * Checkpoints with their model names: one option per directory, "--checkpoint models/1/seed1" when the directory
+     * is named after its model, else "--checkpoint NAME=models/1/3f2a9c1e" (a samplesheet's name for a Hugging Face
+     * snapshot directory). One name and one directory, or two lists in the same order. Names are plain words
+     * (lib/Samplesheet.groovy checks them).
+     */
+    static String named(String option, names, dirs) {
+        List n = names instanceof Collection ? names as List : [names]
+        List d = asList(dirs)
+        if (n.size() != d.size()) throw new IllegalArgumentException("${option}: ${n.size()} names for ${d.size()} directories")
+        [n, d].transpose().collect { name, dir ->
+            String base = dir.toString().tokenize('/').last()
+            name.toString() == base ? "${option} ${dir}" : "${option} ${name}=${dir}"
+        }.join(' ')
+    }
+
+    /** One command line that writes rows of strings as a tab-separated file (printf reuses its format per row). */
+    static String tsv(String file, List<List> rows) {
+        if (!rows) return ": > ${file}"
+        int width = rows[0].size()
+        "printf '${(['%s'] * width).join('\\t')}\\n' ${rows.collectMany { it.collect { quote(it.toString().replaceAll(/[\t\n]/, ' ')) } }.join(' ')} > ${file}"
+    }
+
+    /**
      * The --device option of a task that can run on a GPU (label process_gpu): ext.device when set, else gpu when
      * the task has an accelerator (profile gpu), else cpuDevice ('' leaves the tool's default). Nothing when the
      * ext.args already name a device.

@@ -1,14 +1,17 @@
 /*
  * The DAG (docs/architecture.md §2, docs/usage.md "What runs"). Everything it needs to know about the run - the
- * models, anchor, control, pairs, groups, which models get tables, staged or fused - comes from the plan
- * (lib/Plan.groovy), decided once from the validated params.
+ * models, anchor, control, pairs, groups, which models get tables, staged or fused, the chunks of shards and the
+ * blocks of a's layers - comes from the plan (lib/Plan.groovy), decided once from the validated params and the
+ * checked checkpoints.
  *
  *   TOKENS            token shards k = 1..S (demo: CORPUS, else TOKENIZE), filter ids stored with each shard
  *   MODELS            checkpoints (demo: TRAIN per seed + the random-init control, else the given ones)
- *   PAIR_CORRELATION  EXTRACT, CORRELATE (staged) or CORRELATE_FUSED, MERGE, FINALISE -> summary per pair
- *   NEURON_STATS      STATS_PARTIAL, STATS_FINAL -> statistics per table model
- *   UNIVERSALITY      per group: its summaries + its table models' statistics -> tables
- *   REPORT            every group's table + the anchor's statistics + shards + checkpoints + timings -> report
+ *   PAIR_CORRELATION  staged: EXTRACT, CORRELATE per (pair, shard, block); fused: CORRELATE_FUSED per (chunk,
+ *                     block), which also makes the table models' partial statistics; MERGE, FINALISE -> summary per
+ *                     (pair, block)
+ *   NEURON_STATS      staged: STATS_PARTIAL; STATS_FINAL -> statistics per table model
+ *   UNIVERSALITY      per group: its summaries (pairs x blocks) + its table models' statistics -> tables
+ *   REPORT            every group's table + the anchor's statistics + shards + checkpoints + timings + the plan -> report
  *
  * Every fan-in is keyed and sized, its items sorted by name (fanIn, subworkflows/local/fan_in), so results never
  * depend on the order in which tasks complete.
@@ -29,15 +32,15 @@ workflow UNIVERSAL_NEURONS {
     outdir   // where pipeline_info/software_versions.yml goes
 
     main:
+    // TOKENS prints the plan again once S is known (unless main.nf printed it for this S) and stops a plan that
+    // does not fit
     TOKENS(plan, jars)
-    // the plan's task counts once S is known, unless main.nf printed them already for this S
-    TOKENS.out.shard_list.subscribe { list -> if (list.size() != plan.analysisShards) log.info plan.describe(list.size()) }
     MODELS(plan, jars, TOKENS.out.train, TOKENS.out.shard_list)
-    PAIR_CORRELATION(plan, jars, TOKENS.out.shards, MODELS.out.models)
-    NEURON_STATS(plan, jars, PAIR_CORRELATION.out.activations, MODELS.out.models)
+    PAIR_CORRELATION(plan, jars, TOKENS.out.shards, TOKENS.out.shard_list, MODELS.out.models)
+    NEURON_STATS(plan, jars, PAIR_CORRELATION.out.activations, PAIR_CORRELATION.out.stats_partials, MODELS.out.models)
 
-    // --- universality per group: all its summaries and its table models' statistics ---------------------------
-    ch_summaries = fanIn(PAIR_CORRELATION.out.summaries) { m -> [m.group, plan.pairsPerGroup[m.group], m.id] }
+    // --- universality per group: all its summaries (pairs x blocks) and its table models' statistics -----------
+    ch_summaries = fanIn(PAIR_CORRELATION.out.summaries) { m -> [m.group, plan.pairsPerGroup[m.group] * plan.blocks.size(), m.id] }
     ch_stats = fanIn(NEURON_STATS.out.stats) { m ->
         def g = plan.groupOf(m.model)
         [g, plan.tableModels[g].size(), m.model]
@@ -48,7 +51,7 @@ workflow UNIVERSAL_NEURONS {
         }
     UNIVERSALITY(ch_universality, jars.universality)
 
-    // --- report: every group's table (in plan.groups order), the anchor's statistics, shards, checkpoints -------
+    // --- report: every group's table (in plan.groups order), the anchor's statistics, shards, checkpoints, the plan
     ch_tables = collectSorted(UNIVERSALITY.out.table) { plan.groups.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
     ch_anchor_stats = NEURON_STATS.out.stats.filter { meta, f -> meta.model == plan.anchor }.map { meta, f -> f }
     ch_checkpoints = collectSorted(MODELS.out.models) { plan.models.indexOf(it[0]) }.map { list -> list.collect { it[1] } }
@@ -63,7 +66,8 @@ workflow UNIVERSAL_NEURONS {
         .combine(ch_checkpoints.map { [it] })
         .combine(ch_timings.map { [it] })
         .map { tables, stats, shards, checkpoints, timings ->
-            [[id: 'report', groups: plan.groups, models: plan.models, params: plan.reportParams],
+            [[id: 'report', groups: plan.groups, models: plan.models, params: plan.reportParams,
+              plan: plan.costs(shards.size()).rows()],
              tables, stats, shards, checkpoints, timings]
         }
     REPORT(ch_report, jars.report)

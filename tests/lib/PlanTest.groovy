@@ -1,10 +1,13 @@
 /*
- * Unit tests of lib/Plan.groovy, with task counts worked out by hand. Offline, with the Groovy of Nextflow's own
- * jars (./nextflow fetches them into .cache/nextflow/lib):
+ * Unit tests of lib/Plan.groovy and lib/PlanCosts.groovy, with task counts, chunks, blocks, sizes, memory, FLOPs
+ * and refusals worked out by hand (the arithmetic is in the comments), and the params presets planned at full scale
+ * from their models' config.json (tests/lib/configs). Offline, with the Groovy of Nextflow's own jars (./nextflow
+ * fetches them into .cache/nextflow/lib):
  *
  *   java -cp ".cache/nextflow/lib/*:lib" groovy.ui.GroovyMain tests/lib/PlanTest.groovy
  *
- * Params start from the defaults in nextflow_schema.json and go through lib/ParamsValidator.groovy, as in a run.
+ * Params start from the defaults in nextflow_schema.json and go through lib/ParamsValidator.groovy and, for given
+ * checkpoints, lib/CheckpointCheck.groovy, as in a run.
  * Prints TAP ("ok N - name" / "not ok N - name" with the failed assertion); exits 1 when a case fails.
  */
 import java.nio.file.Files
@@ -18,16 +21,38 @@ Path schema = root.resolve('nextflow_schema.json')
 Path hf = root.resolve('java-tasks/testdata/hf')
 Path ids = root.resolve('assets/demo/ids.npy')
 
-/** The plan of a run with the schema's defaults changed by overrides (as given on the command line). */
-Plan plan(Map overrides) {
+/** The plan of a run with the schema's defaults changed by overrides (as given on the command line); gpu: -profile gpu. */
+Plan plan(Map overrides, boolean gpu = false) {
     Map params = [:]
     ParamsValidator.properties(binding.schema).each { name, spec -> if (spec.containsKey('default')) params[name] = spec.default }
     params.outdir = 'results'
     params.putAll(overrides)
-    new Plan(ParamsValidator.validate(params, binding.schema, binding.root))
+    Map p = ParamsValidator.validate(params, binding.schema, binding.root)
+    new Plan(p, CheckpointCheck.ofRun(p, binding.root), gpu)
+}
+
+/** Checkpoint directories named `names` in tmp, each with the config.json of tests/lib/configs/<config> and an empty weights file. */
+List<String> checkpoints(Path tmp, List<String> names, String config) {
+    Path from = config.contains('/') ? Paths.get(config) : binding.root.resolve("tests/lib/configs/${config}/config.json")
+    names.collect { n ->
+        Path d = Files.createDirectories(tmp.resolve(n))
+        Files.copy(from, d.resolve('config.json'), java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+        if (!Files.exists(d.resolve('model.safetensors'))) Files.createFile(d.resolve('model.safetensors'))
+        d.toString()
+    }
+}
+
+/** The plan of a params preset (params/NAME.yaml) with its models as config-only checkpoints of tests/lib/configs/<config>. */
+Plan preset(String name, String config, Map overrides = [:], boolean gpu = true) {
+    Map yaml = (Map) new org.yaml.snakeyaml.Yaml().load(binding.root.resolve("params/${name}.yaml").text)
+    List names = yaml.models.collect { Paths.get(it.toString()).fileName.toString() }
+    plan(yaml + [models: checkpoints(binding.tmp, names, config), input: binding.ids.toString()] + overrides, gpu)
 }
 binding.schema = schema
 binding.root = root
+binding.ids = ids
+binding.tmp = Files.createTempDirectory('plan-test')
+Runtime.runtime.addShutdownHook { binding.tmp.toFile().deleteDir() }
 
 List results = []
 def check = { String name, Closure body ->
@@ -41,7 +66,7 @@ def check = { String name, Closure body ->
 def counts = { Map m -> m.collect { k, v -> "${k} ${v}" }.join(', ') }
 
 // --- the demo: 4 seeds + control, 2 analysis shards (the defaults) --------------------------------------------
-check('demo, staged: models, anchor, control, pairs, groups') {
+check('demo, staged (correlate_mode auto): models, anchor, control, pairs, groups') {
     Plan p = plan([:])
     assert p.demo && !p.fused && !p.allPairs
     assert p.trained == ['seed1', 'seed2', 'seed3', 'seed4']
@@ -59,9 +84,14 @@ check('demo, staged: models, anchor, control, pairs, groups') {
     assert p.trainRuns == [[id: 'seed1', seed: 1, control: 0], [id: 'seed2', seed: 2, control: 0],
                            [id: 'seed3', seed: 3, control: 0], [id: 'seed4', seed: 4, control: 0],
                            [id: 'control', seed: 1000, control: 1]]
-    assert p.analysisShards == 2 && p.checkpoints == [] && p.input == []
+    assert p.analysisShards == 2 && p.plannedShards == 2 && p.checkpoints == [] && p.input == []
     assert p.tools == ['corpus', 'train', 'extract', 'correlate', 'merge', 'finalise', 'stats-partial', 'stats-final',
                        'universality', 'report']
+    // the demo's shapes come from its params (2 layers x 256 neurons, vocabulary 1023 + unknown)
+    assert p.shapes.seed1.subMap(['n_layers', 'd_model', 'd_mlp', 'n_heads', 'vocab_size', 'n_ctx']) ==
+           [n_layers: 2, d_model: 64, d_mlp: 256, n_heads: 4, vocab_size: 1024, n_ctx: 128]
+    assert p.blocks == [[index: 0, first: 0, last: 1, label: null, layers: null]]
+    assert p.shardsPerChunk == 1 && p.chunks(2) == 2
 }
 
 // extract 5 models x 2 shards; correlate 6 pairs x 2 shards; statistics of seed1 and control
@@ -72,21 +102,37 @@ check('demo, staged, S = 2: 49 tasks') {
     assert p.describe(2) == 'plan: 2 analysis shards, 49 tasks: CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 12, MERGE 6, FINALISE 6, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
 }
 
-// fused: extract only seed1 and control (their statistics), one fused task per shard for all 6 pairs
-check('demo, fused, S = 2: 33 tasks') {
+// fused: no extract, no stats-partial (CORRELATE_FUSED makes the statistics); 131,072 tokens < tokens_per_task 10M:
+// one chunk of both shards, so one partial per pair, which FINALISE takes as it is (no MERGE)
+check('demo, fused, S = 2: one chunk, 18 tasks') {
     Plan p = plan([correlate_mode: 'fused'])
     assert p.fused
-    assert p.extractModels == ['seed1', 'control']
+    assert p.extractModels == []
     assert p.pairModels == ['seed1', 'seed2', 'seed3', 'seed4', 'control']
-    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, EXTRACT 4, CORRELATE_FUSED 2, MERGE 6, FINALISE 6, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
-    assert p.totalTasks(2) == 33
-    assert 'correlate-fused' in p.tools && !('correlate' in p.tools)
+    assert p.shardsPerChunk == 152     // 10,000,000 / (512 x 128) = 152.6
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 6, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
+    assert p.totalTasks(2) == 18
+    assert p.tools == ['corpus', 'train', 'correlate-fused', 'merge', 'finalise', 'stats-final', 'universality', 'report']
+}
+
+// 1 shard per chunk (tokens_per_task 65,536 = 512 x 128) and 1 layer per block: 2 chunks x 2 blocks
+check('demo, fused, chunks x blocks, S = 2: 4 CORRELATE_FUSED, MERGE and FINALISE per (pair, block)') {
+    Plan p = plan([correlate_mode: 'fused', tokens_per_task: 65536, layers_per_task: 1])
+    assert p.shardsPerChunk == 1 && p.chunks(2) == 2
+    assert p.blocks*.label == ['L00-00', 'L01-01'] && p.blocks*.layers == ['0-0', '1-1']
+    // CORRELATE_FUSED 2 chunks x 2 blocks; MERGE and FINALISE 6 pairs x 2 blocks
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
+    assert p.totalTasks(2) == 39
+    assert p.taskName('c00001', p.blocks[1]) == 'c00001.L01-01'
+    assert p.pairBlockId(p.pairs[0], p.blocks[1]) == 'seed1__seed2.L01-01'
+    assert p.describe(null) == 'plan: S analysis shards (S known once the shards are made; C = S / 1 chunks, rounded up): CORPUS 1, TRAIN 5, CORRELATE_FUSED 2 x C, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
 }
 
 check('demo, S unknown: counts per shard') {
     assert plan([analysis_shards: null]).describe(null) ==
         'plan: S analysis shards (S known once the shards are made): CORPUS 1, TRAIN 5, EXTRACT 5 x S, CORRELATE 6 x S, MERGE 6, FINALISE 6, STATS_PARTIAL 2 x S, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
     assert plan([analysis_shards: null]).analysisShards == null
+    assert plan([analysis_shards: null]).plannedShards == null
 }
 
 // 4 x 3 = 12 ordered trained pairs + 3 control pairs; a table (and statistics) for every model
@@ -104,19 +150,21 @@ check('demo, pairs all, staged, S = 2: 94 tasks') {
     assert p.totalTasks(2) == 94
 }
 
-check('demo, pairs all, fused, S = 2: 66 tasks') {
+check('demo, pairs all, fused, S = 2: 30 tasks') {
     Plan p = plan([pairs: 'all', correlate_mode: 'fused'])
-    assert p.extractModels == p.models
-    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE_FUSED 2, MERGE 15, FINALISE 15, STATS_PARTIAL 10, STATS_FINAL 5, UNIVERSALITY 2, REPORT 1'
-    assert p.totalTasks(2) == 66
+    assert p.extractModels == []
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 15, STATS_FINAL 5, UNIVERSALITY 2, REPORT 1'
+    assert p.totalTasks(2) == 30
 }
 
-check('demo without control: one group') {
-    Plan p = plan([control: 'false', seeds: 3])
+// staged with blocks: CORRELATE per (pair, shard, block), one MERGE and FINALISE per (pair, block); one shard: no MERGE
+check('demo without control, staged, 2 blocks: per (pair, shard, block); S = 1 needs no MERGE') {
+    Plan p = plan([control: 'false', seeds: 3, layers_per_task: 1])
     assert p.control == null && p.groups == ['trained'] && p.models == ['seed1', 'seed2', 'seed3']
     assert p.pairs*.id == ['seed1__seed2', 'seed1__seed3']
     assert p.trainRuns*.id == ['seed1', 'seed2', 'seed3']
-    assert counts(p.tasks(1)) == 'CORPUS 1, TRAIN 3, EXTRACT 3, CORRELATE 2, MERGE 2, FINALISE 2, STATS_PARTIAL 1, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
+    assert counts(p.tasks(1)) == 'CORPUS 1, TRAIN 3, EXTRACT 3, CORRELATE 4, FINALISE 4, STATS_PARTIAL 1, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 3, EXTRACT 6, CORRELATE 8, MERGE 4, FINALISE 4, STATS_PARTIAL 2, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
 }
 
 // -profile test (conf/test.config): 2 seeds + control, 2 analysis shards; pairs seed1__seed2 and control__seed2
@@ -127,15 +175,42 @@ check('-profile test, staged: 27 tasks') {
     assert p.describe(2) == 'plan: 2 analysis shards, 27 tasks: CORPUS 1, TRAIN 3, EXTRACT 6, CORRELATE 4, MERGE 2, FINALISE 2, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
 }
 
-check('-profile test, fused: 23 tasks') {
-    Plan p = plan([seeds: 2, correlate_mode: 'fused'])
-    assert p.describe(2) == 'plan: 2 analysis shards, 23 tasks: CORPUS 1, TRAIN 3, EXTRACT 4, CORRELATE_FUSED 2, MERGE 2, FINALISE 2, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
+// tokens_per_task 1024 = one shard of 32 x 32 per chunk: 2 chunks, merged per pair
+check('-profile test, fused, 2 chunks: 15 tasks') {
+    Plan p = plan([seeds: 2, ctx: 32, seqs_per_shard: 32, correlate_mode: 'fused', tokens_per_task: 1024])
+    assert p.describe(2) == 'plan: 2 analysis shards, 15 tasks: CORPUS 1, TRAIN 3, CORRELATE_FUSED 2, MERGE 2, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
+}
+
+// --- chunks and blocks ----------------------------------------------------------------------------------------
+check("blocks of a's layers: 12 in blocks of 5, 24 in blocks of 3, all, more than all") {
+    assert Plan.blocksOf(12, 5) == [[index: 0, first: 0, last: 4, label: 'L00-04', layers: '0-4'],
+                                    [index: 1, first: 5, last: 9, label: 'L05-09', layers: '5-9'],
+                                    [index: 2, first: 10, last: 11, label: 'L10-11', layers: '10-11']]
+    assert Plan.blocksOf(24, 3)*.label == ['L00-02', 'L03-05', 'L06-08', 'L09-11', 'L12-14', 'L15-17', 'L18-20', 'L21-23']
+    assert Plan.blocksOf(12, null) == [[index: 0, first: 0, last: 11, label: null, layers: null]]
+    assert Plan.blocksOf(12, 12) == Plan.blocksOf(12, null) && Plan.blocksOf(12, 40) == Plan.blocksOf(12, null)
+    assert Plan.blocksOf(120, 50)*.label == ['L000-049', 'L050-099', 'L100-119']
+}
+
+// 100M tokens in rows of 1024: 97,656 rows, 6,104 shards of 16 rows (the last of 8); tokens_per_task 12.6M = 769
+// shards of 16,384 tokens; 6,104 / 769 = 7.94: 8 chunks, 7 x 769 = 5,383 shards, the last chunk 721
+check('chunks: 6,104 shards in chunks of 769, a list of 5 shards in chunks of 2') {
+    Plan p = preset('gpt2-small-5seeds', 'gpt2-small', [tokens_per_task: 12600000])
+    assert p.maxRows == 97656 && p.plannedShards == 6104 && p.tokens(6104) == 99999744
+    assert p.shardsPerChunk == 769 && p.chunks(6104) == 8
+    assert p.chunksOf((1..6104).collect { it })*.get(1)*.size() == [769] * 7 + [721]
+    Plan q = plan([correlate_mode: 'fused', tokens_per_task: 131072])   // 2 shards of 65,536 tokens
+    assert q.chunksOf(['a', 'b', 'c', 'd', 'e']) == [[[chunk: 'c00000', n_chunks: 3], ['a', 'b']],
+                                                     [[chunk: 'c00001', n_chunks: 3], ['c', 'd']],
+                                                     [[chunk: 'c00002', n_chunks: 3], ['e']]]
+    // tokens_per_task below one shard: one shard per chunk
+    assert plan([correlate_mode: 'fused', tokens_per_task: 1000]).shardsPerChunk == 1
 }
 
 // --- given checkpoints ----------------------------------------------------------------------------------------
-check('user checkpoints: named after their directories, the first anchors, no control, no training') {
-    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), corpus_name: 'demo'])
-    assert !p.demo
+check('user checkpoints: named after their directories, the first anchors, no control, fused by default') {
+    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), corpus_name: 'demo', ctx: 64])
+    assert !p.demo && p.fused
     assert p.trained == ['neox-tiny', 'gpt2-tiny'] && p.anchor == 'neox-tiny'
     assert p.control == null      // params.control is true by default: a demo-only setting
     assert p.models == ['neox-tiny', 'gpt2-tiny']
@@ -144,40 +219,221 @@ check('user checkpoints: named after their directories, the first anchors, no co
     assert p.pairs == [[id: 'neox-tiny__gpt2-tiny', a: 'neox-tiny', b: 'gpt2-tiny', group: 'trained']]
     assert p.groups == ['trained'] && p.statsModels == ['neox-tiny']
     assert p.trainRuns == []
-    assert p.tools == ['tokenize', 'extract', 'correlate', 'merge', 'finalise', 'stats-partial', 'stats-final',
-                       'universality', 'report']
+    assert p.tools == ['tokenize', 'correlate-fused', 'merge', 'finalise', 'stats-final', 'universality', 'report']
+    // the shapes checked from config.json
+    assert p.shapes['neox-tiny'] == [name: 'neox-tiny', path: hf.resolve('neox-tiny').toString(), architecture: 'gpt_neox',
+        n_layers: 2, d_model: 64, d_mlp: 256, n_heads: 4, vocab_size: 900, n_ctx: 128, format: 'safetensors', dtype: 'float32']
+    assert p.shapes['gpt2-tiny'].subMap(['architecture', 'n_layers', 'd_mlp', 'n_ctx']) == [architecture: 'gpt2', n_layers: 2, d_mlp: 192, n_ctx: 64]
+    // tokenize 1; 3 shards in one chunk; one pair, finalised from its one partial; statistics of the anchor
+    assert p.describe(3) == 'plan: 3 analysis shards, 6 tasks: TOKENIZE 1, CORRELATE_FUSED 1, FINALISE 1, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
+}
+
+check('user checkpoints, staged: extract, correlate and stats-partial per shard') {
+    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), correlate_mode: 'staged', ctx: 64])
+    assert !p.fused && p.extractModels == ['neox-tiny', 'gpt2-tiny']
     // tokenize 1; extract 2 models x 3 shards; correlate 1 pair x 3; statistics of the anchor on 3 shards
     assert p.describe(3) == 'plan: 3 analysis shards, 18 tasks: TOKENIZE 1, EXTRACT 6, CORRELATE 3, MERGE 1, FINALISE 1, STATS_PARTIAL 3, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
 }
 
-// the paper's layout: 5 checkpoints, anchor against 4, fused over 8 shards
-check('user checkpoints, 5 models, fused, S = 8: 36 tasks') {
-    List dirs = ['gpt2-tiny', 'neox-tiny', 'gpt2-tiny-b', 'gpt2-tiny-c', 'gpt2-tiny-d'].collect { hf.resolve(it) }
-    Path tmp = Files.createTempDirectory('plan-test')
-    try {
-        List made = dirs.collect { d -> Files.createDirectories(tmp.resolve(d.fileName.toString())).toString() }
-        Plan p = plan([input: ids.toString(), models: made, correlate_mode: 'fused', analysis_shards: null])
-        assert p.pairs*.id == ['gpt2-tiny__neox-tiny', 'gpt2-tiny__gpt2-tiny-b', 'gpt2-tiny__gpt2-tiny-c', 'gpt2-tiny__gpt2-tiny-d']
-        assert p.extractModels == ['gpt2-tiny']
-        // tokenize 1; extract the anchor on 8 shards; 8 fused tasks; 4 pairs merged and finalised; stats 8 + 1
-        assert counts(p.tasks(8)) == 'TOKENIZE 1, EXTRACT 8, CORRELATE_FUSED 8, MERGE 4, FINALISE 4, STATS_PARTIAL 8, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
-        assert p.totalTasks(8) == 36
-        assert p.analysisShards == null
-    } finally {
-        tmp.toFile().deleteDir()
-    }
+// the paper's layout: 5 checkpoints, anchor against 4; 8 shards in chunks of 2, 2 blocks of the 2 layers
+check('user checkpoints, 5 models, fused, S = 8, 4 chunks x 2 blocks: 28 tasks') {
+    List names = ['gpt2-tiny', 'neox-tiny', 'gpt2-tiny-b', 'gpt2-tiny-c', 'gpt2-tiny-d']
+    List made = checkpoints(binding.tmp.resolve('five'), names, hf.resolve('gpt2-tiny/config.json').toString())
+    Plan p = plan([input: ids.toString(), models: made, analysis_shards: null, ctx: 64, tokens_per_task: 65536, layers_per_task: 1])
+    assert p.pairs*.id == ['gpt2-tiny__neox-tiny', 'gpt2-tiny__gpt2-tiny-b', 'gpt2-tiny__gpt2-tiny-c', 'gpt2-tiny__gpt2-tiny-d']
+    assert p.shardsPerChunk == 2 && p.blocks.size() == 2     // 65,536 / (512 x 64) = 2
+    // tokenize 1; 4 chunks x 2 blocks; 4 pairs x 2 blocks merged and finalised; the anchor's statistics
+    assert counts(p.tasks(8)) == 'TOKENIZE 1, CORRELATE_FUSED 8, MERGE 8, FINALISE 8, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
+    assert p.totalTasks(8) == 28
+    assert p.analysisShards == null && p.plannedShards == null
 }
 
 check('user checkpoints, pairs all: one table per model') {
-    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), pairs: 'all'])
+    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), pairs: 'all', ctx: 64])
     assert p.pairs*.id == ['neox-tiny__gpt2-tiny', 'gpt2-tiny__neox-tiny']
     assert p.tableModels == [trained: ['neox-tiny', 'gpt2-tiny']] && p.universalityMode('trained') == 'all'
-    assert counts(p.tasks(2)) == 'TOKENIZE 1, EXTRACT 4, CORRELATE 4, MERGE 2, FINALISE 2, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 1, REPORT 1'
+    assert counts(p.tasks(2)) == 'TOKENIZE 1, CORRELATE_FUSED 1, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 1, REPORT 1'
+}
+
+check("user checkpoints: a samplesheet names them; a context longer than a model's is refused") {
+    Path sheet = binding.tmp.resolve('models.csv')
+    sheet.text = "name,path\nanchor,${hf}/neox-tiny\nother,${hf}/gpt2-tiny\n"
+    Plan p = plan([input: ids.toString(), models: sheet.toString(), ctx: 64])
+    assert p.trained == ['anchor', 'other'] && p.pairs*.id == ['anchor__other']
+    assert p.shapes.anchor.architecture == 'gpt_neox' && p.shapes.other.architecture == 'gpt2'
+    try {
+        plan([input: ids.toString(), models: sheet.toString(), ctx: 128])
+        assert false : 'ctx 128 > gpt2-tiny n_ctx 64 was accepted'
+    } catch (RuntimeException e) {
+        assert e.class.simpleName == 'CheckpointException'
+        assert e.message == '--ctx: 128 is longer than the context of other (n_ctx 64)'
+    }
+}
+
+check('checkpoint check: no config.json, no weights, an unknown model_type: one line naming the checkpoint') {
+    Path d = Files.createDirectories(binding.tmp.resolve('bad/model-x'))
+    def line = { -> try { CheckpointCheck.fromConfig('model-x', d); null } catch (RuntimeException e) { e.class.simpleName + ': ' + e.message } }
+    assert line() == "CheckpointException: --models: model-x (${d}): no config.json (expected a Hugging Face checkpoint directory)".toString()
+    d.resolve('config.json').text = '{"model_type": "llama", "architectures": ["LlamaForCausalLM"]}'
+    assert line() == "CheckpointException: --models: model-x (${d}): config.json has model_type 'llama' ([LlamaForCausalLM]); expected gpt2 or gpt_neox".toString()
+    d.resolve('config.json').text = hf.resolve('gpt2-tiny/config.json').text
+    assert line() == "CheckpointException: --models: model-x (${d}): no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)".toString()
+    Files.createFile(d.resolve('pytorch_model.bin'))
+    assert CheckpointCheck.fromConfig('model-x', d).format == 'pytorch'
+}
+
+// the check command's JSON lines (CheckpointCheck.CHECK_CLASS, once the command exists): parsed in order; its
+// error line stops the run
+check('checkpoint check command: one JSON line per model; exit 1 gives its error line') {
+    String json = '{"name":"a","path":"/x/a","architecture":"gpt2","n_layers":12,"d_model":768,"d_mlp":3072,"n_heads":12,"vocab_size":50257,"n_ctx":1024,"format":"pytorch","dtype":"float16"}'
+    String other = json.replace('"a"', '"b"').replace('/x/a', '/x/b')
+    List<Map> got = CheckpointCheck.viaCommand(['sh', '-c', "echo '${json}'; echo '${other}'".toString()], [[name: 'a'], [name: 'b']])
+    assert got*.name == ['a', 'b'] && got[0].d_mlp == 3072 && got[1].path == '/x/b'
+    try {
+        CheckpointCheck.viaCommand(['sh', '-c', 'echo "check: error: /x/b/pytorch_model.bin: not a zip file" >&2; exit 1'], [[name: 'b']])
+        assert false : 'exit 1 was accepted'
+    } catch (RuntimeException e) {
+        assert e.class.simpleName == 'CheckpointException'
+        assert e.message == '--models: check: error: /x/b/pytorch_model.bin: not a zip file'
+    }
+}
+
+check('layers_per_task with models a of different depths is refused, the layer counts named') {
+    Path deep = binding.tmp.resolve('deep.json')
+    deep.text = hf.resolve('gpt2-tiny/config.json').text.replace('"n_layer": 2', '"n_layer": 3')
+    List made = checkpoints(binding.tmp.resolve('depths'), ['two'], hf.resolve('gpt2-tiny/config.json').toString()) +
+                checkpoints(binding.tmp.resolve('depths'), ['three'], deep.toString())
+    Plan p = plan([input: ids.toString(), models: made, pairs: 'all', ctx: 64, layers_per_task: 1])
+    assert p.blockProblem == "--layers_per_task: the models a of the pairs have different depths (two 2, three 3 layers), so one block of a's layers cannot fit them all; leave layers_per_task empty"
+    assert !p.costs(2).fits() && p.costs(2).problems() == [p.blockProblem]
+    assert plan([input: ids.toString(), models: made, pairs: 'all', ctx: 64]).costs(2).fits()
+}
+
+// --- costs: GPT-2 small, the paper's preset, at 100M tokens with -profile gpu ----------------------------------
+// GPT-2 small: d 768, d_mlp 3072, 12 layers, vocabulary 50,257, context 1024:
+//   params = 50,257 x 768 + 1,024 x 768 + 12 x (4 x 768^2 + 2 x 768 x 3,072 + 9 x 768 + 3,072) + 2 x 768 = 124,439,808
+//   moments of a pair = 8 x (36,864^2 + 12 x 3,072^2 + 4 x 36,864) = 8 x 1,472,348,160 = 11,778,785,280 bytes
+// GPT-2 medium: d 1024, d_mlp 4096, 24 layers: params 354,823,168; moments 8 x (98,304^2 + 24 x 4,096^2 + 4 x 98,304)
+//   = 80,533,782,528; a block of 3 of a's layers: 8 x (12,288 x 98,304 + 24 x 4,096^2 + 2 x 12,288 + 2 x 98,304) = 12,886,671,360
+// Pythia-160m (GPT-NeoX, untied): 2 x 50,304 x 768 + 12 x 7,087,872 + 2 x 768 = 162,322,944
+check('sizes: parameters and pair moments of GPT-2 small, medium and Pythia-160m') {
+    Path dir = Paths.get(checkpoints(binding.tmp.resolve('cfg'), ['s'], 'gpt2-small')[0])
+    Map small = CheckpointCheck.fromConfig('s', dir)
+    Map medium = small + [d_model: 1024, d_mlp: 4096, n_layers: 24, n_heads: 16]
+    Map pythia = small + [architecture: 'gpt_neox', vocab_size: 50304, n_ctx: 2048]
+    assert small.subMap(['architecture', 'n_layers', 'd_model', 'd_mlp', 'n_heads', 'vocab_size', 'n_ctx']) ==
+           [architecture: 'gpt2', n_layers: 12, d_model: 768, d_mlp: 3072, n_heads: 12, vocab_size: 50257, n_ctx: 1024]
+    assert PlanCosts.params(small) == 124_439_808L
+    assert PlanCosts.params(medium) == 354_823_168L
+    assert PlanCosts.params(pythia) == 162_322_944L
+    assert PlanCosts.momentsBytes(small, small, 12) == 11_778_785_280L
+    assert PlanCosts.momentsBytes(medium, medium, 24) == 80_533_782_528L
+    assert PlanCosts.momentsBytes(medium, medium, 3) == 12_886_671_360L
+}
+
+// 5 models, 4 pairs, one block of all 12 layers, batch 8 x 1024 = 8,192 rows, float32 products:
+//   GPU  = totals 4 x 11,778,785,280 = 47,115,141,120 + weights 5 x 4 x 124,439,808 = 2,488,796,160
+//          + buffers 5 x 4 x 36,864 x 8,192 = 6,039,797,760 + operands (the same, float32) 6,039,797,760
+//          + forward 4 x 8,192 x (2 x 12 x 1,024 + 4 x 768 + 2 x 3,072) = 1,107,296,256 + product 8 x 3,072^2 = 75,497,472
+//          + 1e9 = 63,866,326,528
+//   host = heap (one pair 11,778,785,280 + buffers 6,039,797,760 + the anchor's statistics 36,864 x (64 + 20 x 50) =
+//          39,223,296 = 17,857,806,336) / 0.8 = 22,322,257,920 -> 21,289 MiB = 22,323,134,464 bytes
+//   disk = shards 4 x 99,999,744 = 399,998,976 + partials 8 x 47,115,141,120 = 376,921,128,960 + merged 47,115,141,120
+//          + partial statistics 8 x 39,223,296 = 313,786,368 + statistics 36,864 x 1,200 = 44,236,800
+//          + summaries 4 x 36,864 x (48 + 12 x 50 + 16) = 97,910,784 = 424,892,203,008
+//   FLOP = 2 x 36,864^2 x 4 x 99,999,744 = 1.0872e18 + cov_b 2 x 12 x 3,072^2 x 4 x 99,999,744 = 9.06e16
+//          + forwards 5 x 2 x 124,439,808 x 99,999,744 = 1.244e17 = 1.3022e18; / 50e12 / 3600 = 7.23 GPU-hours
+check('costs, GPT-2 small preset, 100M tokens, -profile gpu: 20 tasks, 63.9 GB GPU, 424.9 GB work/, one pass') {
+    Plan p = preset('gpt2-small-5seeds', 'gpt2-small')
+    assert p.fused && p.gpu && p.blocks.size() == 1 && p.pairs.size() == 4
+    PlanCosts c = p.costs(p.plannedShards)
+    Map f = c.fused(p.blocks[0])
+    assert f.gpu == 63_866_326_528L
+    assert f.heap == 17_857_806_336L && f.host == 22_322_257_920L
+    assert p.memoryMb('CORRELATE_FUSED', null, p.blocks[0]) == 21_289L
+    assert c.memory().CORRELATE_FUSED == [tasks: 8, host: 22_323_134_464L, gpu: 63_866_326_528L]
+    // MERGE: 8 x (2 x 3,072^2 + 6 x 73,728) = 154,533,888 heap, under the 2,048 MiB floor; FINALISE under 4,096
+    assert p.memoryMb('MERGE', p.pairs[0], p.blocks[0]) == 2048L && p.memoryMb('FINALISE', p.pairs[0], p.blocks[0]) == 4096L
+    assert c.peakDisk() == 424_892_203_008L
+    assert c.disk()['partial moments'] == [376_921_128_960L, 32L] && c.disk()['merged moments'] == [47_115_141_120L, 4L]
+    Map<String, Double> fl = c.flop()
+    assert fl.comoment == fl.onePass && fl.comoment == 2.0 * 36864 * 36864 * 4 * 99999744
+    assert Math.abs(fl.total - 1.302197037567e18) < 1e6
+    assert String.format('%.2f', c.gpuHours()) == '7.23'
+    // the acceptance figures of issue 11: at most 1 TB of work/, 80 GB of GPU and 64 GB of host memory, 500 tasks
+    assert c.fits() && c.peakDisk() <= 1e12 && p.totalTasks(p.plannedShards) == 20
+    assert c.text().readLines()[0] == 'plan: 6104 analysis shards, 20 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 4, FINALISE 4, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
+    assert c.rows().find { it[0] == 'memory CORRELATE_FUSED' }[1] == '22.3 GB host, 63.9 GB GPU per task x 8 tasks'
+    assert c.rows().find { it[0] == 'work/ at peak' }[1].startsWith('424.9 GB: token shards 400.0 MB (6,104 files), partial moments 376.9 GB (32 files), merged moments 47.1 GB (4 files)')
+    assert c.rows().last() == ['verdict', 'fits']
+    assert c.tsv().readLines()[0] == 'item\tvalue' && c.tsv().readLines().size() == c.rows().size() + 1
+}
+
+// on a CPU the 4 pairs' totals are on the Java heap: 47.1 GB + buffers 6.04 + operands (36,864 + 36,864) x 8,192 x 4
+// = 2.42 + statistics 0.04 = 55.61 GB of heap, / 0.8 = 69.5 GB > 64: refused; 2 blocks of 6 layers: totals 4 x
+// 6,342,672,384 = 25.37 GB + 6.04 + (18,432 + 36,864) x 32,768 = 1.81 + 0.04 = 33.26 GB / 0.8 = 41.6 GB
+check('refusal, GPT-2 small on a CPU: host memory; fix: layers_per_task 6') {
+    Plan p = preset('gpt2-small-5seeds', 'gpt2-small', [:], false)
+    PlanCosts c = p.costs(p.plannedShards)
+    assert c.fused(p.blocks[0]).heap == 55_610_081_280L
+    assert !c.fits()
+    assert c.refusal() == '''plan: the run does not fit its limits, no task was started:
+  CORRELATE_FUSED needs 69.5 GB of host memory per task, above max_task_memory 64 GB
+  fix: set layers_per_task 6 (2 blocks of a's 12 layers; CORRELATE_FUSED then needs 41.6 GB host memory per task)'''
+    assert p.with([layers_per_task: 6]).costs(p.plannedShards).fits()
+}
+
+// medium, one block: 4 x 80.5 GB of totals cannot fit; 8 blocks of 3 layers: GPU 4 x 12,886,671,360 = 51,546,685,440
+// + weights 5 x 4 x 354,823,168 = 7,096,463,360 + buffers 5 x 4 x 98,304 x 4,096 = 8,053,063,680 + operands 8,053,063,680
+// + forward 4 x 4,096 x (2 x 16 x 1,024 + 4 x 1,024 + 2 x 4,096) = 738,197,504 + product 8 x 4,096^2 = 134,217,728 + 1e9
+// = 76,621,691,392; and with 8 chunks each chunk's partials are 4 x (8 x 12,886,671,360) = 412.4 GB: one chunk only
+check('refusal, GPT-2 medium in one block and 8 chunks: memory and disk; fixes: layers_per_task 3, one chunk') {
+    Plan p = preset('gpt2-medium-5seeds', 'gpt2-medium', [tokens_per_task: 12600000, layers_per_task: null])
+    PlanCosts c = p.costs(p.plannedShards)
+    assert p.plannedShards == 12207 && p.chunks(12207) == 8
+    assert c.refusal() == '''plan: the run does not fit its limits, no task was started:
+  CORRELATE_FUSED needs 110.9 GB of host memory per task, above max_task_memory 64 GB
+  CORRELATE_FUSED needs 347.2 GB of GPU memory per task, above max_gpu_memory 80 GB
+  work/ would hold 2.90 TB at its peak, above max_work_disk 1000 GB
+  fix: set layers_per_task 3 (8 blocks of a's 24 layers; CORRELATE_FUSED then needs 29.1 GB host, 76.6 GB GPU memory per task)
+  fix: set tokens_per_task 99999744 (1 chunk of up to 12,207 shards: 413.3 GB in work/)'''
+    Plan fixed = p.with([layers_per_task: 3, tokens_per_task: 99999744])
+    assert fixed.costs(12207).fits()
+    assert fixed.costs(12207).fused(fixed.blocks[0]).gpu == 76_621_691_392L
+}
+
+// the presets as shipped fit the acceptance limits (-profile gpu), with one pass of products
+check('presets at 100M tokens (-profile gpu): small, medium (with layer blocks), Pythia fit 1 TB, 80 GB, 64 GB, 500 tasks') {
+    Map<String, Plan> plans = [small : preset('gpt2-small-5seeds', 'gpt2-small'),
+                               medium: preset('gpt2-medium-5seeds', 'gpt2-medium'),
+                               pythia: preset('pythia-160m-4seeds', 'pythia-160m')]
+    plans.each { name, p ->
+        PlanCosts c = p.costs(p.plannedShards)
+        assert c.fits() : "${name}: ${c.problems()}"
+        assert c.peakDisk() <= 1e12 && p.totalTasks(p.plannedShards) <= 500
+        assert c.memory().values().every { it.host <= 64e9 && it.gpu <= 80e9 }
+        assert c.flop().comoment == c.flop().onePass
+    }
+    assert plans.medium.blocks.size() == 8 && plans.small.blocks.size() == 1 && plans.pythia.blocks.size() == 1
+    assert plans.medium.describe(12207) == 'plan: 12207 analysis shards, 44 tasks: TOKENIZE 1, CORRELATE_FUSED 8, FINALISE 32, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
+    assert plans.pythia.describe(6104) == 'plan: 6104 analysis shards, 18 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 3, FINALISE 3, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
+}
+
+// staged at 100M tokens: activation files and one partial per shard (the issue's 288 TB); the fix is fused
+check('refusal, GPT-2 small staged at 100M tokens: 361.62 TB of work/; fix: correlate_mode fused') {
+    Plan p = preset('gpt2-small-5seeds', 'gpt2-small', [correlate_mode: 'staged'])
+    PlanCosts c = p.costs(6104)
+    // activations: 5 models x 6,104 shards x 16,384 x (36,864 x 2 hooks x 2 bytes + 8); partials 6,104 x 4 x 11,778,785,280
+    assert c.disk().activations == [5L * 6104 * 16384 * (36864L * 2 * 2 + 8), 30520L]
+    assert c.disk()['partial moments'] == [6104L * 4 * 11_778_785_280L, 24416L]
+    assert c.problems() == ['work/ would hold 361.62 TB at its peak, above max_work_disk 1000 GB']
+    assert c.fixes() == ['set correlate_mode fused (no activation files: 424.9 GB in work/ with tokens_per_task 12600000)']
 }
 
 check('report params: the set ones, sorted') {
     Plan p = plan([seeds: 2])
     assert p.reportParams.contains('seeds=2') && p.reportParams.contains('pairs=anchor')
+    assert p.reportParams.contains('correlate_mode=auto') && p.reportParams.contains('tokens_per_task=10000000')
     assert p.reportParams == p.reportParams.sort(false)
     assert !p.reportParams.any { it.startsWith('outdir=') || it.startsWith('lr=') }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The plan of a run (lib/Plan.groovy): tests/lib/PlanTest.groovy, run with the Groovy of Nextflow's own jars.
+# The plan of a run and its costs (lib/Plan.groovy, lib/PlanCosts.groovy, lib/CheckpointCheck.groovy):
+# tests/lib/PlanTest.groovy, run with the Groovy of Nextflow's own jars.
 
 setup_file() {
     ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
@@ -7,7 +8,7 @@ setup_file() {
     "$ROOT/nextflow" -version >/dev/null
 }
 
-@test "plan: models, pairs, groups, tables and task counts of the demo, -profile test and given checkpoints (PlanTest.groovy)" {
+@test "plan: models, pairs, chunks, blocks, task counts, memory, disk, FLOPs and refusals; the presets at 100M tokens (PlanTest.groovy)" {
     ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
     cd "$ROOT"
     run java -cp ".cache/nextflow/lib/*:lib" groovy.ui.GroovyMain tests/lib/PlanTest.groovy

@@ -47,9 +47,13 @@ workflow {
     CORRELATE(Channel.of([[id: 'seed1__seed2.analysis.00000', pair: 'seed1__seed2', a: 'seed1', b: 'seed2', group: 'trained',
                            shard: 'analysis.00000', n_shards: 2],
                           fixture('seed1.analysis.00000.h5'), fixture('seed2.analysis.00000.h5')]), jar)
-    CORRELATE_FUSED(Channel.of([[id: 'analysis.00000', shard: 'analysis.00000', n_shards: 2,
-                                 pairs: ['seed1:seed2', 'control:seed2']],
-                                fixture('analysis.00000.h5'), [fixture('control'), fixture('seed1'), fixture('seed2')]]), jar)
+    // a chunk of two shards, the first block of a's layers (with the statistics of seed1); seed2 is named by a
+    // samplesheet (its directory is 3f2a9c1e)
+    CORRELATE_FUSED(Channel.of([[id: 'c00000.L00-00', chunk: 'c00000', n_chunks: 1, block: 0, layers: '0-0',
+                                 pairs: ['seed1:seed2', 'control:seed2'], models: ['seed1', 'seed2', 'control'],
+                                 stats_models: ['seed1'], memory_mb: 3072],
+                                [fixture('analysis.00001.h5'), fixture('analysis.00000.h5')],
+                                [fixture('seed1'), fixture('3f2a9c1e'), fixture('control')]]), jar)
     MERGE(Channel.of([[id: 'seed1__seed2', a: 'seed1', b: 'seed2', group: 'trained', n_shards: 2],
                       [fixture('seed1__seed2.analysis.00000.h5'), fixture('seed1__seed2.analysis.00001.h5')]]), jar)
     FINALISE(Channel.of([[id: 'seed1__seed2'], fixture('seed1__seed2.moments.h5')]), jar)

@@ -8,7 +8,7 @@ load helpers
 setup_file() {
     export WORK FIX
     WORK="$(work_dir modules)" FIX="$(work_dir modules)/fixtures"
-    mkdir -p "$FIX/seed1" "$FIX/seed2" "$FIX/control" "$FIX/tables/trained" "$FIX/tables/control"
+    mkdir -p "$FIX/seed1" "$FIX/seed2" "$FIX/3f2a9c1e" "$FIX/control" "$FIX/tables/trained" "$FIX/tables/control"
     (cd "$FIX" && touch tool.jar a.txt b.jsonl train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5 \
         seed1.analysis.00000.h5 seed2.analysis.00000.h5 seed1__seed2.analysis.00000.h5 seed1__seed2.analysis.00001.h5 \
         seed1__seed2.moments.h5 seed1.analysis.00000.stats-partial.h5 seed1.analysis.00001.stats-partial.h5 \
@@ -75,9 +75,21 @@ expect_versions() {
     expect_versions CORRELATE correlate
 }
 
-@test "module CORRELATE_FUSED: one shard + checkpoints -> a partial per pair, under the staged names" {
-    expect CORRELATE_FUSED partials $'analysis.00000\tcontrol__seed2.analysis.00000.h5 seed1__seed2.analysis.00000.h5'
+@test "module CORRELATE_FUSED: a chunk of shards + checkpoints, one block -> a partial per pair, the statistics of seed1" {
+    expect CORRELATE_FUSED partials $'c00000.L00-00\tcontrol__seed2.c00000.L00-00.h5 seed1.c00000.L00-00.stats-partial.h5 seed1__seed2.c00000.L00-00.h5'
     expect_versions CORRELATE_FUSED correlate-fused
+    # the tool's inputs: checkpoints in the models' order (seed2 as NAME=DIR: its directory has another name), the
+    # chunk's shards sorted by name, the task's name, the block, the statistics; --stats-top-k only with statistics;
+    # the plan's memory request (3,072 MiB)
+    local out
+    out="$(grep -h '^inputs: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'inputs: --checkpoint models/1/seed1 --checkpoint seed2=models/2/3f2a9c1e --checkpoint models/3/control --pair seed1:seed2 --pair control:seed2 --shard shards/analysis.00000.h5 --shard shards/analysis.00001.h5 --chunk c00000.L00-00 --layers-a 0-0 --stats-model seed1' ]] \
+        || fail "CORRELATE_FUSED inputs: $out" "$WORK/modules.log"
+    grep -q -- '--stats-top-k 50' "$(dirname "$(grep -l "^### name: 'CORRELATE_FUSED" "$WORK"/work/*/*/.command.run)")/.command.out" \
+        || fail "no --stats-top-k in CORRELATE_FUSED's ext.args" "$WORK/modules.log"
+    awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["process"] ~ /CORRELATE_FUSED/ { print $h["memory"] }' \
+        "$(ls -t "$WORK"/results/pipeline_info/execution_trace_*.txt | head -n 1)" | grep -qx '3 GB' \
+        || fail "CORRELATE_FUSED did not ask for the plan's 3,072 MiB" "$WORK/modules.log"
 }
 
 @test "module MERGE: the pair's partials -> moments" {

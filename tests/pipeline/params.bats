@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Parameter checks (lib/ParamsValidator.groovy): bad params stop the run before any task starts, with one clear
-# line per problem. The validator reports every problem of a run at once, so the cases are batched: one launch
+# Parameter checks (lib/ParamsValidator.groovy), the models samplesheet (lib/Samplesheet.groovy) and the checkpoint
+# check (lib/CheckpointCheck.groovy): bad params, sheets or checkpoints stop the run before any task starts, with one
+# clear line per problem. The validator reports every problem of a run at once, so the cases are batched: one launch
 # per batch below (four launches instead of one per case), and each case is still its own test, which reads its
 # line in its batch's log. Cases of one batch are independent params; rules that tie params together are checked
 # only when every param is valid on its own, so each of those gets a batch without single-param errors.
@@ -23,6 +24,18 @@ setup_file() {
     batch same_name --input "$IDS" --models "$HF/gpt2-tiny,$HF/gpt2-tiny"
     batch input_alone --input "$IDS" --hooks mlp_post
     batch models_alone --models "$HF/gpt2-tiny,$HF/neox-tiny"
+    # samplesheets: a missing column; a duplicate name, a missing path, a name that cannot name files
+    mkdir -p "$WORK/sheets" "$WORK/no-config"
+    printf 'name,dir\nanchor,%s\nother,%s\n' "$HF/neox-tiny" "$HF/gpt2-tiny" >"$WORK/sheets/columns.csv"
+    printf 'name,path\nanchor,%s\nanchor,%s\nthird,%s\na__b,%s\n' "$HF/neox-tiny" "$HF/gpt2-tiny" "$WORK/sheets/none" "$HF/gpt2-tiny" \
+        >"$WORK/sheets/rows.csv"
+    batch sheet_columns --input "$IDS" --models "$WORK/sheets/columns.csv"
+    batch sheet_rows --input "$IDS" --models "$WORK/sheets/rows.csv"
+    # a checkpoint directory without config.json; a context longer than a model's
+    batch checkpoint --input "$IDS" --models "$HF/gpt2-tiny,$WORK/no-config" --ctx 64
+    batch context --input "$IDS" --models "$HF/neox-tiny,$HF/gpt2-tiny" --ctx 128
+    # fused runs write no activation files to publish
+    batch fused_activations --input "$IDS" --models "$HF/neox-tiny,$HF/gpt2-tiny" --ctx 64 --save_activations true
 }
 
 # expect_error BATCH EXPECTED: the batch's run failed, printed a line starting with EXPECTED, and started no task
@@ -77,6 +90,44 @@ expect_error() {
     expect_error input_alone "--hooks: must hold mlp_post and mlp_pre"
 }
 
+@test "params: a samplesheet without a path column" {
+    expect_error sheet_columns "--models: $WORK/sheets/columns.csv: missing column path (header: name,dir; expected name,path)"
+}
+@test "params: a samplesheet with a duplicate name" {
+    expect_error sheet_rows "--models: $WORK/sheets/rows.csv line 3: duplicate name 'anchor' (also line 2); names must differ, they name the outputs"
+}
+@test "params: a samplesheet with a missing path" {
+    expect_error sheet_rows "--models: $WORK/sheets/rows.csv line 4: $WORK/sheets/none: no such directory"
+}
+@test "params: a samplesheet name with the pair separator" {
+    expect_error sheet_rows "--models: $WORK/sheets/rows.csv line 5: name 'a__b' contains '__', which separates the two models of a pair in file names"
+}
+@test "checkpoints: a directory without config.json is refused before any task" {
+    expect_error checkpoint "--models: no-config ($WORK/no-config): no config.json (expected a Hugging Face checkpoint directory)"
+}
+@test "checkpoints: a context longer than a model's is refused before any task" {
+    expect_error context "--ctx: 128 is longer than the context of gpt2-tiny (n_ctx 64)"
+}
+@test "params: save_activations needs staged correlation (checkpoint runs are fused by default)" {
+    expect_error fused_activations "--save_activations: fused correlation writes no activation files (correlate_mode auto is fused for checkpoint runs); set --correlate_mode staged to keep them"
+}
+
+# a samplesheet names the checkpoints: the names reach the outputs, and the tools get NAME=DIR where the directory has
+# another name (Hugging Face snapshots are named by commit hash)
+@test "params: a samplesheet names the models; fused tasks get NAME=DIR" {
+    local dir="$WORK/sheet" log="$WORK/sheet.log" out
+    mkdir -p "$dir"
+    printf 'name,path\nanchor,%s\n"other",%s\n' "$HF/neox-tiny" "$HF/gpt2-tiny" >"$dir/models.csv"
+    run_stub "$dir" "$log" --input "$IDS" --models "$dir/models.csv" --ctx 64 --outdir "$dir/results" \
+        || fail "the run with a samplesheet failed" "$log"
+    grep -q '^run: models anchor, other; anchor anchor; 1 pair' "$log" || fail "the models are not named by the sheet" "$log"
+    [[ -f "$dir/results/correlations/anchor__other.summary.h5" && -f "$dir/results/stats/anchor.stats.h5" ]] \
+        || fail "no outputs named after the sheet's models" "$log"
+    out="$(grep -h '^inputs: ' "$dir"/work/*/*/.command.out)"
+    [[ "$out" == 'inputs: --checkpoint anchor=models/1/neox-tiny --checkpoint other=models/2/gpt2-tiny --pair anchor:other '* ]] \
+        || fail "CORRELATE_FUSED inputs: $out" "$log"
+}
+
 # user checkpoints instead of the demo: list params as a YAML list and as a comma string; the first model anchors
 @test "params: list params as a YAML list and as a comma string; given checkpoints, the first anchors" {
     local dir="$WORK/lists" log="$WORK/list_forms.log"
@@ -92,6 +143,8 @@ models:
   - $ROOT/java-tasks/testdata/hf/gpt2-tiny
 hooks: mlp_post, mlp_pre
 save_activations: true
+correlate_mode: staged
+ctx: 64
 YAML
     run_stub "$dir" "$log" -params-file "$dir/params.yaml" --outdir "$dir/results" \
         || fail "YAML list models + comma string hooks: the run failed" "$log"

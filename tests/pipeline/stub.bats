@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # -stub-run of the whole demo DAG (every module's stub block, no tool runs): the tasks are those of the run's plan
 # (lib/Plan.groovy, the `plan:` line; tests/lib/PlanTest.groovy checks the plan's counts by hand) and every
-# expected file is published. Staged (the default), fused, and pairs 'all'.
+# expected file is published. Staged (the demo's default), fused in chunks x layer blocks, and pairs 'all'; then
+# the plan alone (--plan_only) and plans that do not fit their limits, which start no task (or, checked again once
+# the shards are made, no task after CORPUS).
 
 load helpers
 
@@ -59,14 +61,41 @@ tasks_as_planned() {
     ((${#bad[@]} == 0)) || fail "software_versions.yml: missing or wrong: ${bad[*]}" "$yml"
 }
 
-@test "stub run, fused: one CORRELATE_FUSED task per shard, extract only for the models with statistics, same files" {
-    stub fused --correlate_mode fused
+# fused in 2 chunks (one shard each: tokens_per_task 65,536 = 512 x 128) x 2 blocks of a's layers (layers_per_task 1):
+# no EXTRACT, no STATS_PARTIAL (the first block of each chunk makes the statistics), MERGE and FINALISE per (pair,
+# block), UNIVERSALITY over every block of its pairs
+@test "stub run, fused: CORRELATE_FUSED per (chunk, block), MERGE and FINALISE per (pair, block), no activations" {
+    stub fused --correlate_mode fused --tokens_per_task 65536 --layers_per_task 1
     tasks_as_planned fused
-    grep -q '^plan: 2 analysis shards, 33 tasks: .*CORRELATE_FUSED 2,' "$WORK/fused.log" || fail "not the fused demo plan" "$WORK/fused.log"
-    local missing
-    demo_outputs 4
-    missing="$(missing_outputs "$WORK/fused/results" "${DEMO_OUTPUTS[@]}")"
-    [[ -z "$missing" ]] || fail "missing outputs: ${missing//$'\n'/ }" "$WORK/fused.log"
+    grep -q '^plan: 2 analysis shards, 39 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1$' \
+        "$WORK/fused.log" || fail "not the fused plan of 2 chunks x 2 blocks" "$WORK/fused.log"
+    local missing="" i b out
+    for i in 2 3 4; do for b in L00-00 L01-01; do
+        [[ -e "$WORK/fused/results/correlations/seed1__seed$i.$b.summary.h5" && -e "$WORK/fused/results/correlations/control__seed$i.$b.summary.h5" ]] \
+            || missing+=" correlations/*__seed$i.$b.summary.h5"
+    done; done
+    for f in stats/seed1.stats.h5 stats/control.stats.h5 universality/trained/neurons.csv universality/control/neurons.csv report/index.html; do
+        [[ -e "$WORK/fused/results/$f" ]] || missing+=" $f"
+    done
+    [[ -z "$missing" ]] || fail "missing outputs:$missing" "$WORK/fused.log"
+    # each task's chunk, block and statistics (the stub prints the tool's inputs)
+    out="$(grep -h '^inputs: ' "$WORK"/fused/work/*/*/.command.out | sed 's/.*--shard //' | sort)"
+    [[ "$out" == "shards/analysis.00000.h5 --chunk c00000.L00-00 --layers-a 0-0 --stats-model seed1 --stats-model control
+shards/analysis.00000.h5 --chunk c00000.L01-01 --layers-a 1-1
+shards/analysis.00001.h5 --chunk c00001.L00-00 --layers-a 0-0 --stats-model seed1 --stats-model control
+shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRELATE_FUSED tasks: $out" "$WORK/fused.log"
+    # UNIVERSALITY takes every block of its pairs; STATS_FINAL one partial per chunk
+    out="$(ls "$(dirname "$(grep -l "^### name: 'UNIVERSAL_NEURONS:UNIVERSALITY (trained)'" "$WORK"/fused/work/*/*/.command.run)")/summaries" | paste -sd' ')"
+    [[ "$out" == 'seed1__seed2.L00-00.summary.h5 seed1__seed2.L01-01.summary.h5 seed1__seed3.L00-00.summary.h5 seed1__seed3.L01-01.summary.h5 seed1__seed4.L00-00.summary.h5 seed1__seed4.L01-01.summary.h5' ]] \
+        || fail "UNIVERSALITY (trained) got: $out" "$WORK/fused.log"
+    out="$(ls "$(dirname "$(grep -l "^### name: 'UNIVERSAL_NEURONS:NEURON_STATS:STATS_FINAL (seed1)'" "$WORK"/fused/work/*/*/.command.run)")/partials" | paste -sd' ')"
+    [[ "$out" == 'seed1.c00000.L00-00.stats-partial.h5 seed1.c00001.L00-00.stats-partial.h5' ]] || fail "STATS_FINAL (seed1) got: $out" "$WORK/fused.log"
+    # MERGE asks for the plan's memory (at least 2,048 MiB); REPORT is given the plan
+    [[ "$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["process"] ~ /:MERGE$/ { print $h["memory"] }' "$WORK/fused.trace" | sort -u)" == '2 GB' ]] \
+        || fail "MERGE's memory is not the plan's 2 GB" "$WORK/fused.log"
+    out="$(cat "$(dirname "$(grep -l "^### name: 'UNIVERSAL_NEURONS:REPORT" "$WORK"/fused/work/*/*/.command.run)")/plan.tsv" | head -n 2)"
+    [[ "$out" == $'item\tvalue\ntasks\t39: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1' ]] \
+        || fail "REPORT's plan.tsv: $out" "$WORK/fused.log"
 }
 
 # with analysis_shards null (all the shards the corpus gives) the plan is printed per shard first, with numbers
@@ -86,4 +115,47 @@ tasks_as_planned() {
     # REPORT's stub prints the tables it was given, in group order: the anchor's table of 'trained', then 'control'
     out="$(grep -h '^tables: ' "$WORK"/all/work/*/*/.command.out)"
     [[ "$out" == 'tables: groups/1/seed1 groups/2/control' ]] || fail "REPORT got: $out" "$WORK/all.log"
+}
+
+# --plan_only: the plan printed and written to pipeline_info, no task started
+@test "plan_only: prints the plan (tasks, memory, work/ disk, FLOP, GPU-hours), writes plan.txt and plan.tsv, starts no task" {
+    local dir="$WORK/plan_only" log="$WORK/plan_only.log" rc=0
+    run_nf "$dir" "$log" --plan_only true --correlate_mode fused --outdir "$dir/results" || rc=$?
+    ((rc == 0)) || fail "the plan_only run failed (exit $rc)" "$log"
+    ! grep -q 'Submitted process' "$log" || fail "a task started" "$log"
+    local item
+    for item in '^plan: 2 analysis shards, 18 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 6, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1$' \
+                '^  memory CORRELATE_FUSED  4.3 GB host per task x 1 task$' '^  work/ at peak  ' '^  FLOP  ' '^  GPU-hours  ' \
+                '^  verdict  *fits$' '^plan_only: '; do
+        grep -q "$item" "$log" || fail "no line matching '$item'" "$log"
+    done
+    [[ -s "$dir/results/pipeline_info/plan.txt" && "$(head -n 1 "$dir/results/pipeline_info/plan.tsv")" == $'item\tvalue' ]] \
+        || fail "no pipeline_info/plan.txt and plan.tsv" "$log"
+    grep -q $'^verdict\tfits$' "$dir/results/pipeline_info/plan.tsv" || fail "plan.tsv has no verdict row" "$dir/results/pipeline_info/plan.tsv"
+}
+
+# a plan that does not fit: refused before any task, with the params that would fix it
+@test "plan refused: work/ above max_work_disk stops the run before any task, naming the fix" {
+    local dir="$WORK/refused" log="$WORK/refused.log" rc=0
+    run_nf "$dir" "$log" --max_work_disk 0.001 --outdir "$dir/results" || rc=$?
+    ((rc != 0)) || fail "the run was not refused" "$log"
+    ! grep -q 'Submitted process' "$log" || fail "a task started" "$log"
+    grep -q '^plan: the run does not fit its limits, no task was started:' "$log" || fail "no refusal line" "$log"
+    grep -q '^  work/ would hold 2.8 GB at its peak, above max_work_disk 0.001 GB$' "$log" || fail "no disk line" "$log"
+    grep -q '^  fix: set correlate_mode fused' "$log" || grep -q '^  fix: lower max_tokens' "$log" || fail "no fix line" "$log"
+}
+
+# all shards (analysis_shards null, no max_tokens): S is known once CORPUS has made them; the plan is printed and
+# checked again then, and a plan that does not fit stops the run before any task after CORPUS
+@test "plan refused once the shards are made: no task after CORPUS" {
+    local dir="$WORK/refused_late" log="$WORK/refused_late.log" rc=0
+    mkdir -p "$dir"
+    printf 'analysis_shards: null\n' >"$dir/params.yaml"
+    run_stub "$dir" "$log" -params-file "$dir/params.yaml" --max_work_disk 0.001 --outdir "$dir/results" || rc=$?
+    ((rc != 0)) || fail "the run was not stopped" "$log"
+    grep -q '^  verdict  *memory fits; disk and FLOPs are planned once the shards are made$' "$log" || fail "no verdict before the run" "$log"
+    grep -q 'plan: with its 2 shards the run does not fit its limits; no task after CORPUS was started:$' "$log" \
+        || fail "no refusal once the shards were made" "$log"
+    [[ "$(grep 'Submitted process' "$log" | sed 's/.*> //')" == 'UNIVERSAL_NEURONS:TOKENS:CORPUS (demo)' ]] \
+        || fail "tasks other than CORPUS started" "$log"
 }

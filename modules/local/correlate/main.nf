@@ -1,7 +1,8 @@
 /*
- * CORRELATE (staged): the activations of models a and b on one shard -> partial Pearson moments of the pair.
- * Tool: org.uneurons.correlate.CorrelateTool (java-tasks/correlate); the token filter comes from the activation
- * files (extract copies the shard's filter ids into them). Options from params arrive as ext.args
+ * CORRELATE (staged): the activations of models a and b on one shard -> partial Pearson moments of the pair, for
+ * one block of a's layers (meta.layers, --layers-a FIRST-LAST; null: every layer). Tool:
+ * org.uneurons.correlate.CorrelateTool (java-tasks/correlate); the token filter comes from the activation files
+ * (extract copies the shard's filter ids into them). Options from params arrive as ext.args
  * (conf/modules.config): --hook, --gemm, --no-filter. Label process_gpu: under -profile gpu the totals stay on the
  * GPU (--device gpu); on a CPU the tool's default (heap totals); ext.device overrides it.
  */

@@ -1,9 +1,10 @@
 /*
  * REPORT: the universality table of every group (UNIVERSALITY's `table`, in meta.groups order: the anchor's group
  * first, e.g. trained, then e.g. control), the anchor's statistics, the analysis shards, the checkpoints and the
- * timing.tsv of every task before it -> report/index.html with its PNG figures (offline).
+ * timing.tsv of every task before it, and the run's plan -> report/index.html with its PNG figures (offline).
  * Tool: org.uneurons.report.ReportTool (java-tasks/report). meta: groups (labels, in the order of `tables`),
- * models (the names of the checkpoint directories, staged as models/<name>), params (KEY=VALUE strings shown in the run summary).
+ * models (the models' names, in the order of `checkpoints`, staged as models/N/<directory>), params (KEY=VALUE
+ * strings shown in the run summary), plan ([item, value] rows of lib/PlanCosts.groovy, written to plan.tsv).
  * Options: --threshold, --top.
  */
 process REPORT {
@@ -11,7 +12,7 @@ process REPORT {
     label 'process_single'
 
     input:
-    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/*'), path(timings, stageAs: 'timings/timing*.tsv')
+    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv')
     path jar
 
     output:
@@ -22,18 +23,21 @@ process REPORT {
     script:
     def args   = task.ext.args ?: ''
     def table  = TaskCommand.asList(tables)
-    def logArgs = meta.models.collect { m -> "\$( [[ -s models/${m}/train_log.csv ]] && echo --train-log ${m}=models/${m}/train_log.csv )" }
+    def dirs   = TaskCommand.asList(checkpoints)
+    def logArgs = [meta.models, dirs].transpose().collect { m, d -> "\$( [[ -s ${d}/train_log.csv ]] && echo --train-log ${m}=${d}/train_log.csv )" }
     """
+    ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
     ${TaskCommand.run(task, jar, 'org.uneurons.report.ReportTool', meta.id)} \\
         ${meta.groups.withIndex().collect { g, i -> "--neurons ${g}=${table[i]}/neurons.csv" }.join(' ')} \\
         --layer-fractions ${table[0]}/layer_fractions.csv \\
         --percentiles ${table[0]}/percentiles.csv \\
         --stats ${stats} \\
         ${TaskCommand.repeat('--shard', shards)} \\
-        ${meta.models.collect { m -> "--model ${m}=models/${m}" }.join(' ')} \\
+        ${[meta.models, dirs].transpose().collect { m, d -> "--model ${m}=${d}" }.join(' ')} \\
         ${logArgs.join(' ')} \\
         ${meta.params.collect { "--param ${TaskCommand.quote(it)}" }.join(' ')} \\
         ${TaskCommand.repeat('--timings', timings)} \\
+        --plan plan.tsv \\
         ${args} \\
         --outdir .
     """
@@ -42,6 +46,7 @@ process REPORT {
     """
     ${TaskCommand.stub(task, 'report')}
     echo "tables: ${TaskCommand.asList(tables).join(' ')}"
+    ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
     mkdir report
     echo '<html></html>' > report/index.html
     """

@@ -1,7 +1,8 @@
 /*
  * STATS_FINAL: the partial statistics of one model over all shards + its checkpoint -> the model's neuron
- * statistics (activation moments and frequencies, weight and vocabulary columns), joined by universality.
- * Tool: org.uneurons.statsfinal.StatsFinalTool (java-tasks/stats-final); it merges partials in shard-name order.
+ * statistics (activation moments and frequencies, weight and vocabulary columns), joined by universality. The
+ * partials come one per shard (staged: stats-partial) or one per chunk (fused: correlate-fused), in that order.
+ * Tool: org.uneurons.statsfinal.StatsFinalTool (java-tasks/stats-final); it merges them one at a time.
  * Options: --top-k.
  */
 process STATS_FINAL {
@@ -23,7 +24,7 @@ process STATS_FINAL {
     """
     ${TaskCommand.run(task, jar, 'org.uneurons.statsfinal.StatsFinalTool', meta.id)} \\
         ${TaskCommand.repeat('--partial', partials)} \\
-        --checkpoint ${checkpoint} \\
+        ${TaskCommand.named('--checkpoint', meta.model, checkpoint)} \\
         --threads ${task.cpus} \\
         ${args} \\
         --output ${prefix}.h5

@@ -1,7 +1,8 @@
 /*
  * MODELS: the checkpoints of a run. Demo: TRAIN, one task per plan.trainRuns entry (seed1..seedN from their seeds,
  * the control at --steps 0), on the training shards, with the validation loss on the first analysis shard.
- * Otherwise the given checkpoint directories (plan.checkpoints), named after their directories.
+ * Otherwise the given checkpoint directories (plan.checkpoints), named by plan.trained (the directory names, or the
+ * samplesheet's names), checked before the run (main.nf, lib/CheckpointCheck.groovy).
  *
  * emit: models  one item per model: [name, checkpoint directory]
  */
@@ -25,10 +26,8 @@ workflow MODELS {
         ch_timing   = TRAIN.out.timing
         ch_versions = TRAIN.out.versions
     } else {
-        ch_models = Channel.fromList(plan.checkpoints).map { dir ->
-            def checkpoint = file(dir, checkIfExists: true)
-            [checkpoint.name, checkpoint]
-        }
+        ch_models = Channel.fromList([plan.trained, plan.checkpoints].transpose())
+            .map { name, dir -> [name, file(dir, checkIfExists: true)] }
         ch_timing   = Channel.empty()
         ch_versions = Channel.empty()
     }

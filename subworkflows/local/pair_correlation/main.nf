@@ -1,15 +1,22 @@
 /*
- * PAIR_CORRELATION: per pair of models, the correlation summary of every neuron of a with every neuron of b.
+ * PAIR_CORRELATION: per pair of models and block of a's layers (plan.blocks: one block of all layers unless
+ * layers_per_task splits them), the correlation summary of every neuron of a in the block with every neuron of b.
  *
- *   (model, shard)  --EXTRACT-->          activations[m, k]           (plan.extractModels: all, or fused: those
- *                                                                      with statistics)
- *   staged: (pair, shard) + activations of a and b --CORRELATE--> partial moments[pair, k]
- *   fused:  shard + checkpoints of plan.pairModels --CORRELATE_FUSED--> partial moments[pair, k] of every pair
- *   partials[pair, *]  --MERGE (fanIn: S partials, sorted by shard)-->  moments[pair]
- *   moments[pair]      --FINALISE (seeded baselines)-->                 summary[pair]
+ *   staged: (model, shard) --EXTRACT--> activations[m, k]
+ *           (pair, shard, block) + activations of a and b on the shard --CORRELATE--> partial[pair, k, block]
+ *   fused:  (chunk c of consecutive shards, block) + the checkpoints of plan.pairModels
+ *             --CORRELATE_FUSED--> partial[pair, c, block] of every pair, and in the first block the partial
+ *                                  statistics[m, c] of every table model (no activation files)
+ *   partials[pair, *, block] --MERGE (fanIn: the U partials, sorted by shard or chunk)--> moments[pair, block]
+ *                            (U = 1: the one partial is the moments, no MERGE task)
+ *   moments[pair, block]     --FINALISE (seeded baselines)--> summary[pair, block]
  *
- * emit: summaries    [meta (id: pair id, a, b, group, n_shards), summary file]
- *       activations  EXTRACT's [meta (id, model, shard, n_shards), activations file]
+ * MERGE, FINALISE and CORRELATE_FUSED ask for the memory the plan computes from the shapes (meta.memory_mb,
+ * conf/base.config).
+ *
+ * emit: summaries       [meta (id: 'a__b' or 'a__b.L00-03', pair, a, b, group, block), summary file]
+ *       activations     staged: EXTRACT's [meta (id, model, shard, n_shards), activations file]
+ *       stats_partials  fused: [meta (id, model, unit: chunk, n_units: C), partial statistics file]
  */
 
 include { EXTRACT         } from '../../../modules/local/extract/main'
@@ -19,77 +26,108 @@ include { MERGE           } from '../../../modules/local/merge/main'
 include { FINALISE        } from '../../../modules/local/finalise/main'
 include { fanIn; collectSorted; sortedFiles } from '../fan_in/main'
 
-// the meta of one partial: id '<a>__<b>.<shard>' (the partial's file name), pair, a, b, group, shard, n_shards
-def partialMeta(Map pair, String shard, n_shards) {
-    [id: "${pair.id}.${shard}".toString(), pair: pair.id, a: pair.a, b: pair.b, group: pair.group,
-     shard: shard, n_shards: n_shards]
+// the meta of one partial: id (its file name without .h5), key (the pair and block it is merged into), the pair,
+// the block (index), the unit (shard or chunk) and how many units the pair and block have
+def partialMeta(plan, Map pair, Map block, String unit, n_units) {
+    [id: "${pair.id}.${plan.taskName(unit, block)}".toString(), key: plan.pairBlockId(pair, block), pair: pair.id,
+     a: pair.a, b: pair.b, group: pair.group, block: block.index, layers: block.layers, unit: unit, n_units: n_units]
 }
 
 workflow PAIR_CORRELATION {
     take:
-    plan    // Plan (lib/Plan.groovy)
-    jars    // Map: tool name -> task jar
-    shards  // [[shard, n_shards], file] per analysis shard
-    models  // [name, checkpoint] per model
+    plan        // Plan (lib/Plan.groovy)
+    jars        // Map: tool name -> task jar
+    shards      // [[shard, n_shards], file] per analysis shard
+    shard_list  // the analysis shards, one sorted list
+    models      // [name, checkpoint] per model
 
     main:
-    ch_extract = shards
-        .combine(models)
-        .filter { shard_meta, shard, model, checkpoint -> model in plan.extractModels }
-        .map { shard_meta, shard, model, checkpoint ->
-            [shard_meta + [id: "${model}.${shard_meta.shard}".toString(), model: model], shard, checkpoint]
-        }
-    EXTRACT(ch_extract, jars.extract)
-
     if (plan.fused) {
-        // one task per shard for every pair, given the checkpoints of the paired models (sorted by name)
-        ch_checkpoints = collectSorted(models.filter { model, checkpoint -> model in plan.pairModels }) { it[0] }
-            .map { list -> list.collect { it[1] } }
-        ch_fused = shards
-            .combine(ch_checkpoints.map { [it] })
-            .map { meta, shard, checkpoints ->
-                [[id: meta.shard, shard: meta.shard, n_shards: meta.n_shards,
-                  pairs: plan.pairs.collect { "${it.a}:${it.b}".toString() }], shard, checkpoints]
+        // the paired models' names and checkpoints, in plan.models order
+        ch_pair_models = collectSorted(models.filter { name, checkpoint -> name in plan.pairModels }) { plan.models.indexOf(it[0]) }
+            .map { list -> [list.collect { it[0] }, list.collect { it[1] }] }
+        // one task per (chunk, block), every pair; the table models' statistics in the first block of each chunk
+        ch_fused = shard_list
+            .flatMap { list -> plan.chunksOf(list) }
+            .combine(Channel.fromList(plan.blocks))
+            .combine(ch_pair_models)
+            .map { chunk, files, block, names, checkpoints ->
+                [[id: plan.taskName(chunk.chunk, block), chunk: chunk.chunk, n_chunks: chunk.n_chunks, block: block.index,
+                  layers: block.layers, pairs: plan.pairs.collect { "${it.a}:${it.b}".toString() }, models: names,
+                  stats_models: block.index == 0 ? plan.statsModels : [],
+                  memory_mb: plan.memoryMb('CORRELATE_FUSED', null, block)],
+                 files, checkpoints]
             }
         CORRELATE_FUSED(ch_fused, jars['correlate-fused'])
-        // one item per pair, as staged CORRELATE emits them: the tool names each file '<a>__<b>.<shard>.h5'
-        ch_partials = CORRELATE_FUSED.out.partials.flatMap { meta, files ->
-            Map byName = sortedFiles(files).collectEntries { [it.name, it] }
+        // the tool names each pair's file '<a>__<b>.<task>.h5' and each model's statistics '<model>.<task>.stats-partial.h5'
+        ch_fused_files = CORRELATE_FUSED.out.partials.map { meta, files -> [meta, sortedFiles(files).collectEntries { [it.name, it] }] }
+        ch_partials = ch_fused_files.flatMap { meta, byName ->
             plan.pairs.collect { pair ->
-                def m = partialMeta(pair, meta.shard, meta.n_shards)
+                def m = partialMeta(plan, pair, plan.blocks[meta.block], meta.chunk, meta.n_chunks)
                 def f = byName["${m.id}.h5".toString()]
-                if (f == null) error "CORRELATE_FUSED (${meta.shard}): no ${m.id}.h5 among ${byName.keySet().sort()}"
+                if (f == null) error "CORRELATE_FUSED (${meta.id}): no ${m.id}.h5 among ${byName.keySet().sort()}"
                 [m, f]
             }
         }
+        ch_stats_partials = ch_fused_files.flatMap { meta, byName ->
+            meta.stats_models.collect { model ->
+                def name = "${model}.${meta.id}.stats-partial.h5".toString()
+                if (byName[name] == null) error "CORRELATE_FUSED (${meta.id}): no ${name} among ${byName.keySet().sort()}"
+                [[id: "${model}.${meta.chunk}".toString(), model: model, unit: meta.chunk, n_units: meta.n_chunks], byName[name]]
+            }
+        }
+        ch_activations        = Channel.empty()
         ch_correlate_timing   = CORRELATE_FUSED.out.timing
         ch_correlate_versions = CORRELATE_FUSED.out.versions
     } else {
-        // one task per (pair, shard): a's activations on the shard, joined with b's on the same shard
+        ch_extract = shards
+            .combine(models)
+            .filter { shard_meta, shard, model, checkpoint -> model in plan.extractModels }
+            .map { shard_meta, shard, model, checkpoint ->
+                [shard_meta + [id: "${model}.${shard_meta.shard}".toString(), model: model], shard, checkpoint]
+            }
+        EXTRACT(ch_extract, jars.extract)
+        // one task per (pair, shard, block): a's activations on the shard, joined with b's on the same shard
         ch_acts = EXTRACT.out.activations.map { meta, f -> [meta.model, meta.shard, meta, f] }
         ch_correlate = Channel.fromList(plan.pairs)
             .combine(ch_acts)
             .filter { pair, model, shard, meta, f -> model == pair.a }
             .map { pair, model, shard, meta, f -> [pair.b, shard, pair, meta.n_shards, f] }
             .combine(ch_acts, by: [0, 1])
-            .map { b, shard, pair, n_shards, fa, meta_b, fb -> [partialMeta(pair, shard, n_shards), fa, fb] }
+            .combine(Channel.fromList(plan.blocks))
+            .map { b, shard, pair, n_shards, fa, meta_b, fb, block -> [partialMeta(plan, pair, block, shard, n_shards), fa, fb] }
         CORRELATE(ch_correlate, jars.correlate)
         ch_partials           = CORRELATE.out.partial
-        ch_correlate_timing   = CORRELATE.out.timing
-        ch_correlate_versions = CORRELATE.out.versions
+        ch_stats_partials     = Channel.empty()
+        ch_activations        = EXTRACT.out.activations
+        ch_correlate_timing   = EXTRACT.out.timing.mix(CORRELATE.out.timing)
+        ch_correlate_versions = EXTRACT.out.versions.mix(CORRELATE.out.versions)
     }
 
-    ch_merge = fanIn(ch_partials) { m -> [m.pair, m.n_shards, m.shard] }
-        .map { pair, metas, files ->
+    // per (pair, block): its U partials, sorted by unit; MERGE when there are several
+    ch_units = fanIn(ch_partials) { m -> [m.key, m.n_units, m.unit] }
+        .map { key, metas, files ->
             def m = metas[0]
-            [[id: m.pair, a: m.a, b: m.b, group: m.group, n_shards: m.n_shards], files]
+            def pair = plan.pairs.find { it.id == m.pair }
+            [[id: key, pair: m.pair, a: m.a, b: m.b, group: m.group, block: m.block, n_units: m.n_units,
+              memory_mb: plan.memoryMb('MERGE', pair, plan.blocks[m.block])], files]
         }
-    MERGE(ch_merge, jars.merge)
-    FINALISE(MERGE.out.moments, jars.finalise)
+        .branch { meta, files ->
+            one: files.size() == 1
+            many: true
+        }
+    MERGE(ch_units.many, jars.merge)
+    ch_moments = MERGE.out.moments
+        .mix(ch_units.one.map { meta, files -> [meta, files[0]] })
+        .map { meta, f ->
+            [meta + [memory_mb: plan.memoryMb('FINALISE', plan.pairs.find { it.id == meta.pair }, plan.blocks[meta.block])], f]
+        }
+    FINALISE(ch_moments, jars.finalise)
 
     emit:
-    summaries   = FINALISE.out.summary
-    activations = EXTRACT.out.activations
-    timing      = EXTRACT.out.timing.mix(ch_correlate_timing, MERGE.out.timing, FINALISE.out.timing)
-    versions    = EXTRACT.out.versions.mix(ch_correlate_versions, MERGE.out.versions, FINALISE.out.versions)
+    summaries      = FINALISE.out.summary
+    activations    = ch_activations
+    stats_partials = ch_stats_partials
+    timing         = ch_correlate_timing.mix(MERGE.out.timing, FINALISE.out.timing)
+    versions       = ch_correlate_versions.mix(MERGE.out.versions, FINALISE.out.versions)
 }

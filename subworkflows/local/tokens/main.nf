@@ -2,7 +2,9 @@
  * TOKENS: the token shards of a run. Demo: CORPUS makes training and analysis shards from the demo corpus;
  * otherwise TOKENIZE makes analysis shards from params.input. Each shard carries its token-filter ids. Only the
  * first plan.analysisShards analysis shards (by name) are analysed (all when null), the first plan.trainShards
- * training shards trained on.
+ * training shards trained on. Once the number of shards is known, the plan is checked against it
+ * (lib/PlanCosts.groovy): printed again when it differs from the plan printed at the start (all shards, or fewer than
+ * max_tokens would make), and the run stops before any shard goes on when the plan does not fit its limits.
  *
  * emit: shards      one item per analysis shard: [[shard: name without .h5, n_shards: S], file]
  *       shard_list  the S analysis shards as one list, sorted by name
@@ -34,6 +36,12 @@ workflow TOKENS {
         ch_versions = TOKENIZE.out.versions
     }
     ch_list   = ch_made.map { meta, files -> firstOf(files, plan.analysisShards) }
+        .map { list ->
+            def costs = plan.costs(list.size())
+            if (list.size() != plan.plannedShards) log.info costs.text()
+            if (!costs.fits()) throw new PlanCosts.PlanException(costs.refusal(plan.demo ? 'CORPUS' : 'TOKENIZE'))
+            list
+        }
     ch_shards = ch_list.flatMap { list ->
         list.collect { f -> [[shard: f.name.replaceFirst(/\.h5$/, ''), n_shards: list.size()], f] }
     }

@@ -25,10 +25,12 @@ import org.uneurons.formats.TrainLog;
  * @param groups     the neuron tables, the anchor first
  * @param contexts   the anchor's top-activating contexts (needs {@code stats}); the top neurons' are decoded here,
  *                   so a shard that does not match the statistics fails before anything is drawn
+ * @param plan       the run's plan, item to value in file order (null without {@code --plan})
  */
 record ReportInputs(Map<String, String> params, double threshold, List<NeuronGroup> groups, CsvTable layerFractions,
                     CsvTable percentiles, List<ModelConfig> models, Long shardTokens, TopActivations stats,
-                    Contexts contexts, Map<String, TaskTimings.ProcessTimes> timings, List<TrainLog> trainLogs) {
+                    Contexts contexts, Map<String, TaskTimings.ProcessTimes> timings, List<TrainLog> trainLogs,
+                    Map<String, String> plan) {
     static final double DEFAULT_THRESHOLD = 0.5;
 
     /** Reads the inputs in a fixed order, so the first bad one is the one reported. */
@@ -54,8 +56,20 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
         for (ReportSettings.Labelled l : s.trainLogs()) {
             logs.add(TrainLog.read(l.label(), l.file()));
         }
+        Map<String, String> plan = s.plan() == null ? null : plan(s.plan());
         return new ReportInputs(params, threshold, List.copyOf(groups), layerFractions, percentiles, List.copyOf(models),
-                shardTokens, stats, contexts, timings, List.copyOf(logs));
+                shardTokens, stats, contexts, timings, List.copyOf(logs), plan);
+    }
+
+    /** The plan file: columns item and value, one row per item, in order. */
+    private static Map<String, String> plan(Path file) {
+        CsvTable t = CsvTable.read(file, "a plan.tsv (tab-separated columns item, value)", '\t');
+        t.require("item", "value");
+        Map<String, String> plan = new LinkedHashMap<>();
+        for (int r = 0; r < t.rows(); r++) {
+            plan.put(t.string(r, "item"), t.string(r, "value"));
+        }
+        return java.util.Collections.unmodifiableMap(plan);
     }
 
     NeuronGroup anchor() {

@@ -20,9 +20,12 @@ record ReportModel(String title, List<String> groups, double threshold, String v
 
     // ---------------------------------------------------------------- run summary
 
-    /** Model shapes, token counts, parameters, timings (null without --timings), training (null without logs). */
+    /**
+     * Model shapes, token counts, parameters, timings (null without --timings), training (null without logs), the
+     * run's plan (item to value; null without --plan).
+     */
     record RunSummary(List<ModelShape> models, Tokens tokens, Map<String, String> params, Timings timings,
-                      Training training) {
+                      Training training, Map<String, String> plan) {
     }
 
     record ModelShape(String name, String type, int layers, int dModel, int heads, int dMlp, long neurons, int ctx,

@@ -14,12 +14,12 @@ import org.uneurons.core.cli.UsageException;
 /**
  * The report's command line, parsed and checked; nothing here reads a file. Optional paths are null when not given,
  * repeatable options are lists in the order given, and {@code threshold} is null unless {@code --threshold} was
- * given (the run parameters may then supply it, see {@link ReportInputs}).
+ * given (the run parameters may then supply it, see {@link ReportInputs}). {@code plan} is the run's plan file.
  */
 record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, Path percentiles, Path stats,
                       List<Path> shards, List<Labelled> models, Path paramsFile, List<Map.Entry<String, String>> params,
                       Double threshold, List<Path> timings, List<Labelled> trainLogs, Long tokens, int top,
-                      int contexts, int window, String title) {
+                      int contexts, int window, String title, Path plan) {
     static final int DEFAULT_TOP = 20;
     static final int DEFAULT_CONTEXTS = 5;
     static final int DEFAULT_WINDOW = 12;
@@ -78,7 +78,8 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 args.integer("top", DEFAULT_TOP),
                 args.integer("contexts", DEFAULT_CONTEXTS),
                 args.integer("window", DEFAULT_WINDOW),
-                args.string("title", DEFAULT_TITLE));
+                args.string("title", DEFAULT_TITLE),
+                optionalPath(args, "plan"));
     }
 
     private static void positive(String opt, int v) {

@@ -47,6 +47,9 @@ public final class ReportTool extends Tool {
         o.addOption(Option.builder().longOpt("param").hasArg().argName("KEY=VALUE").desc("a run parameter, repeatable").build());
         o.addOption(Option.builder().longOpt("timings").hasArg().argName("FILE")
                 .desc("timing.tsv of a task (bin/un-task: process, tag, exit, wall_s, cpu_s, peak_rss_mib), repeatable").build());
+        o.addOption(Option.builder().longOpt("plan").hasArg().argName("FILE")
+                .desc("the run's plan, shown in the run summary: a tab-separated file with the columns item, value"
+                        + " (the pipeline's pipeline_info/plan.tsv)").build());
         o.addOption(Option.builder().longOpt("train-log").hasArg().argName("[LABEL=]FILE")
                 .desc("training log CSV (step, train_loss[, val_loss]), repeatable").build());
         o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("tokens analysed, as shown in the summary").build());

@@ -19,6 +19,7 @@ final class RunSection {
         models(h, run);
         tokens(h, run.tokens());
         params(h, run);
+        plan(h, run);
         h.append("<h3>Timings</h3>\n");
         if (run.timings() != null) {
             timings(h, run.timings());
@@ -87,6 +88,19 @@ final class RunSection {
         run.params().forEach((k, v) -> h.append("<tr><td><code>").esc(k).append("</code></td><td><code>").esc(v)
                 .append("</code></td></tr>\n"));
         h.append("</table>\n");
+    }
+
+    /** The plan printed before the run (tasks, memory per task, disk in work/, FLOPs), when given. */
+    private static void plan(Html h, RunSummary run) {
+        if (run.plan() == null) {
+            return;
+        }
+        h.append("<h3>Plan</h3>\n<table class=\"params\"><tr><th>item</th><th>as planned before the run</th></tr>\n");
+        run.plan().forEach((k, v) -> h.append("<tr data-plan=\"").esc(k).append("\"><td>").esc(k).append("</td><td>")
+                .esc(v).append("</td></tr>\n"));
+        h.append("</table>\n<p class=\"note\">The pipeline's plan (<code>pipeline_info/plan.txt</code>): memory is each ")
+                .append("task's request, disk the sum of every file the run keeps in <code>work/</code>, GB = 10<sup>9</sup> ")
+                .append("bytes. Compare with the measured peak memory in the timings below.</p>\n");
     }
 
     /** One row per process, then the pipeline-wide sums. */

@@ -35,7 +35,7 @@ final class RunSummaryBuilder {
                 ? new StatsTokens(stats.model, stats.shards.size(), stats.nTokens) : null;
         return new RunSummary(List.copyOf(models), new Tokens(settings.tokens(), inStats, in.shardTokens()),
                 Collections.unmodifiableMap(new LinkedHashMap<>(in.params())), timings(in.timings()),
-                training(in.trainLogs()));
+                training(in.trainLogs()), in.plan());
     }
 
     /** Per-process rows and the sums over all processes; null without timing files. */

@@ -534,6 +534,26 @@ class ReportToolTest {
     }
 
     @Test
+    void planTable() throws IOException {
+        Path plan = dir.resolve("plan.tsv");
+        Files.writeString(plan, "item\tvalue\ntasks\t20: TOKENIZE 1, CORRELATE_FUSED 8\nmemory CORRELATE_FUSED\t"
+                + "22.3 GB host, 63.9 GB GPU per task x 8 tasks\nverdict\tfits <for now>\n");
+        Path out = dir.resolve("out");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--plan", plan.toString(),
+                "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(out.resolve("report/index.html"));
+        assertEquals(3, count(page, "<tr data-plan="), "one row per item, in order");
+        assertTrue(page.contains("<tr data-plan=\"tasks\"><td>tasks</td><td>20: TOKENIZE 1, CORRELATE_FUSED 8</td></tr>"
+                + "\n<tr data-plan=\"memory CORRELATE_FUSED\"><td>memory CORRELATE_FUSED</td><td>22.3 GB host, 63.9 GB GPU"
+                + " per task x 8 tasks</td></tr>\n<tr data-plan=\"verdict\"><td>verdict</td><td>fits &lt;for now&gt;</td></tr>"), page);
+        assertFalse(html.contains("<tr data-plan="), "no plan table without --plan");
+        Files.writeString(plan, "what\tvalue\ntasks\t20\n");
+        expectError(1, "report: error: " + plan + ": no column 'item' (expected a plan.tsv (tab-separated columns item, value))",
+                "--neurons", fx.trained.toString(), "--plan", plan.toString(), "--outdir", out.toString());
+    }
+
+    @Test
     void traceIsNoLongerAnOption() throws IOException {
         Path t = dir.resolve("trace.txt");
         Files.writeString(t, "name\tstatus\trealtime\nA (1)\tCOMPLETED\t1s\n");

@@ -1,0 +1,428 @@
+/**
+ * What a planned run costs and whether it fits (issue 11 item 8), from the plan (lib/Plan.groovy) and S analysis
+ * shards: the tasks per process, each planned task's host memory (and GPU memory with -profile gpu), the disk that
+ * work/ holds at its peak, the FLOPs of the products and forwards and the GPU-hours at params.gpu_tflops; and, when
+ * a task or the disk does not fit params.max_task_memory, max_gpu_memory or max_work_disk, the problems and the
+ * params that would fix them. main.nf prints text() before any task starts (and refuses to start unless fits()),
+ * writes it to pipeline_info/plan.txt and rows() to pipeline_info/plan.tsv; REPORT shows the rows.
+ *
+ * Sizes are bytes, printed in GB = 10^9 bytes. The formulas, from the file formats and the tools (java-tasks):
+ *
+ *   moments of a pair and a block of La of a's layers (MomentsFile; PairMoments.bytes): float64
+ *       8 (La da Lb db + Lb db^2 + 2 La da + 2 Lb db)                co-moment blocks + b's cov_b + means and m2
+ *   CORRELATE_FUSED task (one block, every pair; rows = batch_size x ctx tokens per forward):
+ *       totals   sum over pairs of the moments above                 (GPU with -profile gpu, else the Java heap)
+ *       weights  sum over the models of 4 x params                   (float32)
+ *       buffers  sum over the models of 4 x n_layers x rows x d_mlp  (one activation buffer per layer per model)
+ *       operands the batch centred for the products at the gemm precision: on the GPU every model once
+ *                (sum of n_layers x d_mlp x rows x 4|8); on the heap one pair at a time (max of (La da + Lb db) x rows)
+ *       forward  4 x rows x (2 n_heads ctx + 4 d_model + 2 d_mlp) of the largest model (scores, residual, MLP)
+ *       stats    per table model 8 x N (8 + 2.5 stats_top_k)        (statistics of the chunk, first block only)
+ *     host (CPU): heap = totals + buffers + operands + stats, native = weights + forward
+ *     host (GPU): heap = the largest pair's moments (written one pair at a time) + buffers + stats, native = weights
+ *     GPU:        totals + weights + buffers + operands + forward + one product block (8 da db) + 1 GB (CUDA)
+ *   MERGE (streams one block of every input at a time): heap = 2 blocks + 6 vectors (8 max(da db, db^2) ...)
+ *   FINALISE (per block): heap = 4 blocks + a rotation (8 db^2) + the row summaries (2 x rows x (48 + 12 top_k_corr))
+ *   request = max(heap / 0.8, heap + native + 1 GB), the Java heap being 0.8 of the request (lib/TaskJava.groovy);
+ *   at least FLOOR_MB (the label's request for small shapes), times task.attempt on a retry.
+ *
+ *   work/ at the peak: Nextflow keeps every file of every task until the run is cleaned, so the peak is the sum:
+ *   token shards (4 bytes a token), trained checkpoints (demo), activation files (staged: S x tokens per shard x
+ *   (n_layers d_mlp x hooks x dtype + 8) per model), partials (U per pair and block), merged moments (when U > 1),
+ *   partial statistics (U per table model, 8 N (8 + 2.5 k)), statistics (8 N (25 + 2.5 k)), summaries (rows x
+ *   (48 + 12 top_k_corr + 16 x baselines)).
+ *
+ *   FLOP (T tokens): co-moments 2 N_a N_b T per pair (the blocks partition a's neurons: one pass); cov_b
+ *   2 Lb db^2 T per pair and block; forwards 2 x params x T per model and pass (fused: a pass per block, staged:
+ *   one extract pass). GPU-hours = FLOP / (gpu_tflops 10^12) / 3600.
+ */
+class PlanCosts {
+
+    static final double GB = 1e9
+    static final long MIB = 1L << 20
+    /** JVM, class metadata and native libraries of one task; the CUDA context and allocator slack of one GPU. */
+    static final long OVERHEAD = 1_000_000_000L
+    static final long GPU_OVERHEAD = 1_000_000_000L
+    /** The smallest request per planned process (MiB): the resource label's, so small runs keep their memory. */
+    static final Map<String, Long> FLOOR_MB = [CORRELATE_FUSED: 4096L, MERGE: 2048L, FINALISE: 4096L]
+    /** The processes whose memory the plan requests (conf/base.config: task.memory from meta.memory_mb). */
+    static final List<String> PLANNED = ['CORRELATE_FUSED', 'MERGE', 'FINALISE']
+
+    /** Thrown when a plan does not fit its limits once the shards are known (the message: refusal()). */
+    static class PlanException extends RuntimeException {
+        PlanException(String message) { super(message) }
+    }
+
+    final Plan plan
+    /** Analysis shards, or null when not known before the run. */
+    final Integer shards
+
+    PlanCosts(Plan plan, Integer shards) {
+        this.plan = plan
+        this.shards = shards
+    }
+
+    // --- shapes ------------------------------------------------------------------------------------------------
+
+    static long neurons(Map s) { (s.n_layers as long) * (s.d_mlp as long) }
+
+    /** Parameters of a GPT-2 (tied unembedding) or GPT-NeoX (untied) model of this shape. */
+    static long params(Map s) {
+        long d = s.d_model as long, m = s.d_mlp as long, l = s.n_layers as long, v = s.vocab_size as long
+        long layer = 4 * d * d + 2 * d * m + 9 * d + m
+        long embed = s.architecture == 'gpt_neox' ? 2 * v * d : v * d + (s.n_ctx as long) * d
+        embed + l * layer + 2 * d
+    }
+
+    /** a's layers in a block (the whole depth for the unlabelled block). */
+    static int layersIn(Map block, Map a) {
+        block.label ? (block.last as int) - (block.first as int) + 1 : a.n_layers as int
+    }
+
+    /** Bytes of the moments of a pair over a block of a's layers (partial and merged files alike). */
+    static long momentsBytes(Map a, Map b, int layersA) {
+        long na = layersA * (a.d_mlp as long), nb = neurons(b), db = b.d_mlp as long
+        8L * (na * nb + (b.n_layers as long) * db * db + 2 * na + 2 * nb)
+    }
+
+    long moments(Map pair, Map block) {
+        Map a = plan.shapes[pair.a], b = plan.shapes[pair.b]
+        momentsBytes(a, b, layersIn(block, a))
+    }
+
+    /** Partial statistics of one model (PartialStatsFile: 8 float64/int64 per neuron + top-k values, sources, rows). */
+    long statsPartialBytes(Map s) { neurons(s) * (64L + 20L * (plan.params.stats_top_k as long)) }
+
+    long statsBytes(Map s) { neurons(s) * (200L + 20L * (plan.params.stats_top_k as long)) }
+
+    long summaryBytes(Map pair, Map block) {
+        Map a = plan.shapes[pair.a]
+        long rows = layersIn(block, a) * (a.d_mlp as long)
+        int kinds = plan.params.baseline == 'both' ? 2 : 1
+        rows * (48L + 12L * (plan.params.top_k_corr as long) + 16L * kinds * (plan.params.baseline_samples as long))
+    }
+
+    long activationBytes(Map s) {
+        int dtype = plan.params.dtype == 'float16' ? 2 : 4
+        int hooks = ((plan.params.hooks ?: []) as List).size()
+        plan.tokensPerShard * (neurons(s) * hooks * dtype + 8L)
+    }
+
+    // --- memory per task ---------------------------------------------------------------------------------------
+
+    /** [heap, native, host, gpu] bytes of one task of a planned process (pair: MERGE, FINALISE; block: all three). */
+    static Map taskBytes(Plan plan, String process, Map pair, Map block) {
+        PlanCosts c = new PlanCosts(plan, null)
+        switch (process) {
+            case 'CORRELATE_FUSED': return c.fused(block)
+            case 'MERGE': return c.merge(pair, block)
+            case 'FINALISE': return c.finalise(pair, block)
+            default: throw new IllegalArgumentException("no planned memory for ${process}")
+        }
+    }
+
+    static long requestMb(String process, long hostBytes) {
+        Math.max(FLOOR_MB[process] ?: 0L, (long) Math.ceil(hostBytes / (double) MIB))
+    }
+
+    static Map request(long heap, long nat, long gpu) {
+        long host = (long) Math.ceil(Math.max(heap / TaskJava.HEAP_FRACTION, (double) (heap + nat + OVERHEAD)))
+        [heap: heap, native: nat, host: host, gpu: gpu]
+    }
+
+    Map fused(Map block) {
+        Map<String, Map> sh = plan.shapes
+        long rows = (plan.params.batch_size as long) * (plan.params.ctx as long)
+        int gemm = plan.params.gemm == 'float64' ? 8 : 4
+        List<Map> ms = plan.pairModels.collect { sh[it] }
+        long totals = plan.pairs.sum { moments(it, block) } as long
+        long weights = ms.sum { 4L * params(it) } as long
+        long buffers = ms.sum { 4L * neurons(it) * rows } as long
+        long forward = ms.collect { 4L * rows * (2L * (it.n_heads as long) * (plan.params.ctx as long) +
+                                                 4L * (it.d_model as long) + 2L * (it.d_mlp as long)) }.max() as long
+        long stats = block.index == 0 ? (plan.statsModels.sum { 8L * neurons(sh[it]) * 8 + 20L * neurons(sh[it]) * (plan.params.stats_top_k as long) } as long) : 0L
+        if (!plan.gpu) {
+            long operands = plan.pairs.collect { p ->
+                (layersIn(block, sh[p.a]) * (sh[p.a].d_mlp as long) + neurons(sh[p.b])) * rows * gemm }.max() as long
+            return request(totals + buffers + operands + stats, weights + forward, 0L)
+        }
+        long operands = ms.sum { neurons(it) * rows * gemm } as long
+        long product = plan.pairs.collect { 8L * (sh[it.a].d_mlp as long) * (sh[it.b].d_mlp as long) }.max() as long
+        long onePair = plan.pairs.collect { moments(it, block) }.max() as long
+        request(onePair + buffers + stats, weights, totals + weights + buffers + operands + forward + product + GPU_OVERHEAD)
+    }
+
+    Map merge(Map pair, Map block) {
+        Map a = plan.shapes[pair.a], b = plan.shapes[pair.b]
+        long big = Math.max((a.d_mlp as long) * (b.d_mlp as long), (b.d_mlp as long) * (b.d_mlp as long))
+        long vectors = 6L * (layersIn(block, a) * (a.d_mlp as long) + neurons(b))
+        request(8L * (2 * big + vectors), 0L, 0L)
+    }
+
+    Map finalise(Map pair, Map block) {
+        Map a = plan.shapes[pair.a], b = plan.shapes[pair.b]
+        long big = Math.max((a.d_mlp as long) * (b.d_mlp as long), (b.d_mlp as long) * (b.d_mlp as long))
+        long rows = layersIn(block, a) * (a.d_mlp as long)
+        long summaries = 2L * rows * (48L + 12L * (plan.params.top_k_corr as long))
+        request(8L * (4 * big + (b.d_mlp as long) * (b.d_mlp as long)) + summaries, 0L, 0L)
+    }
+
+    /** Per planned process that runs: [tasks, host (the request, bytes), gpu (bytes)] of its largest task. */
+    Map<String, Map> memory() {
+        Map<String, Map> out = [:]
+        int s = shards ?: 2
+        Map<String, Integer> tasks = plan.tasks(s)
+        PLANNED.each { proc ->
+            if (!tasks[proc] && !(proc == 'MERGE' && shards == null)) return
+            List<Map> each = proc == 'CORRELATE_FUSED'
+                ? plan.blocks.collect { fused(it) }
+                : plan.pairs.collectMany { p -> plan.blocks.collect { b -> proc == 'MERGE' ? merge(p, b) : finalise(p, b) } }
+            if (proc == 'CORRELATE_FUSED' && !plan.fused) return
+            long host = each.collect { requestMb(proc, it.host as long) * MIB }.max() as long
+            out[proc] = [tasks: shards == null ? null : tasks[proc], host: host, gpu: each.collect { it.gpu as long }.max()]
+        }
+        out
+    }
+
+    // --- disk and FLOPs ----------------------------------------------------------------------------------------
+
+    /** The files in work/ at the peak (everything the run writes), [name: [bytes, files]], for s shards. */
+    Map<String, List<Long>> disk() {
+        int s = shards
+        int u = plan.units(s), nb = plan.blocks.size(), np = plan.pairs.size()
+        Map<String, Map> sh = plan.shapes
+        long pairBlocks = plan.pairs.sum { p -> plan.blocks.sum { b -> moments(p, b) } } as long
+        Map<String, List<Long>> d = [:]
+        d['token shards'] = [4L * plan.tokens(s), (long) s]
+        if (plan.demo) d['trained checkpoints'] = [plan.models.sum { 4L * params(sh[it]) } as long, (long) plan.models.size()]
+        if (!plan.fused) d['activations'] = [s * (plan.extractModels.sum { activationBytes(sh[it]) } as long), (long) s * plan.extractModels.size()]
+        d['partial moments'] = [u * pairBlocks, (long) u * np * nb]
+        if (u > 1) d['merged moments'] = [pairBlocks, (long) np * nb]
+        d['partial statistics'] = [u * (plan.statsModels.sum { statsPartialBytes(sh[it]) } as long), (long) u * plan.statsModels.size()]
+        d['statistics'] = [plan.statsModels.sum { statsBytes(sh[it]) } as long, (long) plan.statsModels.size()]
+        d['summaries'] = [plan.pairs.sum { p -> plan.blocks.sum { b -> summaryBytes(p, b) } } as long, (long) np * nb]
+        d
+    }
+
+    long peakDisk() {
+        disk().values().sum { it[0] } as long
+    }
+
+    /** [comoment, onePass, covB, forward, total] FLOP for s shards. */
+    Map<String, Double> flop() {
+        double t = plan.tokens(shards)
+        Map<String, Map> sh = plan.shapes
+        double comoment = 0, onePass = 0, covB = 0
+        plan.pairs.each { p ->
+            Map a = sh[p.a], b = sh[p.b]
+            plan.blocks.each { blk ->
+                comoment += 2.0 * layersIn(blk, a) * (a.d_mlp as long) * neurons(b) * t
+                covB += 2.0 * (b.n_layers as long) * (b.d_mlp as long) * (b.d_mlp as long) * t
+            }
+            onePass += 2.0 * neurons(a) * neurons(b) * t
+        }
+        List<String> run = plan.fused ? plan.pairModels : plan.models
+        double passes = plan.fused ? plan.blocks.size() : 1
+        double forward = passes * (run.sum { 2.0 * params(sh[it]) * t } as double)
+        [comoment: comoment, onePass: onePass, covB: covB, forward: forward, total: comoment + covB + forward]
+    }
+
+    double gpuHours() {
+        double rate = (plan.params.gpu_tflops ?: 0) as double
+        rate > 0 ? flop().total / (rate * 1e12) / 3600 : Double.NaN
+    }
+
+    // --- limits ------------------------------------------------------------------------------------------------
+
+    double limit(String name) { (plan.params[name] as double) * GB }
+
+    /** What does not fit, one line each (empty: the run fits). Disk only when the shards are known. */
+    List<String> problems() {
+        List<String> out = []
+        if (plan.blockProblem) out << plan.blockProblem
+        memory().each { proc, m ->
+            if (m.host > limit('max_task_memory')) {
+                out << "${proc} needs ${gb(m.host)} of host memory per task, above max_task_memory ${num(plan.params.max_task_memory)} GB".toString()
+            }
+            if (plan.gpu && m.gpu > limit('max_gpu_memory')) {
+                out << "${proc} needs ${gb(m.gpu)} of GPU memory per task, above max_gpu_memory ${num(plan.params.max_gpu_memory)} GB".toString()
+            }
+        }
+        if (shards != null && peakDisk() > limit('max_work_disk')) {
+            out << "work/ would hold ${gb(peakDisk())} at its peak, above max_work_disk ${num(plan.params.max_work_disk)} GB".toString()
+        }
+        out
+    }
+
+    boolean fits() {
+        problems().isEmpty()
+    }
+
+    boolean memoryFits() {
+        !plan.blockProblem && memory().every { proc, m ->
+            m.host <= limit('max_task_memory') && (!plan.gpu || m.gpu <= limit('max_gpu_memory'))
+        }
+    }
+
+    /** The params that would fix the problems, one line each: memory first, then disk for the plan with that fix. */
+    List<String> fixes() {
+        List<String> out = []
+        if (plan.blockProblem) return out
+        PlanCosts fixed = this
+        if (!memoryFits()) {
+            Map fix = memoryFix()
+            out << (fix.line as String)
+            if (fix.per) fixed = plan.with([layers_per_task: fix.per]).costs(shards)
+        }
+        if (shards != null && fixed.peakDisk() > limit('max_work_disk')) out << fixed.diskFix()
+        out
+    }
+
+    /**
+     * [line, per]: the fewest blocks of a's layers whose tasks fit, as even as they go (layers_per_task = the depth
+     * divided by the blocks, rounded up), or what else to change (per null).
+     */
+    Map memoryFix() {
+        int depth = (plan.blocks.last().last as int) + 1
+        int current = plan.blocks.size() == 1 ? depth : (plan.params.layers_per_task as int)
+        for (int n = plan.blocks.size() + 1; n <= depth; n++) {
+            int per = (int) Math.ceil(depth / (double) n)
+            if (per >= current) continue
+            current = per
+            PlanCosts c = plan.with([layers_per_task: per]).costs(shards)
+            if (c.memoryFits()) {
+                Map m = c.memory().CORRELATE_FUSED ?: [:]
+                String what = m ? "; CORRELATE_FUSED then needs ${gb(m.host)} host${plan.gpu ? ', ' + gb(m.gpu) + ' GPU' : ''} memory per task" : ''
+                return [line: "set layers_per_task ${per} (${c.plan.blocks.size()} blocks of a's ${depth} layers${what})".toString(), per: per]
+            }
+        }
+        PlanCosts one = plan.with([layers_per_task: 1]).costs(shards)
+        Map m = one.memory().CORRELATE_FUSED ?: one.memory().values().first()
+        return [line: "even layers_per_task 1 needs ${gb(m.host)} host${plan.gpu ? ', ' + gb(m.gpu) + ' GPU' : ''} memory per task: lower batch_size, raise max_task_memory${plan.gpu ? ' or max_gpu_memory' : ''}, or analyse fewer models per run".toString(), per: null]
+    }
+
+    /** Fewer, larger chunks (fused), or fused instead of staged, or fewer tokens. */
+    String diskFix() {
+        double max = limit('max_work_disk')
+        if (!plan.fused) {
+            PlanCosts f = plan.with([correlate_mode: 'fused']).costs(shards)
+            return f.peakDisk() <= max && f.memoryFits()
+                ? "set correlate_mode fused (no activation files: ${gb(f.peakDisk())} in work/ with tokens_per_task ${plan.params.tokens_per_task})".toString()
+                : "lower max_tokens or analysis_shards, or raise max_work_disk"
+        }
+        int chunks = plan.chunks(shards)
+        for (int per = plan.shardsPerChunk + 1; per <= shards; per++) {
+            int c = (int) Math.ceil(shards / (double) per)
+            if (c >= chunks) continue
+            chunks = c
+            PlanCosts alt = plan.with([tokens_per_task: per * plan.tokensPerShard]).costs(shards)
+            if (alt.peakDisk() <= max) {
+                return "set tokens_per_task ${per * plan.tokensPerShard} (${c} chunk${c == 1 ? '' : 's'} of up to ${count(per)} shards: ${gb(alt.peakDisk())} in work/)".toString()
+            }
+        }
+        return "even one chunk needs ${gb(plan.with([tokens_per_task: shards * plan.tokensPerShard]).costs(shards).peakDisk())} in work/: raise max_work_disk, raise layers_per_task (every block's partials repeat cov_b), or lower max_tokens".toString()
+    }
+
+    /** The lines that stop a run that does not fit: before any task, or (madeBy) once the task that made the shards ran. */
+    String refusal(String madeBy = null) {
+        String head = madeBy ? "plan: with its ${shards} shards the run does not fit its limits; no task after ${madeBy} was started:"
+                             : 'plan: the run does not fit its limits, no task was started:'
+        ([head] + problems().collect { "  ${it}" } + fixes().collect { "  fix: ${it}" }).join('\n')
+    }
+
+    // --- what is printed and written ---------------------------------------------------------------------------
+
+    /** [item, value] rows: the plan as printed under the `plan:` line, in plan.tsv and in the report. */
+    List<List<String>> rows() {
+        List<List<String>> r = []
+        r << ['tasks', shards == null ? plan.describe(null).replaceFirst(/^plan: /, '') :
+                       "${plan.totalTasks(shards)}: ${plan.tasks(shards).collect { k, v -> "${k} ${v}" }.join(', ')}".toString()]
+        r << ['tokens', tokensText()]
+        r << ['correlate', correlateText()]
+        memory().each { proc, m ->
+            String n = m.tasks == null ? '' : " x ${m.tasks} task${m.tasks == 1 ? '' : 's'}"
+            r << ["memory ${proc}".toString(), "${gb(m.host)} host${plan.gpu && m.gpu ? ', ' + gb(m.gpu) + ' GPU' : ''} per task${n}".toString()]
+        }
+        r << ['memory others', 'their resource label (conf/base.config)']
+        r << ['work/ at peak', shards == null ? 'known once the shards are made (set max_tokens or analysis_shards to plan it before the run)' : diskText()]
+        if (shards != null) {
+            Map<String, Double> f = flop()
+            r << ['FLOP', flopText(f)]
+            double h = gpuHours()
+            r << ['GPU-hours', Double.isNaN(h) ? 'gpu_tflops is 0' :
+                  "${String.format(Locale.ROOT, h < 10 ? '%.2f' : '%.1f', h)} at gpu_tflops ${num(plan.params.gpu_tflops)} (sustained TFLOP/s of one GPU)".toString()]
+        }
+        r << ['limits', "max_task_memory ${num(plan.params.max_task_memory)} GB, max_gpu_memory ${num(plan.params.max_gpu_memory)} GB${plan.gpu ? '' : ' (checked with -profile gpu)'}, max_work_disk ${num(plan.params.max_work_disk)} GB".toString()]
+        List<String> p = problems()
+        r << ['verdict', p ? "does not fit: ${p.join('; ')}; fix: ${fixes().join('; ')}".toString()
+                           : shards == null ? 'memory fits; disk and FLOPs are planned once the shards are made' : 'fits']
+        r
+    }
+
+    String tokensText() {
+        if (shards == null) return "known once the shards are made (${plan.params.seqs_per_shard} x ${plan.params.ctx} per shard)".toString()
+        String cap = plan.maxRows != null ? "; max_tokens ${count(plan.params.max_tokens as long)}" : ''
+        "${count(plan.tokens(shards))} in ${count(shards)} shard${shards == 1 ? '' : 's'} of ${plan.params.seqs_per_shard} x ${plan.params.ctx}${cap}".toString()
+    }
+
+    String correlateText() {
+        int nb = plan.blocks.size()
+        String blocks = nb == 1 ? "1 block of a's layers (all)" : "${nb} blocks of a's layers (layers_per_task ${plan.params.layers_per_task}: ${plan.blocks*.label.join(', ')})"
+        String stats = "statistics of ${plan.statsModels.join(', ')}"
+        if (!plan.fused) {
+            return "staged: extract per (model, shard), correlate per (pair, shard, block); ${blocks}; ${plan.pairs.size()} pairs; ${stats}".toString()
+        }
+        String chunks = shards == null ? "chunks of ${count(plan.shardsPerChunk)} shards" : "${plan.chunks(shards)} chunk${plan.chunks(shards) == 1 ? '' : 's'} of up to ${count(plan.shardsPerChunk)} shards"
+        "fused: ${chunks} (${count(plan.shardsPerChunk * plan.tokensPerShard)} tokens; tokens_per_task ${count(plan.params.tokens_per_task as long)}) x ${blocks}; ${plan.pairs.size()} pairs; ${stats} (first block)".toString()
+    }
+
+    String diskText() {
+        Map<String, List<Long>> d = disk()
+        String parts = d.findAll { k, v -> v[0] > 0 }.collect { k, v -> "${k} ${gb(v[0])} (${count(v[1])} file${v[1] == 1 ? '' : 's'})" }.join(', ')
+        "${gb(peakDisk())}: ${parts}".toString()
+    }
+
+    String flopText(Map<String, Double> f) {
+        String pass = Math.abs(f.comoment - f.onePass) <= 1e-9 * f.onePass ? 'one pass' : "${String.format(Locale.ROOT, '%.2f', f.comoment / f.onePass)} passes"
+        int nb = plan.blocks.size()
+        String fwd = plan.fused ? "${plan.pairModels.size()} models, a pass per block: ${nb} pass${nb == 1 ? '' : 'es'}" : "${plan.models.size()} models, one extract pass"
+        "${sci(f.total)}: products ${sci(f.comoment)} co-moments (${pass}: 2 N_a N_b per token per pair) + ${sci(f.covB)} cov_b; forwards ${sci(f.forward)} (${fwd})".toString()
+    }
+
+    /** The plan as printed: the `plan:` line, then one indented line per row. */
+    String text() {
+        int w = rows().collect { it[0].length() }.max() as int
+        ([plan.describe(shards)] + rows().drop(1).collect { "  ${it[0].padRight(w)}  ${it[1]}" }).join('\n')
+    }
+
+    /** plan.tsv: a header, then the rows. */
+    String tsv() {
+        (['item\tvalue'] + rows().collect { "${it[0]}\t${it[1]}" }).join('\n') + '\n'
+    }
+
+    // --- numbers -----------------------------------------------------------------------------------------------
+
+    /** Bytes in decimal units: TB from 10^12, GB from 10^9, MB from 10^6, else kB. */
+    static String gb(Number bytes) {
+        double b = bytes as double
+        b >= 1e12 ? String.format(Locale.ROOT, '%.2f TB', b / 1e12)
+            : b >= 1e9 ? String.format(Locale.ROOT, '%.1f GB', b / 1e9)
+            : b >= 1e6 ? String.format(Locale.ROOT, '%.1f MB', b / 1e6)
+            : String.format(Locale.ROOT, '%.1f kB', b / 1e3)
+    }
+
+    static String count(Number n) {
+        String.format(Locale.ROOT, '%,d', n as long)
+    }
+
+    static String num(Number n) {
+        double d = n as double
+        d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d)
+    }
+
+    static String sci(double x) {
+        if (x == 0) return '0'
+        String s = String.format(Locale.ROOT, '%.2e', x)
+        s.replaceFirst(/e\+?0*(\d)/, 'e$1').replaceFirst(/e-0*(\d)/, 'e-$1')
+    }
+}
