@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit
  *
  * A bad checkpoint stops the run with one line naming it (CheckpointException).
  *
- * Two ways, one switch: with CHECK_CLASS set, the check command of the task jars runs once for all models
- * (`java -cp java-tasks/dist/<CHECK_JAR>.jar:java-tasks/dist/lib/* CHECK_CLASS --checkpoint NAME=DIR ...`: one JSON
- * line per model on stdout; on a bad checkpoint one error line and exit 1), and its lines are the shapes. Until that
- * command exists (CHECK_CLASS null), config.json is read here (GPT-2 and GPT-NeoX key names) and the weights files
- * are looked for; the weights themselves are first read by the tasks.
+ * The checkpoints tool of the task jars runs once for all models (`java -cp java-tasks/dist/<CHECK_JAR>.jar:
+ * java-tasks/dist/lib/* CHECK_CLASS --checkpoint NAME=DIR ...`: one JSON line per model on stdout, from config.json
+ * and the weights' headers; on a bad checkpoint one error line and exit 1), and its lines are the shapes. The plan's
+ * unit tests, whose preset checkpoints are config.json files without weights, set CHECK_CLASS null: config.json is
+ * then read here (GPT-2 and GPT-NeoX key names) and the weights files are only looked for.
  */
 class CheckpointCheck {
 
