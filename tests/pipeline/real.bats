@@ -142,9 +142,6 @@ needs_real_run() {
 # the fused tasks (no EXTRACT, no STATS_PARTIAL)
 @test "fused = staged: --correlate_mode fused in 2 chunks (resuming the real run: corpus, train cached) gives the same tables to 1e-6" {
     needs_real_run
-    # the chunked tool (issue 11: --chunk, --stats-model) is built on the Java side; until its jar has them, skip
-    java -cp "$ROOT/java-tasks/dist/correlate-fused.jar:$ROOT/java-tasks/dist/lib/*" org.uneurons.correlatefused.CorrelateFusedTool \
-        --help 2>&1 | grep -q -- '--stats-model' || skip "correlate-fused has no --chunk and --stats-model yet (issue 11, the Java side)"
     local out="$WORK/fused/results" log="$WORK/fused.log" trace="$WORK/fused.trace" g diff cached completed reused
     run_nf "$REAL" "$log" -profile test --correlate_mode fused --tokens_per_task 1024 --outdir "$out" -with-trace "$trace" -resume \
         || fail "the fused test-profile run failed" "$log"
