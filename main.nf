@@ -38,11 +38,12 @@ workflow {
     info.mkdirs()
     file("${info}/plan.txt").text = "run: ${plan.summary()}\n${costs.text()}\n"
     file("${info}/plan.tsv").text = costs.tsv()
+    file("${info}/plan.json").text = costs.json()
     if (!costs.fits()) {
         error(costs.refusal())
     }
     if (p.plan_only) {
-        log.info "plan_only: the plan is in ${info}/plan.txt and plan.tsv; no task was started"
+        log.info "plan_only: the plan is in ${info}/plan.txt, plan.tsv and plan.json; no task was started"
         return
     }
     def jars = plan.tools.collectEntries { [it, file("${projectDir}/java-tasks/dist/${it}.jar", checkIfExists: true)] }

@@ -395,6 +395,34 @@ class PlanCosts {
         ([plan.describe(shards)] + rows().drop(1).collect { "  ${it[0].padRight(w)}  ${it[1]}" }).join('\n')
     }
 
+    /**
+     * plan.json: the same plan in numbers, for scripts (tools/scale-rehearsal.sh compares a run with it): per planned
+     * process its task count and the largest task's heap, native, host (the need, bytes), request (bytes) and GPU
+     * bytes; per kind of file in work/ its bytes and files; the peak; FLOPs; GPU-hours; whether it fits.
+     */
+    String json() {
+        int s = shards ?: 2
+        Map<String, Integer> tasks = plan.tasks(s)
+        Map mem = [:]
+        PLANNED.each { proc ->
+            if (!tasks[proc] || (proc == 'CORRELATE_FUSED' && !plan.fused)) return
+            List<Map> each = proc == 'CORRELATE_FUSED'
+                ? plan.blocks.collect { fused(it) }
+                : plan.pairs.collectMany { p -> plan.blocks.collect { b -> proc == 'MERGE' ? merge(p, b) : finalise(p, b) } }
+            Map worst = each.max { it.host as long }
+            mem[proc] = [tasks: tasks[proc], heap: worst.heap, native: worst.native, host: worst.host,
+                         request: requestMb(proc, worst.host as long) * MIB, gpu: each.collect { it.gpu as long }.max()]
+        }
+        Map out = [shards: shards, tasks: tasks, total_tasks: plan.totalTasks(s), memory: mem, fits: fits()]
+        if (shards != null) {
+            out.disk = disk().collectEntries { k, v -> [k, [bytes: v[0], files: v[1]]] }
+            out.peak_disk = peakDisk()
+            out.flop = flop()
+            out.gpu_hours = gpuHours()
+        }
+        groovy.json.JsonOutput.prettyPrint(groovy.json.JsonOutput.toJson(out)) + '\n'
+    }
+
     /** plan.tsv: a header, then the rows. */
     String tsv() {
         (['item\tvalue'] + rows().collect { "${it[0]}\t${it[1]}" }).join('\n') + '\n'

@@ -376,6 +376,20 @@ check('costs, GPT-2 small preset, 100M tokens, -profile gpu: 20 tasks, 63.9 GB G
     assert c.tsv().readLines()[0] == 'item\tvalue' && c.tsv().readLines().size() == c.rows().size() + 1
 }
 
+// plan.json holds the numbers the text prints: the hand-worked figures of the case above, in bytes
+check('plan.json: tasks, memory per planned process, files per kind, the peak, FLOPs, in numbers') {
+    Plan p = preset('gpt2-small-5seeds', 'gpt2-small', binding.rows1024 + [tokens_per_task: 12600000])
+    PlanCosts c = p.costs(p.plannedShards)
+    Map j = (Map) new groovy.json.JsonSlurper().parseText(c.json())
+    assert j.shards == 6104 && j.total_tasks == 20 && j.fits == true
+    assert j.tasks == [TOKENIZE: 1, CORRELATE_FUSED: 8, MERGE: 4, FINALISE: 4, STATS_FINAL: 1, UNIVERSALITY: 1, REPORT: 1]
+    assert j.memory.CORRELATE_FUSED == [tasks: 8, heap: 17_857_806_336L, native: c.fused(p.blocks[0]).native,
+                                        host: 22_322_257_920L, request: 22_323_134_464L, gpu: 63_866_326_528L]
+    assert j.disk['partial moments'] == [bytes: 376_921_128_960L, files: 32] && j.peak_disk == 424_892_203_008L
+    assert j.peak_disk == j.disk.values().sum { it.bytes }
+    assert Math.abs((j.flop.comoment as double) - 2.0 * 36864 * 36864 * 4 * 99999744) < 1e3 && j.flop.comoment == j.flop.onePass
+}
+
 // on a CPU the 4 pairs' totals are on the Java heap: 47.1 GB + buffers 6.04 + operands (36,864 + 36,864) x 8,192 x 4
 // = 2.42 + statistics 0.04 = 55.61 GB of heap, / 0.8 = 69.5 GB > 64: refused; 2 blocks of 6 layers: totals 4 x
 // 6,342,672,384 = 25.37 GB + 6.04 + (18,432 + 36,864) x 32,768 = 1.81 + 0.04 = 33.26 GB / 0.8 = 41.6 GB

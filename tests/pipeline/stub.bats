@@ -118,7 +118,7 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
 }
 
 # --plan_only: the plan printed and written to pipeline_info, no task started
-@test "plan_only: prints the plan (tasks, memory, work/ disk, FLOP, GPU-hours), writes plan.txt and plan.tsv, starts no task" {
+@test "plan_only: prints the plan (tasks, memory, work/ disk, FLOP, GPU-hours), writes plan.txt, plan.tsv and plan.json, starts no task" {
     local dir="$WORK/plan_only" log="$WORK/plan_only.log" rc=0
     run_nf "$dir" "$log" --plan_only true --correlate_mode fused --outdir "$dir/results" || rc=$?
     ((rc == 0)) || fail "the plan_only run failed (exit $rc)" "$log"
@@ -132,6 +132,9 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     [[ -s "$dir/results/pipeline_info/plan.txt" && "$(head -n 1 "$dir/results/pipeline_info/plan.tsv")" == $'item\tvalue' ]] \
         || fail "no pipeline_info/plan.txt and plan.tsv" "$log"
     grep -q $'^verdict\tfits$' "$dir/results/pipeline_info/plan.tsv" || fail "plan.tsv has no verdict row" "$dir/results/pipeline_info/plan.tsv"
+    # plan.json: the same plan in numbers (its content is checked in PlanTest.groovy)
+    grep -q '"total_tasks": 18,' "$dir/results/pipeline_info/plan.json" && grep -q '"fits": true' "$dir/results/pipeline_info/plan.json" \
+        || fail "plan.json does not hold the plan" "$dir/results/pipeline_info/plan.json"
 }
 
 # a plan that does not fit: refused before any task, with the params that would fix it
