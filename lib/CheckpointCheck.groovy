@@ -73,7 +73,8 @@ class CheckpointCheck {
         List<String> lines = out.toString().readLines().findAll { it.trim() }
         if (proc.exitValue() != 0) {
             String line = (err.toString().readLines().findAll { it.trim() } ?: lines ?: ['(no message)'])[-1].trim()
-            throw new CheckpointException("--models: ${line}")
+            // the tool's own prefix ("checkpoints: error: ") gives way to the param's
+            throw new CheckpointException("--models: ${line.replaceFirst(/^[\w-]+: error: /, '')}")
         }
         List<Map> shapes = lines.findAll { it.trim().startsWith('{') }.collect { (Map) new JsonSlurper().parseText(it) }
         if (shapes*.name != models*.name) {

@@ -301,7 +301,7 @@ check('checkpoint check command: one JSON line per model; exit 1 gives its error
         assert false : 'exit 1 was accepted'
     } catch (RuntimeException e) {
         assert e.class.simpleName == 'CheckpointException'
-        assert e.message == '--models: check: error: /x/b/pytorch_model.bin: not a zip file'
+        assert e.message == '--models: /x/b/pytorch_model.bin: not a zip file'
     }
 }
 

@@ -103,7 +103,7 @@ expect_error() {
     expect_error sheet_rows "--models: $WORK/sheets/rows.csv line 5: name 'a__b' contains '__', which separates the two models of a pair in file names"
 }
 @test "checkpoints: a directory without config.json is refused before any task" {
-    expect_error checkpoint "--models: no-config ($WORK/no-config): no config.json (expected a Hugging Face checkpoint directory)"
+    expect_error checkpoint "--models: checkpoint no-config: no config.json in $WORK/no-config"
 }
 @test "checkpoints: a context longer than a model's is refused before any task" {
     expect_error context "--ctx: 128 is longer than the context of gpt2-tiny (n_ctx 64)"
