@@ -32,8 +32,11 @@ class Plan {
     /** The params shown in the report's run summary (when set). */
     static final List<String> REPORT_PARAMS = ['seeds', 'control', 'pairs', 'threshold', 'baseline', 'baseline_seed',
                                                'train_steps', 'train_batch_size', 'ctx', 'd_model', 'n_layer', 'd_mlp',
-                                               'demo_top_k', 'analysis_shards', 'seqs_per_shard', 'correlate_mode',
-                                               'tokens_per_task', 'layers_per_task', 'max_tokens']
+                                               'demo_top_k', 'analysis_shards', 'demo_analysis_shards', 'seqs_per_shard',
+                                               'correlate_mode', 'tokens_per_task', 'layers_per_task', 'max_tokens']
+    /** Of those, the ones that only the demo uses (its corpus and training): not shown for a checkpoint run. */
+    static final List<String> DEMO_PARAMS = ['seeds', 'control', 'train_steps', 'train_batch_size', 'd_model', 'n_layer',
+                                             'd_mlp', 'demo_top_k', 'demo_analysis_shards']
 
     /** The validated params the plan was made from, and the checked checkpoints (null in the demo). */
     final Map params
@@ -81,7 +84,7 @@ class Plan {
     final List<String> input
     final String corpusName
     final String demoTarball
-    /** How many analysis shards are analysed (params.analysis_shards), or null: all that the corpus gives. */
+    /** How many analysis shards are analysed (analysis_shards; in the demo demo_analysis_shards), or null: all. */
     final Integer analysisShards
     /** How many training shards the demo trains on (params.train_shards), or null: all. */
     final Integer trainShards
@@ -147,9 +150,11 @@ class Plan {
         input = demo ? [] : ((p.input ?: []) as List).collect { it.toString() }
         corpusName = p.corpus_name ?: 'corpus'
         demoTarball = p.demo_tarball ?: null
-        analysisShards = p.analysis_shards == null ? null : p.analysis_shards as Integer
+        // the demo analyses demo_analysis_shards unless analysis_shards is given; a checkpoint run all its shards
+        def cap = p.analysis_shards != null ? p.analysis_shards : demo ? p.demo_analysis_shards : null
+        analysisShards = cap == null ? null : cap as Integer
         trainShards = p.train_shards == null ? null : p.train_shards as Integer
-        reportParams = p.findAll { k, v -> k in REPORT_PARAMS && v != null }
+        reportParams = p.findAll { k, v -> k in REPORT_PARAMS && v != null && (demo || !(k in DEMO_PARAMS)) }
             .collect { k, v -> "${k}=${v}".toString() }.sort()
         tools = (demo ? ['corpus', 'train'] : ['tokenize']) + (fused ? ['correlate-fused'] : ['extract', 'correlate']) +
                 ['merge', 'finalise'] + (fused ? [] : ['stats-partial']) + ['stats-final', 'universality', 'report']

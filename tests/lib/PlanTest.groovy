@@ -136,10 +136,21 @@ check('demo, fused, chunks x blocks, S = 2: 4 CORRELATE_FUSED, MERGE and FINALIS
 }
 
 check('demo, S unknown: counts per shard') {
-    assert plan([analysis_shards: null]).describe(null) ==
+    assert plan([demo_analysis_shards: null]).describe(null) ==
         'plan: S analysis shards (S known once the shards are made): CORPUS 1, TRAIN 5, EXTRACT 5 x S, CORRELATE 6 x S, MERGE 6, FINALISE 6, STATS_PARTIAL 2 x S, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1'
-    assert plan([analysis_shards: null]).analysisShards == null
-    assert plan([analysis_shards: null]).plannedShards == null
+    assert plan([demo_analysis_shards: null]).analysisShards == null
+    assert plan([demo_analysis_shards: null]).plannedShards == null
+}
+
+// the demo analyses its first 2 shards by default; a checkpoint run every shard its input makes, unless
+// analysis_shards is given, which both honour
+check('analysis shards: demo 2 by default, checkpoint runs all; analysis_shards caps both') {
+    assert plan([:]).analysisShards == 2 && plan([analysis_shards: 3]).analysisShards == 3
+    List<String> made = checkpoints(binding.tmp, ['cap-a', 'cap-b'], hf.resolve('gpt2-tiny/config.json').toString())
+    Map run = [input: ids.toString(), models: made, ctx: 64, seqs_per_shard: 4, max_tokens: 64 * 4 * 6]
+    assert plan(run).analysisShards == null && plan(run).plannedShards == 6
+    assert plan(run + [analysis_shards: 2]).plannedShards == 2
+    assert plan(run + [demo_analysis_shards: 1]).plannedShards == 6
 }
 
 // 4 x 3 = 12 ordered trained pairs + 3 control pairs; a table (and statistics) for every model
@@ -459,6 +470,11 @@ check('report params: the set ones, sorted') {
     assert p.reportParams.contains('correlate_mode=auto') && p.reportParams.contains('tokens_per_task=10000000')
     assert p.reportParams == p.reportParams.sort(false)
     assert !p.reportParams.any { it.startsWith('outdir=') || it.startsWith('lr=') }
+    // a checkpoint run shows its own params, not the demo's training and corpus
+    List<String> made = checkpoints(binding.tmp, ['rp-a', 'rp-b'], hf.resolve('gpt2-tiny/config.json').toString())
+    Plan q = plan([input: ids.toString(), models: made, ctx: 64])
+    assert q.reportParams.contains('ctx=64') && q.reportParams.contains('pairs=anchor')
+    assert !q.reportParams.any { it.split('=')[0] in Plan.DEMO_PARAMS }
 }
 
 // --- TAP ------------------------------------------------------------------------------------------------------

@@ -98,10 +98,10 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
         || fail "REPORT's plan.tsv: $out" "$WORK/fused.log"
 }
 
-# with analysis_shards null (all the shards the corpus gives) the plan is printed per shard first, with numbers
+# with demo_analysis_shards null (all the shards the corpus gives) the plan is printed per shard first, with numbers
 # once the shards are made
 @test "stub run, pairs all, all shards: every ordered pair, one table per model, REPORT reads the anchor's" {
-    printf 'pairs: all\nseeds: 3\nanalysis_shards: null\n' >"$WORK/all.yaml"
+    printf 'pairs: all\nseeds: 3\ndemo_analysis_shards: null\n' >"$WORK/all.yaml"
     stub all -params-file "$WORK/all.yaml"
     grep -q '^plan: S analysis shards (S known once the shards are made): .*EXTRACT 4 x S, CORRELATE 8 x S,' "$WORK/all.log" \
         || fail "no plan per shard at the start" "$WORK/all.log"
@@ -148,12 +148,12 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     grep -q '^  fix: set correlate_mode fused' "$log" || grep -q '^  fix: lower max_tokens' "$log" || fail "no fix line" "$log"
 }
 
-# all shards (analysis_shards null, no max_tokens): S is known once CORPUS has made them; the plan is printed and
+# all shards (demo_analysis_shards null, no max_tokens): S is known once CORPUS has made them; the plan is printed and
 # checked again then, and a plan that does not fit stops the run before any task after CORPUS
 @test "plan refused once the shards are made: no task after CORPUS" {
     local dir="$WORK/refused_late" log="$WORK/refused_late.log" rc=0
     mkdir -p "$dir"
-    printf 'analysis_shards: null\n' >"$dir/params.yaml"
+    printf 'demo_analysis_shards: null\n' >"$dir/params.yaml"
     run_stub "$dir" "$log" -params-file "$dir/params.yaml" --max_work_disk 0.001 --outdir "$dir/results" || rc=$?
     ((rc != 0)) || fail "the run was not stopped" "$log"
     grep -q '^  verdict  *memory fits; disk and FLOPs are planned once the shards are made$' "$log" || fail "no verdict before the run" "$log"

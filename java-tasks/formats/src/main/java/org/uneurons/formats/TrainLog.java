@@ -20,7 +20,7 @@ public final class TrainLog {
     public final double[] step;
     public final double[] train;
     public final double[] val;
-    /** Tokens trained on by the last row, or -1 without a {@code tokens} column. */
+    /** Tokens trained on by the last row, or -1 without a {@code tokens} column or rows. */
     public final long tokens;
 
     /** Collects the rows of train_log.csv while training runs; {@link #write} publishes them. */
@@ -54,12 +54,15 @@ public final class TrainLog {
         this.tokens = tokens;
     }
 
+    /** True for a log without rows (an initialisation written by train --steps 0 without validation). */
+    public boolean isEmpty() {
+        return step.length == 0;
+    }
+
     public static TrainLog read(String label, Path file) {
         CsvTable t = CsvTable.read(file, WHAT, ',');
         t.require("step", "train_loss");
-        if (t.rows() == 0) {
-            throw new InputException(file + ": no rows (expected " + WHAT + ")");
-        }
+        // no rows: a checkpoint written by train --steps 0 without --valid (its initialisation), a log without a curve
         double[] step = t.numbers("step");
         double[] train = new double[t.rows()];
         double[] val = new double[t.rows()];
@@ -68,7 +71,7 @@ public final class TrainLog {
             val[r] = t.has("val_loss") ? t.optionalNumber(r, "val_loss") : Double.NaN;
         }
         long tokens = -1;
-        if (t.has("tokens")) {
+        if (t.has("tokens") && t.rows() > 0) {
             int last = t.rows() - 1;
             double n = t.number(last, "tokens");
             if (n < 0 || n != Math.rint(n)) {

@@ -54,7 +54,10 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
         Map<String, TaskTimings.ProcessTimes> timings = s.timings().isEmpty() ? null : TaskTimings.read(s.timings());
         List<TrainLog> logs = new ArrayList<>();
         for (ReportSettings.Labelled l : s.trainLogs()) {
-            logs.add(TrainLog.read(l.label(), l.file()));
+            TrainLog log = TrainLog.read(l.label(), l.file());
+            if (!log.isEmpty()) { // an untrained initialisation has no curve to draw
+                logs.add(log);
+            }
         }
         Map<String, String> plan = s.plan() == null ? null : plan(s.plan());
         return new ReportInputs(params, threshold, List.copyOf(groups), layerFractions, percentiles, List.copyOf(models),

@@ -583,6 +583,18 @@ class ReportToolTest {
         assertFalse(Files.exists(other.resolve("report")));
     }
 
+    /** train --steps 0 without --valid writes a header-only log: an initialisation, no curve, no error. */
+    @Test
+    void trainLogOfAnInitialisationHasNoCurve() throws IOException {
+        Path log = dir.resolve("init.csv");
+        Files.writeString(log, TrainLog.Writer.HEADER + "\n");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--train-log", "r1=" + log,
+                "--outdir", dir.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(dir.resolve("report/index.html"));
+        assertFalse(page.contains("<tr data-train=\"r1\">"), "no training row for an initialisation");
+    }
+
     @Test
     void trainLogWithoutTrainLoss() throws IOException {
         Path bad = dir.resolve("log.csv");
