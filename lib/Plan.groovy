@@ -331,4 +331,9 @@ class Plan {
     long memoryMb(String process, Map pair, Map block) {
         PlanCosts.requestMb(process, PlanCosts.taskBytes(this, process, pair, block).host as long)
     }
+
+    /** The native (non-heap) memory the plan gives that task, MiB rounded up: its heap is the rest (TaskJava). */
+    long nativeMb(String process, Map pair, Map block) {
+        (long) Math.ceil((PlanCosts.taskBytes(this, process, pair, block).native as long) / (double) PlanCosts.MIB)
+    }
 }

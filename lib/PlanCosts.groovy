@@ -23,7 +23,9 @@
  *     GPU:        totals + weights + buffers + operands + forward + one product block (8 da db) + 1 GB (CUDA)
  *   MERGE (streams one block of every input at a time): heap = 2 blocks + 6 vectors (8 max(da db, db^2) ...)
  *   FINALISE (per block): heap = 4 blocks + a rotation (8 db^2) + the row summaries (2 x rows x (48 + 12 top_k_corr))
- *   request = max(heap / 0.8, heap + native + 1 GB), the Java heap being 0.8 of the request (lib/TaskJava.groovy);
+ *   request = heap / 0.8 (a quarter more for the collector) + native + 512 MiB (the JVM's own: metaspace, code,
+ *   thread stacks); the task's -Xmx is the request less native and those 512 MiB (lib/TaskJava.groovy, from
+ *   meta.native_mb), so the heap may fill its limit and the process still stays inside the request;
  *   at least FLOOR_MB (the label's request for small shapes), times task.attempt on a retry.
  *
  *   work/ at the peak: Nextflow keeps every file of every task until the run is cleaned, so the peak is the sum:
@@ -41,7 +43,8 @@ class PlanCosts {
     static final double GB = 1e9
     static final long MIB = 1L << 20
     /** JVM, class metadata and native libraries of one task; the CUDA context and allocator slack of one GPU. */
-    static final long OVERHEAD = 1_000_000_000L
+    /** The JVM's memory outside the heap and the planned native memory (metaspace, code cache, thread stacks). */
+    static final long JVM_OVERHEAD = TaskJava.JVM_OVERHEAD_MB * (1L << 20)
     static final long GPU_OVERHEAD = 1_000_000_000L
     /** The smallest request per planned process (MiB): the resource label's, so small runs keep their memory. */
     static final Map<String, Long> FLOOR_MB = [CORRELATE_FUSED: 4096L, MERGE: 2048L, FINALISE: 4096L]
@@ -126,7 +129,7 @@ class PlanCosts {
     }
 
     static Map request(long heap, long nat, long gpu) {
-        long host = (long) Math.ceil(Math.max(heap / TaskJava.HEAP_FRACTION, (double) (heap + nat + OVERHEAD)))
+        long host = (long) Math.ceil(heap / TaskJava.HEAP_FRACTION + nat + JVM_OVERHEAD)
         [heap: heap, native: nat, host: host, gpu: gpu]
     }
 

@@ -14,7 +14,7 @@
  *   touch ${prefix}.h5
  *   """
  *
- * run() gives the tool its JVM options (UN_JAVA_OPTS, lib/TaskJava.groovy: heap 0.8 x task.memory, task.cpus
+ * run() gives the tool its JVM options (UN_JAVA_OPTS, lib/TaskJava.groovy: heap 0.8 x task.memory or the request less the planned native memory, task.cpus
  * processors), UN_TASK_PROCESS and UN_TASK_TAG, and starts it with bin/un-task. With UN_TASK_PROCESS set, the tool itself
  * (the Tool contract in java-tasks/core) appends its row to ./timing.tsv (process, tag, exit, wall_s, cpu_s,
  * peak_rss_mib) and writes ./versions.yml ("<process>":\n    <tool>: "<version>"): no second JVM, no sampler.

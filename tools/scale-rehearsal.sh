@@ -127,8 +127,9 @@ for t in tasks:
     wd = glob.glob(os.path.join(d, "work", t["hash"] + "*"))
     if not wd:
         continue
-    for f in glob.glob(os.path.join(wd[0], "*.h5")):
-        if os.path.islink(f):
+    files = [os.path.join(r, n) for r, _, names in os.walk(wd[0]) for n in names if n.endswith(".h5")]
+    for f in files:
+        if os.path.islink(f):  # a staged input
             continue
         if proc == "CORRELATE_FUSED":
             kind = "partial statistics" if f.endswith(".stats-partial.h5") else "partial moments"

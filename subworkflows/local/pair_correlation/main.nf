@@ -55,7 +55,8 @@ workflow PAIR_CORRELATION {
                 [[id: plan.taskName(chunk.chunk, block), chunk: chunk.chunk, n_chunks: chunk.n_chunks, block: block.index,
                   layers: block.layers, pairs: plan.pairs.collect { "${it.a}:${it.b}".toString() }, models: names,
                   stats_models: block.index == 0 ? plan.statsModels : [],
-                  memory_mb: plan.memoryMb('CORRELATE_FUSED', null, block)],
+                  memory_mb: plan.memoryMb('CORRELATE_FUSED', null, block),
+                  native_mb: plan.nativeMb('CORRELATE_FUSED', null, block)],
                  files, checkpoints]
             }
         CORRELATE_FUSED(ch_fused, jars['correlate-fused'])
@@ -110,7 +111,8 @@ workflow PAIR_CORRELATION {
             def m = metas[0]
             def pair = plan.pairs.find { it.id == m.pair }
             [[id: key, pair: m.pair, a: m.a, b: m.b, group: m.group, block: m.block, n_units: m.n_units,
-              memory_mb: plan.memoryMb('MERGE', pair, plan.blocks[m.block])], files]
+              memory_mb: plan.memoryMb('MERGE', pair, plan.blocks[m.block]),
+              native_mb: plan.nativeMb('MERGE', pair, plan.blocks[m.block])], files]
         }
         .branch { meta, files ->
             one: files.size() == 1
@@ -120,7 +122,9 @@ workflow PAIR_CORRELATION {
     ch_moments = MERGE.out.moments
         .mix(ch_units.one.map { meta, files -> [meta, files[0]] })
         .map { meta, f ->
-            [meta + [memory_mb: plan.memoryMb('FINALISE', plan.pairs.find { it.id == meta.pair }, plan.blocks[meta.block])], f]
+            def pair = plan.pairs.find { it.id == meta.pair }
+            [meta + [memory_mb: plan.memoryMb('FINALISE', pair, plan.blocks[meta.block]),
+                     native_mb: plan.nativeMb('FINALISE', pair, plan.blocks[meta.block])], f]
         }
     FINALISE(ch_moments, jars.finalise)
 
