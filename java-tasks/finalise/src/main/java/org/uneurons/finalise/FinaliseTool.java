@@ -75,7 +75,7 @@ public final class FinaliseTool extends Tool {
             err.printf(Locale.ROOT, "finalise: %s vs %s, %s, %,d tokens%n", h.info().modelA(), h.info().modelB(),
                     h.shape(), h.n());
             RowSummaries summaries = RowSummaries.of(m, topK);
-            List<Baselines> baselines = baselines(s, m);
+            List<Baselines> baselines = baselines(s, m, h.info());
             CorrelationSummaryFile.write(s.output(), h, summaries, baselines,
                     s.fullMatrix() ? (la, lb) -> toFloat(Pearson.block(m, la, lb)) : null);
         }
@@ -98,13 +98,15 @@ public final class FinaliseTool extends Tool {
         return s.topK();
     }
 
-    private List<Baselines> baselines(Settings s, MomentBlocks m) {
+    /** Each kind's baselines, drawn for this pair (Rotations.pairSeed of the run's seed and the two model names). */
+    private List<Baselines> baselines(Settings s, MomentBlocks m, MomentsFile.Info pair) {
         List<Baselines> out = new ArrayList<>();
         try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
             for (Rotations.Kind kind : s.baselines()) {
                 Progress progress = new Progress(err, "finalise: baseline " + kind.label, "layers of b",
                         (long) s.samples() * m.shape().nLayersB(), 10);
-                out.add(Baselines.of(m, kind, s.seed(), s.samples(), gemm, (sample, l) -> progress.advance(1)));
+                out.add(Baselines.forPair(m, kind, s.seed(), pair.modelA(), pair.modelB(), s.samples(), gemm,
+                        (sample, l) -> progress.advance(1)));
                 progress.finish();
             }
         }

@@ -48,14 +48,15 @@ class FinaliseToolTest {
         assertEquals(0, r.exitCode, r.toString());
         PairMoments m = MomentsFile.read(p);
         RowSummaries want = RowSummaries.of(m, 3);
-        Baselines wantG = Baselines.of(m, Rotations.Kind.GAUSSIAN_ROWS, 77, 2, new PlainGemm(), null);
-        Baselines wantH = Baselines.of(m, Rotations.Kind.HAAR, 77, 2, new PlainGemm(), null);
+        // the pair's own draw: the run's seed 77 mixed with the model names the moments carry
+        Baselines wantG = Baselines.forPair(m, Rotations.Kind.GAUSSIAN_ROWS, 77, "model-a", "model-b", 2, new PlainGemm(), null);
+        Baselines wantH = Baselines.forPair(m, Rotations.Kind.HAAR, 77, "model-a", "model-b", 2, new PlainGemm(), null);
         try (HdfFile f = new HdfFile(out)) {
             assertTrue(Arrays.equals(want.max, (double[]) f.getDatasetByPath("/max_corr").getData()));
             assertTrue(Arrays.equals(want.maxLayer, (int[]) f.getDatasetByPath("/max_layer").getData()));
             assertTrue(Arrays.equals(want.maxNeuron, (int[]) f.getDatasetByPath("/max_neuron").getData()));
-            assertTrue(Arrays.equals(want.min, (double[]) f.getDatasetByPath("/min_corr").getData()));
-            assertTrue(Arrays.equals(want.mean, (double[]) f.getDatasetByPath("/mean_corr").getData()));
+            assertTrue(Arrays.equals(want.min, (double[]) f.getDatasetByPath("/min_r_over_b").getData()));
+            assertTrue(Arrays.equals(want.mean, (double[]) f.getDatasetByPath("/mean_r_over_b").getData()));
             assertTrue(Arrays.deepEquals(want.topIndices, (int[][]) f.getDatasetByPath("/top_indices").getData()));
             assertTrue(Arrays.deepEquals(want.topValues, (double[][]) f.getDatasetByPath("/top_values").getData()));
             double[][] g = (double[][]) f.getDatasetByPath("/baseline/gaussian-rows/max").getData();
@@ -67,6 +68,8 @@ class FinaliseToolTest {
                 }
             }
             assertEquals(77L, ((Number) f.getByPath("/baseline/haar").getAttribute("seed").getData()).longValue());
+            assertEquals(Rotations.pairSeed(77, "model-a", "model-b"),
+                    ((Number) f.getByPath("/baseline/haar").getAttribute("pair_seed").getData()).longValue());
             float[][] block = (float[][]) f.getDatasetByPath("/correlation/1/0").getData();
             double[][] ref = ReferencePearson.fromMoments(m);
             assertEquals(ref[6 + 2][3], block[2][3], 1e-6);

@@ -16,7 +16,8 @@ import org.uneurons.formats.MomentsFile;
 /**
  * The finalised correlations of one model pair, one row per neuron of a in the layer range (row =
  * (layer - first_layer_a) * d_mlp_a + neuron): {@code /layer}, {@code /neuron} int32; {@code /max_corr},
- * {@code /max_layer}, {@code /max_neuron}, {@code /min_corr}, {@code /mean_corr}; {@code /top_values} [rows, k]
+ * {@code /max_layer}, {@code /max_neuron}, {@code /min_r_over_b}, {@code /mean_r_over_b} (over every neuron of b);
+ * {@code /top_values} [rows, k]
  * float64 and {@code /top_indices} [rows, k] int32 (b neuron as layer * d_mlp_b + neuron, best first); per baseline
  * kind {@code /baseline/{kind}/max} [samples, rows] and {@code /baseline/{kind}/layer} [samples, rows] with
  * attributes seed and samples; optionally {@code /correlation/{layer_a}/{layer_b}} float32 [d_mlp_a, d_mlp_b], each
@@ -25,7 +26,9 @@ import org.uneurons.formats.MomentsFile;
  * d_mlp_b, filter_ids, top_k.
  */
 public final class CorrelationSummaryFile {
-    public static final String FORMAT = "uneurons-correlation-summary/1";
+    /** Version 2 renamed /min_corr and /mean_corr to /min_r_over_b and /mean_r_over_b; version 1 is still read. */
+    public static final String FORMAT = "uneurons-correlation-summary/2";
+    static final String FORMAT_1 = "uneurons-correlation-summary/1";
     private static final String WHAT = "correlation summary from finalise";
 
     /** A full-matrix block provider: correlation block of a's layer index (in range) and b's layer, as float32. */
@@ -65,8 +68,9 @@ public final class CorrelationSummaryFile {
                         .dataset("max_corr", s.max)
                         .dataset("max_layer", s.maxLayer)
                         .dataset("max_neuron", s.maxNeuron)
-                        .dataset("min_corr", s.min)
-                        .dataset("mean_corr", s.mean)
+                        // over every neuron of b: not neurons.csv's min_corr and mean_corr, which are over models
+                        .dataset("min_r_over_b", s.min)
+                        .dataset("mean_r_over_b", s.mean)
                         .dataset("top_values", s.topValues)
                         .dataset("top_indices", s.topIndices);
                 writeBaselines(f, baselines);
@@ -86,6 +90,7 @@ public final class CorrelationSummaryFile {
         for (Baselines b : baselines) {
             g.group(b.kind.label)
                     .attribute("seed", b.seed)
+                    .attribute("pair_seed", b.drawSeed)
                     .attribute("samples", b.max.length)
                     .dataset("max", b.max)
                     .dataset("layer", b.maxLayer);
@@ -113,9 +118,10 @@ public final class CorrelationSummaryFile {
     public static PairSummary read(Path file, String baselineKind) {
         try (Hdf5Reader h = Hdf5Reader.open(file)) {
             String format = h.optionalString("format");
-            if (!FORMAT.equals(format)) {
+            if (!FORMAT.equals(format) && !FORMAT_1.equals(format)) {
                 throw new InputException(file + ": not a correlation summary (format attribute is "
-                        + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + ")");
+                        + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + " or " + FORMAT_1
+                        + ")");
             }
             int nLayersA = h.integer("n_layers_a", WHAT);
             int dA = h.integer("d_mlp_a", WHAT);

@@ -20,6 +20,7 @@ public final class ForwardResult implements AutoCloseable {
     private final NDArray[] mlpPost;
     private final NDArray[] hidden;
     private NDArray lnFinalScale;
+    private NDArray residFinal;
     private NDArray logits;
 
     ForwardResult(NDManager manager, Set<Hook> hooks, int nLayers) {
@@ -48,6 +49,10 @@ public final class ForwardResult implements AutoCloseable {
         hidden[k] = keep(a);
     }
 
+    void residFinal(NDArray a) {
+        residFinal = keep(a);
+    }
+
     void lnFinalScale(NDArray a) {
         lnFinalScale = keep(a);
     }
@@ -69,6 +74,12 @@ public final class ForwardResult implements AutoCloseable {
         return require(Hook.HIDDEN, hidden[k]);
     }
 
+    /** The residual stream entering the final LayerNorm [batch, seq, d_model]. */
+    public NDArray residFinal() {
+        return require(Hook.RESID_FINAL, residFinal);
+    }
+
+    /** sqrt(var + eps) of the residual entering the final LayerNorm, per token [batch, seq] (ln_final.hook_scale). */
     public NDArray lnFinalScale() {
         return require(Hook.LN_FINAL_SCALE, lnFinalScale);
     }

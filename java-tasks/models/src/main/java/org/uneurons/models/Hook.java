@@ -18,8 +18,13 @@ public enum Hook {
      * k-1, except the last (index n_layers), which is after the final LayerNorm [batch, seq, d_model].
      */
     HIDDEN,
-    /** Final LayerNorm's 1/sqrt(var + eps) per token [batch, seq] (ln_final.hook_scale). */
+    /**
+     * Final LayerNorm's scale per token, sqrt(var + eps) of the residual entering it [batch, seq]
+     * (ln_final.hook_scale, by which the centred residual is divided).
+     */
     LN_FINAL_SCALE,
+    /** The residual stream entering the final LayerNorm [batch, seq, d_model] (blocks.{n-1}.hook_resid_post). */
+    RESID_FINAL,
     /** Unembedded logits [batch, seq, vocab]. */
     LOGITS;
 

@@ -211,7 +211,10 @@ public final class TransformerModel implements AutoCloseable {
         }
         if (hooks.contains(Hook.LN_FINAL_SCALE)) {
             NDArray centred = x.sub(x.mean(new int[] {-1}, true));
-            out.lnFinalScale(centred.square().mean(new int[] {-1}).add((float) cfg.layerNormEps).sqrt().pow(-1f));
+            out.lnFinalScale(centred.square().mean(new int[] {-1}).add((float) cfg.layerNormEps).sqrt());
+        }
+        if (hooks.contains(Hook.RESID_FINAL)) {
+            out.residFinal(x.duplicate());
         }
         if (wantHidden || hooks.contains(Hook.LOGITS)) {
             NDArray xf = layerNorm(x, lnFinalW, lnFinalB);

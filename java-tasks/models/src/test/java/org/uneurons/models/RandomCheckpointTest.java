@@ -175,7 +175,7 @@ class RandomCheckpointTest {
                 }
                 eLogits = Math.max(eLogits, Fixtures.maxAbs(logits, s * seq * cfg.vocabSize, o.logits, "logits"));
                 for (int t = 0; t < seq; t++) {
-                    // relative: the scale is 1/std of the residual, whose size depends on the random weights
+                    // relative: the scale is the std of the residual, whose size depends on the random weights
                     eScale = Math.max(eScale, Math.abs(scale[s * seq + t] - o.lnFinalScale[t]) / o.lnFinalScale[t]);
                 }
             }

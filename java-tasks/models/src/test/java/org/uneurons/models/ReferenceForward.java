@@ -108,7 +108,7 @@ final class ReferenceForward {
                 var += (v - mean) * (v - mean);
             }
             var /= d;
-            out.lnFinalScale[i] = 1.0 / Math.sqrt(var + cfg.layerNormEps);
+            out.lnFinalScale[i] = Math.sqrt(var + cfg.layerNormEps);
         }
         double[][] hf = layerNorm(h, p + (gpt2 ? "ln_f" : "final_layer_norm"));
         out.hidden[cfg.nLayers] = hf;

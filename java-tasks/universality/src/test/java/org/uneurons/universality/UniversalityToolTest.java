@@ -392,7 +392,7 @@ class UniversalityToolTest {
         r = run("--summary", notSummary.toString(), "--outdir", out.toString());
         assertEquals(1, r.exitCode);
         assertEquals("universality: error: " + notSummary + ": not a correlation summary (format attribute is "
-                + "'uneurons-neuron-stats/1', expected uneurons-correlation-summary/1)", r.errorLine());
+                + "'uneurons-neuron-stats/1', expected uneurons-correlation-summary/2 or uneurons-correlation-summary/1)", r.errorLine());
         assertFalse(Files.exists(out.resolve("neurons.csv")), "nothing is published on failure");
     }
 }

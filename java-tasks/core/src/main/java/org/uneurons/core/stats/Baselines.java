@@ -12,11 +12,15 @@ public final class Baselines {
     public final double[][] max;
     public final int[][] maxLayer;
     public final Rotations.Kind kind;
+    /** The run's baseline seed. */
     public final long seed;
+    /** The seed the matrices were drawn from: the run's seed itself, or mixed with the pair ({@link #forPair}). */
+    public final long drawSeed;
 
-    private Baselines(Rotations.Kind kind, long seed, int samples, int rows) {
+    private Baselines(Rotations.Kind kind, long seed, long drawSeed, int samples, int rows) {
         this.kind = kind;
         this.seed = seed;
+        this.drawSeed = drawSeed;
         this.max = new double[samples][rows];
         this.maxLayer = new int[samples][rows];
     }
@@ -25,15 +29,30 @@ public final class Baselines {
         void layerDone(int sample, int layerB);
     }
 
+    /**
+     * The baselines of the pair {@code modelA} vs {@code modelB}: matrices drawn from
+     * {@link Rotations#pairSeed}(seed, modelA, modelB), so each comparison has its own draw.
+     */
+    public static Baselines forPair(MomentBlocks m, Rotations.Kind kind, long seed, String modelA, String modelB,
+                                    int samples, Gemm gemm, Listener listener) {
+        return compute(m, kind, seed, Rotations.pairSeed(seed, modelA, modelB), samples, gemm, listener);
+    }
+
+    /** The baselines with matrices drawn from {@code seed} itself. */
     public static Baselines of(MomentBlocks m, Rotations.Kind kind, long seed, int samples, Gemm gemm, Listener listener) {
+        return compute(m, kind, seed, seed, samples, gemm, listener);
+    }
+
+    private static Baselines compute(MomentBlocks m, Rotations.Kind kind, long seed, long drawSeed, int samples,
+                                     Gemm gemm, Listener listener) {
         MomentShape s = m.shape();
-        Baselines out = new Baselines(kind, seed, samples, s.neuronsA());
+        Baselines out = new Baselines(kind, seed, drawSeed, samples, s.neuronsA());
         double[] invA = Pearson.inverseNorms(m.m2A(), m.meanA(), m.count());
         for (int sample = 0; sample < samples; sample++) {
             double[] best = out.max[sample];
             java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
             for (int lb = 0; lb < s.nLayersB(); lb++) {
-                double[][] r = Rotations.matrix(kind, seed, sample, lb, s.dB(), gemm);
+                double[][] r = Rotations.matrix(kind, drawSeed, sample, lb, s.dB(), gemm);
                 double[] invUnit = unitInverseNorms(r, m.covB(lb), gemm);
                 for (int la = 0; la < s.layersInRangeA(); la++) {
                     double[][] z = gemm.multiplyABt(m.comoment(la, lb), r);

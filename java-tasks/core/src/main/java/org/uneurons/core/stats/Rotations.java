@@ -83,6 +83,25 @@ public final class Rotations {
         }
     }
 
+    /**
+     * The seed of one model pair's baseline draws: the run's baseline seed mixed with the two model names (a
+     * 64-bit FNV-1a hash of their UTF-8 bytes, a before b, separated by a zero byte), so every comparison draws its
+     * own matrices, as the paper drew afresh per comparison, and the same pair always draws the same. All blocks of
+     * a's layers of one pair share it, so blocks joined equal one summary of every layer.
+     */
+    public static long pairSeed(long seed, String modelA, String modelB) {
+        long h = 0xcbf29ce484222325L;
+        byte[] a = modelA.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] b = modelB.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] all = new byte[a.length + 1 + b.length];
+        System.arraycopy(a, 0, all, 0, a.length);
+        System.arraycopy(b, 0, all, a.length + 1, b.length);
+        for (byte x : all) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        return splitmix(seed ^ splitmix(h));
+    }
+
     /** Seeds differ for every (seed, kind, sample, layer), through a SplitMix64 finaliser. */
     static long mix(long seed, int kind, int sample, int layer) {
         long h = seed;

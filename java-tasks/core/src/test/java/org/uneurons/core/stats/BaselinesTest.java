@@ -92,4 +92,28 @@ class BaselinesTest {
         assertNotEquals(q[0][0], Rotations.matrix(Rotations.Kind.HAAR, 5, 1, 0, d)[0][0]);
         assertNotEquals(q[0][0], Rotations.matrix(Rotations.Kind.HAAR, 5, 0, 1, d)[0][0]);
     }
+
+    /** Each pair draws its own matrices from (seed, model a, model b); the same pair draws the same. */
+    @Test
+    void everyPairHasItsOwnDraw() {
+        Synthetic s = Synthetic.adversarial(22, 300, 1, 5, 2, 6);
+        PairMoments m = new PairMoments(s.shape());
+        s.feed(m, 0, s.tokens, 100, PLAIN, Gemm.Precision.FLOAT64);
+        Baselines ab = Baselines.forPair(m, Rotations.Kind.GAUSSIAN_ROWS, 7, "seed1", "seed2", 1, PLAIN, null);
+        Baselines abAgain = Baselines.forPair(m, Rotations.Kind.GAUSSIAN_ROWS, 7, "seed1", "seed2", 1, PLAIN, null);
+        Baselines ac = Baselines.forPair(m, Rotations.Kind.GAUSSIAN_ROWS, 7, "seed1", "seed3", 1, PLAIN, null);
+        Baselines ba = Baselines.forPair(m, Rotations.Kind.GAUSSIAN_ROWS, 7, "seed2", "seed1", 1, PLAIN, null);
+        Baselines otherSeed = Baselines.forPair(m, Rotations.Kind.GAUSSIAN_ROWS, 8, "seed1", "seed2", 1, PLAIN, null);
+        assertArrayEquals(ab.max[0], abAgain.max[0], 0);
+        for (Baselines other : new Baselines[] {ac, ba, otherSeed}) {
+            assertTrue(!java.util.Arrays.equals(ab.max[0], other.max[0]), "another pair or seed, another draw");
+        }
+        // what is recorded: the run's seed and the seed drawn from, which is the pair seed
+        assertEquals(7, ab.seed);
+        assertEquals(Rotations.pairSeed(7, "seed1", "seed2"), ab.drawSeed);
+        // and the draw is exactly the plain draw from that seed
+        assertArrayEquals(Baselines.of(m, Rotations.Kind.GAUSSIAN_ROWS, ab.drawSeed, 1, PLAIN, null).max[0], ab.max[0], 0);
+        // names are separated: ("ab", "c") and ("a", "bc") differ
+        assertNotEquals(Rotations.pairSeed(7, "ab", "c"), Rotations.pairSeed(7, "a", "bc"));
+    }
 }
