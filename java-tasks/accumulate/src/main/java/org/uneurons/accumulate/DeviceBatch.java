@@ -58,7 +58,17 @@ public final class DeviceBatch implements AutoCloseable {
      * checked, filtered or not).
      */
     public static DeviceBatch of(List<NDArray> layers, KeptRows keep, Gemm.Precision precision, Origin origin) {
-        NonFinite.check(layers, origin);
+        return of(layers, keep, precision, origin, false);
+    }
+
+    /**
+     * As {@link #of(List, KeptRows, Gemm.Precision, Origin)}; with {@code float16} every value is first rounded to
+     * float16, as staged mode's activation files store it at {@code --dtype float16} (a value beyond float16's range
+     * is an {@link org.uneurons.core.cli.InputException}), so both modes correlate the same numbers.
+     */
+    public static DeviceBatch of(List<NDArray> layers, KeptRows keep, Gemm.Precision precision, Origin origin,
+                                 boolean float16) {
+        NonFinite.check(layers, origin, float16);
         Device device = layers.get(0).getDevice();
         int d = Math.toIntExact(layers.get(0).getShape().tail());
         DeviceBatch batch = empty(device, precision, keep.kept(), d, layers.size());
@@ -68,7 +78,7 @@ public final class DeviceBatch implements AutoCloseable {
         try {
             NDArray index = keep.indexOn(device, batch.manager);
             for (int l = 0; l < layers.size(); l++) {
-                batch.centreLayer(l, layers.get(l), keep, index);
+                batch.centreLayer(l, layers.get(l), keep, index, float16);
             }
             return batch;
         } catch (RuntimeException | Error e) {
@@ -86,7 +96,7 @@ public final class DeviceBatch implements AutoCloseable {
      * Keeps the kept rows of one layer ({@code index} null: all of them), widens them to float64, centres them and
      * makes the product operand. {@code x} is read only.
      */
-    void centreLayer(int l, NDArray x, KeptRows keep, NDArray index) {
+    void centreLayer(int l, NDArray x, KeptRows keep, NDArray index, boolean float16) {
         if (x.getShape().tail() != d || x.size() != (long) keep.rows() * d) {
             throw new IllegalArgumentException("layer " + l + " has shape " + x.getShape() + ", expected " + keep.rows()
                     + " rows of " + d);
@@ -94,10 +104,10 @@ public final class DeviceBatch implements AutoCloseable {
         NDArray centred;
         try (NDArray flat = x.reshape(keep.rows(), d)) {
             if (index == null) {
-                centred = flat.toType(DataType.FLOAT64, true);
+                centred = widen(flat, float16);
             } else {
                 try (NDArray kept = flat.get(new NDIndex("{}", index))) {
-                    centred = kept.toType(DataType.FLOAT64, true);
+                    centred = widen(kept, float16);
                 }
             }
         }
@@ -112,6 +122,16 @@ public final class DeviceBatch implements AutoCloseable {
         m2[l] = ss;
         operand[l] = Products.operand(centred, precision);
         operand[l].attach(manager);
+    }
+
+    /** x as float64; with {@code float16} rounded to float16 first (float16 to float64 is exact). */
+    private static NDArray widen(NDArray x, boolean float16) {
+        if (!float16) {
+            return x.toType(DataType.FLOAT64, true);
+        }
+        try (NDArray stored = x.toType(DataType.FLOAT16, true)) {
+            return stored.toType(DataType.FLOAT64, true);
+        }
     }
 
     /** Kept rows (tokens) of the batch. */

@@ -129,7 +129,7 @@ public final class DeviceMoments implements MomentAccumulator {
                 // the staging buffer is reused by the next layer, so this layer is centred (copied) first
                 try (NDManager up = manager.newSubManager();
                      NDArray raw = up.create(stage(layers[l], size), new Shape(rows, d), DataType.FLOAT32)) {
-                    batch.centreLayer(l, raw, all, null);
+                    batch.centreLayer(l, raw, all, null, false);
                 }
             }
             return batch;

@@ -36,6 +36,7 @@ public final class DevicePass {
     private final Device device;
     private final int[] lastPair;
     private final ForwardListener listener;
+    private boolean float16;
 
     /**
      * Sees a model's forward result before it is freed, with the extra hooks it asked for: fused mode's activation
@@ -85,6 +86,15 @@ public final class DevicePass {
                 }
             }
         }
+    }
+
+    /**
+     * Rounds every activation to float16 before it is filtered and centred, as staged mode's activation files
+     * store them at {@code --dtype float16}; set before the first {@link #step}. Returns this pass.
+     */
+    public DevicePass storedAsFloat16(boolean yes) {
+        this.float16 = yes;
+        return this;
     }
 
     /**
@@ -141,7 +151,7 @@ public final class DevicePass {
                 layers.add(hook == Hook.MLP_PRE ? r.mlpPre(l) : r.mlpPost(l));
             }
             return DeviceBatch.of(layers, keep, precision,
-                    new DeviceBatch.Origin(names.get(m), hook.lowerName(), firstSequence, ctx));
+                    new DeviceBatch.Origin(names.get(m), hook.lowerName(), firstSequence, ctx), float16);
         }
     }
 }

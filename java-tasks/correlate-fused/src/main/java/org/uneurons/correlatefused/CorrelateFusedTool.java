@@ -60,6 +60,8 @@ public final class CorrelateFusedTool extends Tool {
                 + " (all its layers, every token) and write <NAME>.<chunk>.stats-partial.h5 (repeatable)"));
         o.addOption(option("stats-top-k", "K", "max-activating tokens kept per neuron in the statistics (default 50)"));
         o.addOption(option("batch-size", "N", "sequences per forward pass (default 2)"));
+        o.addOption(option("dtype", "TYPE", "precision the activations are rounded to before anything reads them, as"
+                + " staged mode stores them: float32 (default) or float16 (as extract --dtype float16)"));
         o.addOption(option("gemm", "P", "precision of the batch products, totals always float64: float32 (default; centred"
                 + " data), float64, or on a device tf32 or bf16 (docs/correlate.md: their measured error)"));
         o.addOption(option("filter-ids", "IDS", "token ids to drop, comma-separated (default: the shards' filter)"));
@@ -84,7 +86,7 @@ public final class CorrelateFusedTool extends Tool {
             }
             List<Integer> statsModels = s.statsModels().stream().map(s.names()::indexOf).toList();
             FusedRun run = new FusedRun(models, s.names(), s.pairs(), in.layersA(), in.filter(), s.batchSeqs(), s.hook(),
-                    statsModels, s.statsTopK());
+                    statsModels, s.statsTopK(), s.stored());
             announce(s, in, run, models);
             List<MomentAccumulator> moments = run.accumulators(shape -> s.where().create(shape, gemm, s.precision()));
             try {
@@ -110,9 +112,9 @@ public final class CorrelateFusedTool extends Tool {
             bytes += PairMoments.bytes(shape);
         }
         err.printf(Locale.ROOT, "correlate-fused: %d models, %d pairs on chunk %s (%d shards, %,d tokens) on %s, filter %s,"
-                        + " %s products%s, %s, totals %.2f GB%n", models.stream().filter(m -> m != null).count(),
+                        + " %s activations, %s products%s, %s, totals %.2f GB%n", models.stream().filter(m -> m != null).count(),
                 s.pairs().size(), s.chunk(), in.shardNames().size(), in.tokens(), s.where().deviceSpec(),
-                FilterChoice.describe(in.filter()), s.gemmName(), s.where().onDevice() ? "" : " on " + s.threads()
+                FilterChoice.describe(in.filter()), s.stored().name().toLowerCase(Locale.ROOT), s.gemmName(), s.where().onDevice() ? "" : " on " + s.threads()
                         + " threads", s.where().describe(), bytes / 1e9);
     }
 

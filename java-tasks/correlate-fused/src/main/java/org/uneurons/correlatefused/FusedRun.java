@@ -13,12 +13,13 @@ import java.util.function.Function;
 import org.uneurons.accumulate.DeviceMoments;
 import org.uneurons.accumulate.DevicePass;
 import org.uneurons.accumulate.MomentAccumulator;
-import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.formats.ActivationFile;
 import org.uneurons.formats.TokenShard;
+import org.uneurons.models.ActivationCheck;
 import org.uneurons.models.ForwardResult;
 import org.uneurons.models.Hook;
 import org.uneurons.models.TransformerModel;
@@ -42,6 +43,8 @@ public final class FusedRun {
     private final TokenFilter filter;
     private final int batchSeqs;
     private final Hook hook;
+    /** FLOAT16: every activation is rounded to float16 first, as staged mode's activation files would store it. */
+    private final boolean float16;
     /** Model index -> its statistics over the chunk; the models named with --stats-model. */
     private final Map<Integer, ActivationStats> stats = new LinkedHashMap<>();
 
@@ -50,13 +53,15 @@ public final class FusedRun {
      * {@code statsModels} may be null. Pair i covers layers {@code layersA.get(i)[0] .. [1]} of its a.
      */
     public FusedRun(List<TransformerModel> models, List<String> names, List<ModelPairs.Pair> pairs, List<int[]> layersA,
-                    TokenFilter filter, int batchSeqs, Hook hook, List<Integer> statsModels, int statsTopK) {
+                    TokenFilter filter, int batchSeqs, Hook hook, List<Integer> statsModels, int statsTopK,
+                    ActivationFile.Precision stored) {
         this.models = models;
         this.names = names;
         this.pairs = pairs;
         this.filter = filter;
         this.batchSeqs = batchSeqs;
         this.hook = hook;
+        this.float16 = stored == ActivationFile.Precision.FLOAT16;
         for (int i = 0; i < pairs.size(); i++) {
             TransformerModel a = models.get(pairs.get(i).a());
             TransformerModel b = models.get(pairs.get(i).b());
@@ -138,7 +143,7 @@ public final class FusedRun {
         }
         List<int[]> ab = pairs.stream().map(p -> new int[] {p.a(), p.b()}).toList();
         List<DeviceMoments> device = moments.stream().map(m -> (DeviceMoments) m).toList();
-        return new DevicePass(models, names, ab, device, filter, hook, new DevicePass.ForwardListener() {
+        DevicePass pass = new DevicePass(models, names, ab, device, filter, hook, new DevicePass.ForwardListener() {
             @Override
             public Set<Hook> hooks(int m) {
                 return stats.containsKey(m) ? EnumSet.of(Hook.MLP_PRE, Hook.MLP_POST) : EnumSet.noneOf(Hook.class);
@@ -151,6 +156,7 @@ public final class FusedRun {
                 }
             }
         });
+        return pass.storedAsFloat16(float16);
     }
 
     /** The buffers of the batch {@link DevicePass} is running (its listener has no other way to reach them). */
@@ -234,7 +240,7 @@ public final class FusedRun {
             for (int l = 0; l < buffers.layers[m].length; l++) {
                 float[] layer = buffers.layers[m][l];
                 int count = ForwardResult.floats(hook == Hook.MLP_PRE ? r.mlpPre(l) : r.mlpPost(l), layer);
-                checkFinite(layer, count, names.get(m), l, firstSeq, ctx, d);
+                ActivationCheck.check(layer, count, names.get(m), hook.lowerName(), l, firstSeq, ctx, d, float16);
                 if (keep.length < rows) {
                     compact(layer, d, keep);
                 }
@@ -248,9 +254,15 @@ public final class FusedRun {
         float[] scratch = buffers.scratch[m];
         int rows = 0;
         for (int l = 0; l < models.get(m).config().nLayers; l++) {
-            rows = ForwardResult.floats(r.mlpPre(l), scratch) / models.get(m).config().dMlp;
+            int d = models.get(m).config().dMlp;
+            int count = ForwardResult.floats(r.mlpPre(l), scratch);
+            rows = count / d;
+            ActivationCheck.check(scratch, count, names.get(m), Hook.MLP_PRE.lowerName(), l, firstSeq, buffers.ctx, d,
+                    float16);
             st.addPre(l, scratch, rows);
-            ForwardResult.floats(r.mlpPost(l), scratch);
+            count = ForwardResult.floats(r.mlpPost(l), scratch);
+            ActivationCheck.check(scratch, count, names.get(m), Hook.MLP_POST.lowerName(), l, firstSeq, buffers.ctx, d,
+                    float16);
             st.addPost(l, scratch, rows, buffers.sources[m], (long) firstSeq * buffers.ctx, "checkpoint " + names.get(m));
         }
     }
@@ -260,17 +272,6 @@ public final class FusedRun {
         for (int r = 0; r < keep.length; r++) {
             if (keep[r] != r) {
                 System.arraycopy(x, keep[r] * d, x, r * d, d);
-            }
-        }
-    }
-
-    private void checkFinite(float[] v, int count, String model, int layer, int firstSeq, int ctx, int dMlp) {
-        for (int i = 0; i < count; i++) {
-            if (!Float.isFinite(v[i])) {
-                int row = i / dMlp;
-                throw new InputException("checkpoint " + model + ": " + hook.lowerName() + " of layer " + layer + " is "
-                        + v[i] + " at sequence " + (firstSeq + row / ctx) + ", position " + (row % ctx) + ", neuron "
-                        + (i % dMlp) + " (the weights produce non-finite activations)");
             }
         }
     }

@@ -9,6 +9,7 @@ import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.stats.Gemm;
 import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.formats.ActivationFile;
 import org.uneurons.formats.CheckpointRef;
 import org.uneurons.models.Hook;
 import org.uneurons.models.NativeTuning;
@@ -16,7 +17,8 @@ import org.uneurons.models.NativeTuning;
 /** correlate-fused's command line, checked before any file is read (usage errors, exit 2). */
 record FusedSettings(List<CheckpointRef> checkpoints, List<ModelPairs.Pair> pairs, List<Path> shards, String chunk,
                      Path outdir, Gemm.Precision precision, int batchSeqs, Hook hook, int threads, String layersA,
-                     TokenFilter filterOption, List<String> statsModels, int statsTopK, AccumulatorChoice where) {
+                     TokenFilter filterOption, List<String> statsModels, int statsTopK, AccumulatorChoice where,
+                     ActivationFile.Precision stored) {
 
     static FusedSettings parse(Args args) {
         List<CheckpointRef> checkpoints = new ArrayList<>();
@@ -49,7 +51,8 @@ record FusedSettings(List<CheckpointRef> checkpoints, List<ModelPairs.Pair> pair
         NativeTuning.preferHugePages(); // before the engine starts (a GPU --device starts it)
         return new FusedSettings(checkpoints, pairs, shards, args.string("chunk", stem(shards.get(0))), outdir,
                 precision, batchSeqs, hook, threads, args.string("layers-a", null), filter, statsModels,
-                args.positive("stats-top-k", 50), AccumulatorChoice.parse(args));
+                args.positive("stats-top-k", 50), AccumulatorChoice.parse(args),
+                ActivationFile.Precision.parse(args.choice("dtype", "float32", "float32", "float16")));
     }
 
     /** A shard's file name without .h5: the default chunk name. */

@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.formats.TokenShard;
 import org.uneurons.core.stats.MomentShape;
@@ -283,6 +285,30 @@ class CorrelateFusedToolTest {
         assertEquals(1, r.exitCode, r.toString());
         assertEquals("correlate-fused: error: checkpoint nan: mlp_post of layer 1 is NaN at sequence 0, position 0, neuron 0"
                 + " (the weights produce non-finite activations)", r.errorLine());
+    }
+
+    /** An activation float16 cannot hold is refused at --dtype float16 (heap and device paths), never stored as inf. */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "device"})
+    void float16StorageRefusesAnActivationBeyondItsRange(String accumulator) {
+        RandomCheckpoint c = RandomCheckpoint.gpt2();
+        c.dModel = 16;
+        c.nHeads = 2;
+        c.dMlp = 32;
+        c.vocab = VOCAB;
+        c.nCtx = CTX;
+        c.nanTensor = "transformer.h.1.mlp.c_fc.bias";
+        c.nanValue = 1e5f; // neuron 0 of layer 1: about 1e5 at every token
+        Path big = c.writeGpt2(dir.resolve("ckpt-big-" + accumulator).resolve("big"));
+        ToolRunner r = failing("--checkpoints", checkpoints.get(0) + "," + big, "--pairs", "anchor", "--dtype",
+                "float16", "--device", "cpu", "--accumulator", accumulator);
+        assertEquals(1, r.exitCode, r.toString());
+        assertTrue(r.errorLine().matches("correlate-fused: error: checkpoint big: mlp_post of layer 1 is \\d{5,6}\\.\\d+ at"
+                + " sequence 0, position 0, neuron 0, beyond float16's range \\(65504\\): use --dtype float32"), r.errorLine());
+        r = ToolRunner.run(new CorrelateFusedTool(), "--checkpoints", checkpoints.get(0) + "," + big, "--pairs", "anchor",
+                "--shard", shard.toString(), "--outdir", dir.resolve("big-f32-" + accumulator).toString(), "--device",
+                "cpu", "--accumulator", accumulator);
+        assertEquals(0, r.exitCode, "float32 holds it: " + r);
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.TokenShard;
 import org.uneurons.models.Checkpoints;
 import org.uneurons.models.Devices;
+import org.uneurons.models.ActivationCheck;
 import org.uneurons.models.ForwardResult;
 import org.uneurons.models.Hook;
 import org.uneurons.models.NativeTuning;
@@ -135,6 +136,7 @@ public final class ExtractTool extends Tool {
         int dMlp = model.config().dMlp;
         Progress progress = new Progress(err, "extract " + s.modelName(), "tokens", (long) nSeq * ctx, 10);
         // one reusable buffer: a fresh [batch * ctx * d_mlp] array per layer costs more than copying into it
+        boolean float16 = s.dtype().equals("float16"); // rounded here, so the range error names the activation
         float[] values = new float[Math.multiplyExact(Math.min(s.batchSize(), nSeq) * ctx, dMlp)];
         for (int start = 0; start < nSeq; start += s.batchSize()) {
             int n = Math.min(s.batchSize(), nSeq - start);
@@ -154,7 +156,7 @@ public final class ExtractTool extends Tool {
                     for (String h : s.fileHooks()) {
                         int count = ForwardResult.floats(h.equals(ActivationFile.MLP_POST) ? r.mlpPost(l) : r.mlpPre(l),
                                 values);
-                        checkFinite(values, count, s.modelName(), h, l, start, ctx, dMlp);
+                        ActivationCheck.check(values, count, s.modelName(), h, l, start, ctx, dMlp, float16);
                         w.append(h, l, values, 0, count / dMlp);
                     }
                 }
@@ -162,17 +164,5 @@ public final class ExtractTool extends Tool {
             progress.advance((long) n * ctx);
         }
         progress.finish();
-    }
-
-    private static void checkFinite(float[] v, int count, String model, String hook, int layer, int firstSeq, int ctx,
-                                    int dMlp) {
-        for (int i = 0; i < count; i++) {
-            if (!Float.isFinite(v[i])) {
-                int row = i / dMlp;
-                throw new InputException("checkpoint " + model + ": " + hook + " of layer " + layer + " is " + v[i]
-                        + " at sequence " + (firstSeq + row / ctx) + ", position " + (row % ctx) + ", neuron "
-                        + (i % dMlp) + " (the weights produce non-finite activations)");
-            }
-        }
     }
 }

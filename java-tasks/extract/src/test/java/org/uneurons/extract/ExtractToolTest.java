@@ -308,6 +308,26 @@ class ExtractToolTest {
     }
 
     @Test
+    void float16StorageRefusesAValueBeyondItsRange() {
+        org.uneurons.models.RandomCheckpoint c = org.uneurons.models.RandomCheckpoint.gpt2();
+        c.nLayers = 2;
+        c.dModel = 16;
+        c.nHeads = 2;
+        c.dMlp = 32;
+        c.vocab = 50;
+        c.nCtx = 8;
+        c.nanTensor = "transformer.h.1.mlp.c_fc.bias";
+        c.nanValue = 1e5f; // neuron 0 of layer 1 is about 1e5 at every token: finite, but not in float16
+        Path ckpt = c.writeGpt2(tmp.resolve("gpt2-big"));
+        Path shard = tmp.resolve("small-big.h5");
+        TokenShard.write(shard, new int[][] {{1, 2, 3, 4}}, new TokenShard.Meta("ids", 50, -1, -1, "hand"));
+        ToolRunner r = failing(ckpt, shard, "--dtype", "float16");
+        assertEquals(1, r.exitCode, r.toString());
+        assertTrue(r.errorLine().matches("extract: error: checkpoint gpt2-big: mlp_post of layer 1 is \\d{5,6}\\.\\d+ at"
+                + " sequence 0, position 0, neuron 0, beyond float16's range \\(65504\\): use --dtype float32"), r.errorLine());
+    }
+
+    @Test
     void unknownOptionAndBadValues() {
         Path shard = fixtureShard("gpt2-tiny", 1000);
         ToolRunner r = failing(TestData.hf("gpt2-tiny"), shard, "--frobnicate");

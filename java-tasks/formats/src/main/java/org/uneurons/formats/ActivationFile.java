@@ -207,7 +207,13 @@ public final class ActivationFile {
                         if (buf.remaining() < size) {
                             drain(s.ch);
                         }
-                        buf.putShort(HalfFloats.floatToHalf(values[offset + i]));
+                        float v = values[offset + i];
+                        if (HalfFloats.overflows(v)) {
+                            throw new InputException(output + ": " + hook + "/" + layer + " row " + (s.rows + i / spec.dMlp())
+                                    + " neuron " + (i % spec.dMlp()) + " is " + v + ", beyond float16's range ("
+                                    + (int) HalfFloats.MAX + "): store float32 (--dtype float32)");
+                        }
+                        buf.putShort(HalfFloats.floatToHalf(v));
                     }
                 } else {
                     // bulk copies through a float view of the (little-endian) buffer

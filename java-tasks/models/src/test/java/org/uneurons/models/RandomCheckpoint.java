@@ -43,6 +43,8 @@ public final class RandomCheckpoint {
 
     /** A tensor whose first value is made NaN (to test how non-finite activations are reported), or null. */
     public String nanTensor = null;
+    /** The value {@link #nanTensor}'s first value becomes (e.g. a huge finite one, to overflow float16 storage). */
+    public float nanValue = Float.NaN;
 
     private Random rnd;
     private SafetensorsWriter st;
@@ -189,7 +191,7 @@ public final class RandomCheckpoint {
             v[i] = (float) (rnd.nextGaussian() * std);
         }
         if (name.equals(nanTensor)) {
-            v[0] = Float.NaN;
+            v[0] = nanValue;
         }
         st.putF32(name, v, shape);
     }

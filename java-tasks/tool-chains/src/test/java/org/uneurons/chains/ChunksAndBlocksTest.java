@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
@@ -151,30 +152,35 @@ class ChunksAndBlocksTest {
         worstBlock = Math.max(worstBlock, d == 0 ? 0 : d / scale);
     }
 
-    /** Heap totals (activations copied to Java) and device totals (activations kept on the device, DevicePass). */
+    /**
+     * Heap totals (activations copied to Java) and device totals (activations kept on the device, DevicePass), with
+     * activations stored as float32 and as float16 (staged: extract --dtype float16; fused: rounded in memory).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"heap", "device"})
-    void statisticsFromFusedEqualStatsPartialOnExtractedActivations(String accumulator) {
+    @CsvSource({"heap,float32", "device,float32", "heap,float16", "device,float16"})
+    void statisticsFromFusedEqualStatsPartialOnExtractedActivations(String accumulator, String dtype) {
         // fused: m3's statistics over the chunk, in the same pass as the moments
-        Path out = fused("stats-" + accumulator, shards, "--chunk", "all", "--stats-model", "m3", "--stats-top-k", "5",
-                "--device", "cpu", "--accumulator", accumulator);
+        String run = accumulator + "-" + dtype;
+        Path out = fused("stats-" + run, shards, "--chunk", "all", "--stats-model", "m3", "--stats-top-k", "5",
+                "--device", "cpu", "--accumulator", accumulator, "--dtype", dtype);
         Path fusedPartial = out.resolve("m3.all.stats-partial.h5");
         assertTrue(Files.exists(fusedPartial));
         // staged: extract m3 per shard, stats-partial over the activation files
         List<String> argv = new ArrayList<>();
         for (Path s : shards) {
-            Path acts = dir.resolve("acts-m3-" + s.getFileName());
+            Path acts = dir.resolve("acts-m3-" + dtype + "-" + s.getFileName());
             ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", checkpoints.get(2).toString(), "--shard",
-                    s.toString(), "--output", acts.toString(), "--batch-size", "2", "--hooks", "mlp_post,mlp_pre");
+                    s.toString(), "--output", acts.toString(), "--batch-size", "2", "--hooks", "mlp_post,mlp_pre",
+                    "--dtype", dtype);
             assertEquals(0, r.exitCode, r.toString());
             argv.addAll(List.of("--activations", acts.toString()));
         }
-        Path stagedPartial = dir.resolve("m3.staged-" + accumulator + ".stats-partial.h5");
+        Path stagedPartial = dir.resolve("m3.staged-" + run + ".stats-partial.h5");
         argv.addAll(List.of("--output", stagedPartial.toString(), "--top-k", "5"));
         ToolRunner r = ToolRunner.run(new StatsPartialTool(), argv.toArray(String[]::new));
         assertEquals(0, r.exitCode, r.toString());
-        Path fusedStats = statsFinal(fusedPartial, "fused-" + accumulator + ".stats.h5");
-        Path stagedStats = statsFinal(stagedPartial, "staged-" + accumulator + ".stats.h5");
+        Path fusedStats = statsFinal(fusedPartial, "fused-" + run + ".stats.h5");
+        Path stagedStats = statsFinal(stagedPartial, "staged-" + run + ".stats.h5");
         StatsColumns f = NeuronStatsFile.readColumns(fusedStats);
         StatsColumns g = NeuronStatsFile.readColumns(stagedStats);
         assertEquals(g.columns().keySet(), f.columns().keySet());
@@ -196,8 +202,8 @@ class ChunksAndBlocksTest {
         assertTrue(Arrays.deepEquals(ts.sources, tf.sources), "the same top activating tokens: shards");
         assertTrue(Arrays.deepEquals(ts.rows, tf.rows), "the same top activating tokens: rows");
         assertTrue(Arrays.deepEquals(ts.values, tf.values), "the same top activations");
-        System.out.printf(Locale.ROOT, "stats fused (%s totals) vs staged: max relative difference %.2e%n", accumulator,
-                worst);
+        System.out.printf(Locale.ROOT, "stats fused (%s totals, %s) vs staged: max relative difference %.2e%n",
+                accumulator, dtype, worst);
     }
 
     private static Path statsFinal(Path partial, String name) {

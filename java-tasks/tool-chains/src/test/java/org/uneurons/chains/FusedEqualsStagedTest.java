@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.extract.ExtractTool;
@@ -146,6 +148,48 @@ class FusedEqualsStagedTest {
         PairMoments pre = MomentsFile.read(fused);
         PairMoments postM = MomentsFile.read(stagedWithHooks(work, 1, 0, "mlp_post,mlp_pre"));
         assertTrue(Math.abs(pre.m2A()[0] - postM.m2A()[0]) > 1e-3 * postM.m2A()[0], "mlp_pre differs from mlp_post");
+    }
+
+    /**
+     * At float16 storage both modes correlate the same numbers: staged reads extract's float16 files, fused rounds
+     * in memory (heap path) or on the device (device path). Float32 fused moments differ from them, so the rounding
+     * is what makes the two agree.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "device"})
+    void float16StorageIsTheSameInBothModes(String accumulator) throws IOException {
+        Path work = Files.createDirectories(dir.resolve("half-" + accumulator));
+        Path[] acts = new Path[2];
+        for (int k = 0; k < 2; k++) {
+            acts[k] = work.resolve("acts-" + name(k) + ".h5");
+            ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", checkpoints.get(k).toString(), "--shard",
+                    shard.toString(), "--output", acts[k].toString(), "--batch-size", "2", "--dtype", "float16");
+            assertEquals(0, r.exitCode, r.toString());
+        }
+        Path staged = work.resolve("staged.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", acts[0].toString(), "--b", acts[1].toString(),
+                "--output", staged.toString(), "--gemm", "float64", "--batch-tokens", "40");
+        assertEquals(0, r.exitCode, r.toString());
+        Path fused16 = fusedPair(work.resolve("f16"), accumulator, "float16");
+        Diff d = MomentsDiff.compare(staged, fused16);
+        System.out.printf(Locale.ROOT, "staged vs fused at float16 storage (%s totals): max |d|/scale %.2e%n",
+                accumulator, d.scaled);
+        PairMoments half = MomentsFile.read(fused16);
+        PairMoments full = MomentsFile.read(fusedPair(work.resolve("f32"), accumulator, "float32"));
+        double worst = 0;
+        for (int i = 0; i < half.m2A().length; i++) {
+            worst = Math.max(worst, Math.abs(half.m2A()[i] - full.m2A()[i]) / full.m2A()[i]);
+        }
+        assertTrue(worst > 1e-7, "float16 rounding changes the moments (max relative change of m2 " + worst + ")");
+    }
+
+    private static Path fusedPair(Path out, String accumulator, String dtype) {
+        ToolRunner r = ToolRunner.run(new CorrelateFusedTool(), "--checkpoints", checkpoints.get(0) + ","
+                        + checkpoints.get(1), "--shard", shard.toString(), "--pairs", "anchor", "--outdir", out.toString(),
+                "--gemm", "float64", "--device", "cpu", "--accumulator", accumulator, "--dtype", dtype);
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains(dtype + " activations"), r.stderr);
+        return out.resolve("m1__m2.toks.00000.h5");
     }
 
     private static List<String> listing(Path d) {

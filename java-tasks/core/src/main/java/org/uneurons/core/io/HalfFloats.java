@@ -5,7 +5,17 @@ package org.uneurons.core.io;
  * infinities, NaN and signed zero. (Java 17 has no Float.float16ToFloat; that came in Java 20.)
  */
 public final class HalfFloats {
+    /** The largest finite binary16 value. */
+    public static final float MAX = 65504f;
+    /** The smallest magnitude that rounds to infinity in binary16 (halfway between 65504 and 65536). */
+    public static final float OVERFLOW = 65520f;
+
     private HalfFloats() {
+    }
+
+    /** True when a finite float would become infinity stored as binary16. */
+    public static boolean overflows(float f) {
+        return Float.isFinite(f) && Math.abs(f) >= OVERFLOW;
     }
 
     /** binary16 bits to float (exact: every half value is a float). */
@@ -64,6 +74,21 @@ public final class HalfFloats {
             r++; // a carry into the exponent is right, and past the largest finite value gives 0x7C00 = infinity
         }
         return (short) (sign | r);
+    }
+
+    /**
+     * Rounds v[0..n) to the nearest binary16 value in place, as storing them as float16 and reading them back would.
+     * Returns the index of the first value beyond float16's finite range (|v| rounding to infinity), or -1; values
+     * from that index on are left as they were.
+     */
+    public static int roundToHalfInPlace(float[] v, int n) {
+        for (int i = 0; i < n; i++) {
+            if (overflows(v[i])) {
+                return i;
+            }
+            v[i] = halfToFloat(floatToHalf(v[i]));
+        }
+        return -1;
     }
 
     /** bfloat16 bits to float (exact: bfloat16 is the top half of a float). */

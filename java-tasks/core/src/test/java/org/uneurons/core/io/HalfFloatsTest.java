@@ -181,4 +181,31 @@ class HalfFloatsTest {
         assertEquals(0x0000, HalfFloats.floatToBf16(Float.intBitsToFloat(0x00008000)) & 0xFFFF, "tie to even");
         assertEquals(0x0002, HalfFloats.floatToBf16(Float.intBitsToFloat(0x00018000)) & 0xFFFF, "tie to even up");
     }
+
+    @Test
+    void roundInPlaceMatchesTheReferenceAndStopsAtTheFirstOverflow() {
+        // the overflow bound: the last float below 65520 rounds to 65504, 65520 itself (a tie) to infinity
+        assertEquals(0x7BFF, halfNearest(Math.nextDown(HalfFloats.OVERFLOW)));
+        assertEquals(0x7C00, halfNearest(HalfFloats.OVERFLOW));
+        assertTrue(!HalfFloats.overflows(Math.nextDown(HalfFloats.OVERFLOW)) && HalfFloats.overflows(-HalfFloats.OVERFLOW));
+        assertTrue(!HalfFloats.overflows(Float.POSITIVE_INFINITY), "infinity is not finite: another check's business");
+        Random rnd = new Random(7);
+        float[] v = new float[1000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (rnd.nextGaussian() * Math.pow(2, rnd.nextInt(36) - 24));
+        }
+        v[10] = -0.0f;
+        v[11] = Math.nextDown(HalfFloats.OVERFLOW);
+        v[12] = -65504f;
+        float[] original = v.clone();
+        assertEquals(-1, HalfFloats.roundToHalfInPlace(v, v.length));
+        for (int i = 0; i < v.length; i++) {
+            double want = halfRef(halfNearest(original[i]));
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(v[i]), "value " + original[i]);
+        }
+        float[] w = {1.5f, 3e-8f, -70000f, 2f};
+        assertEquals(2, HalfFloats.roundToHalfInPlace(w, w.length));
+        assertEquals(-70000f, w[2], "from the overflow on, values are left as they were");
+        assertEquals(2f, w[3]);
+    }
 }
