@@ -20,11 +20,20 @@ public final class FilterChoice {
 
     /** The filter of a shard with these attributes and vocabulary (null: none). */
     public static TokenFilter defaults(TokenShard.Meta meta, String[] vocab) {
-        return defaults(meta, vocab, null);
+        return defaults(meta, vocab, null, "token shard");
     }
 
-    /** As {@link #defaults(TokenShard.Meta, String[])}, with the pad id some shards record (null: none). */
-    public static TokenFilter defaults(TokenShard.Meta meta, String[] vocab, Integer padId) {
+    /**
+     * As {@link #defaults(TokenShard.Meta, String[])}, with the pad id some shards record (null: none);
+     * {@code where} names the shard in the error for a remapped vocabulary without its table, whose newline ids
+     * cannot be known (a silent default would keep the newlines METHOD 1.4 drops).
+     */
+    public static TokenFilter defaults(TokenShard.Meta meta, String[] vocab, Integer padId, String where) {
+        if (vocab == null && isRemap(meta.tokenizer())) {
+            throw new InputException(where + ": tokenizer '" + meta.tokenizer() + "' is a remapped vocabulary whose"
+                    + " newline ids only its /vocab table gives, and there is none; write the shard with /vocab or"
+                    + " with filter_ids (tokenize --filter-ids)");
+        }
         List<Integer> ids = new ArrayList<>();
         for (Integer id : new Integer[] {meta.bosId(), meta.eosId(), padId}) {
             if (id != null && id >= 0) {
@@ -45,7 +54,12 @@ public final class FilterChoice {
     /** GPT-2's own BPE ids; a remapped vocabulary built from it (e.g. {@code gpt2-remap-4095}) is not. */
     static boolean isGpt2(String tokenizer) {
         String t = tokenizer.toLowerCase(Locale.ROOT);
-        return (t.contains("gpt2") || t.contains("gpt-2") || t.contains("r50k")) && !t.contains("remap");
+        return (t.contains("gpt2") || t.contains("gpt-2") || t.contains("r50k")) && !isRemap(tokenizer);
+    }
+
+    /** A vocabulary renumbered from another (the demo corpus's {@code gpt2-remap-K}): its ids mean nothing alone. */
+    static boolean isRemap(String tokenizer) {
+        return tokenizer.toLowerCase(Locale.ROOT).contains("remap");
     }
 
     /** The ids whose token text is exactly a newline. */

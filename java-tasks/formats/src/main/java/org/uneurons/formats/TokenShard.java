@@ -81,7 +81,7 @@ public final class TokenShard {
      * filter is the default for {@code meta} and that vocabulary (its newline ids).
      */
     public static void write(Path file, int[][] tokens, Meta meta, String[] vocab) {
-        write(file, tokens, meta, vocab, FilterChoice.defaults(meta, vocab));
+        write(file, tokens, meta, vocab, FilterChoice.defaults(meta, vocab, null, file.toString()));
     }
 
     /** Writes a shard with an explicit filter. Rows must share one length; ids must lie in [0, vocab_size). */
@@ -144,7 +144,7 @@ public final class TokenShard {
             int[][] tokens = ids(file, h.integersFlat("/tokens", WHAT), dims, meta.vocabSize());
             String stored = h.optionalString("filter_ids");
             TokenFilter filter = stored != null ? FilterChoice.parse(stored, file + ": attribute filter_ids")
-                    : FilterChoice.defaults(meta, h.stringsOrNull("/vocab"), h.optionalInteger("pad_id"));
+                    : FilterChoice.defaults(meta, h.stringsOrNull("/vocab"), h.optionalInteger("pad_id"), file.toString());
             return new TokenShard(file, tokens, meta, filter);
         }
     }

@@ -186,4 +186,30 @@ class TokenShardTest {
         });
         assertEquals(bad + ": attribute filter_ids is '198,x', expected token ids like 198,50256 or none", readError(bad));
     }
+
+    /**
+     * A remapped vocabulary's newline ids come only from its /vocab table: without it (and without filter_ids) the
+     * default cannot be known, so reading or writing such a shard is an error, not a filter that keeps newlines.
+     */
+    @Test
+    void aRemappedVocabularyWithoutItsTableIsAnError() {
+        Path f = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{99, 5}});
+            h.putAttribute("tokenizer", "gpt2-remap-98");
+        }, "tokenizer");
+        assertEquals(f + ": tokenizer 'gpt2-remap-98' is a remapped vocabulary whose newline ids only its /vocab table"
+                + " gives, and there is none; write the shard with /vocab or with filter_ids (tokenize --filter-ids)",
+                readError(f));
+        Path recorded = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{99, 5}});
+            h.putAttribute("tokenizer", "gpt2-remap-98");
+            h.putAttribute("filter_ids", "5,99");
+        }, "tokenizer");
+        assertEquals("5,99", FilterChoice.describe(TokenShard.read(recorded).filter()), "a recorded filter is enough");
+        Path written = tmp.resolve("remap-no-vocab.h5");
+        InputException e = assertThrows(InputException.class, () -> TokenShard.write(written, new int[][] {{0, 1}},
+                new TokenShard.Meta("gpt2-remap-3", 4, 0, 0, "x")));
+        assertTrue(e.getMessage().startsWith(written + ": tokenizer 'gpt2-remap-3' is a remapped vocabulary"), e.getMessage());
+        assertTrue(!Files.exists(written), "nothing written");
+    }
 }
