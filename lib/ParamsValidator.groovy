@@ -100,6 +100,10 @@ class ParamsValidator {
         if (p.analysis_fraction != null && !(p.analysis_fraction > 0 && p.analysis_fraction < 1)) {
             errors << "--analysis_fraction: ${p.analysis_fraction} is not between 0 and 1 (exclusive)".toString()
         }
+        if (p.tune_fraction != null && p.analysis_fraction != null && !(p.tune_fraction > 0
+                && p.analysis_fraction + p.tune_fraction < 1)) {
+            errors << "--tune_fraction: ${p.tune_fraction} is not above 0 with analysis_fraction + tune_fraction below 1".toString()
+        }
         if (p.baseline != 'both' && p.baseline_kind != null && p.baseline != null && p.baseline != p.baseline_kind) {
             errors << "--baseline_kind: ${p.baseline_kind} is not computed by --baseline ${p.baseline} (set both alike, or --baseline both)".toString()
         }

@@ -35,7 +35,7 @@ workflow UNIVERSAL_NEURONS {
     // TOKENS prints the plan again once S is known (unless main.nf printed it for this S) and stops a plan that
     // does not fit
     TOKENS(plan, jars)
-    MODELS(plan, jars, TOKENS.out.train, TOKENS.out.shard_list)
+    MODELS(plan, jars, TOKENS.out.train, TOKENS.out.tune)
     PAIR_CORRELATION(plan, jars, TOKENS.out.shards, TOKENS.out.shard_list, MODELS.out.models)
     NEURON_STATS(plan, jars, PAIR_CORRELATION.out.activations, PAIR_CORRELATION.out.stats_partials, MODELS.out.models)
 

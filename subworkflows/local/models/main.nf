@@ -1,6 +1,7 @@
 /*
  * MODELS: the checkpoints of a run. Demo: TRAIN, one task per plan.trainRuns entry (seed1..seedN from their seeds,
- * the control at --steps 0), on the training shards, with the validation loss on the first analysis shard.
+ * the control at --steps 0), on the training shards, with the validation loss on the first tune shard (never on
+ * the analysis shards, whose figures the run reports).
  * Otherwise the given checkpoint directories (plan.checkpoints), named by plan.trained (the directory names, or the
  * samplesheet's names), checked before the run (main.nf, lib/CheckpointCheck.groovy).
  *
@@ -14,13 +15,13 @@ workflow MODELS {
     plan        // Plan (lib/Plan.groovy)
     jars        // Map: tool name -> task jar
     train       // the training shards, one list (demo)
-    shard_list  // the analysis shards, one list
+    tune        // the tune shards, one list (demo)
 
     main:
     if (plan.demo) {
         ch_train = Channel.fromList(plan.trainRuns)
             .combine(train.map { [it] })
-            .combine(shard_list.map { [[it[0]]] })   // validation loss on the first analysis shard
+            .combine(tune.map { [[it[0]]] })   // validation loss on the first tune shard
         TRAIN(ch_train, jars.train)
         ch_models   = TRAIN.out.checkpoint.map { meta, dir -> [meta.id, dir] }
         ch_timing   = TRAIN.out.timing

@@ -9,6 +9,7 @@
  * emit: shards      one item per analysis shard: [[shard: name without .h5, n_shards: S], file]
  *       shard_list  the S analysis shards as one list, sorted by name
  *       train       the demo's training shards as one list (nothing without the demo)
+ *       tune        the demo's tune shards as one list: validation loss, never analysed (nothing without the demo)
  */
 
 include { CORPUS              } from '../../../modules/local/corpus/main'
@@ -25,12 +26,14 @@ workflow TOKENS {
     if (plan.demo) {
         CORPUS(Channel.of([[id: 'demo'], plan.demoTarball ? file(plan.demoTarball, checkIfExists: true) : []]), jars.corpus)
         ch_train    = CORPUS.out.train.map { meta, files -> firstOf(files, plan.trainShards) }
+        ch_tune_all = CORPUS.out.tune.map { meta, files -> sortedFiles(files) }
         ch_made     = CORPUS.out.analysis
         ch_timing   = CORPUS.out.timing
         ch_versions = CORPUS.out.versions
     } else {
         TOKENIZE(Channel.of([[id: plan.corpusName], plan.input.collect { file(it, checkIfExists: true) }]), jars.tokenize)
         ch_train    = Channel.empty()
+        ch_tune_all = Channel.empty()
         ch_made     = TOKENIZE.out.shards
         ch_timing   = TOKENIZE.out.timing
         ch_versions = TOKENIZE.out.versions
@@ -42,6 +45,8 @@ workflow TOKENS {
             if (!costs.fits()) throw new PlanCosts.PlanException(costs.refusal(plan.demo ? 'CORPUS' : 'TOKENIZE'))
             list
         }
+    // training waits for the plan check (a refused plan starts no TRAIN), as the analysis shards do
+    ch_tune   = ch_tune_all.map { [it] }.combine(ch_list.map { [it] }).map { tune, list -> tune }
     ch_shards = ch_list.flatMap { list ->
         list.collect { f -> [[shard: f.name.replaceFirst(/\.h5$/, ''), n_shards: list.size()], f] }
     }
@@ -50,6 +55,7 @@ workflow TOKENS {
     shards     = ch_shards
     shard_list = ch_list
     train      = ch_train
+    tune       = ch_tune
     timing     = ch_timing
     versions   = ch_versions
 }

