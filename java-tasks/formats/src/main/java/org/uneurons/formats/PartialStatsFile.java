@@ -6,22 +6,27 @@ import java.util.List;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.Hdf5;
 import org.uneurons.core.io.Hdf5Reader;
 import org.uneurons.core.io.Hdf5Writer;
 import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.core.stats.CentralMoments;
+import org.uneurons.core.stats.PaperHistogram;
 import org.uneurons.core.stats.TopK;
 
 /**
  * Partial activation statistics of some shards of one model (HDF5, written by stats-partial, read by stats-final),
- * exact and mergeable. Attributes: format, model, n_layers, d_mlp, top_k, n_tokens. Datasets: {@code shards} string [k]
- * ({@link ShardList}); neurons flat layer-major [N = n_layers * d_mlp]: {@code pre_mean}, {@code pre_m2}, {@code pre_m3},
- * {@code pre_m4} float64 (sums of powers of deviations), {@code count_pos}, {@code count_paper} int64,
- * {@code post_sum}, {@code post_max} float64, {@code top_values} float64 [N, k], {@code top_source} int32 [N, k]
- * (index into shards), {@code top_rows} int64 [N, k] (row in that shard's activation file).
+ * exact and mergeable. Attributes: format, model, n_layers, d_mlp, top_k, n_tokens (tokens counted), skipped_unknown
+ * (tokens of the unknown id left out). Datasets: {@code shards} string [k] ({@link ShardList}); neurons flat
+ * layer-major [N = n_layers * d_mlp]: {@code pre_mean}, {@code pre_m2}, {@code pre_m3}, {@code pre_m4} float64 (sums of
+ * powers of deviations), {@code count_pos}, {@code count_paper} int64, {@code pre_hist} int64 [N, 257] (the paper's
+ * histogram, {@link PaperHistogram}), {@code post_sum}, {@code post_max} float64, {@code top_values} float64 [N, k],
+ * {@code top_source} int32 [N, k] (index into shards), {@code top_rows} int64 [N, k] (row in that shard's activation
+ * file). Format 1 (no histogram) is refused with a clear message: its binned columns cannot be made.
  */
 public final class PartialStatsFile {
-    public static final String FORMAT = "uneurons-neuron-stats-partial/1";
+    public static final String FORMAT = "uneurons-neuron-stats-partial/2";
+    static final String FORMAT_1 = "uneurons-neuron-stats-partial/1";
     private static final String WHAT = "partial statistics from stats-partial";
 
     private PartialStatsFile() {
@@ -52,7 +57,8 @@ public final class PartialStatsFile {
                     .attribute("n_layers", s.nLayers())
                     .attribute("d_mlp", s.dMlp())
                     .attribute("top_k", s.k())
-                    .attribute("n_tokens", s.tokens());
+                    .attribute("n_tokens", s.tokens())
+                    .attribute("skipped_unknown", s.skippedUnknown());
             ShardList.write(f, s.shards());
             f.dataset("pre_mean", pre[0])
                     .dataset("pre_m2", pre[1])
@@ -60,6 +66,8 @@ public final class PartialStatsFile {
                     .dataset("pre_m4", pre[3])
                     .dataset("count_pos", s.countPos())
                     .dataset("count_paper", s.countPaper())
+                    .streamed("pre_hist", Hdf5.Element.INT64, new long[] {n, PaperHistogram.BINS},
+                            Hdf5.fromLongs(s.preHist()))
                     .dataset("post_sum", s.postSum())
                     .dataset("post_max", s.postMax())
                     .dataset("top_values", top.values())
@@ -75,22 +83,14 @@ public final class PartialStatsFile {
     /** The shards and top-k of a partial statistics file, without reading its arrays. */
     public static Header readHeader(Path file) {
         try (Hdf5Reader h = Hdf5Reader.open(file)) {
-            String format = h.optionalString("format");
-            if (!FORMAT.equals(format)) {
-                throw new InputException(file + ": not a partial statistics file (format attribute is "
-                        + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + ")");
-            }
+            checkFormat(h);
             return new Header(ShardList.read(h, "shards", WHAT), h.integer("top_k", WHAT));
         }
     }
 
     public static ActivationStats read(Path file) {
         try (Hdf5Reader h = Hdf5Reader.open(file)) {
-            String format = h.optionalString("format");
-            if (!FORMAT.equals(format)) {
-                throw new InputException(file + ": not a partial statistics file (format attribute is "
-                        + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + ")");
-            }
+            checkFormat(h);
             String model = h.string("model", WHAT);
             int nLayers = h.integer("n_layers", WHAT);
             int dMlp = h.integer("d_mlp", WHAT);
@@ -101,11 +101,26 @@ public final class PartialStatsFile {
             CentralMoments[] pre = preMoments(h, nLayers, dMlp, tokens);
             long[] countPos = counts(h, "/count_pos", n);
             long[] countPaper = counts(h, "/count_paper", n);
+            long[] preHist = h.longsRowMajor("/pre_hist", n, PaperHistogram.BINS, WHAT);
             double[] postSum = h.doubles("/post_sum", n, WHAT);
             double[] postMax = h.doubles("/post_max", n, WHAT);
             TopK top = TopK.of(new TopK.Sorted(h.doubleMatrix("/top_values", n, k, WHAT),
                     h.intMatrix("/top_source", n, k, WHAT), h.longMatrix("/top_rows", n, k, WHAT)), k);
-            return new ActivationStats(model, nLayers, dMlp, shards, pre, countPos, countPaper, postSum, postMax, top);
+            return new ActivationStats(model, nLayers, dMlp, shards, pre, countPos, countPaper, preHist, postSum, postMax,
+                    top, h.longValue("skipped_unknown", WHAT));
+        }
+    }
+
+    private static void checkFormat(Hdf5Reader h) {
+        String format = h.optionalString("format");
+        if (FORMAT_1.equals(format)) {
+            throw new InputException(h.file() + ": partial statistics of format " + FORMAT_1 + ", written before the"
+                    + " paper's histogram (/pre_hist) was kept; make them again with this version's stats-partial or"
+                    + " correlate-fused --stats-model");
+        }
+        if (!FORMAT.equals(format)) {
+            throw new InputException(h.file() + ": not a partial statistics file (format attribute is "
+                    + (format == null ? "missing" : "'" + format + "'") + ", expected " + FORMAT + ")");
         }
     }
 

@@ -71,9 +71,10 @@ class StatsFinalToolTest {
         assertEquals(0, r.exitCode, r.toString());
         var cols = NeuronStatsFile.readColumns(out);
         assertEquals("gpt2-tiny", cols.model());
-        assertEquals(List.of("mean", "var", "skew", "kurt", "act_freq", "act_freq_paper", "post_mean", "post_max",
-                "w_in_norm", "w_out_norm", "input_bias", "in_out_sim", "l2_penalty", "vocab_mean", "vocab_var",
-                "vocab_skew", "vocab_kurt"), List.copyOf(cols.columns().keySet()));
+        assertEquals(List.of("mean", "var", "skew", "kurt", "act_freq", "act_freq_paper", "mean_binned", "var_binned",
+                "skew_binned", "kurt_binned", "act_freq_binned", "post_mean", "post_max", "w_in_norm", "w_out_norm",
+                "input_bias", "in_out_sim", "l2_penalty", "vocab_mean", "vocab_var", "vocab_skew", "vocab_kurt"),
+                List.copyOf(cols.columns().keySet()));
         var top = NeuronStatsFile.readTop(out);
         assertEquals(List.of("shard.00000", "shard.00001"), top.shards, "merged in shard-name order");
         assertEquals(70, top.nTokens);

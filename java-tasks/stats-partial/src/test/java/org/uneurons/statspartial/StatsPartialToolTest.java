@@ -63,6 +63,8 @@ class StatsPartialToolTest {
         assertEquals(List.of("s0"), got.shards());
         assertEquals(77, got.tokens());
         assertArrayEquals(want.countPos(), got.countPos());
+        assertArrayEquals(want.preHist(), got.preHist(), "the paper's histogram");
+        assertEquals(0, got.skippedUnknown(), "no unknown id in these activations");
         assertArrayEquals(want.postMax(), got.postMax(), 0);
         assertArrayEquals(want.postSum(), got.postSum(), 1e-9);
         for (int l = 0; l < LAYERS; l++) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.formats.ActivationFile;
+import org.uneurons.core.stats.PaperHistogramTest;
 import org.uneurons.core.testing.TestData;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.formats.NeuronStatsFile;
@@ -113,9 +114,14 @@ class StatsChainTest {
         StatsColumns sb = NeuronStatsFile.readColumns(b);
         StatsColumns sc = NeuronStatsFile.readColumns(c);
         assertEquals("gpt2-tiny", sa.model());
-        assertEquals(List.of("mean", "var", "skew", "kurt", "act_freq", "act_freq_paper", "post_mean", "post_max",
-                "w_in_norm", "w_out_norm", "input_bias", "in_out_sim", "l2_penalty", "vocab_mean", "vocab_var",
-                "vocab_skew", "vocab_kurt"), List.copyOf(sa.columns().keySet()));
+        assertEquals(List.of("mean", "var", "skew", "kurt", "act_freq", "act_freq_paper", "mean_binned", "var_binned",
+                "skew_binned", "kurt_binned", "act_freq_binned", "post_mean", "post_max", "w_in_norm", "w_out_norm",
+                "input_bias", "in_out_sim", "l2_penalty", "vocab_mean", "vocab_var", "vocab_skew", "vocab_kurt"),
+                List.copyOf(sa.columns().keySet()));
+        long[] histA = NeuronStatsFile.readHistogram(a);
+        assertArrayEquals(histA, NeuronStatsFile.readHistogram(b), "merged in any order: the same counts");
+        assertArrayEquals(histA, NeuronStatsFile.readHistogram(c));
+        float[] edges = PaperHistogramTest.referenceEdges();
         for (String col : sa.columns().keySet()) {
             // merged in shard-name order whatever the order given (and batched alike): the same bits
             assertArrayEquals(sa.columns().get(col), sb.columns().get(col), 0, col);
@@ -146,8 +152,31 @@ class StatsChainTest {
                     assertEquals(ref[2], sa.columns().get("skew")[i], 1e-8, where);
                     assertEquals(ref[3], sa.columns().get("kurt")[i], 1e-8, where);
                 }
+                // the paper's histogram: float16-rounded values binned by linear search over the reference edges
+                long[] hist = new long[257];
+                for (double v : x) {
+                    hist[PaperHistogramTest.referenceBin(edges, (float) v)]++;
+                }
+                assertArrayEquals(hist, Arrays.copyOfRange(histA, i * 257, (i + 1) * 257), where);
+                double[] binned = PaperHistogramTest.referenceMoments(hist);
+                assertEquals(binned[0], sa.columns().get("mean_binned")[i], 1e-13 * Math.max(1, Math.abs(binned[0])), where);
+                if (binned[1] == 0) {
+                    // one occupied bin (neuron 2, constant; the neurons around 50, all beyond the last edge): variance
+                    // 0, skew and kurtosis 0 as the exact columns have them for a constant neuron
+                    assertTrue(j == 2 || j % 4 == 0, where);
+                    for (String col : List.of("var_binned", "skew_binned", "kurt_binned")) {
+                        assertEquals(0.0, sa.columns().get(col)[i], where + " " + col);
+                    }
+                } else {
+                    assertEquals(binned[1], sa.columns().get("var_binned")[i], 1e-12 * binned[1], where);
+                    assertEquals(binned[2], sa.columns().get("skew_binned")[i], 1e-10 * Math.max(1, Math.abs(binned[2])), where);
+                    assertEquals(binned[3], sa.columns().get("kurt_binned")[i], 1e-10 * binned[3], where);
+                }
+                long active = Arrays.stream(hist, 102, 257).sum();
+                assertEquals((double) active / total, sa.columns().get("act_freq_binned")[i], 1e-15, where);
                 long pos = Arrays.stream(x).filter(v -> v > 0).count();
-                long paper = Arrays.stream(x).filter(v -> v > -0.09803921568627451).count();
+                // edge 101 of torch's float32 linspace(-10, 15, 256): bits 0xbdc8c8b3
+                long paper = Arrays.stream(x).filter(v -> v > Float.intBitsToFloat(0xbdc8c8b3)).count();
                 assertEquals((double) pos / total, sa.columns().get("act_freq")[i], 1e-15, where);
                 assertEquals((double) paper / total, sa.columns().get("act_freq_paper")[i], 1e-15, where);
                 assertEquals(Arrays.stream(y).sum() / total, sa.columns().get("post_mean")[i], 1e-12, where);
@@ -156,6 +185,7 @@ class StatsChainTest {
         }
         // neuron 2 (constant -0.05) is above the paper's edge but not above 0
         assertEquals(1.0, sa.columns().get("act_freq_paper")[2]);
+        assertEquals(1.0, sa.columns().get("act_freq_binned")[2]);
         assertEquals(0.0, sa.columns().get("act_freq")[2]);
 
         // top-k: the 5 largest post values, ties by (shard in name order, row)

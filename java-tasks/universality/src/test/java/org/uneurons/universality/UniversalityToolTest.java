@@ -253,7 +253,7 @@ class UniversalityToolTest {
 
     // ---- statistics join and percentiles ----
 
-    /** A statistics file as the stats tool writes it (format uneurons-neuron-stats/1), with the given columns. */
+    /** A statistics file as the stats tool writes it (its format attribute and layout), with the given columns. */
     static Path statsFile(Path target, String model, int nLayers, int d, Map<String, double[]> cols) {
         int[] layer = new int[nLayers * d];
         int[] neuron = new int[nLayers * d];
@@ -392,7 +392,8 @@ class UniversalityToolTest {
         r = run("--summary", notSummary.toString(), "--outdir", out.toString());
         assertEquals(1, r.exitCode);
         assertEquals("universality: error: " + notSummary + ": not a correlation summary (format attribute is "
-                + "'uneurons-neuron-stats/1', expected uneurons-correlation-summary/2 or uneurons-correlation-summary/1)", r.errorLine());
+                + "'" + NeuronStatsFile.FORMAT + "', expected uneurons-correlation-summary/2 or uneurons-correlation-summary/1)",
+                r.errorLine());
         assertFalse(Files.exists(out.resolve("neurons.csv")), "nothing is published on failure");
     }
 }

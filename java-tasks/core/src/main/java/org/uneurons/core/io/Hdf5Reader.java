@@ -318,6 +318,27 @@ public final class Hdf5Reader implements AutoCloseable {
         return out;
     }
 
+    /**
+     * An int64 matrix of exactly {@code rows} x {@code cols}, row-major in one array (read flat: no per-row arrays
+     * for a matrix of millions of rows).
+     */
+    public long[] longsRowMajor(String path, int rows, int cols, String what) {
+        Dataset d = dataset(path, what);
+        int[] dims = d.getDimensions();
+        if (!(d.getDataType() instanceof FixedPoint f) || f.getSize() != 8 || dims.length != 2 || dims[0] != rows
+                || dims[1] != cols) {
+            throw wrongShape(path, d, "int64 [" + rows + ", " + cols + "]");
+        }
+        try {
+            if (d.getDataFlat() instanceof long[] v) {
+                return v;
+            }
+        } catch (HdfException e) {
+            throw new InputException(file + ": cannot read " + path + " (" + e.getMessage() + ")");
+        }
+        throw wrongShape(path, d, "int64 [" + rows + ", " + cols + "]");
+    }
+
     /** A string dataset, or null when the file has none at {@code path} (or it holds no strings). */
     public String[] stringsOrNull(String path) {
         if (!(node(path) instanceof Dataset d)) {

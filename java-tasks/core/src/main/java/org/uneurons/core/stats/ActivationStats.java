@@ -1,22 +1,30 @@
 package org.uneurons.core.stats;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.uneurons.core.cli.InputException;
 
 /**
  * Activation statistics of every neuron of one model over the tokens of one or more shards (METHOD 5.3), mergeable
  * across shards: central moments of the pre-activation up to order 4, how often the pre-activation is above 0 and
- * above the paper's histogram edge, the sum and max of the post-activation, and the k tokens with the largest
- * post-activation (shard and row). Neurons are flat, layer-major: {@code layer * d_mlp + neuron}.
+ * above the paper's histogram edge, the paper's histogram of the pre-activation ({@link PaperHistogram}), the sum
+ * and max of the post-activation, and the k tokens with the largest post-activation (shard and row). Neurons are
+ * flat, layer-major: {@code layer * d_mlp + neuron}. Tokens of the unknown id that a shard's filter drops are left
+ * out ({@link #statisticsFilter}) and counted ({@link #skippedUnknown}).
  */
 public final class ActivationStats {
     /**
      * The paper's activation frequency counts pre-activations in histogram bins from index 102 of
-     * searchsorted(linspace(-10, 15, 256), x) (left side), i.e. x above edge 101 = -10 + 101 * 25/255 = -0.098.
+     * searchsorted(linspace(-10, 15, 256), x) (left side), i.e. x above edge 101 of torch's float32 linspace,
+     * -0.09803905 ({@link PaperHistogram}).
      */
-    public static final double PAPER_EDGE = -10 + 101 * (25.0 / 255.0);
+    public static final double PAPER_EDGE = PaperHistogram.edges()[PaperHistogram.FIRST_ACTIVE_BIN - 1];
+    /** The same float32 value: a float compares with it as with the double. */
+    private static final float PAPER_EDGE_32 = (float) PAPER_EDGE;
 
     private final String model;
     private final int nLayers;
@@ -26,9 +34,12 @@ public final class ActivationStats {
     private final CentralMoments[] pre;
     private final long[] countPos;
     private final long[] countPaper;
+    /** [N * 257]: neuron i's counts at {@code i * 257 + bin}. */
+    private final long[] preHist;
     private final double[] postSum;
     private final double[] postMax;
     private final TopK top;
+    private long skippedUnknown;
 
     public ActivationStats(String model, int nLayers, int dMlp, int k) {
         this.model = model;
@@ -41,15 +52,21 @@ public final class ActivationStats {
         int n = nLayers * dMlp;
         countPos = new long[n];
         countPaper = new long[n];
+        preHist = new long[Math.multiplyExact(n, PaperHistogram.BINS)];
         postSum = new double[n];
         postMax = new double[n];
-        java.util.Arrays.fill(postMax, Double.NEGATIVE_INFINITY);
+        Arrays.fill(postMax, Double.NEGATIVE_INFINITY);
         top = new TopK(n, k);
     }
 
     /** Statistics as stored (partial statistics files); the arrays are taken, not copied. */
     public ActivationStats(String model, int nLayers, int dMlp, List<String> shards, CentralMoments[] pre, long[] countPos,
-                           long[] countPaper, double[] postSum, double[] postMax, TopK top) {
+                           long[] countPaper, long[] preHist, double[] postSum, double[] postMax, TopK top,
+                           long skippedUnknown) {
+        if (preHist.length != (long) nLayers * dMlp * PaperHistogram.BINS) {
+            throw new IllegalArgumentException("histogram of " + preHist.length + " counts, expected " + nLayers + " x "
+                    + dMlp + " x " + PaperHistogram.BINS);
+        }
         this.model = model;
         this.nLayers = nLayers;
         this.dMlp = dMlp;
@@ -57,9 +74,21 @@ public final class ActivationStats {
         this.pre = pre;
         this.countPos = countPos;
         this.countPaper = countPaper;
+        this.preHist = preHist;
         this.postSum = postSum;
         this.postMax = postMax;
         this.top = top;
+        this.skippedUnknown = skippedUnknown;
+    }
+
+    /**
+     * What statistics leave out of a shard: its unknown id, when the shard's recorded filter drops it (the one
+     * decision about that id, made when the shard was made); nothing otherwise. BOS, EOS and newline stay in, as the
+     * paper's statistics kept them (METHOD 5.3). {@code recorded} may be null (a file without filter_ids), {@code
+     * unkId} -1 (no unknown id).
+     */
+    public static TokenFilter statisticsFilter(TokenFilter recorded, int unkId) {
+        return unkId >= 0 && recorded != null && recorded.drops(unkId) ? new TokenFilter(unkId) : TokenFilter.none();
     }
 
     public String model() {
@@ -78,8 +107,14 @@ public final class ActivationStats {
         return List.copyOf(shards);
     }
 
+    /** Tokens counted (the unknown ones left out). */
     public long tokens() {
         return pre[0].count();
+    }
+
+    /** Tokens of the unknown id left out ({@link #statisticsFilter}). */
+    public long skippedUnknown() {
+        return skippedUnknown;
     }
 
     public int k() {
@@ -99,6 +134,11 @@ public final class ActivationStats {
     /** Per neuron: tokens with pre-activation above {@link #PAPER_EDGE}. */
     public long[] countPaper() {
         return countPaper;
+    }
+
+    /** The paper's histogram, [N * 257] flat: neuron i's count of bin b at {@code i * 257 + b}. */
+    public long[] preHist() {
+        return preHist;
     }
 
     public double[] postSum() {
@@ -125,22 +165,39 @@ public final class ActivationStats {
         return shards.size() - 1;
     }
 
+    /** Records tokens left out as unknown (once per token, not per layer). */
+    public void skipUnknown(long tokens) {
+        skippedUnknown += tokens;
+    }
+
     /** Folds in {@code rows} pre-activation rows of one layer ([rows x d_mlp] row-major from offset 0). */
     public void addPre(int layer, float[] buf, int rows) {
         pre[layer].addRows(buf, 0, rows);
         int base = layer * dMlp;
         for (int t = 0; t < rows; t++) {
             int at = t * dMlp;
-            for (int j = 0; j < dMlp; j++) {
+            int h = base * PaperHistogram.BINS;
+            for (int j = 0; j < dMlp; j++, h += PaperHistogram.BINS) {
                 float x = buf[at + j];
-                if (x > 0) {
-                    countPos[base + j]++;
-                }
-                if (x > PAPER_EDGE) {
-                    countPaper[base + j]++;
-                }
+                // no branches on the data: a count of (x > 0) half the time mispredicts
+                countPos[base + j] += x > 0 ? 1 : 0;
+                countPaper[base + j] += x > PAPER_EDGE_32 ? 1 : 0;
+                preHist[h + PaperHistogram.bin(x)]++;
             }
         }
+    }
+
+    /**
+     * Folds in the rows {@code keep} (ascending) of a [rows x d_mlp] pre-activation buffer and leaves the others out;
+     * the kept rows are moved to the front of {@code buf}, which is the caller's scratch.
+     */
+    public void addPre(int layer, float[] buf, int[] keep) {
+        for (int r = 0; r < keep.length; r++) {
+            if (keep[r] != r) {
+                System.arraycopy(buf, keep[r] * dMlp, buf, r * dMlp, dMlp);
+            }
+        }
+        addPre(layer, buf, keep.length);
     }
 
     /**
@@ -148,23 +205,36 @@ public final class ActivationStats {
      * {@code where} names the input in the error for a non-finite value.
      */
     public void addPost(int layer, float[] buf, int rows, int src, long firstRow, String where) {
-        int base = layer * dMlp;
         for (int t = 0; t < rows; t++) {
-            int at = t * dMlp;
-            long row = firstRow + t;
-            for (int j = 0; j < dMlp; j++) {
-                float x = buf[at + j];
-                if (!(x == x) || Float.isInfinite(x)) {
-                    throw new InputException(where + ": /mlp_post/" + layer + " row " + row + " neuron " + j
-                            + " is " + x + "; activations must be finite");
-                }
-                postSum[base + j] += x;
-                if (x > postMax[base + j]) {
-                    postMax[base + j] = x;
-                }
-                if (x > top.threshold(base + j)) { // equal values keep the earlier row
-                    top.offer(base + j, x, src, row);
-                }
+            addPostRow(layer, buf, t, src, firstRow + t, where);
+        }
+    }
+
+    /**
+     * Folds in the rows {@code keep} (ascending) of a post-activation buffer whose row 0 is row {@code firstRow} of
+     * shard {@code src}: top activations keep pointing at the shard's own rows.
+     */
+    public void addPost(int layer, float[] buf, int[] keep, int src, long firstRow, String where) {
+        for (int t : keep) {
+            addPostRow(layer, buf, t, src, firstRow + t, where);
+        }
+    }
+
+    private void addPostRow(int layer, float[] buf, int t, int src, long row, String where) {
+        int base = layer * dMlp;
+        int at = t * dMlp;
+        for (int j = 0; j < dMlp; j++) {
+            float x = buf[at + j];
+            if (!(x == x) || Float.isInfinite(x)) {
+                throw new InputException(where + ": /mlp_post/" + layer + " row " + row + " neuron " + j
+                        + " is " + x + "; activations must be finite");
+            }
+            postSum[base + j] += x;
+            if (x > postMax[base + j]) {
+                postMax[base + j] = x;
+            }
+            if (x > top.threshold(base + j)) { // equal values keep the earlier row
+                top.offer(base + j, x, src, row);
             }
         }
     }
@@ -204,39 +274,52 @@ public final class ActivationStats {
             postSum[i] += o.postSum[i];
             postMax[i] = Math.max(postMax[i], o.postMax[i]);
         }
+        for (int i = 0; i < preHist.length; i++) {
+            preHist[i] += o.preHist[i];
+        }
+        skippedUnknown += o.skippedUnknown;
         top.merge(o.top, map);
     }
 
-    /** Per-neuron columns: mean, var, skew, kurt, act_freq, act_freq_paper, post_mean, post_max. */
-    public java.util.Map<String, double[]> columns() {
+    /**
+     * Per-neuron columns: mean, var, skew, kurt, act_freq, act_freq_paper (exact, from every value), mean_binned,
+     * var_binned, skew_binned, kurt_binned, act_freq_binned (the paper's, from its histogram), post_mean, post_max.
+     * Statistics of no token at all (every token unknown) are an error.
+     */
+    public Map<String, double[]> columns() {
+        long tokens = tokens();
+        if (tokens == 0) {
+            throw new InputException("statistics of " + model + " over shards " + String.join(",", shards)
+                    + " hold no token: " + (skippedUnknown > 0 ? "all " + skippedUnknown
+                    + " were the unknown id, which the shards' filter_ids drop" : "the shards are empty"));
+        }
         int n = nLayers * dMlp;
-        double[] mean = new double[n], var = new double[n], skew = new double[n], kurt = new double[n];
-        double[] freq = new double[n], freqPaper = new double[n], postMean = new double[n], max = new double[n];
-        double tokens = tokens();
+        Map<String, double[]> c = new LinkedHashMap<>();
+        for (String name : List.of("mean", "var", "skew", "kurt", "act_freq", "act_freq_paper", "mean_binned",
+                "var_binned", "skew_binned", "kurt_binned", "act_freq_binned", "post_mean", "post_max")) {
+            c.put(name, new double[n]);
+        }
         for (int l = 0; l < nLayers; l++) {
             for (int j = 0; j < dMlp; j++) {
                 int i = l * dMlp + j;
-                mean[i] = pre[l].mean()[j];
-                var[i] = pre[l].variance(j);
-                skew[i] = pre[l].skew(j);
-                kurt[i] = pre[l].kurtosis(j);
+                c.get("mean")[i] = pre[l].mean()[j];
+                c.get("var")[i] = pre[l].variance(j);
+                c.get("skew")[i] = pre[l].skew(j);
+                c.get("kurt")[i] = pre[l].kurtosis(j);
             }
         }
         for (int i = 0; i < n; i++) {
-            freq[i] = countPos[i] / tokens;
-            freqPaper[i] = countPaper[i] / tokens;
-            postMean[i] = postSum[i] / tokens;
-            max[i] = postMax[i];
+            c.get("act_freq")[i] = countPos[i] / (double) tokens;
+            c.get("act_freq_paper")[i] = countPaper[i] / (double) tokens;
+            double[] binned = PaperHistogram.moments(preHist, i * PaperHistogram.BINS);
+            c.get("mean_binned")[i] = binned[0];
+            c.get("var_binned")[i] = binned[1];
+            c.get("skew_binned")[i] = binned[2];
+            c.get("kurt_binned")[i] = binned[3];
+            c.get("act_freq_binned")[i] = PaperHistogram.activeFraction(preHist, i * PaperHistogram.BINS);
+            c.get("post_mean")[i] = postSum[i] / tokens;
+            c.get("post_max")[i] = postMax[i];
         }
-        java.util.Map<String, double[]> c = new java.util.LinkedHashMap<>();
-        c.put("mean", mean);
-        c.put("var", var);
-        c.put("skew", skew);
-        c.put("kurt", kurt);
-        c.put("act_freq", freq);
-        c.put("act_freq_paper", freqPaper);
-        c.put("post_mean", postMean);
-        c.put("post_max", max);
         return c;
     }
 }

@@ -19,10 +19,10 @@ import org.uneurons.core.io.HalfFloats;
  * to float32 (and torch's own values at a few indices), bins by a linear search over them after float16 rounding,
  * and the binned moments from the counts in 60-digit decimals.
  */
-class PaperHistogramTest {
+public class PaperHistogramTest {
 
     /** torch.linspace(-10, 15, 256) in float32: start + step * i (i < 128) or end - step * (255 - i), rounded once. */
-    static float[] referenceEdges() {
+    public static float[] referenceEdges() {
         float step = 25f / 255f; // float32, as torch's step
         BigDecimal s = new BigDecimal(step);
         float[] e = new float[256];
@@ -47,7 +47,7 @@ class PaperHistogramTest {
     }
 
     /** searchsorted, side left, by linear search: the number of edges strictly below the float16-rounded x. */
-    static int referenceBin(float[] edges, float x) {
+    public static int referenceBin(float[] edges, float x) {
         float h = HalfFloats.halfToFloat(HalfFloats.floatToHalf(x));
         int n = 0;
         for (float e : edges) {
@@ -162,7 +162,7 @@ class PaperHistogramTest {
     }
 
     /** The bin centres as the paper's code has them: float32 extended edges and midpoints. */
-    static double[] referenceCentres() {
+    public static double[] referenceCentres() {
         float[] e = referenceEdges();
         float[] ext = new float[258];
         ext[0] = (e[0] + e[0]) - e[1];
@@ -176,7 +176,7 @@ class PaperHistogramTest {
     }
 
     /** mean, var, skew, kurt of one neuron's counts in 60-digit decimals, rounded to double at the end. */
-    static double[] referenceMoments(long[] counts) {
+    public static double[] referenceMoments(long[] counts) {
         MathContext mc = new MathContext(60, RoundingMode.HALF_EVEN);
         double[] c = referenceCentres();
         BigDecimal n = BigDecimal.ZERO, sum = BigDecimal.ZERO;
