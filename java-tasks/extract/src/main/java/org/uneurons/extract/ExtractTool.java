@@ -28,9 +28,9 @@ import org.uneurons.models.TransformerModel;
 
 /**
  * (checkpoint, token shard) to an activations HDF5 file: every MLP neuron's value at every token, after the
- * nonlinearity (mlp_post) and optionally before it (mlp_pre), batch by batch, with the shard's token filter recorded
- * beside them. Inputs are checked before any compute (config against weights, token ids against this model's
- * vocabulary, sequence length against its context); the output is published only when complete.
+ * nonlinearity (mlp_post) and optionally before it (mlp_pre), batch by batch, with the shard's token filter and
+ * unknown id recorded beside them. Inputs are checked before any compute (config against weights, token ids against
+ * this model's vocabulary, sequence length against its context); the output is published only when complete.
  */
 public final class ExtractTool extends Tool {
     public ExtractTool() {
@@ -120,7 +120,7 @@ public final class ExtractTool extends Tool {
             long total = (long) nSeq * shard.ctx();
             try (ActivationFile.Writer w = ActivationFile.Writer.create(s.output(), spec)) {
                 w.attribute("ctx", shard.ctx());
-                w.filter(shard.filter());
+                w.filter(shard.filter()).unkId(shard.unkId());
                 extract(s, model, shard.tokens(), nSeq, w);
                 w.finish();
             }

@@ -111,6 +111,7 @@ class ExtractToolTest {
             // the shard's token filter travels with the activations (no BOS/EOS in these ids: nothing to drop)
             assertEquals(TokenShard.read(shard).filter(), acts.filter());
             assertEquals("none", String.valueOf(acts.attribute("filter_ids")));
+            assertEquals(-1, acts.unkId(), "a shard without an unknown id gives none");
             assertEquals(List.of("mlp_post"), acts.hooks());
             for (int l = 0; l < 2; l++) {
                 float[] got = acts.layer("mlp_post", l);
@@ -120,6 +121,24 @@ class ExtractToolTest {
                     assertEquals(want[i], got[i], Math.abs(want[i]) * 4.9e-4 + 1e-4, "layer " + l + " value " + i);
                 }
             }
+        }
+    }
+
+    /** The shard's unknown id travels with the activations, beside its filter (statistics read both). */
+    @Test
+    void theShardsUnknownIdTravelsWithTheActivations() {
+        Path plain = fixtureShard("gpt2-tiny", 1000);
+        Path shard = tmp.resolve("unk.shard.h5");
+        TokenShard s = TokenShard.read(plain);
+        TokenShard.write(shard, s.tokens(), s.meta(), null, new org.uneurons.core.stats.TokenFilter(5, 999), 999);
+        Path out = tmp.resolve("unk.acts.h5");
+        ToolRunner r = ToolRunner.run(new ExtractTool(), "--checkpoint", TestData.hf("gpt2-tiny").toString(),
+                "--shard", shard.toString(), "--output", out.toString(), "--max-seqs", "1");
+        assertEquals(0, r.exitCode, r.toString());
+        try (ActivationFile.Reader acts = ActivationFile.Reader.open(out)) {
+            assertEquals(999, acts.unkId());
+            assertEquals(999, ((Number) acts.attribute("unk_id")).intValue());
+            assertEquals("5,999", String.valueOf(acts.attribute("filter_ids")));
         }
     }
 

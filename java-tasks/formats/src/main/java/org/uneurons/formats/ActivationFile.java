@@ -30,8 +30,9 @@ import org.uneurons.core.stats.TokenFilter;
 /**
  * Activation files: HDF5 with {@code /mlp_post/{layer}} float32 or float16 [n_tokens, d_mlp], optionally
  * {@code /mlp_pre/{layer}} of the same shape, {@code /token_ids} and {@code /positions} int32 [n_tokens], and
- * attributes {@code model}, {@code shard} (strings), {@code n_layers}, {@code d_mlp} (ints), and {@code filter_ids}
- * (the token shard's filter, copied by extract so that correlate needs no shard). Rows are sequence-major: token t of
+ * attributes {@code model}, {@code shard} (strings), {@code n_layers}, {@code d_mlp} (ints), {@code filter_ids}
+ * (the token shard's filter, copied by extract so that correlate needs no shard) and optionally {@code unk_id} (the
+ * shard's unknown id, which statistics leave out when filter_ids drops it). Rows are sequence-major: token t of
  * sequence s is row s*ctx+t. Nothing is filtered.
  */
 public final class ActivationFile {
@@ -165,6 +166,14 @@ public final class ActivationFile {
         /** Records the token shard's filter ({@link TokenShard#filter}) with the activations. */
         public Writer filter(TokenFilter filter) {
             extraAttributes.put(FILTER_IDS, FilterChoice.describe(filter));
+            return this;
+        }
+
+        /** Records the token shard's unknown id ({@link TokenShard#unkId}); -1 records nothing. */
+        public Writer unkId(int unkId) {
+            if (unkId >= 0) {
+                extraAttributes.put(TokenShard.UNK_ID, unkId);
+            }
             return this;
         }
 
@@ -356,6 +365,7 @@ public final class ActivationFile {
         private final int dMlp;
         private final int nTokens;
         private final TokenFilter filter;
+        private final int unkId;
         private final List<String> hooks = new ArrayList<>();
 
         private Reader(Hdf5Reader h) {
@@ -375,6 +385,7 @@ public final class ActivationFile {
             vector("/positions", nTokens);
             String recorded = h.optionalString(FILTER_IDS);
             this.filter = recorded == null ? null : FilterChoice.parse(recorded, file + ": attribute " + FILTER_IDS);
+            this.unkId = TokenShard.unkId(h, -1);
             for (String hook : List.of(MLP_POST, MLP_PRE)) {
                 if (checkHook(hook)) {
                     hooks.add(hook);
@@ -464,8 +475,14 @@ public final class ActivationFile {
             return filter;
         }
 
+        /** The token shard's unknown id recorded by extract, or -1. */
+        public int unkId() {
+            return unkId;
+        }
+
         /**
-         * Folds this file's tokens into {@code stats} (its /mlp_pre and /mlp_post), {@code batchRows} tokens at a time;
+         * Folds this file's tokens into {@code stats} (its /mlp_pre and /mlp_post), {@code batchRows} tokens at a time,
+         * leaving out what {@link ActivationStats#statisticsFilter} says (the unknown id, when filter_ids drops it);
          * {@code progress} (may be null) advances by tokens per layer.
          */
         public void addTo(ActivationStats stats, int batchRows, Progress progress) {
@@ -478,14 +495,26 @@ public final class ActivationFile {
                         + " (extract with --hooks mlp_post,mlp_pre)");
             }
             int src = stats.beginShard(shard, file.toString());
+            TokenFilter skip = ActivationStats.statisticsFilter(filter, unkId);
+            int[] ids = skip.ids().length == 0 ? null : tokenIds();
+            if (ids != null) {
+                stats.skipUnknown(nTokens - skip.keptRows(ids, 0, nTokens).length);
+            }
             float[] buf = new float[Math.min(batchRows, nTokens) * dMlp];
             for (int l = 0; l < nLayers; l++) {
                 for (int from = 0; from < nTokens; from += batchRows) {
                     int rows = Math.min(batchRows, nTokens - from);
+                    int[] keep = ids == null ? null : skip.keptRows(ids, from, from + rows);
                     rows(MLP_PRE, l, from, rows, buf, 0);
-                    stats.addPre(l, buf, rows);
-                    rows(MLP_POST, l, from, rows, buf, 0);
-                    stats.addPost(l, buf, rows, src, from, file.toString());
+                    if (keep == null || keep.length == rows) {
+                        stats.addPre(l, buf, rows);
+                        rows(MLP_POST, l, from, rows, buf, 0);
+                        stats.addPost(l, buf, rows, src, from, file.toString());
+                    } else {
+                        stats.addPre(l, buf, keep);
+                        rows(MLP_POST, l, from, rows, buf, 0);
+                        stats.addPost(l, buf, keep, src, from, file.toString());
+                    }
                     if (progress != null) {
                         progress.advance(rows);
                     }

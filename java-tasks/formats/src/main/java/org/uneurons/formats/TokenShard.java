@@ -15,11 +15,15 @@ import org.uneurons.core.stats.TokenFilter;
  * {@code filter_ids} (the token ids every analysis drops, METHOD 1.4: "198,50256" or "none"); optionally
  * {@code /vocab}, the token text per id. The filter is decided here, when the shard is made
  * ({@link FilterChoice#defaults}), and travels with the shard into activation files; a shard written without
- * {@code filter_ids} (an older version, another tool) gets the same default when read. The whole shard is held in
- * memory (jhdf writes at close), so size shards in the millions of tokens, not billions.
+ * {@code filter_ids} (an older version, another tool) gets the same default when read. Optional int attribute
+ * {@code unk_id}: the id that stands for every token outside a remapped vocabulary (the demo corpus), -1 or absent
+ * when there is none; statistics leave it out when {@code filter_ids} drops it. The whole shard is held in memory
+ * (jhdf writes at close), so size shards in the millions of tokens, not billions.
  */
 public final class TokenShard {
     static final String WHAT = "token shard: /tokens int32 [n_seq, ctx]";
+    /** Attribute: the unknown id of a remapped vocabulary (absent or -1: none). */
+    public static final String UNK_ID = "unk_id";
 
     /** The shard's attributes. */
     public record Meta(String tokenizer, int vocabSize, int bosId, int eosId, String source) {
@@ -37,12 +41,14 @@ public final class TokenShard {
     private final int[][] tokens;
     private final Meta meta;
     private final TokenFilter filter;
+    private final int unkId;
 
-    private TokenShard(Path file, int[][] tokens, Meta meta, TokenFilter filter) {
+    private TokenShard(Path file, int[][] tokens, Meta meta, TokenFilter filter, int unkId) {
         this.file = file;
         this.tokens = tokens;
         this.meta = meta;
         this.filter = filter;
+        this.unkId = unkId;
     }
 
     public Path file() {
@@ -71,6 +77,11 @@ public final class TokenShard {
         return filter;
     }
 
+    /** The unknown id of a remapped vocabulary, or -1 when the shard has none. */
+    public int unkId() {
+        return unkId;
+    }
+
     /** Writes a shard atomically, with the default filter for {@code meta}. */
     public static void write(Path file, int[][] tokens, Meta meta) {
         write(file, tokens, meta, null);
@@ -86,7 +97,19 @@ public final class TokenShard {
 
     /** Writes a shard with an explicit filter. Rows must share one length; ids must lie in [0, vocab_size). */
     public static void write(Path file, int[][] tokens, Meta meta, String[] vocab, TokenFilter filter) {
+        write(file, tokens, meta, vocab, filter, -1);
+    }
+
+    /**
+     * As {@link #write(Path, int[][], Meta, String[], TokenFilter)}, recording {@code unkId} (in [0, vocab_size), or -1
+     * for none) as the unknown id.
+     */
+    public static void write(Path file, int[][] tokens, Meta meta, String[] vocab, TokenFilter filter, int unkId) {
         checkRows(file, tokens, meta);
+        if (unkId < -1 || unkId >= meta.vocabSize()) {
+            throw new IllegalArgumentException(file + ": unknown id " + unkId + " is outside the vocabulary [0, "
+                    + meta.vocabSize() + ") (-1: none)");
+        }
         if (vocab != null && vocab.length != meta.vocabSize()) {
             throw new IllegalArgumentException(file + ": /vocab has " + vocab.length + " entries, vocab_size is "
                     + meta.vocabSize());
@@ -100,6 +123,9 @@ public final class TokenShard {
                         .attribute("source", meta.source())
                         .attribute("filter_ids", FilterChoice.describe(filter))
                         .dataset("tokens", tokens);
+                if (unkId >= 0) {
+                    h.attribute(UNK_ID, unkId);
+                }
                 if (vocab != null) {
                     h.dataset("vocab", vocab);
                 }
@@ -145,8 +171,24 @@ public final class TokenShard {
             String stored = h.optionalString("filter_ids");
             TokenFilter filter = stored != null ? FilterChoice.parse(stored, file + ": attribute filter_ids")
                     : FilterChoice.defaults(meta, h.stringsOrNull("/vocab"), h.optionalInteger("pad_id"), file.toString());
-            return new TokenShard(file, tokens, meta, filter);
+            return new TokenShard(file, tokens, meta, filter, unkId(h, meta.vocabSize()));
         }
+    }
+
+    /**
+     * The optional unk_id attribute, -1 when absent; an id outside the vocabulary (of {@code vocabSize} ids, or any
+     * negative id but -1 when {@code vocabSize} is -1: not known) is an error.
+     */
+    static int unkId(Hdf5Reader h, int vocabSize) {
+        Integer unk = h.optionalInteger(UNK_ID);
+        if (unk == null || unk == -1) {
+            return -1;
+        }
+        if (unk < 0 || (vocabSize >= 0 && unk >= vocabSize)) {
+            throw new InputException(h.file() + ": attribute " + UNK_ID + " is " + unk + ", expected "
+                    + (vocabSize >= 0 ? "an id in [0, " + vocabSize + ")" : "an id >= 0") + " or -1 (none)");
+        }
+        return unk;
     }
 
     /** The [n_seq, ctx] shape of /tokens, checked to be non-empty integers. */

@@ -124,6 +124,90 @@ class ActivationFileTest {
         }
     }
 
+    /** A small activation file whose token ids are {@code ids}, with a filter and an unknown id recorded. */
+    private Path withIds(String name, int[] ids, org.uneurons.core.stats.TokenFilter filter, int unkId, float[][] pre,
+                         float[][] post) {
+        Path out = tmp.resolve(name);
+        ActivationFile.Spec spec = new ActivationFile.Spec("m", name, 2, D, ActivationFile.Precision.FLOAT32,
+                List.of("mlp_post", "mlp_pre"));
+        try (ActivationFile.Writer w = ActivationFile.Writer.create(out, spec)) {
+            w.filter(filter).unkId(unkId);
+            w.appendTokens(ids, new int[ids.length]);
+            for (int l = 0; l < 2; l++) {
+                w.append("mlp_post", l, post[l]);
+                w.append("mlp_pre", l, pre[l]);
+            }
+            w.finish();
+        }
+        return out;
+    }
+
+    /**
+     * The unknown id travels in the file; statistics read through {@link ActivationFile.Reader#addTo} leave its rows
+     * out when filter_ids drops it (over batch boundaries), keep them otherwise, and top activations name the file's
+     * own rows.
+     */
+    @Test
+    void statisticsLeaveOutTheUnknownIdTheFilterDrops() {
+        int n = 37, unk = 9;
+        Random rnd = new Random(4);
+        int[] ids = new int[n];
+        float[][] pre = new float[2][n * D], post = new float[2][n * D];
+        for (int t = 0; t < n; t++) {
+            ids[t] = t % 3 == 1 || t == n - 1 ? unk : t % 5;
+            for (int l = 0; l < 2; l++) {
+                for (int j = 0; j < D; j++) {
+                    pre[l][t * D + j] = (float) rnd.nextGaussian();
+                    // unknown rows carry the largest post-activations: they must not reach the top
+                    post[l][t * D + j] = ids[t] == unk ? 100 + t : Math.max(0, pre[l][t * D + j]);
+                }
+            }
+        }
+        org.uneurons.core.stats.TokenFilter drops = new org.uneurons.core.stats.TokenFilter(0, unk);
+        Path skipping = withIds("skip.h5", ids, drops, unk, pre, post);
+        Path keeping = withIds("keep.h5", ids, new org.uneurons.core.stats.TokenFilter(0), unk, pre, post);
+        Path noUnk = withIds("none.h5", ids, drops, -1, pre, post);
+        org.uneurons.core.stats.ActivationStats skip = new org.uneurons.core.stats.ActivationStats("m", 2, D, 2);
+        try (ActivationFile.Reader r = ActivationFile.Reader.open(skipping)) {
+            assertEquals(unk, r.unkId());
+            r.addTo(skip, 8, null);
+        }
+        int[] kept = java.util.stream.IntStream.range(0, n).filter(t -> ids[t] != unk).toArray();
+        assertEquals(kept.length, skip.tokens());
+        assertEquals(n - kept.length, skip.skippedUnknown());
+        // the same statistics from the kept rows alone, packed, with their rows mapped back
+        org.uneurons.core.stats.ActivationStats want = new org.uneurons.core.stats.ActivationStats("m", 2, D, 2);
+        int src = want.beginShard("skip.h5", "test");
+        for (int l = 0; l < 2; l++) {
+            want.addPre(l, org.uneurons.core.stats.TokenFilter.select(pre[l], D, kept), kept.length);
+            for (int t : kept) {
+                want.addPost(l, Arrays.copyOfRange(post[l], t * D, (t + 1) * D), 1, src, t, "test");
+            }
+        }
+        assertArrayEquals(want.preHist(), skip.preHist());
+        assertArrayEquals(want.countPaper(), skip.countPaper());
+        assertArrayEquals(want.postMax(), skip.postMax(), 0);
+        for (int l = 0; l < 2; l++) {
+            assertArrayEquals(want.pre(l).mean(), skip.pre(l).mean(), 1e-15);
+        }
+        long[][] rows = skip.top().sorted().rows();
+        assertTrue(Arrays.stream(rows).flatMapToLong(Arrays::stream).allMatch(r -> r >= 0 && ids[(int) r] != unk));
+        assertArrayEquals(want.top().sorted().rows(), rows);
+        // the shard keeps its unknown id, or has none: every token counts
+        for (Path f : List.of(keeping, noUnk)) {
+            org.uneurons.core.stats.ActivationStats all = new org.uneurons.core.stats.ActivationStats("m", 2, D, 2);
+            try (ActivationFile.Reader r = ActivationFile.Reader.open(f)) {
+                r.addTo(all, 8, null);
+            }
+            assertEquals(n, all.tokens(), f.toString());
+            assertEquals(0, all.skippedUnknown());
+        }
+        try (ActivationFile.Reader r = ActivationFile.Reader.open(noUnk)) {
+            assertEquals(-1, r.unkId());
+            assertEquals(null, r.attribute(TokenShard.UNK_ID));
+        }
+    }
+
     @Test
     void batchesLargerThanTheWriteBufferRoundTrip() {
         int n = 300;

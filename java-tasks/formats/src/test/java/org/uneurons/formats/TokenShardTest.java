@@ -212,4 +212,40 @@ class TokenShardTest {
         assertTrue(e.getMessage().startsWith(written + ": tokenizer 'gpt2-remap-3' is a remapped vocabulary"), e.getMessage());
         assertTrue(!Files.exists(written), "nothing written");
     }
+
+    /** The unknown id of a remapped vocabulary is an optional attribute: -1 when absent or when there is none. */
+    @Test
+    void unknownIdRoundTripsAndIsOptional() {
+        TokenShard.Meta meta = new TokenShard.Meta("gpt2-remap-4", 5, 0, 0, "x");
+        Path f = tmp.resolve("unk.h5");
+        TokenShard.write(f, new int[][] {{0, 4, 1, 4}}, meta, null, new TokenFilter(0, 4), 4);
+        TokenShard s = TokenShard.read(f);
+        assertEquals(4, s.unkId());
+        assertEquals("0,4", FilterChoice.describe(s.filter()));
+        try (HdfFile h = new HdfFile(f)) {
+            assertEquals(4, ((Number) h.getAttribute(TokenShard.UNK_ID).getData()).intValue());
+        }
+        Path none = tmp.resolve("none.h5");
+        TokenShard.write(none, new int[][] {{0, 4}}, meta, null, new TokenFilter(0), -1);
+        assertEquals(-1, TokenShard.read(none).unkId());
+        try (HdfFile h = new HdfFile(none)) {
+            assertNull(h.getAttribute(TokenShard.UNK_ID), "no attribute for no unknown id");
+        }
+        Path older = tmp.resolve("older.h5");
+        TokenShard.write(older, new int[][] {{0, 4}}, meta, new String[] {"<|endoftext|>", "a", "b", "c", "<unk>"});
+        assertEquals(-1, TokenShard.read(older).unkId(), "the existing overloads write none");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TokenShard.write(f, new int[][] {{0, 1}}, meta, null, new TokenFilter(0), 5));
+        assertEquals(f + ": unknown id 5 is outside the vocabulary [0, 5) (-1: none)", e.getMessage());
+        Path bad = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{99, 5}});
+            h.putAttribute("unk_id", 100);
+        });
+        assertEquals(bad + ": attribute unk_id is 100, expected an id in [0, 100) or -1 (none)", readError(bad));
+        Path minusOne = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{99, 5}});
+            h.putAttribute("unk_id", -1);
+        });
+        assertEquals(-1, TokenShard.read(minusOne).unkId());
+    }
 }
