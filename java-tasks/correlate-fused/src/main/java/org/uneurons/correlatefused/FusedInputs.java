@@ -15,7 +15,7 @@ import org.uneurons.formats.TokenShard;
 
 /**
  * correlate-fused's inputs, checked before anything heavy (input errors, exit 1): checkpoint names, every shard of
- * the chunk (one context length, one filter) against every used model's config, each pair's layer range, and the
+ * the chunk (one context length, one filter, one unknown id) against every used model's config, each pair's layer range, and the
  * output files. Shards are read one at a time here and again during the run: the chunk is never held whole.
  */
 record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<int[]> layersA, TokenFilter filter,
@@ -68,6 +68,9 @@ record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<
                         + FilterChoice.describe(shard.filter()) + ", but " + first.file() + " has " + first.ctx()
                         + " tokens and filter " + FilterChoice.describe(first.filter())
                         + "; the shards of one chunk must share both");
+            } else if (shard.unkId() != first.unkId()) {
+                throw new InputException(f + ": unknown id " + shard.unkId() + ", but " + first.file() + " has "
+                        + first.unkId() + " (-1: none); the shards of one chunk must share it");
             }
             if (names.contains(f.getFileName().toString())) {
                 throw new InputException(f + ": the shard " + f.getFileName() + " is given twice; its tokens would count twice");

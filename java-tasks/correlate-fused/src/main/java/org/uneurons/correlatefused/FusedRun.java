@@ -28,7 +28,8 @@ import org.uneurons.models.TransformerModel;
  * Fused mode's engine over a chunk of token shards: every model runs once per batch of sequences, its MLP
  * activations are filtered once, and every requested pair's totals are updated from them; the totals stay resident for the whole chunk and nothing is written per batch or per shard.
  * The activation statistics of the models named for it ({@code statsModels}) accumulate in the same pass, over
- * every token (BOS included, as stats-partial counts them), so a checkpoint run needs no activation files.
+ * every token (BOS included) but the unknown id the shard's filter drops, as stats-partial counts them
+ * ({@link ActivationStats#statisticsFilter}), so a checkpoint run needs no activation files.
  *
  * <p>The activations are exactly those extract computes (same model code, same batching by sequences); the
  * moment update is the staged one. The totals live where the {@link MomentAccumulator}s keep them: on the Java
@@ -111,10 +112,12 @@ public final class FusedRun {
             for (Map.Entry<Integer, ActivationStats> e : stats.entrySet()) {
                 buffers.sources[e.getKey()] = e.getValue().beginShard(file.getFileName().toString(), file.toString());
             }
+            TokenFilter statsSkip = ActivationStats.statisticsFilter(shard.filter(), shard.unkId());
             int[][] tokens = shard.tokens();
             for (int start = 0; start < tokens.length; start += batchSeqs) {
                 int n = Math.min(batchSeqs, tokens.length - start);
                 int[][] batch = Arrays.copyOfRange(tokens, start, start + n);
+                buffers.statsKeep = statsKeep(statsSkip, batch);
                 if (pass == null) {
                     batch(batch, start, shard.ctx(), buffers, moments);
                 } else {
@@ -130,6 +133,21 @@ public final class FusedRun {
                 e.getValue().checkFinite(l, "checkpoint " + names.get(e.getKey()));
             }
         }
+    }
+
+    /** The rows of a batch its statistics count, or null for all; records the rows left out. */
+    private int[] statsKeep(TokenFilter skip, int[][] batch) {
+        if (stats.isEmpty() || skip.ids().length == 0) {
+            return null;
+        }
+        int ctx = batch[0].length;
+        int[] ids = new int[batch.length * ctx];
+        for (int s = 0; s < batch.length; s++) {
+            System.arraycopy(batch[s], 0, ids, s * ctx, ctx);
+        }
+        int[] keep = skip.keptRows(ids, 0, ids.length);
+        stats.values().forEach(st -> st.skipUnknown(ids.length - keep.length));
+        return keep.length == ids.length ? null : keep;
     }
 
     /**
@@ -182,6 +200,8 @@ public final class FusedRun {
         final float[][][] layers = new float[models.size()][][];
         final float[][] scratch = new float[models.size()][];
         final int[] sources = new int[models.size()];
+        /** The current batch's rows that the statistics count (the unknown id left out), or null for all. */
+        int[] statsKeep;
         final int ctx;
 
         Buffers(int ctx, boolean onHeap) {
@@ -248,22 +268,36 @@ public final class FusedRun {
         }
     }
 
-    /** Model m's statistics from every row of a forward result holding both hooks (copied to the host per layer). */
+    /**
+     * Model m's statistics from the counted rows ({@link Buffers#statsKeep}) of a forward result holding both hooks
+     * (copied to the host per layer).
+     */
     private void addStats(int m, ForwardResult r, Buffers buffers, int firstSeq) {
         ActivationStats st = stats.get(m);
         float[] scratch = buffers.scratch[m];
-        int rows = 0;
+        int[] keep = buffers.statsKeep;
+        long firstRow = (long) firstSeq * buffers.ctx;
+        String where = "checkpoint " + names.get(m);
         for (int l = 0; l < models.get(m).config().nLayers; l++) {
             int d = models.get(m).config().dMlp;
             int count = ForwardResult.floats(r.mlpPre(l), scratch);
-            rows = count / d;
+            int rows = count / d;
+            // every row is checked (and rounded with --dtype float16), as extract checks every row it stores
             ActivationCheck.check(scratch, count, names.get(m), Hook.MLP_PRE.lowerName(), l, firstSeq, buffers.ctx, d,
                     float16);
-            st.addPre(l, scratch, rows);
+            if (keep == null) {
+                st.addPre(l, scratch, rows);
+            } else {
+                st.addPre(l, scratch, keep);
+            }
             count = ForwardResult.floats(r.mlpPost(l), scratch);
             ActivationCheck.check(scratch, count, names.get(m), Hook.MLP_POST.lowerName(), l, firstSeq, buffers.ctx, d,
                     float16);
-            st.addPost(l, scratch, rows, buffers.sources[m], (long) firstSeq * buffers.ctx, "checkpoint " + names.get(m));
+            if (keep == null) {
+                st.addPost(l, scratch, rows, buffers.sources[m], firstRow, where);
+            } else {
+                st.addPost(l, scratch, keep, buffers.sources[m], firstRow, where);
+            }
         }
     }
 

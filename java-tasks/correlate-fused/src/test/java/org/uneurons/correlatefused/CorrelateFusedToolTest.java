@@ -127,6 +127,13 @@ class CorrelateFusedToolTest {
         assertEquals(1, r.exitCode, r.toString());
         assertEquals("correlate-fused: error: " + shard + ": rows of " + CTX + " tokens with filter 0,1, but " + otherEos
                 + " has " + CTX + " tokens and filter 0,5; the shards of one chunk must share both", r.errorLine());
+        Path withUnk = dir.resolve("unk.00000.h5");
+        TokenShard t = TokenShard.read(shard);
+        TokenShard.write(withUnk, t.tokens(), t.meta(), null, t.filter(), VOCAB - 1);
+        r = failing("--checkpoints", two, "--pairs", "anchor", "--shard", withUnk.toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: " + shard + ": unknown id -1, but " + withUnk + " has " + (VOCAB - 1)
+                + " (-1: none); the shards of one chunk must share it", r.errorLine());
         r = failing("--checkpoints", two, "--pairs", "anchor", "--shard", shard.toString());
         assertEquals(1, r.exitCode, r.toString());
         assertEquals("correlate-fused: error: " + shard + ": the shard toks.00000.h5 is given twice; its tokens would count"
