@@ -17,7 +17,8 @@
  *       operands the batch centred for the products at the gemm precision: on the GPU every model once
  *                (sum of n_layers x d_mlp x rows x 4|8); on the heap one pair at a time (max of (La da + Lb db) x rows)
  *       forward  4 x rows x (2 n_heads ctx + 4 d_model + 2 d_mlp) of the largest model (scores, residual, MLP)
- *       stats    per table model 8 x N (8 + 2.5 stats_top_k)        (statistics of the chunk, first block only)
+ *       stats    per table model 8 x N (8 + 257 + 2.5 stats_top_k)  (statistics of the chunk, first block only:
+ *                moments, counts and post sums; the paper's 257-bin histogram in int64; the top-k)
  *     host (CPU): heap = totals + buffers + operands + stats, native = weights + forward
  *     host (GPU): heap = the largest pair's moments (written one pair at a time) + buffers + stats, native = weights
  *     GPU:        totals + weights + buffers + operands + forward + one product block (8 da db) + 1 GB (CUDA)
@@ -31,7 +32,8 @@
  *   work/ at the peak: Nextflow keeps every file of every task until the run is cleaned, so the peak is the sum:
  *   token shards (4 bytes a token), trained checkpoints (demo), activation files (staged: S x tokens per shard x
  *   (n_layers d_mlp x hooks x dtype + 8) per model), partials (U per pair and block), merged moments (when U > 1),
- *   partial statistics (U per table model, 8 N (8 + 2.5 k)), statistics (8 N (25 + 2.5 k)), summaries (rows x
+ *   partial statistics (U per table model, 8 N (8 + 257 + 2.5 k)), statistics (8 N (30 + 257 + 2.5 k): about 30
+ *   float64 columns, the histogram, the top-k), summaries (rows x
  *   (48 + 12 top_k_corr + 16 x baselines)).
  *
  *   FLOP (T tokens): co-moments 2 N_a N_b T per pair (the blocks partition a's neurons: one pass); cov_b
@@ -93,10 +95,17 @@ class PlanCosts {
         momentsBytes(a, b, layersIn(block, a))
     }
 
-    /** Partial statistics of one model (PartialStatsFile: 8 float64/int64 per neuron + top-k values, sources, rows). */
-    long statsPartialBytes(Map s) { neurons(s) * (64L + 20L * (plan.params.stats_top_k as long)) }
+    /** Bytes per neuron of the paper's histogram of the pre-activation: 257 int64 counts (PaperHistogram). */
+    static final long HISTOGRAM = 257L * 8
 
-    long statsBytes(Map s) { neurons(s) * (200L + 20L * (plan.params.stats_top_k as long)) }
+    /**
+     * Statistics of one model, in memory and as a partial statistics file alike (ActivationStats, PartialStatsFile):
+     * 8 float64/int64 per neuron, the histogram, top-k values, sources and rows.
+     */
+    long statsPartialBytes(Map s) { neurons(s) * (64L + HISTOGRAM + 20L * (plan.params.stats_top_k as long)) }
+
+    /** The statistics file (NeuronStatsFile): about 30 float64 columns per neuron, the histogram, the top-k. */
+    long statsBytes(Map s) { neurons(s) * (240L + HISTOGRAM + 20L * (plan.params.stats_top_k as long)) }
 
     long summaryBytes(Map pair, Map block) {
         Map a = plan.shapes[pair.a]
@@ -143,7 +152,7 @@ class PlanCosts {
         long buffers = ms.sum { 4L * neurons(it) * rows } as long
         long forward = ms.collect { 4L * rows * (2L * (it.n_heads as long) * (plan.params.ctx as long) +
                                                  4L * (it.d_model as long) + 2L * (it.d_mlp as long)) }.max() as long
-        long stats = block.index == 0 ? (plan.statsModels.sum { 8L * neurons(sh[it]) * 8 + 20L * neurons(sh[it]) * (plan.params.stats_top_k as long) } as long) : 0L
+        long stats = block.index == 0 ? (plan.statsModels.sum { statsPartialBytes(sh[it]) } as long) : 0L
         if (!plan.gpu) {
             long operands = plan.pairs.collect { p ->
                 (layersIn(block, sh[p.a]) * (sh[p.a].d_mlp as long) + neurons(sh[p.b])) * rows * gemm }.max() as long

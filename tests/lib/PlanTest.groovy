@@ -354,27 +354,29 @@ check('sizes: parameters and pair moments of GPT-2 small, medium and Pythia-160m
 //          + buffers 5 x 4 x 36,864 x 8,192 = 6,039,797,760 + operands (the same, float32) 6,039,797,760
 //          + forward 4 x 8,192 x (2 x 12 x 1,024 + 4 x 768 + 2 x 3,072) = 1,107,296,256 + product 8 x 3,072^2 = 75,497,472
 //          + 1e9 = 63,866,326,528
-//   host = heap (one pair 11,778,785,280 + buffers 6,039,797,760 + the anchor's statistics 36,864 x (64 + 20 x 50) =
-//          39,223,296 = 17,857,806,336) / 0.8 = 22,322,257,920 + native (weights 5 x 4 x 124,439,808 = 2,488,796,160)
-//          + the JVM's 536,870,912 = 25,347,924,992 -> 24,174 MiB = 25,348,276,224 bytes
+//   host = heap (one pair 11,778,785,280 + buffers 6,039,797,760 + the anchor's statistics 36,864 x (64 + the
+//          histogram 257 x 8 + 20 x 50) = 36,864 x 3,120 = 115,015,680 = 17,933,598,720) / 0.8 = 22,416,998,400
+//          + native (weights 5 x 4 x 124,439,808 = 2,488,796,160) + the JVM's 536,870,912 = 25,442,665,472
+//          -> 24,265 MiB = 25,443,696,640 bytes
 //   disk = shards 4 x 99,999,744 = 399,998,976 + partials 8 x 47,115,141,120 = 376,921,128,960 + merged 47,115,141,120
-//          + partial statistics 8 x 39,223,296 = 313,786,368 + statistics 36,864 x 1,200 = 44,236,800
-//          + summaries 4 x 36,864 x (48 + 12 x 50 + 16) = 97,910,784 = 424,892,203,008
+//          + partial statistics 8 x 115,015,680 = 920,125,440 + statistics 36,864 x (240 + 2,056 + 1,000) = 121,503,744
+//          + summaries 4 x 36,864 x (48 + 12 x 50 + 16) = 97,910,784 = 425,575,809,024
 //   FLOP = 2 x 36,864^2 x 4 x 99,999,744 = 1.0872e18 + cov_b 2 x 12 x 3,072^2 x 4 x 99,999,744 = 9.06e16
 //          + forwards 5 x 2 x 124,439,808 x 99,999,744 = 1.244e17 = 1.3022e18; / 50e12 / 3600 = 7.23 GPU-hours
-check('costs, GPT-2 small preset, 100M tokens, -profile gpu: 20 tasks, 63.9 GB GPU, 424.9 GB work/, one pass') {
+check('costs, GPT-2 small preset, 100M tokens, -profile gpu: 20 tasks, 63.9 GB GPU, 425.6 GB work/, one pass') {
     Plan p = preset('gpt2-small-5seeds', 'gpt2-small', binding.rows1024 + [tokens_per_task: 12600000])
     assert p.fused && p.gpu && p.blocks.size() == 1 && p.pairs.size() == 4
     PlanCosts c = p.costs(p.plannedShards)
     Map f = c.fused(p.blocks[0])
     assert f.gpu == 63_866_326_528L
-    assert f.heap == 17_857_806_336L && f.native == 2_488_796_160L && f.host == 25_347_924_992L
-    assert p.memoryMb('CORRELATE_FUSED', null, p.blocks[0]) == 24_174L && p.nativeMb('CORRELATE_FUSED', null, p.blocks[0]) == 2_374L
-    assert c.memory().CORRELATE_FUSED == [tasks: 8, host: 25_348_276_224L, gpu: 63_866_326_528L]
+    assert f.heap == 17_933_598_720L && f.native == 2_488_796_160L && f.host == 25_442_665_472L
+    assert p.memoryMb('CORRELATE_FUSED', null, p.blocks[0]) == 24_265L && p.nativeMb('CORRELATE_FUSED', null, p.blocks[0]) == 2_374L
+    assert c.memory().CORRELATE_FUSED == [tasks: 8, host: 25_443_696_640L, gpu: 63_866_326_528L]
     // MERGE: 8 x (2 x 3,072^2 + 6 x 73,728) = 154,533,888 heap, under the 2,048 MiB floor; FINALISE under 4,096
     assert p.memoryMb('MERGE', p.pairs[0], p.blocks[0]) == 2048L && p.memoryMb('FINALISE', p.pairs[0], p.blocks[0]) == 4096L
-    assert c.peakDisk() == 424_892_203_008L
+    assert c.peakDisk() == 425_575_809_024L
     assert c.disk()['partial moments'] == [376_921_128_960L, 32L] && c.disk()['merged moments'] == [47_115_141_120L, 4L]
+    assert c.disk()['partial statistics'] == [920_125_440L, 8L] && c.disk()['statistics'] == [121_503_744L, 1L]
     Map<String, Double> fl = c.flop()
     assert fl.comoment == fl.onePass && fl.comoment == 2.0 * 36864 * 36864 * 4 * 99999744
     assert Math.abs(fl.total - 1.302197037567e18) < 1e6
@@ -382,8 +384,8 @@ check('costs, GPT-2 small preset, 100M tokens, -profile gpu: 20 tasks, 63.9 GB G
     // the acceptance figures of issue 11: at most 1 TB of work/, 80 GB of GPU and 64 GB of host memory, 500 tasks
     assert c.fits() && c.peakDisk() <= 1e12 && p.totalTasks(p.plannedShards) == 20
     assert c.text().readLines()[0] == 'plan: 6104 analysis shards, 20 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 4, FINALISE 4, STATS_FINAL 1, UNIVERSALITY 1, REPORT 1'
-    assert c.rows().find { it[0] == 'memory CORRELATE_FUSED' }[1] == '25.3 GB host, 63.9 GB GPU per task x 8 tasks'
-    assert c.rows().find { it[0] == 'work/ at peak' }[1].startsWith('424.9 GB: token shards 400.0 MB (6,104 files), partial moments 376.9 GB (32 files), merged moments 47.1 GB (4 files)')
+    assert c.rows().find { it[0] == 'memory CORRELATE_FUSED' }[1] == '25.4 GB host, 63.9 GB GPU per task x 8 tasks'
+    assert c.rows().find { it[0] == 'work/ at peak' }[1].startsWith('425.6 GB: token shards 400.0 MB (6,104 files), partial moments 376.9 GB (32 files), merged moments 47.1 GB (4 files), partial statistics 920.1 MB (8 files), statistics 121.5 MB (1 file)')
     assert c.rows().last() == ['verdict', 'fits']
     assert c.tsv().readLines()[0] == 'item\tvalue' && c.tsv().readLines().size() == c.rows().size() + 1
 }
@@ -395,25 +397,25 @@ check('plan.json: tasks, memory per planned process, files per kind, the peak, F
     Map j = (Map) new groovy.json.JsonSlurper().parseText(c.json())
     assert j.shards == 6104 && j.total_tasks == 20 && j.fits == true
     assert j.tasks == [TOKENIZE: 1, CORRELATE_FUSED: 8, MERGE: 4, FINALISE: 4, STATS_FINAL: 1, UNIVERSALITY: 1, REPORT: 1]
-    assert j.memory.CORRELATE_FUSED == [tasks: 8, heap: 17_857_806_336L, native: c.fused(p.blocks[0]).native,
-                                        host: 25_347_924_992L, request: 25_348_276_224L, gpu: 63_866_326_528L]
-    assert j.disk['partial moments'] == [bytes: 376_921_128_960L, files: 32] && j.peak_disk == 424_892_203_008L
+    assert j.memory.CORRELATE_FUSED == [tasks: 8, heap: 17_933_598_720L, native: c.fused(p.blocks[0]).native,
+                                        host: 25_442_665_472L, request: 25_443_696_640L, gpu: 63_866_326_528L]
+    assert j.disk['partial moments'] == [bytes: 376_921_128_960L, files: 32] && j.peak_disk == 425_575_809_024L
     assert j.peak_disk == j.disk.values().sum { it.bytes }
     assert Math.abs((j.flop.comoment as double) - 2.0 * 36864 * 36864 * 4 * 99999744) < 1e3 && j.flop.comoment == j.flop.onePass
 }
 
 // on a CPU the 4 pairs' totals are on the Java heap: 47.1 GB + buffers 6.04 + operands (36,864 + 36,864) x 8,192 x 4
-// = 2.42 + statistics 0.04 = 55.61 GB of heap, / 0.8 = 69.51 + native (weights 2.49 + forward 4 x 8,192 x (2 x 12 x
-// 1,024 + 4 x 768 + 2 x 3,072) = 1.11) + the JVM's 0.54 = 73.6 GB > 64: refused; 2 blocks of 6 layers: totals 4 x
-// 6,342,672,384 = 25.37 GB + 6.04 + (18,432 + 36,864) x 32,768 = 1.81 + 0.04 = 33.26 GB / 0.8 = 41.58 + 3.6 + 0.54 = 45.7 GB
+// = 2.42 + statistics 0.115 = 55.69 GB of heap, / 0.8 = 69.61 + native (weights 2.49 + forward 4 x 8,192 x (2 x 12 x
+// 1,024 + 4 x 768 + 2 x 3,072) = 1.11) + the JVM's 0.54 = 73.7 GB > 64: refused; 2 blocks of 6 layers: totals 4 x
+// 6,342,672,384 = 25.37 GB + 6.04 + (18,432 + 36,864) x 32,768 = 1.81 + 0.115 = 33.34 GB / 0.8 = 41.67 + 3.6 + 0.54 = 45.8 GB
 check('refusal, GPT-2 small on a CPU: host memory; fix: layers_per_task 6') {
     Plan p = preset('gpt2-small-5seeds', 'gpt2-small', binding.rows1024 + [tokens_per_task: 12600000], false)
     PlanCosts c = p.costs(p.plannedShards)
-    assert c.fused(p.blocks[0]).heap == 55_610_081_280L
+    assert c.fused(p.blocks[0]).heap == 55_685_873_664L
     assert !c.fits()
     assert c.refusal() == '''plan: the run does not fit its limits, no task was started:
-  CORRELATE_FUSED needs 73.6 GB of host memory per task, above max_task_memory 64 GB
-  fix: set layers_per_task 6 (2 blocks of a's 12 layers; CORRELATE_FUSED then needs 45.7 GB host memory per task)'''
+  CORRELATE_FUSED needs 73.7 GB of host memory per task, above max_task_memory 64 GB
+  fix: set layers_per_task 6 (2 blocks of a's 12 layers; CORRELATE_FUSED then needs 45.8 GB host memory per task)'''
     assert p.with([layers_per_task: 6]).costs(p.plannedShards).fits()
 }
 
@@ -426,11 +428,11 @@ check('refusal, GPT-2 medium in one block and 8 chunks: memory and disk; fixes: 
     PlanCosts c = p.costs(p.plannedShards)
     assert p.plannedShards == 12207 && p.chunks(12207) == 8
     assert c.refusal() == '''plan: the run does not fit its limits, no task was started:
-  CORRELATE_FUSED needs 118.5 GB of host memory per task, above max_task_memory 64 GB
+  CORRELATE_FUSED needs 118.8 GB of host memory per task, above max_task_memory 64 GB
   CORRELATE_FUSED needs 347.2 GB of GPU memory per task, above max_gpu_memory 80 GB
   work/ would hold 2.90 TB at its peak, above max_work_disk 1000 GB
-  fix: set layers_per_task 3 (8 blocks of a's 24 layers; CORRELATE_FUSED then needs 33.9 GB host, 76.6 GB GPU memory per task)
-  fix: set tokens_per_task 99999744 (1 chunk of up to 12,207 shards: 413.3 GB in work/)'''
+  fix: set layers_per_task 3 (8 blocks of a's 24 layers; CORRELATE_FUSED then needs 34.2 GB host, 76.6 GB GPU memory per task)
+  fix: set tokens_per_task 99999744 (1 chunk of up to 12,207 shards: 413.7 GB in work/)'''
     Plan fixed = p.with([layers_per_task: 3, tokens_per_task: 99999744])
     assert fixed.costs(12207).fits()
     assert fixed.costs(12207).fused(fixed.blocks[0]).gpu == 76_621_691_392L
@@ -456,14 +458,15 @@ check('presets at 100M tokens (-profile gpu): small, medium (with layer blocks),
 }
 
 // staged at 100M tokens: activation files and one partial per shard (the issue's 288 TB); the fix is fused
-check('refusal, GPT-2 small staged at 100M tokens: 361.62 TB of work/; fix: correlate_mode fused') {
+check('refusal, GPT-2 small staged at 100M tokens: 362.08 TB of work/; fix: correlate_mode fused') {
     Plan p = preset('gpt2-small-5seeds', 'gpt2-small', binding.rows1024 + [correlate_mode: 'staged', tokens_per_task: 12600000])
     PlanCosts c = p.costs(6104)
-    // activations: 5 models x 6,104 shards x 16,384 x (36,864 x 2 hooks x 2 bytes + 8); partials 6,104 x 4 x 11,778,785,280
+    // activations: 5 models x 6,104 shards x 16,384 x (36,864 x 2 hooks x 2 bytes + 8); partials 6,104 x 4 x 11,778,785,280;
+    // partial statistics (histogram included) 6,104 x 115,015,680 = 0.70 TB
     assert c.disk().activations == [5L * 6104 * 16384 * (36864L * 2 * 2 + 8), 30520L]
     assert c.disk()['partial moments'] == [6104L * 4 * 11_778_785_280L, 24416L]
-    assert c.problems() == ['work/ would hold 361.62 TB at its peak, above max_work_disk 1000 GB']
-    assert c.fixes() == ['set correlate_mode fused (no activation files: 424.9 GB in work/ with tokens_per_task 12600000)']
+    assert c.problems() == ['work/ would hold 362.08 TB at its peak, above max_work_disk 1000 GB']
+    assert c.fixes() == ['set correlate_mode fused (no activation files: 425.6 GB in work/ with tokens_per_task 12600000)']
 }
 
 check('report params: the set ones, sorted') {
