@@ -10,8 +10,9 @@ import org.uneurons.core.io.HalfFloats;
  *
  * <p>The edges are torch's float32 values. torch 2.5.1 (CPU, checked through DJL in the models module's tests) gives
  * {@code start + step * i} for {@code i < 128} and {@code end - step * (255 - i)} above, with {@code step = 25f / 255}
- * in float32 and each expression rounded once (a fused multiply-add, as CUDA's kernel compiles too): 94 of the 256
- * edges are one ulp away from the twice-rounded float32 expression, and edge 102 is 1.6e-7, not 0.
+ * in float32 and each expression rounded once (a fused multiply-add): 94 of the 256 edges are one ulp away from the
+ * twice-rounded float32 expression, and edge 102 is 1.6e-7, not 0. Other torch builds may differ in the last bit of
+ * some edges; summary.py made its edges on the CPU.
  */
 public final class PaperHistogram {
     public static final int EDGE_COUNT = 256;
@@ -96,9 +97,9 @@ public final class PaperHistogram {
     }
 
     /**
-     * The bin of a pre-activation: x rounded to float16 (beyond ±65504 that is ±infinity: the last or first bin),
-     * then the number of edges strictly below it; -0.0 bins as 0. NaN (rejected by the statistics afterwards) lands
-     * in bin 0. Without branches on the data: an estimate from the edges' spacing, never more than one off
+     * The bin of a pre-activation: x rounded to float16 (a magnitude of 65520 or more becomes ±infinity: the last or
+     * first bin), then the number of edges strictly below it; -0.0 bins as 0. NaN (rejected by the statistics
+     * afterwards) lands in bin 0. Without branches on the data: an estimate from the edges' spacing, never more than one off
      * (PaperHistogramTest checks it at every point where the bin or float16 rounding changes), corrected by one
      * comparison each way against the thresholds.
      */
