@@ -97,8 +97,9 @@ public final class StatsFinalTool extends Tool {
         Map<String, double[]> columns = new LinkedHashMap<>(merged.columns());
         columns.putAll(weightColumns(s, cfg));
         NeuronStatsFile.write(s.output(), merged, columns, s.checkpoint().toAbsolutePath().normalize().toString());
-        err.printf(Locale.ROOT, "stats-final: %s, %d x %d neurons, %,d tokens from %d shard(s)%n", merged.model(),
-                merged.nLayers(), merged.dMlp(), merged.tokens(), merged.shards().size());
+        err.printf(Locale.ROOT, "stats-final: %s, %d x %d neurons, %,d tokens from %d shard(s)%s%n", merged.model(),
+                merged.nLayers(), merged.dMlp(), merged.tokens(), merged.shards().size(),
+                merged.describeSkipped());
         return EXIT_OK;
     }
 

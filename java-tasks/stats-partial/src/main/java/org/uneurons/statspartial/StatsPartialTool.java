@@ -56,8 +56,8 @@ public final class StatsPartialTool extends Tool {
         Settings s = Settings.parse(args);
         ActivationStats stats = accumulate(s.activations(), s.topK(), s.batchRows(), err);
         PartialStatsFile.write(s.output(), stats);
-        err.printf(Locale.ROOT, "stats-partial: partial statistics of %s over %,d tokens (%s)%n", stats.model(),
-                stats.tokens(), String.join(",", stats.shards()));
+        err.printf(Locale.ROOT, "stats-partial: partial statistics of %s over %,d tokens (%s)%s%n", stats.model(),
+                stats.tokens(), String.join(",", stats.shards()), stats.describeSkipped());
         return EXIT_OK;
     }
 

@@ -76,6 +76,9 @@ class UnknownTokensStatsTest {
         return out;
     }
 
+    /** stats-partial's stderr of the last {@link #statsPartial}. */
+    static String lastStderr;
+
     static Path statsPartial(String name, List<Path> acts) {
         Path out = dir.resolve(name);
         List<String> argv = new ArrayList<>(List.of("--output", out.toString(), "--top-k", String.valueOf(K),
@@ -83,6 +86,7 @@ class UnknownTokensStatsTest {
         acts.forEach(a -> argv.addAll(List.of("--activations", a.toString())));
         ToolRunner r = ToolRunner.run(new StatsPartialTool(), argv.toArray(String[]::new));
         assertEquals(0, r.exitCode, r.toString());
+        lastStderr = r.stderr;
         return out;
     }
 
@@ -222,6 +226,8 @@ class UnknownTokensStatsTest {
         assertTrue(want.skipped() > 20 && want.tokens() > 60, "planted: " + want.skipped() + " of " + (want.skipped()
                 + want.tokens()));
         ActivationStats staged = PartialStatsFile.read(statsPartial("staged.h5", acts));
+        assertTrue(lastStderr.contains(String.format(java.util.Locale.ROOT, "over %,d tokens (unk.00000.h5,unk.00001.h5),"
+                + " %,d tokens of the unknown id left out", want.tokens(), want.skipped())), lastStderr);
         ActivationStats fused = PartialStatsFile.read(fused("c0", shards));
         check(want, staged, "stats-partial");
         check(want, fused, "correlate-fused");
@@ -243,6 +249,7 @@ class UnknownTokensStatsTest {
         Reference want = reference(acts, -1);
         assertEquals(4L * CTX, want.tokens());
         check(want, PartialStatsFile.read(statsPartial("keep.h5", acts)), "stats-partial");
+        assertTrue(!lastStderr.contains("unknown"), lastStderr);
         check(want, PartialStatsFile.read(fused("k0", shards)), "correlate-fused");
     }
 

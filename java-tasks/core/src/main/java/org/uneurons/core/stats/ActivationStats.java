@@ -121,6 +121,12 @@ public final class ActivationStats {
         return top.k();
     }
 
+    /** "" or ", N tokens of the unknown id left out", for the tools' summary lines. */
+    public String describeSkipped() {
+        return skippedUnknown == 0 ? ""
+                : String.format(java.util.Locale.ROOT, ", %,d tokens of the unknown id left out", skippedUnknown);
+    }
+
     /** Pre-activation moments of one layer (over its d_mlp neurons). */
     public CentralMoments pre(int layer) {
         return pre[layer];
