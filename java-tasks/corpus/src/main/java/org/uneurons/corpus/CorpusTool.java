@@ -216,7 +216,7 @@ public final class CorpusTool extends Tool {
         TokenShard.Meta meta = new TokenShard.Meta(remap.tokenizerName(), remap.vocabSize(), VocabRemap.EOT,
                 VocabRemap.EOT, s.input().getFileName() + " (sotu, moby-dick), " + split + " split, seed " + s.seed());
         TokenFilter filter = filter(s, meta, vocab, remap);
-        List<Path> files = writeShards(s.outdir(), split, rows, s.seqsPerShard(), meta, vocab, filter);
+        List<Path> files = writeShards(s.outdir(), split, rows, s.seqsPerShard(), meta, vocab, filter, remap.unknownId());
         written.addAll(files);
         JsonObject js = new JsonObject();
         js.addProperty("documents", docIds.size());
@@ -247,12 +247,12 @@ public final class CorpusTool extends Tool {
     }
 
     private static List<Path> writeShards(Path dir, String split, List<int[]> rows, int perShard, TokenShard.Meta meta,
-                                          String[] vocab, TokenFilter filter) {
+                                          String[] vocab, TokenFilter filter, int unkId) {
         List<Path> files = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += perShard) {
             int to = Math.min(rows.size(), from + perShard);
             Path f = dir.resolve(shardName(split, files.size()));
-            TokenShard.write(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab, filter);
+            TokenShard.write(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab, filter, unkId);
             files.add(f);
         }
         return files;

@@ -221,6 +221,7 @@ class CorpusToolTest {
                 assertEquals(0, s.meta().eosId());
                 assertTrue(s.meta().source().contains(split + " split"), s.meta().source());
                 assertEquals(16, s.ctx());
+                assertEquals(20, s.unkId(), "the unknown id, recorded for the statistics");
                 assertEquals(List.of(0, 20), Arrays.stream(s.filter().ids()).boxed().toList(),
                         "BOS/EOS and the unknown id (no newline id among the 19 kept)");
                 assertTrue(s.nSeq() <= 8);

@@ -48,7 +48,7 @@ class ActivationFileTest {
                 layer[1] = Float.NaN;
                 layer[2] = Float.POSITIVE_INFINITY;
                 layer[3] = 1e-7f;   // a float16 subnormal
-                layer[4] = 70000f;  // above the float16 range
+                layer[4] = 65519f;  // the largest float that float16 still holds (as 65504)
             }
         }
         return v;
@@ -270,7 +270,7 @@ class ActivationFileTest {
                     want[i] = HalfFloats.halfToFloat(HalfFloats.floatToHalf(v[0][l][i]));
                 }
                 assertBitsEqual(want, got);
-                assertEquals(Float.POSITIVE_INFINITY, got[4], "70000 overflows float16");
+                assertEquals(65504f, got[4], "65519 rounds to float16's largest value");
             }
             // jhdf's own float16 decoding agrees with ours
             float[][] viaJhdf;
@@ -282,6 +282,21 @@ class ActivationFileTest {
                 assertEquals(Float.floatToIntBits(flat[i]), Float.floatToIntBits(viaJhdf[i / D][i % D]), "element " + i);
             }
         }
+    }
+
+    @Test
+    void float16RefusesAValueItWouldTurnIntoInfinity() {
+        Path out = tmp.resolve("big/out.h5");
+        ActivationFile.Spec spec = new ActivationFile.Spec("m", "s", 1, 3, ActivationFile.Precision.FLOAT16,
+                List.of("mlp_post"));
+        try (ActivationFile.Writer w = ActivationFile.Writer.create(out, spec)) {
+            w.appendTokens(new int[] {1, 2}, new int[] {0, 1});
+            InputException e = assertThrows(InputException.class,
+                    () -> w.append("mlp_post", 0, new float[] {1f, 2f, 3f, 4f, -65520f, 6f}, 0, 2));
+            assertEquals(out + ": mlp_post/0 row 1 neuron 1 is -65520.0, beyond float16's range (65504): store float32"
+                    + " (--dtype float32)", e.getMessage());
+        }
+        assertFalse(Files.exists(out), "nothing published");
     }
 
     @Test
