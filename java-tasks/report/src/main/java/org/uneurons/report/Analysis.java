@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.uneurons.core.stats.Percentiles;
-import org.uneurons.formats.PercentilesFile;
 
 /** The numbers the report shows, computed from neuron tables in float64; no formatting and no I/O here. */
 final class Analysis {
@@ -112,47 +111,61 @@ final class Analysis {
         return Math.max(10, Math.min(200, (int) Math.round(2 * Math.cbrt(n) * 2)));
     }
 
-    /** Median within-layer percentile of one metric, for universal and for non-universal neurons. */
-    record PercentileContrast(String metric, double universalMedian, int nUniversal, double otherMedian, int nOther) {
+    /**
+     * Every neuron's percentile of {@code values} within its layer (all of the layer's neurons), as scipy's
+     * percentileofscore(layer_values, value) with its default kind='rank' (as percentiles.csv, METHOD 5.4).
+     */
+    static double[] withinLayerPercentiles(NeuronGroup g, double[] values) {
+        LayerCounts counts = layerCounts(g);
+        double[][] byLayer = new double[g.nLayers][];
+        int[] fill = new int[g.nLayers];
+        for (int l = 0; l < g.nLayers; l++) {
+            byLayer[l] = new double[counts.total()[l]];
+        }
+        for (int r = 0; r < g.size(); r++) {
+            byLayer[g.layer[r]][fill[g.layer[r]]++] = values[r];
+        }
+        for (double[] s : byLayer) {
+            Arrays.sort(s);
+        }
+        double[] p = new double[g.size()];
+        for (int r = 0; r < g.size(); r++) {
+            p[r] = Percentiles.percentileOfScore(byLayer[g.layer[r]], values[r]);
+        }
+        return p;
+    }
+
+    /** The q-quantile (0..1) of ascending {@code sorted}, interpolated linearly between order statistics (numpy's default). */
+    static double quantile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
     /**
-     * For each statistics metric of METHOD 5.4 present in the table: every neuron's percentile within its layer
-     * (scipy's percentileofscore, kind='rank', as percentiles.csv), and the medians of the universal and the
-     * non-universal neurons. Empty when the table has no statistics columns or no universal neuron.
+     * A box plot of {@code values} (not empty): quartiles, Tukey's whiskers (the most extreme values within 1.5 IQR
+     * of the box, as matplotlib draws them) and the values beyond them.
      */
-    static List<PercentileContrast> percentileContrast(NeuronGroup g) {
-        List<PercentileContrast> out = new ArrayList<>();
-        for (String metric : PercentilesFile.METRICS) {
-            if (!g.table.has(metric)) {
-                continue;
+    static ReportModel.Box box(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        double q1 = quantile(s, 0.25);
+        double q3 = quantile(s, 0.75);
+        double reach = 1.5 * (q3 - q1);
+        double lo = s[s.length - 1];
+        double hi = s[0];
+        List<Double> outliers = new ArrayList<>();
+        for (double v : s) {
+            if (v < q1 - reach || v > q3 + reach) {
+                outliers.add(v);
+            } else {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
             }
-            double[] v = g.table.numbers(metric);
-            double[][] sortedByLayer = new double[g.nLayers][];
-            LayerCounts counts = layerCounts(g);
-            int[] fill = new int[g.nLayers];
-            for (int l = 0; l < g.nLayers; l++) {
-                sortedByLayer[l] = new double[counts.total()[l]];
-            }
-            for (int r = 0; r < g.size(); r++) {
-                sortedByLayer[g.layer[r]][fill[g.layer[r]]++] = v[r];
-            }
-            for (double[] s : sortedByLayer) {
-                Arrays.sort(s);
-            }
-            List<Double> uni = new ArrayList<>();
-            List<Double> other = new ArrayList<>();
-            for (int r = 0; r < g.size(); r++) {
-                double p = Percentiles.percentileOfScore(sortedByLayer[g.layer[r]], v[r]);
-                (g.universal[r] ? uni : other).add(p);
-            }
-            if (uni.isEmpty()) {
-                continue;
-            }
-            out.add(new PercentileContrast(metric, median(uni), uni.size(), other.isEmpty() ? Double.NaN : median(other),
-                    other.size()));
         }
-        return out;
+        return new ReportModel.Box(s.length, mean(s), s[0], q1, quantile(s, 0.5), q3, s[s.length - 1], lo, hi,
+                List.copyOf(outliers));
     }
 
     static double mean(double[] xs) {

@@ -7,8 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.text.FieldPosition;
+import java.text.NumberFormat;
+import java.text.ParsePosition;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.jfree.chart.ChartFactory;
@@ -17,18 +22,23 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.TickUnits;
 import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.renderer.xy.XYStepRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.statistics.BoxAndWhiskerItem;
+import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -114,7 +124,7 @@ final class Charts {
         plot.setRenderer(r);
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
         if (percentAxis) {
-            ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("0.#%"));
+            percentAxis((NumberAxis) plot.getRangeAxis());
         }
         for (double m : markers) {
             plot.addDomainMarker(new ValueMarker(m, Color.GRAY, dashed()));
@@ -164,12 +174,19 @@ final class Charts {
     }
 
     /**
-     * Grouped bars: one bar per series (group) in each category (e.g. layer or metric). {@code rangeMax} fixes the
-     * value axis to [0, rangeMax] and {@code reference} draws a dashed horizontal line; either may be null.
+     * Grouped bars: one bar per series (group) in each category (e.g. layer or metric); series i has palette colour
+     * {@code colours[i]}. {@code rangeMax} fixes the value axis to [0, rangeMax] and {@code reference} draws a dashed
+     * horizontal line; either may be null.
      */
     static void bars(Path png, String title, String categoryLabel, String valueLabel,
-                     LinkedHashMap<String, LinkedHashMap<String, Double>> valuesBySeries, boolean percentAxis,
-                     Double rangeMax, Double reference) {
+                     LinkedHashMap<String, LinkedHashMap<String, Double>> valuesBySeries, int[] colours,
+                     boolean percentAxis, Double rangeMax, Double reference) {
+        write(png, barChart(title, categoryLabel, valueLabel, valuesBySeries, colours, percentAxis, rangeMax, reference));
+    }
+
+    static JFreeChart barChart(String title, String categoryLabel, String valueLabel,
+                               LinkedHashMap<String, LinkedHashMap<String, Double>> valuesBySeries, int[] colours,
+                               boolean percentAxis, Double rangeMax, Double reference) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         valuesBySeries.forEach((series, byCategory) -> byCategory.forEach((cat, v) -> data.addValue(v, series, cat)));
         JFreeChart chart = ChartFactory.createBarChart(title, categoryLabel, valueLabel, data, PlotOrientation.VERTICAL,
@@ -181,23 +198,121 @@ final class Charts {
         r.setItemMargin(0.05);
         r.setDrawBarOutline(false);
         for (int i = 0; i < data.getRowCount(); i++) {
-            r.setSeriesPaint(i, colour(i));
+            r.setSeriesPaint(i, colour(colours[i]));
         }
         CategoryAxis ca = plot.getDomainAxis();
         ca.setCategoryMargin(0.2);
         NumberAxis va = (NumberAxis) plot.getRangeAxis();
         if (percentAxis) {
-            va.setNumberFormatOverride(new DecimalFormat("0.#%"));
+            percentAxis(va);
         }
         if (rangeMax != null) {
             va.setRange(0, rangeMax);
+        } else {
+            // bars grow from 0; all-zero data would otherwise get a range of +-1e-8 around it
+            double max = valuesBySeries.values().stream().flatMap(m -> m.values().stream())
+                    .filter(v -> v != null && !Double.isNaN(v)).mapToDouble(Double::doubleValue).max().orElse(0);
+            va.setRange(0, max > 0 ? max * 1.08 : 1);
         }
         if (reference != null) {
             plot.addRangeMarker(new ValueMarker(reference, Color.GRAY, dashed()));
         }
-        ca.setMaximumCategoryLabelLines(2);
+        ca.setMaximumCategoryLabelLines(3); // long category names (properties) wrap instead of ending in "..."
+        ca.setMaximumCategoryLabelWidthRatio(1.0f);
+        finish(chart);
+        return chart;
+    }
+
+    /**
+     * Box plots: one box per series (group) in each category (layer), series i in palette colour i; values beyond
+     * the whiskers as small circles; an optional dashed horizontal line (e.g. the threshold).
+     */
+    static void boxes(Path png, String title, String categoryLabel, String valueLabel,
+                      LinkedHashMap<String, LinkedHashMap<String, ReportModel.Box>> boxesBySeries, Double reference) {
+        DefaultBoxAndWhiskerCategoryDataset data = new DefaultBoxAndWhiskerCategoryDataset();
+        boxesBySeries.forEach((series, byCategory) -> byCategory.forEach((cat, b) -> data.add(
+                new BoxAndWhiskerItem(b.mean(), b.median(), b.q1(), b.q3(), b.whiskerLow(), b.whiskerHigh(), b.min(),
+                        b.max(), b.outliers()), series, cat)));
+        BoxAndWhiskerRenderer r = new BoxAndWhiskerRenderer();
+        CategoryAxis ca = new CategoryAxis(categoryLabel);
+        ca.setCategoryMargin(0.2);
+        NumberAxis va = new NumberAxis(valueLabel);
+        // the renderer's own range leaves out the values beyond the whiskers, which are the interesting ones here
+        double lo = boxesBySeries.values().stream().flatMap(m -> m.values().stream()).mapToDouble(ReportModel.Box::min).min().orElse(0);
+        double hi = boxesBySeries.values().stream().flatMap(m -> m.values().stream()).mapToDouble(ReportModel.Box::max).max().orElse(0);
+        if (reference != null) {
+            lo = Math.min(lo, reference);
+            hi = Math.max(hi, reference);
+        }
+        double pad = hi > lo ? 0.05 * (hi - lo) : 0.05;
+        va.setRange(lo - pad, hi + pad);
+        CategoryPlot plot = new CategoryPlot(data, ca, va, r);
+        if (reference != null) {
+            plot.addRangeMarker(new ValueMarker(reference, Color.GRAY, dashed()));
+        }
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        ChartFactory.getChartTheme().apply(chart); // first: the theme resets the renderer's paints
+        r.setFillBox(true);
+        r.setMeanVisible(false); // the table gives the mean; its marker would hide the median at this box width
+        r.setItemMargin(0.1);
+        r.setMaximumBarWidth(0.08);
+        r.setUseOutlinePaintForWhiskers(false);
+        r.setArtifactPaint(Color.BLACK);
+        for (int i = 0; i < data.getRowCount(); i++) {
+            Color c = colour(i);
+            r.setSeriesPaint(i, new Color(c.getRed(), c.getGreen(), c.getBlue(), 170));
+            r.setSeriesOutlinePaint(i, c.darker());
+        }
         finish(chart);
         write(png, chart);
+    }
+
+    /** A value axis of fractions labelled as percentages, with as many decimals as its tick size needs. */
+    static void percentAxis(NumberAxis axis) {
+        axis.setNumberFormatOverride(null);
+        axis.setStandardTickUnits(percentTickUnits());
+    }
+
+    /** Tick sizes 1, 2, 5 x 10^e from 0.0001% to 1000%, each labelled with the decimals it needs. */
+    static TickUnits percentTickUnits() {
+        TickUnits units = new TickUnits();
+        for (int e = -6; e <= 1; e++) {
+            for (int m : new int[] {1, 2, 5}) {
+                double size = m * Math.pow(10, e);
+                units.add(new NumberTickUnit(size, new PercentFormat(Math.max(0, -(e + 2)))));
+            }
+        }
+        return units;
+    }
+
+    /**
+     * A fraction as a percentage with a fixed number of decimals. A value that rounds to zero prints as 0, never as
+     * "-0%" (tick values near zero come out of arithmetic as -0.0 or -1e-18).
+     */
+    static final class PercentFormat extends NumberFormat {
+        private final DecimalFormat format;
+        private final double halfStep;
+
+        PercentFormat(int decimals) {
+            format = new DecimalFormat(decimals == 0 ? "0%" : "0." + "0".repeat(decimals) + "%",
+                    DecimalFormatSymbols.getInstance(Locale.ROOT));
+            halfStep = 0.5 * Math.pow(10, -decimals) / 100;
+        }
+
+        @Override
+        public StringBuffer format(double v, StringBuffer to, FieldPosition pos) {
+            return format.format(Math.abs(v) < halfStep ? 0.0 : v, to, pos);
+        }
+
+        @Override
+        public StringBuffer format(long v, StringBuffer to, FieldPosition pos) {
+            return format((double) v, to, pos);
+        }
+
+        @Override
+        public Number parse(String source, ParsePosition pos) {
+            return format.parse(source, pos);
+        }
     }
 
     private static BasicStroke dashed() {

@@ -53,6 +53,14 @@ final class Fmt {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.4g", v);
     }
 
+    /** A property's value: 3 significant digits, without trailing zeros (0.025, 5.56, -0.79). */
+    static String value(double v) {
+        if (Double.isNaN(v)) {
+            return "–";
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
     /** A percentile in [0, 100]: 1 decimal. */
     static String percentile(double v) {
         return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);

@@ -53,10 +53,17 @@ final class Html {
         return this;
     }
 
-    /** A chart beside index.html. */
+    /** A chart beside index.html, with a link to its data (the CSV beside it). */
     Html img(String file, String alt) {
         h.append("<figure><img src=\"").append(file).append("\" alt=\"").append(Fmt.esc(alt)).append("\" width=\"")
-                .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT).append("\"></figure>\n");
+                .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT).append("\"><figcaption><a href=\"")
+                .append(ReportCharts.csv(file)).append("\">data (CSV)</a></figcaption></figure>\n");
+        return this;
+    }
+
+    /** The sentence in place of a chart that would have nothing to draw; {@code html} is markup. */
+    Html empty(String html) {
+        h.append("<p class=\"empty\">").append(html).append("</p>\n");
         return this;
     }
 

@@ -9,22 +9,19 @@ import java.util.Map;
 import org.uneurons.report.ReportModel.GroupHeadline;
 import org.uneurons.report.ReportModel.Headline;
 import org.uneurons.report.ReportModel.Histogram;
-import org.uneurons.report.ReportModel.LayerCell;
-import org.uneurons.report.ReportModel.LayerRow;
-import org.uneurons.report.ReportModel.Layers;
 import org.uneurons.report.ReportModel.Mismatch;
 import org.uneurons.report.ReportModel.Partner;
 import org.uneurons.report.ReportModel.Share;
+import org.uneurons.report.ReportModel.Sweep;
 import org.uneurons.report.ReportModel.SweepRow;
 import org.uneurons.report.ReportModel.TopNeuron;
 import org.uneurons.report.ReportModel.TopNeurons;
-import org.uneurons.report.ReportModel.UniversalInLayer;
-import org.uneurons.formats.CsvTable;
 
 /**
- * Computes the {@link ReportModel} from the loaded inputs: the run summary ({@link RunSummaryBuilder}), the
- * properties ({@link PropertiesBuilder}) and here the neuron-table sections. The numbers come from
- * {@link Analysis}; nothing is formatted, drawn or written here.
+ * Computes the {@link ReportModel} from the loaded inputs: the run summary ({@link RunSummaryBuilder}), the per-layer
+ * part ({@link LayersBuilder}), the properties ({@link PropertiesBuilder}) and here the other neuron-table
+ * sections. The numbers come from {@link Analysis};
+ * nothing is formatted, drawn or written here.
  */
 final class ModelBuilder {
     /** The quantities of the distribution charts: neurons.csv column, chart title, x-axis label. */
@@ -40,8 +37,9 @@ final class ModelBuilder {
         List<NeuronGroup> groups = in.groups();
         return new ReportModel(settings.title(), groups.stream().map(g -> g.label).toList(), in.threshold(), version,
                 RunSummaryBuilder.build(settings, in), headline(groups, in.threshold()), distributions(groups),
-                sweep(groups, in.threshold()), layers(groups, in.layerFractions()),
-                PropertiesBuilder.build(in.anchor(), in.percentiles()), top(in.anchor(), settings.top(), in.contexts()));
+                sweep(groups, in.threshold()), LayersBuilder.build(groups, in.threshold(), in.layerFractions()),
+                PropertiesBuilder.build(in.anchor(), in.percentiles(), in.threshold()),
+                top(in.anchor(), settings.top(), in.contexts()));
     }
 
     static Headline headline(List<NeuronGroup> groups, double threshold) {
@@ -86,49 +84,19 @@ final class ModelBuilder {
     }
 
     /** Neurons with excess strictly above each {@link Analysis#SWEEP} threshold, per group. */
-    static List<SweepRow> sweep(List<NeuronGroup> groups, double threshold) {
+    static Sweep sweep(List<NeuronGroup> groups, double threshold) {
         List<SweepRow> rows = new ArrayList<>();
+        boolean any = false;
         for (double t : Analysis.SWEEP) {
             List<Share> byGroup = new ArrayList<>();
             for (NeuronGroup g : groups) {
-                byGroup.add(share(Analysis.countAbove(g.excess, t), g.size()));
+                int c = Analysis.countAbove(g.excess, t);
+                byGroup.add(share(c, g.size()));
+                any |= c > 0;
             }
             rows.add(new SweepRow(t, Math.abs(t - threshold) < 1e-9, List.copyOf(byGroup)));
         }
-        return List.copyOf(rows);
-    }
-
-    /** Per layer and group: is_universal count, neurons with excess > 0.2 and the mean excess. */
-    static Layers layers(List<NeuronGroup> groups, CsvTable layerFractions) {
-        int maxLayers = groups.stream().mapToInt(g -> g.nLayers).max().orElse(0);
-        List<Analysis.LayerCounts> counts = groups.stream().map(Analysis::layerCounts).toList();
-        List<LayerRow> rows = new ArrayList<>();
-        for (int l = 0; l < maxLayers; l++) {
-            List<LayerCell> cells = new ArrayList<>();
-            for (int i = 0; i < groups.size(); i++) {
-                cells.add(layerCell(groups.get(i), counts.get(i), l));
-            }
-            rows.add(new LayerRow(l, List.copyOf(cells)));
-        }
-        return new Layers(List.copyOf(rows),
-                layerFractions == null ? null : layerFractions.file().getFileName().toString());
-    }
-
-    private static LayerCell layerCell(NeuronGroup g, Analysis.LayerCounts c, int layer) {
-        UniversalInLayer universal = layer < c.total().length
-                ? new UniversalInLayer(c.universal()[layer], c.total()[layer], c.fraction(layer)) : null;
-        int n = 0;
-        int above = 0;
-        double sum = 0;
-        for (int r = 0; r < g.size(); r++) {
-            if (g.layer[r] == layer) {
-                n++;
-                above += g.excess[r] > 0.2 ? 1 : 0;
-                sum += g.excess[r];
-            }
-        }
-        return n == 0 ? new LayerCell(universal, null, Double.NaN)
-                : new LayerCell(universal, new Share(above, above / (double) n), sum / n);
+        return new Sweep(List.copyOf(rows), any);
     }
 
     /** The anchor's top neurons by excess, their partners in the other models and their contexts. */

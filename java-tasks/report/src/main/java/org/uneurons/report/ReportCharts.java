@@ -5,22 +5,30 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
+import org.uneurons.report.ReportModel.Box;
 import org.uneurons.report.ReportModel.Histogram;
+import org.uneurons.report.ReportModel.LayerCell;
 import org.uneurons.report.ReportModel.LayerRow;
+import org.uneurons.report.ReportModel.Layers;
 import org.uneurons.report.ReportModel.LossCurve;
+import org.uneurons.report.ReportModel.Percentile;
 import org.uneurons.report.ReportModel.Properties;
 import org.uneurons.report.ReportModel.PropertiesState;
 import org.uneurons.report.ReportModel.PropertyRow;
+import org.uneurons.report.ReportModel.Share;
 import org.uneurons.report.ReportModel.SweepRow;
 
 /**
- * Writes the report's PNG charts from the {@link ReportModel} into a directory, under the names the page links
- * to. A chart whose part of the model is absent (no training logs, no properties) is not written.
+ * Writes the report's PNG charts from the {@link ReportModel} into a directory, under the names the page links to,
+ * each with its data as CSV beside it ({@link #csv}). A chart whose part of the model is absent (no training logs,
+ * no properties) or would be empty (no neuron above a threshold) is not written: the page shows a
+ * sentence in its place.
  */
 final class ReportCharts {
     static final String LOSS = "loss.png";
     static final String SWEEP = "threshold_sweep.png";
-    static final String LAYERS = "layer_fractions.png";
+    static final String LAYER_EXCESS = "layer_excess.png";
+    static final String LAYER_UNIVERSAL = "layer_universal.png";
     static final String PROPERTIES = "properties.png";
 
     private ReportCharts() {
@@ -31,80 +39,190 @@ final class ReportCharts {
         return "density_" + h.quantity() + ".png";
     }
 
+    /** The per-layer chart of the fraction above one threshold, e.g. {@code layer_above_0.30.png}. */
+    static String layerAboveFile(double threshold) {
+        return "layer_above_" + Fmt.threshold(threshold) + ".png";
+    }
+
+    /** The data file beside a chart: the same name with {@code .csv}. */
+    static String csv(String png) {
+        return png.substring(0, png.length() - ".png".length()) + ".csv";
+    }
+
     static void write(ReportModel m, Path dir) {
         if (m.run().training() != null) {
-            loss(m.run().training().curves(), dir.resolve(LOSS));
+            loss(m.run().training().curves(), dir, LOSS);
         }
         for (Histogram h : m.distributions()) {
-            density(h, dir.resolve(densityFile(h)));
+            density(h, dir, densityFile(h));
         }
-        sweep(m, dir.resolve(SWEEP));
-        layers(m, dir.resolve(LAYERS));
-        if (m.properties().state() == PropertiesState.SHOWN) {
-            properties(m.properties(), dir.resolve(PROPERTIES));
+        if (m.sweep().anyAbove()) {
+            sweep(m, dir, SWEEP);
         }
-    }
-
-    private static void loss(List<LossCurve> curves, Path png) {
-        List<Charts.Curve> drawn = new ArrayList<>();
-        for (LossCurve c : curves) {
-            drawn.add(new Charts.Curve(c.name(), array(c.x()), array(c.y()), c.colour(), c.dashed()));
+        layerExcess(m, dir, LAYER_EXCESS);
+        if (m.layers().anyUniversal()) {
+            layerUniversal(m, dir, LAYER_UNIVERSAL);
         }
-        Charts.curves(png, "Training loss", "step", "loss", drawn);
-    }
-
-    private static void density(Histogram h, Path png) {
-        LinkedHashMap<String, double[]> densities = new LinkedHashMap<>();
-        h.densities().forEach(d -> densities.put(d.group(), array(d.values())));
-        Charts.densities(png, h.title(), h.xLabel(), array(h.edges()), densities);
-    }
-
-    private static void sweep(ReportModel m, Path png) {
-        double[] thresholds = new double[m.sweep().size()];
-        LinkedHashMap<String, double[]> fractions = new LinkedHashMap<>();
-        m.groups().forEach(g -> fractions.put(g, new double[thresholds.length]));
-        for (int t = 0; t < thresholds.length; t++) {
-            SweepRow row = m.sweep().get(t);
-            thresholds[t] = row.threshold();
-            for (int g = 0; g < m.groups().size(); g++) {
-                fractions.get(m.groups().get(g))[t] = row.byGroup().get(g).fraction();
+        for (int t = 0; t < m.layers().thresholds().size(); t++) {
+            if (m.layers().anyAbove().get(t)) {
+                layerAbove(m, t, dir, layerAboveFile(m.layers().thresholds().get(t)));
             }
         }
-        Charts.lines(png, "Neurons above each excess threshold", "threshold on excess correlation", "fraction of neurons",
-                thresholds, fractions, true, m.threshold());
+        if (m.properties().state() == PropertiesState.SHOWN) {
+            properties(m.properties(), dir, PROPERTIES);
+        }
     }
 
-    /** One bar per group and layer it has (its is_universal fraction). */
-    private static void layers(ReportModel m, Path png) {
+    private static void loss(List<LossCurve> curves, Path dir, String png) {
+        List<Charts.Curve> drawn = new ArrayList<>();
+        FigureCsv data = new FigureCsv("curve", "step", "loss");
+        for (LossCurve c : curves) {
+            drawn.add(new Charts.Curve(c.name(), array(c.x()), array(c.y()), c.colour(), c.dashed()));
+            for (int i = 0; i < c.x().size(); i++) {
+                if (!c.y().get(i).isNaN()) {
+                    data.row(c.name(), c.x().get(i), c.y().get(i));
+                }
+            }
+        }
+        Charts.curves(dir.resolve(png), "Training loss", "step", "loss", drawn);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    private static void density(Histogram h, Path dir, String png) {
+        LinkedHashMap<String, double[]> densities = new LinkedHashMap<>();
+        FigureCsv data = new FigureCsv("group", "bin_low", "bin_high", "density");
+        h.densities().forEach(d -> {
+            densities.put(d.group(), array(d.values()));
+            for (int i = 0; i < d.values().size(); i++) {
+                data.row(d.group(), h.edges().get(i), h.edges().get(i + 1), d.values().get(i));
+            }
+        });
+        Charts.densities(dir.resolve(png), h.title(), h.xLabel(), array(h.edges()), densities);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    private static void sweep(ReportModel m, Path dir, String png) {
+        double[] thresholds = new double[m.sweep().rows().size()];
+        LinkedHashMap<String, double[]> fractions = new LinkedHashMap<>();
+        m.groups().forEach(g -> fractions.put(g, new double[thresholds.length]));
+        FigureCsv data = new FigureCsv("group", "threshold", "neurons_above", "fraction");
+        for (int t = 0; t < thresholds.length; t++) {
+            SweepRow row = m.sweep().rows().get(t);
+            thresholds[t] = row.threshold();
+            for (int g = 0; g < m.groups().size(); g++) {
+                Share s = row.byGroup().get(g);
+                fractions.get(m.groups().get(g))[t] = s.fraction();
+                data.row(m.groups().get(g), Fmt.threshold(row.threshold()), s.count(), s.fraction());
+            }
+        }
+        Charts.lines(dir.resolve(png), "Neurons above each excess threshold", "threshold on excess correlation",
+                "fraction of neurons", thresholds, fractions, true, m.threshold());
+        data.write(dir.resolve(csv(png)));
+    }
+
+    /** One box per group and layer it has: the distribution of excess, with the run's threshold marked. */
+    private static void layerExcess(ReportModel m, Path dir, String png) {
+        LinkedHashMap<String, LinkedHashMap<String, Box>> boxes = new LinkedHashMap<>();
+        FigureCsv data = new FigureCsv("group", "layer", "neurons", "mean", "min", "q1", "median", "q3", "max",
+                "whisker_low", "whisker_high", "beyond_whiskers");
+        for (int g = 0; g < m.groups().size(); g++) {
+            LinkedHashMap<String, Box> byLayer = new LinkedHashMap<>();
+            for (LayerRow row : m.layers().rows()) {
+                Box b = row.byGroup().get(g).excess();
+                if (b != null) {
+                    byLayer.put("L" + row.layer(), b);
+                    data.row(m.groups().get(g), row.layer(), b.n(), b.mean(), b.min(), b.q1(), b.median(), b.q3(), b.max(),
+                            b.whiskerLow(), b.whiskerHigh(), b.outliers().size());
+                }
+            }
+            boxes.put(m.groups().get(g), byLayer);
+        }
+        Charts.boxes(dir.resolve(png), "Excess correlation per layer", "layer", "excess correlation ϱ", boxes, m.threshold());
+        data.write(dir.resolve(csv(png)));
+    }
+
+    /** One bar per group and layer it has: its is_universal fraction. */
+    private static void layerUniversal(ReportModel m, Path dir, String png) {
         LinkedHashMap<String, LinkedHashMap<String, Double>> bars = new LinkedHashMap<>();
+        FigureCsv data = new FigureCsv("group", "layer", "universal", "neurons", "fraction");
         for (int g = 0; g < m.groups().size(); g++) {
             LinkedHashMap<String, Double> byLayer = new LinkedHashMap<>();
             for (LayerRow row : m.layers().rows()) {
                 ReportModel.UniversalInLayer u = row.byGroup().get(g).universal();
                 if (u != null) {
                     byLayer.put("L" + row.layer(), u.fraction());
+                    data.row(m.groups().get(g), row.layer(), u.universal(), u.total(), u.fraction());
                 }
             }
             bars.put(m.groups().get(g), byLayer);
         }
-        Charts.bars(png, "Universal neurons per layer", "layer", "fraction of the layer's neurons", bars, true, null, null);
+        Charts.bars(dir.resolve(png), "Universal neurons per layer (ϱ > " + Fmt.threshold(m.threshold()) + ")", "layer",
+                "fraction of the layer's neurons", bars, groupColours(m), true, null, null);
+        data.write(dir.resolve(csv(png)));
     }
 
-    /** Universal and (when computed) non-universal medians per metric, against the typical 50. */
-    private static void properties(Properties p, Path png) {
+    /** One bar per group and layer it has: the fraction of its neurons with excess above {@code thresholds()[t]}. */
+    private static void layerAbove(ReportModel m, int t, Path dir, String png) {
+        Layers layers = m.layers();
+        double threshold = layers.thresholds().get(t);
         LinkedHashMap<String, LinkedHashMap<String, Double>> bars = new LinkedHashMap<>();
-        bars.put("universal", new LinkedHashMap<>());
-        if (p.withOther()) {
-            bars.put("non-universal", new LinkedHashMap<>());
-        }
-        for (PropertyRow r : p.rows()) {
-            bars.get("universal").put(r.label(), r.universal().median());
-            if (p.withOther()) {
-                bars.get("non-universal").put(r.label(), r.other() == null ? Double.NaN : r.other().median());
+        FigureCsv data = new FigureCsv("group", "layer", "threshold", "neurons_above", "fraction");
+        for (int g = 0; g < m.groups().size(); g++) {
+            LinkedHashMap<String, Double> byLayer = new LinkedHashMap<>();
+            for (LayerRow row : layers.rows()) {
+                LayerCell c = row.byGroup().get(g);
+                if (!c.above().isEmpty()) {
+                    Share s = c.above().get(t);
+                    byLayer.put("L" + row.layer(), s.fraction());
+                    data.row(m.groups().get(g), row.layer(), Fmt.threshold(threshold), s.count(), s.fraction());
+                }
             }
+            bars.put(m.groups().get(g), byLayer);
         }
-        Charts.bars(png, "Median within-layer percentile (" + p.anchor() + ")", "property", "median percentile", bars,
-                false, 100.0, 50.0);
+        String paper = Math.abs(threshold - 0.5) < 1e-9 ? " (the paper's)" : "";
+        Charts.bars(dir.resolve(png), "Neurons with ϱ > " + Fmt.threshold(threshold) + paper + " per layer", "layer",
+                "fraction of the layer's neurons", bars, groupColours(m), true, null, null);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    /** Each selection's and the rest's median percentile per metric, against the typical 50. */
+    private static void properties(Properties p, Path dir, String png) {
+        LinkedHashMap<String, LinkedHashMap<String, Double>> bars = new LinkedHashMap<>();
+        FigureCsv data = new FigureCsv("metric", "column", "neurons_of", "neurons", "median_percentile", "median_value");
+        for (int s = 0; s < p.selections().size(); s++) {
+            LinkedHashMap<String, Double> byMetric = new LinkedHashMap<>();
+            for (PropertyRow r : p.rows()) {
+                Percentile pc = r.bySelection().get(s);
+                byMetric.put(Metric.chartLabelOf(r.metric()), pc.median());
+                data.row(r.metric(), r.column(), p.selections().get(s).name(), pc.neurons(), pc.median(), r.values().get(s));
+            }
+            bars.put(p.selections().get(s).name(), byMetric);
+        }
+        if (p.restLabel() != null) {
+            LinkedHashMap<String, Double> byMetric = new LinkedHashMap<>();
+            for (PropertyRow r : p.rows()) {
+                byMetric.put(Metric.chartLabelOf(r.metric()), r.rest() == null ? Double.NaN : r.rest().median());
+                if (r.rest() != null) {
+                    data.row(r.metric(), r.column(), p.restLabel(), r.rest().neurons(), r.rest().median(), null);
+                }
+            }
+            bars.put(p.restLabel(), byMetric);
+        }
+        int[] colours = new int[bars.size()];
+        for (int i = 0; i < colours.length; i++) {
+            colours[i] = i;
+        }
+        Charts.bars(dir.resolve(png), "Median within-layer percentile (" + p.anchor() + ")", "property",
+                "median percentile", bars, colours, false, 100.0, 50.0);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    private static int[] groupColours(ReportModel m) {
+        int[] c = new int[m.groups().size()];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = i;
+        }
+        return c;
     }
 
     private static double[] array(List<Double> xs) {

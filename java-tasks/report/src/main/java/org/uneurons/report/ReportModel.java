@@ -11,7 +11,7 @@ import java.util.Map;
  * @param groups labels of the neuron tables, the anchor first; a group's colour is its position
  */
 record ReportModel(String title, List<String> groups, double threshold, String version, RunSummary run,
-                   Headline headline, List<Histogram> distributions, List<SweepRow> sweep, Layers layers,
+                   Headline headline, List<Histogram> distributions, Sweep sweep, Layers layers,
                    Properties properties, TopNeurons top) {
 
     /** A count and its fraction of a whole. */
@@ -96,6 +96,10 @@ record ReportModel(String title, List<String> groups, double threshold, String v
 
     // ---------------------------------------------------------------- threshold sweep
 
+    /** The sweep's rows; {@code anyAbove} is false when no group has a neuron above any threshold (nothing to draw). */
+    record Sweep(List<SweepRow> rows, boolean anyAbove) {
+    }
+
     /** Neurons above one threshold, per group; {@code run} marks the run's threshold. */
     record SweepRow(double threshold, boolean run, List<Share> byGroup) {
     }
@@ -103,10 +107,18 @@ record ReportModel(String title, List<String> groups, double threshold, String v
     // ---------------------------------------------------------------- per layer
 
     /**
-     * @param rows         one per layer of the deepest group
+     * Per layer and group: the is_universal fraction, the fractions above the other thresholds and the
+     * distribution of excess.
+     *
+     * @param thresholds     excess thresholds counted beside is_universal: the paper's 0.5 and lower ones, without
+     *                       the run's own (which is_universal counts), descending
+     * @param rows           one per layer of the deepest group
+     * @param anyUniversal   whether any group has a universal neuron (else there is no universal chart to draw)
+     * @param anyAbove       per threshold, whether any group has a neuron above it
      * @param checkedAgainst file name of the layer_fractions.csv the anchor's counts agree with, or null
      */
-    record Layers(List<LayerRow> rows, String checkedAgainst) {
+    record Layers(List<Double> thresholds, List<LayerRow> rows, boolean anyUniversal, List<Boolean> anyAbove,
+                  String checkedAgainst) {
     }
 
     record LayerRow(int layer, List<LayerCell> byGroup) {
@@ -116,13 +128,23 @@ record ReportModel(String title, List<String> groups, double threshold, String v
      * One group in one layer.
      *
      * @param universal  is_universal count of the layer, null when the group has fewer layers
-     * @param above02    neurons with excess > 0.2, null when the layer has no neuron rows
+     * @param above      neurons with excess above each of {@link Layers#thresholds()}, empty when the layer has no
+     *                   neuron rows
      * @param meanExcess mean excess of the layer's neurons, NaN when it has none
+     * @param excess     the distribution of the layer's excess, null when it has no neuron rows
      */
-    record LayerCell(UniversalInLayer universal, Share above02, double meanExcess) {
+    record LayerCell(UniversalInLayer universal, List<Share> above, double meanExcess, Box excess) {
     }
 
     record UniversalInLayer(int universal, int total, double fraction) {
+    }
+
+    /**
+     * A box plot of n values: quartiles (linear interpolation), whiskers at the most extreme values within 1.5 IQR
+     * of the box, and the values beyond the whiskers.
+     */
+    record Box(int n, double mean, double min, double q1, double median, double q3, double max, double whiskerLow,
+               double whiskerHigh, List<Double> outliers) {
     }
 
     // ---------------------------------------------------------------- properties
@@ -130,23 +152,39 @@ record ReportModel(String title, List<String> groups, double threshold, String v
     enum PropertiesState { NO_INPUT, NO_UNIVERSAL, SHOWN }
 
     /**
-     * Median within-layer percentiles of the anchor's universal (and non-universal) neurons per metric. Rows,
-     * columns and file are empty or null unless {@code state} is SHOWN.
+     * What distinguishes the anchor's most universal neurons (METHOD 5.4): per metric, the median within-layer
+     * percentile of each selection of neurons and of the rest, the selections' median values and the paper's.
+     * Computed from the anchor's neuron table when it has statistics columns; else the universal medians of
+     * percentiles.csv ({@code percentilesFile}). Lists are empty and names null unless {@code state} is SHOWN.
      *
-     * @param layerColumns   per-layer columns of percentiles.csv ({@code L0}, ...), in layer order
-     * @param withOther      whether non-universal medians were computed (the table has a column for them)
-     * @param percentilesFile file name of percentiles.csv when the universal columns come from it, else null
+     * @param rule           how the selections were chosen, one sentence
+     * @param selections     the universal neurons; or, when the anchor has none, its top 1% and top 5% by excess
+     * @param restLabel      the neurons outside the last selection (e.g. non-universal), null without them
+     * @param layerColumns   per-layer columns of the first selection ({@code L0}, ...), in layer order
+     * @param binnedColumns  activation columns used from the histogram (the paper's definitions)
+     * @param exactColumns   activation columns used because the table has no binned column for them
+     * @param paperModels    the models of the paper's medians in each row's {@code paper}
+     * @param percentilesFile file name of percentiles.csv when the rows come from it, else null
      */
-    record Properties(PropertiesState state, String anchor, List<String> layerColumns, List<PropertyRow> rows,
-                      boolean withOther, String percentilesFile) {
+    record Properties(PropertiesState state, String anchor, String rule, List<Selection> selections, String restLabel,
+                      List<PropertyRow> rows, List<String> layerColumns, List<String> binnedColumns,
+                      List<String> exactColumns, List<String> paperModels, String percentilesFile) {
+    }
+
+    /** A set of the anchor's neurons whose properties are shown, e.g. {@code universal} or {@code top 1%}. */
+    record Selection(String name, int neurons) {
     }
 
     /**
-     * @param other   non-universal neurons, null when not computed for this metric
-     * @param byLayer universal neurons per layer column; a missing column shows as a dash
+     * @param column      the neuron table column used, null when the row comes from percentiles.csv
+     * @param bySelection median within-layer percentile per selection
+     * @param rest        the same for the rest of the neurons, null when not computed
+     * @param values      median value per selection (NaN from percentiles.csv)
+     * @param paper       the paper's median over universal neurons per paper model, NaN where it gives none
+     * @param byLayer     the first selection per layer column; a missing column shows as a dash
      */
-    record PropertyRow(String metric, String label, Percentile universal, Percentile other,
-                       Map<String, Percentile> byLayer) {
+    record PropertyRow(String metric, String label, String column, List<Percentile> bySelection, Percentile rest,
+                       List<Double> values, List<Double> paper, Map<String, Percentile> byLayer) {
     }
 
     /** A median percentile (NaN if there is none) of {@code neurons} neurons. */

@@ -118,7 +118,7 @@ final class Fixture {
                     .append(",baseline_").append(m);
         }
         if (withStats) {
-            sb.append(",act_freq,kurt");
+            sb.append(",act_freq,act_freq_paper,kurt");
         }
         sb.append('\n');
         for (int i = 0; i < N; i++) {
@@ -134,15 +134,25 @@ final class Fixture {
                         .append(mc + (m == 0 ? 0.01 : -0.01)).append(',').append(b);
             }
             if (withStats) {
-                // universal neurons fire rarely and have heavy tails
-                sb.append(',').append(universal[g][i] == 1 ? 0.01 + 0.001 * j : 0.2 + 0.001 * j)
-                        .append(',').append(universal[g][i] == 1 ? 9.0 + j : 3.0 + 0.01 * j);
+                // universal neurons fire rarely and have heavy tails; act_freq (> 0) is a little below act_freq_paper
+                sb.append(',').append(actFreq(g, i) - 0.005).append(',').append(actFreq(g, i))
+                        .append(',').append(kurt(g, i));
             }
             sb.append('\n');
         }
         Path p = dir.resolve(name);
         Files.writeString(p, sb.toString());
         return p;
+    }
+
+    /** The act_freq_paper column of the statistics fixture: universal neurons fire rarely. */
+    double actFreq(int g, int i) {
+        return universal[g][i] == 1 ? 0.01 + 0.001 * (i % D) : 0.2 + 0.001 * (i % D);
+    }
+
+    /** The kurt column: heavy tails for universal neurons. */
+    double kurt(int g, int i) {
+        return universal[g][i] == 1 ? 9.0 + i % D : 3.0 + 0.01 * (i % D);
     }
 
     private void writeShardsAndStats() throws IOException {

@@ -70,13 +70,24 @@ class ReportModelTest {
         assertEquals(Fixture.N, trained.neurons());
         assertEquals(above05, trained.above05().count());
         assertEquals(universal, trained.universal().count());
-        ReportModel.SweepRow run = full.sweep().stream().filter(ReportModel.SweepRow::run).findFirst().orElseThrow();
+        ReportModel.SweepRow run = full.sweep().rows().stream().filter(ReportModel.SweepRow::run).findFirst().orElseThrow();
         assertEquals(0.5, run.threshold(), 1e-12);
         assertEquals(above05, run.byGroup().get(0).count());
         assertEquals(Fixture.LAYERS, full.layers().rows().size());
         assertEquals("layer_fractions.csv", full.layers().checkedAgainst());
         assertEquals(ReportModel.PropertiesState.SHOWN, full.properties().state());
-        assertEquals(List.of("L0", "L1"), full.properties().layerColumns());
+        // the statistics columns of the table win over percentiles.csv: per-layer columns of the layers with universal neurons
+        List<String> layersWithUniversal = new ArrayList<>();
+        for (int l = 0; l < Fixture.LAYERS; l++) {
+            for (int j = 0; j < Fixture.D; j++) {
+                if (fx.universal[0][l * Fixture.D + j] == 1) {
+                    layersWithUniversal.add("L" + l);
+                    break;
+                }
+            }
+        }
+        assertEquals(layersWithUniversal, full.properties().layerColumns());
+        assertNull(full.properties().percentilesFile());
         assertEquals(10, full.top().rows().size());
         assertEquals(Fixture.TOP_LAYER, full.top().rows().get(0).layer());
         assertEquals(Fixture.TOP_NEURON, full.top().rows().get(0).neuron());
@@ -103,7 +114,7 @@ class ReportModelTest {
     @Test
     void modelCannotBeChanged() {
         assertThrows(UnsupportedOperationException.class, () -> full.groups().add("x"));
-        assertThrows(UnsupportedOperationException.class, () -> full.sweep().get(0).byGroup().clear());
+        assertThrows(UnsupportedOperationException.class, () -> full.sweep().rows().get(0).byGroup().clear());
         assertThrows(UnsupportedOperationException.class, () -> full.run().params().put("x", "y"));
         assertThrows(UnsupportedOperationException.class, () -> full.run().training().curves().get(0).y().set(0, 1.0));
         assertThrows(UnsupportedOperationException.class, () -> full.distributions().get(0).edges().set(0, 1.0));
@@ -133,6 +144,11 @@ class ReportModelTest {
             Matcher img = Pattern.compile("<img src=\"([^\"]*)\"").matcher(ReportPage.render(m));
             while (img.find()) {
                 linked.add(img.group(1));
+                linked.add(ReportCharts.csv(img.group(1))); // every chart's data beside it
+            }
+            Matcher data = Pattern.compile("<a href=\"([^\"]*\\.csv)\"").matcher(ReportPage.render(m));
+            while (data.find()) {
+                assertTrue(linked.contains(data.group(1)), "a data link of a chart on the page: " + data.group(1));
             }
             assertEquals(linked, written);
         }

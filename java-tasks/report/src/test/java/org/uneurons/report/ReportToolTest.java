@@ -97,8 +97,8 @@ class ReportToolTest {
         while (m.find()) {
             srcs.add(m.group(1));
         }
-        // 3 densities, sweep, layers, properties, loss
-        assertEquals(7, srcs.size(), srcs.toString());
+        // 3 densities, sweep, layer boxes, universal per layer, above 0.3, 0.2 and 0.1 per layer, properties, loss
+        assertEquals(11, srcs.size(), srcs.toString());
         for (String src : srcs) {
             if (src.startsWith("data:")) {
                 assertTrue(src.startsWith("data:image/png;base64,"), src);
@@ -247,35 +247,48 @@ class ReportToolTest {
     @Test
     void propertiesContrastUniversalAndNonUniversal() {
         String freq = row("<tr data-metric=\"act_freq\">");
-        // universal from percentiles.csv; non-universal computed: they are the frequent ones, so above the median
-        assertTrue(freq.contains("<td class=\"n\">15.3 <small>(7)</small></td>") || freq.contains("<td class=\"n\">15.2 <small>(7)</small></td>"), freq);
-        assertTrue(freq.contains("<td class=\"n\">20.0 <small>(4)</small></td>"), "per-layer column: " + freq);
-        // non-universal: scipy's percentileofscore(kind='rank') within the layer, computed here by counting
-        List<Double> ps = new ArrayList<>();
+        assertTrue(freq.contains("<code>act_freq_paper</code>"), "the paper's act frequency, not act_freq (> 0): " + freq);
+        assertTrue(row("<tr data-metric=\"kurt\">").contains("<code>kurt</code>"), "no kurt_binned: the exact column");
+        // scipy's percentileofscore(kind='rank') within the layer, computed here by counting
+        List<Double> universal = new ArrayList<>();
+        List<Double> other = new ArrayList<>();
+        List<Double> universalValues = new ArrayList<>();
         for (int l = 0; l < Fixture.LAYERS; l++) {
             double[] v = new double[Fixture.D];
             for (int j = 0; j < Fixture.D; j++) {
-                v[j] = fx.universal[0][l * Fixture.D + j] == 1 ? 0.01 + 0.001 * j : 0.2 + 0.001 * j;
+                v[j] = fx.actFreq(0, l * Fixture.D + j);
             }
             for (int j = 0; j < Fixture.D; j++) {
-                if (fx.universal[0][l * Fixture.D + j] == 1) {
-                    continue;
-                }
                 int below = 0;
                 int atOrBelow = 0;
                 for (double x : v) {
                     below += x < v[j] ? 1 : 0;
                     atOrBelow += x <= v[j] ? 1 : 0;
                 }
-                ps.add((below + atOrBelow + (atOrBelow > below ? 1 : 0)) * 50.0 / Fixture.D);
+                double p = (below + atOrBelow + (atOrBelow > below ? 1 : 0)) * 50.0 / Fixture.D;
+                boolean u = fx.universal[0][l * Fixture.D + j] == 1;
+                (u ? universal : other).add(p);
+                if (u) {
+                    universalValues.add(v[j]);
+                }
             }
         }
-        ps.sort(null);
-        int n = ps.size();
-        double median = n % 2 == 1 ? ps.get(n / 2) : (ps.get(n / 2 - 1) + ps.get(n / 2)) / 2;
-        String want = "<td class=\"n\">" + String.format(Locale.ROOT, "%.1f", median) + " <small>(" + n + ")</small></td>";
-        assertTrue(freq.contains(want), want + " in " + freq);
-        assertTrue(median > 50, "non-universal neurons fire more often");
+        assertCell(freq, "pct_0", String.format(Locale.ROOT, "%.1f", median(universal)) + " <small>(" + universal.size() + ")</small>");
+        assertCell(freq, "pct_rest", String.format(Locale.ROOT, "%.1f", median(other)) + " <small>(" + other.size() + ")</small>");
+        assertCell(freq, "value_0", new java.math.BigDecimal(median(universalValues)).round(new java.math.MathContext(3))
+                .stripTrailingZeros().toPlainString());
+        assertTrue(median(other) > 50 && median(universal) < 50, "universal neurons fire less often than the rest");
+        assertCell(freq, "paper_0", "0.025");
+        assertCell(freq, "paper_1", "0.036");
+        assertTrue(html.contains("<p class=\"rule\" data-key=\"rule\">Universal neurons: is_universal = 1 (excess_corr above"
+                + " the run&#39;s threshold, 0.50).</p>"), "the rule used");
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
     @Test
@@ -285,7 +298,7 @@ class ReportToolTest {
         String page = Files.readString(dir.resolve("report/index.html"));
         for (String why : List.of("Not available: no model configs given", "Not available: no task timings given",
                 "Not available: no training logs given", "Not available: no parameters given",
-                "Not available: needs percentiles.csv", "Not available: top-activating contexts need")) {
+                "Not available: needs a neurons.csv with statistics columns", "Not available: top-activating contexts need")) {
             assertTrue(page.contains(why), why);
         }
         assertTrue(page.contains("<tr data-group=\"group1\">"), "default label");
