@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.awt.geom.Ellipse2D;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
@@ -262,6 +263,45 @@ final class Charts {
             Color c = colour(i);
             r.setSeriesPaint(i, new Color(c.getRed(), c.getGreen(), c.getBlue(), 170));
             r.setSeriesOutlinePaint(i, c.darker());
+        }
+        finish(chart);
+        write(png, chart);
+    }
+
+    /** Points (x, y) in palette colour {@code colour}, the line y = x, and dashed lines at {@code marker} on both axes. */
+    static void scatter(Path png, String title, String xLabel, String yLabel, double[] x, double[] y, int colour,
+                        Double marker) {
+        XYSeries points = new XYSeries("neurons", false, true);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < x.length; i++) {
+            points.add(x[i], y[i]);
+            lo = Math.min(lo, Math.min(x[i], y[i]));
+            hi = Math.max(hi, Math.max(x[i], y[i]));
+        }
+        XYSeries diagonal = new XYSeries("y = x", false, true);
+        diagonal.add(lo, lo);
+        diagonal.add(hi, hi);
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(points);
+        data.addSeries(diagonal);
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer();
+        Color c = colour(colour);
+        r.setSeriesPaint(0, new Color(c.getRed(), c.getGreen(), c.getBlue(), 140));
+        r.setSeriesLinesVisible(0, false);
+        r.setSeriesShape(0, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
+        r.setSeriesPaint(1, Color.GRAY);
+        r.setSeriesShapesVisible(1, false);
+        r.setSeriesStroke(1, dashed());
+        plot.setRenderer(r);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        if (marker != null) {
+            plot.addDomainMarker(new ValueMarker(marker, Color.LIGHT_GRAY, dashed()));
+            plot.addRangeMarker(new ValueMarker(marker, Color.LIGHT_GRAY, dashed()));
         }
         finish(chart);
         write(png, chart);

@@ -19,8 +19,8 @@ import org.uneurons.report.ReportModel.TopNeurons;
 
 /**
  * Computes the {@link ReportModel} from the loaded inputs: the run summary ({@link RunSummaryBuilder}), the per-layer
- * part ({@link LayersBuilder}), the properties ({@link PropertiesBuilder}) and here the other neuron-table
- * sections. The numbers come from {@link Analysis};
+ * part ({@link LayersBuilder}), the properties ({@link PropertiesBuilder}), the reference comparison
+ * ({@link ReferenceBuilder}) and here the other neuron-table sections. The numbers come from {@link Analysis};
  * nothing is formatted, drawn or written here.
  */
 final class ModelBuilder {
@@ -39,6 +39,7 @@ final class ModelBuilder {
                 RunSummaryBuilder.build(settings, in), headline(groups, in.threshold()), distributions(groups),
                 sweep(groups, in.threshold()), LayersBuilder.build(groups, in.threshold(), in.layerFractions()),
                 PropertiesBuilder.build(in.anchor(), in.percentiles(), in.threshold()),
+                in.reference() == null ? null : ReferenceBuilder.build(in.anchor(), in.reference()),
                 top(in.anchor(), settings.top(), in.contexts()));
     }
 

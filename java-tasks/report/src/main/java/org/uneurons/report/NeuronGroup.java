@@ -25,6 +25,8 @@ final class NeuronGroup {
     final double[] excess;
     final boolean[] universal;
     final int nLayers;
+    /** Neurons per layer: the largest neuron index + 1. */
+    final int dMlp;
     /** The other models m with partner columns, in header order. */
     final List<String> otherModels;
 
@@ -46,6 +48,7 @@ final class NeuronGroup {
         int[] u = t.integers("is_universal");
         universal = new boolean[u.length];
         int maxLayer = 0;
+        int maxNeuron = 0;
         for (int r = 0; r < u.length; r++) {
             if (u[r] != 0 && u[r] != 1) {
                 throw new InputException(t.file() + ": neuron row " + (r + 1) + ": is_universal is " + u[r]
@@ -56,8 +59,10 @@ final class NeuronGroup {
             }
             universal[r] = u[r] == 1;
             maxLayer = Math.max(maxLayer, layer[r]);
+            maxNeuron = Math.max(maxNeuron, neuron[r]);
         }
         nLayers = maxLayer + 1;
+        dMlp = maxNeuron + 1;
         otherModels = new ArrayList<>();
         for (String h : t.header()) {
             if (h.startsWith("corr_")) {

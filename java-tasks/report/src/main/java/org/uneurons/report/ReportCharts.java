@@ -15,13 +15,15 @@ import org.uneurons.report.ReportModel.Percentile;
 import org.uneurons.report.ReportModel.Properties;
 import org.uneurons.report.ReportModel.PropertiesState;
 import org.uneurons.report.ReportModel.PropertyRow;
+import org.uneurons.report.ReportModel.Reference;
+import org.uneurons.report.ReportModel.ReferenceLayer;
 import org.uneurons.report.ReportModel.Share;
 import org.uneurons.report.ReportModel.SweepRow;
 
 /**
  * Writes the report's PNG charts from the {@link ReportModel} into a directory, under the names the page links to,
  * each with its data as CSV beside it ({@link #csv}). A chart whose part of the model is absent (no training logs,
- * no properties) or would be empty (no neuron above a threshold) is not written: the page shows a
+ * no properties, no reference) or would be empty (no neuron above a threshold) is not written: the page shows a
  * sentence in its place.
  */
 final class ReportCharts {
@@ -30,6 +32,8 @@ final class ReportCharts {
     static final String LAYER_EXCESS = "layer_excess.png";
     static final String LAYER_UNIVERSAL = "layer_universal.png";
     static final String PROPERTIES = "properties.png";
+    static final String REFERENCE_LAYERS = "reference_layers.png";
+    static final String REFERENCE_EXCESS = "reference_excess.png";
 
     private ReportCharts() {
     }
@@ -70,6 +74,13 @@ final class ReportCharts {
         }
         if (m.properties().state() == PropertiesState.SHOWN) {
             properties(m.properties(), dir, PROPERTIES);
+        }
+        Reference r = m.reference();
+        if (r != null && r.anchorUniversal() + r.referenceUniversal() > 0) {
+            referenceLayers(m, r, dir, REFERENCE_LAYERS);
+        }
+        if (r != null && r.shared() > 0) {
+            referenceExcess(m, r, dir, REFERENCE_EXCESS);
         }
     }
 
@@ -214,6 +225,34 @@ final class ReportCharts {
         }
         Charts.bars(dir.resolve(png), "Median within-layer percentile (" + p.anchor() + ")", "property",
                 "median percentile", bars, colours, false, 100.0, 50.0);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    /** The anchor's and the reference's universal fraction per layer; the reference in the first colour after the groups'. */
+    private static void referenceLayers(ReportModel m, Reference r, Path dir, String png) {
+        LinkedHashMap<String, LinkedHashMap<String, Double>> bars = new LinkedHashMap<>();
+        bars.put(r.anchor(), new LinkedHashMap<>());
+        bars.put(r.label(), new LinkedHashMap<>());
+        FigureCsv data = new FigureCsv("table", "layer", "universal", "neurons", "fraction");
+        for (ReferenceLayer l : r.byLayer()) {
+            bars.get(r.anchor()).put("L" + l.layer(), l.anchor().fraction());
+            bars.get(r.label()).put("L" + l.layer(), l.reference().fraction());
+            data.row(r.anchor(), l.layer(), l.anchor().count(), l.neurons(), l.anchor().fraction());
+            data.row(r.label(), l.layer(), l.reference().count(), l.neurons(), l.reference().fraction());
+        }
+        Charts.bars(dir.resolve(png), "Universal neurons per layer: " + r.anchor() + " and " + r.label(), "layer",
+                "fraction of the layer's neurons", bars, new int[] {0, m.groups().size()}, true, null, null);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    private static void referenceExcess(ReportModel m, Reference r, Path dir, String png) {
+        FigureCsv data = new FigureCsv(r.anchor(), r.label());
+        for (int i = 0; i < r.excess().x().size(); i++) {
+            data.row(r.excess().x().get(i), r.excess().y().get(i));
+        }
+        Charts.scatter(dir.resolve(png), "Excess correlation of the neurons in both tables",
+                "excess_corr, " + r.anchor(), "excess_corr, " + r.label(), array(r.excess().x()), array(r.excess().y()),
+                m.groups().size(), m.threshold());
         data.write(dir.resolve(csv(png)));
     }
 

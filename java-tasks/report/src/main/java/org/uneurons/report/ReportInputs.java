@@ -26,11 +26,12 @@ import org.uneurons.formats.TrainLog;
  * @param contexts   the anchor's top-activating contexts (needs {@code stats}); the top neurons' are decoded here,
  *                   so a shard that does not match the statistics fails before anything is drawn
  * @param plan       the run's plan, item to value in file order (null without {@code --plan})
+ * @param reference  a table of the anchor's model shape to compare with (null without {@code --reference})
  */
 record ReportInputs(Map<String, String> params, double threshold, List<NeuronGroup> groups, CsvTable layerFractions,
                     CsvTable percentiles, List<ModelConfig> models, Long shardTokens, TopActivations stats,
                     Contexts contexts, Map<String, TaskTimings.ProcessTimes> timings, List<TrainLog> trainLogs,
-                    Map<String, String> plan) {
+                    Map<String, String> plan, ReferenceTable reference) {
     static final double DEFAULT_THRESHOLD = 0.5;
 
     /** Reads the inputs in a fixed order, so the first bad one is the one reported. */
@@ -42,6 +43,8 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
             groups.add(NeuronGroup.read(g.label(), g.file()));
         }
         NeuronGroup anchor = groups.get(0);
+        ReferenceTable reference = s.reference() == null ? null
+                : ReferenceTable.read(s.reference().label(), s.reference().file(), threshold).checkShape(anchor);
         CsvTable layerFractions = s.layerFractions() == null ? null : layerFractions(s.layerFractions(), anchor);
         CsvTable percentiles = s.percentiles() == null ? null : percentiles(s.percentiles());
         List<ModelConfig> models = new ArrayList<>();
@@ -61,7 +64,7 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
         }
         Map<String, String> plan = s.plan() == null ? null : plan(s.plan());
         return new ReportInputs(params, threshold, List.copyOf(groups), layerFractions, percentiles, List.copyOf(models),
-                shardTokens, stats, contexts, timings, List.copyOf(logs), plan);
+                shardTokens, stats, contexts, timings, List.copyOf(logs), plan, reference);
     }
 
     /** The plan file: columns item and value, one row per item, in order. */

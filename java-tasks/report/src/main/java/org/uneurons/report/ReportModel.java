@@ -12,7 +12,7 @@ import java.util.Map;
  */
 record ReportModel(String title, List<String> groups, double threshold, String version, RunSummary run,
                    Headline headline, List<Histogram> distributions, Sweep sweep, Layers layers,
-                   Properties properties, TopNeurons top) {
+                   Properties properties, Reference reference, TopNeurons top) {
 
     /** A count and its fraction of a whole. */
     record Share(long count, double fraction) {
@@ -189,6 +189,42 @@ record ReportModel(String title, List<String> groups, double threshold, String v
 
     /** A median percentile (NaN if there is none) of {@code neurons} neurons. */
     record Percentile(double median, int neurons) {
+    }
+
+    // ---------------------------------------------------------------- reference comparison
+
+    /**
+     * The anchor's table against a reference table of the same model shape (null without --reference).
+     *
+     * @param rows          neuron rows of the reference
+     * @param complete      whether the reference lists every neuron (else a selection, e.g. the paper's universal.csv)
+     * @param flagged       whether its universality comes from its is_universal column (else excess > threshold)
+     * @param both          neurons universal in both tables
+     * @param jaccard       both / neurons universal in either, NaN when neither has one
+     * @param shared        neurons in both tables, over which the correlations of excess_corr run
+     * @param excess        excess_corr of the shared neurons: the anchor's (x) and the reference's (y)
+     * @param onlyAnchor    neurons universal only in the anchor's table, the first {@code listed} in layer order
+     * @param onlyReference the same for the reference
+     */
+    record Reference(String label, String anchor, String file, int rows, boolean complete, boolean flagged,
+                     int layers, int dMlp, int anchorUniversal, int referenceUniversal, int both, double jaccard,
+                     int shared, double pearson, double spearman, List<ReferenceLayer> byLayer, Scatter excess,
+                     NeuronList onlyAnchor, NeuronList onlyReference, int listed) {
+    }
+
+    /** One layer: universal neurons of each table as a share of the layer's {@code neurons} (the anchor's). */
+    record ReferenceLayer(int layer, int neurons, Share anchor, Share reference) {
+    }
+
+    record Scatter(List<Double> x, List<Double> y) {
+    }
+
+    /** The first neurons of a longer list of {@code total}. */
+    record NeuronList(List<ListedNeuron> neurons, int total) {
+    }
+
+    /** A neuron with its excess in each table; {@code referenceExcess} is NaN when the reference does not list it. */
+    record ListedNeuron(int layer, int neuron, double anchorExcess, double referenceExcess) {
     }
 
     // ---------------------------------------------------------------- top neurons

@@ -14,12 +14,13 @@ import org.uneurons.core.cli.UsageException;
 /**
  * The report's command line, parsed and checked; nothing here reads a file. Optional paths are null when not given,
  * repeatable options are lists in the order given, and {@code threshold} is null unless {@code --threshold} was
- * given (the run parameters may then supply it, see {@link ReportInputs}). {@code plan} is the run's plan file.
+ * given (the run parameters may then supply it, see {@link ReportInputs}). {@code plan} is the run's plan file;
+ * {@code reference} a neuron table to compare the anchor's with (label {@code reference} unless given).
  */
 record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, Path percentiles, Path stats,
                       List<Path> shards, List<Labelled> models, Path paramsFile, List<Map.Entry<String, String>> params,
                       Double threshold, List<Path> timings, List<Labelled> trainLogs, Long tokens, int top,
-                      int contexts, int window, String title, Path plan) {
+                      int contexts, int window, String title, Path plan, Labelled reference) {
     static final int DEFAULT_TOP = 20;
     static final int DEFAULT_CONTEXTS = 5;
     static final int DEFAULT_WINDOW = 12;
@@ -79,7 +80,8 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 args.integer("contexts", DEFAULT_CONTEXTS),
                 args.integer("window", DEFAULT_WINDOW),
                 args.string("title", DEFAULT_TITLE),
-                optionalPath(args, "plan"));
+                optionalPath(args, "plan"),
+                reference(args.strings("reference")));
     }
 
     private static void positive(String opt, int v) {
@@ -127,6 +129,20 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
             }
         }
         return out;
+    }
+
+    /** The one --reference [LABEL=]FILE, or null. */
+    private static Labelled reference(List<String> specs) {
+        if (specs.size() > 1) {
+            throw new UsageException("--reference is given " + specs.size() + " times; give one reference table");
+        }
+        if (specs.isEmpty()) {
+            return null;
+        }
+        String spec = specs.get(0);
+        int eq = spec.indexOf('=');
+        Labelled l = labelled(specs, "reference", "reference").get(0);
+        return eq > 0 && LABEL.matcher(spec.substring(0, eq)).matches() ? l : new Labelled("reference", l.file());
     }
 
     /** --model NAME=DIR values. */

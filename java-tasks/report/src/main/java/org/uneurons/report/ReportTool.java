@@ -52,6 +52,9 @@ public final class ReportTool extends Tool {
                         + " (the pipeline's pipeline_info/plan.tsv)").build());
         o.addOption(Option.builder().longOpt("train-log").hasArg().argName("[LABEL=]FILE")
                 .desc("training log CSV (step, train_loss[, val_loss]), repeatable").build());
+        o.addOption(Option.builder().longOpt("reference").hasArg().argName("[LABEL=]FILE")
+                .desc("a neuron table of the anchor's model shape to compare with (a neurons.csv, or the paper's"
+                        + " universal.csv); default label 'reference'").build());
         o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("tokens analysed, as shown in the summary").build());
         o.addOption(Option.builder().longOpt("threshold").hasArg().argName("X")
                 .desc("the run's universality threshold (default: param 'threshold', else 0.5)").build());

@@ -107,6 +107,7 @@ class ReportModelTest {
         assertNull(m.run().training());
         assertNull(m.layers().checkedAgainst());
         assertEquals(ReportModel.PropertiesState.NO_INPUT, m.properties().state());
+        assertNull(m.reference());
         assertTrue(!m.top().withContexts() && m.top().decoding().isEmpty());
         assertNull(m.top().rows().get(0).contexts());
     }
@@ -185,6 +186,6 @@ class ReportModelTest {
 
     private static ReportSettings settings(List<ReportSettings.Labelled> neurons, int top, int contexts, int window, Long tokens) {
         return new ReportSettings(Path.of("out"), neurons, null, null, null, List.of(), List.of(), null, List.of(), null,
-                List.of(), List.of(), tokens, top, contexts, window, "t", null);
+                List.of(), List.of(), tokens, top, contexts, window, "t", null, null);
     }
 }

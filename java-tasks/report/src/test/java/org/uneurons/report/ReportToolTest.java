@@ -298,7 +298,8 @@ class ReportToolTest {
         String page = Files.readString(dir.resolve("report/index.html"));
         for (String why : List.of("Not available: no model configs given", "Not available: no task timings given",
                 "Not available: no training logs given", "Not available: no parameters given",
-                "Not available: needs a neurons.csv with statistics columns", "Not available: top-activating contexts need")) {
+                "Not available: needs a neurons.csv with statistics columns", "Not available: top-activating contexts need",
+                "Not available: no reference table given")) {
             assertTrue(page.contains(why), why);
         }
         assertTrue(page.contains("<tr data-group=\"group1\">"), "default label");
