@@ -11,7 +11,8 @@
  *                     (pair, block)
  *   NEURON_STATS      staged: STATS_PARTIAL; STATS_FINAL -> statistics per table model
  *   UNIVERSALITY      per group: its summaries (pairs x blocks) + its table models' statistics -> tables
- *   REPORT            every group's table + the anchor's statistics + shards + checkpoints + timings + the plan -> report
+ *   REPORT            every group's table + the anchor's statistics + shards + checkpoints + timings + the plan
+ *                     (+ the reference table, when given) -> report
  *
  * Every fan-in is keyed and sized, its items sorted by name (fanIn, subworkflows/local/fan_in), so results never
  * depend on the order in which tasks complete.
@@ -51,7 +52,8 @@ workflow UNIVERSAL_NEURONS {
         }
     UNIVERSALITY(ch_universality, jars.universality)
 
-    // --- report: every group's table (in plan.groups order), the anchor's statistics, shards, checkpoints, the plan
+    // --- report: every group's table (in plan.groups order), the anchor's statistics, shards, checkpoints, the plan,
+    //     the reference table
     ch_tables = collectSorted(UNIVERSALITY.out.table) { plan.groups.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
     ch_anchor_stats = NEURON_STATS.out.stats.filter { meta, f -> meta.model == plan.anchor }.map { meta, f -> f }
     ch_checkpoints = collectSorted(MODELS.out.models) { plan.models.indexOf(it[0]) }.map { list -> list.collect { it[1] } }
@@ -60,6 +62,8 @@ workflow UNIVERSAL_NEURONS {
                                                      NEURON_STATS.out.timing, UNIVERSALITY.out.timing)) { f ->
         f.text + '\u0000' + f.toString()
     }
+    // an optional reference table (params.reference_table); [] stages nothing
+    def reference = plan.params.reference_table ? file(plan.params.reference_table, checkIfExists: true) : []
     ch_report = ch_tables.map { [it] }
         .combine(ch_anchor_stats)
         .combine(TOKENS.out.shard_list.map { [it] })
@@ -68,7 +72,7 @@ workflow UNIVERSAL_NEURONS {
         .map { tables, stats, shards, checkpoints, timings ->
             [[id: 'report', groups: plan.groups, models: plan.models, params: plan.reportParams,
               plan: plan.costs(shards.size()).rows()],
-             tables, stats, shards, checkpoints, timings]
+             tables, stats, shards, checkpoints, timings, reference]
         }
     REPORT(ch_report, jars.report)
 

@@ -68,7 +68,8 @@ workflow {
     REPORT(Channel.of([[id: 'report', groups: ['trained', 'control'], models: ['seed1', 'seed2', 'control'], params: ['seeds=2']],
                        [fixture('tables/trained'), fixture('tables/control')], fixture('seed1.stats.h5'),
                        [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')],
-                       [fixture('seed1'), fixture('seed2'), fixture('control')], [fixture('timing.tsv')]]), jar)
+                       [fixture('seed1'), fixture('seed2'), fixture('control')], [fixture('timing.tsv')],
+                       fixture('universal.csv')]), jar)
 
     Channel.empty().mix(
         CORPUS.out.train.map { m, f -> row('CORPUS', 'train', m, f) },

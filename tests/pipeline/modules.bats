@@ -13,7 +13,8 @@ setup_file() {
         seed1.analysis.00000.h5 seed2.analysis.00000.h5 seed1__seed2.analysis.00000.h5 seed1__seed2.analysis.00001.h5 \
         seed1__seed2.moments.h5 seed1.analysis.00000.stats-partial.h5 seed1.analysis.00001.stats-partial.h5 \
         seed1__seed2.summary.h5 seed2__seed1.summary.h5 seed1.stats.h5 seed2.stats.h5 timing.tsv \
-        seed1/config.json seed2/config.json control/config.json tables/trained/neurons.csv tables/control/neurons.csv)
+        seed1/config.json seed2/config.json control/config.json tables/trained/neurons.csv tables/control/neurons.csv \
+        universal.csv)
     local rc=0
     (cd "$WORK" && timeout -k 30 300 "$NF" run "$ROOT/tests/modules/main.nf" -ansi-log false -stub-run \
         -c "$ROOT/nextflow.config" --fixtures "$FIX" --outdir "$WORK/results") >"$WORK/modules.log" 2>&1 || rc=$?
@@ -117,10 +118,12 @@ expect_versions() {
     expect_versions UNIVERSALITY universality
 }
 
-@test "module REPORT: report/index.html; the tables staged one directory per group, in order" {
+@test "module REPORT: report/index.html; the tables staged one directory per group, in order; the reference table" {
     expect REPORT report $'report\treport/ report/index.html'
     expect_versions REPORT report
     local out
     out="$(grep -h '^tables: ' "$WORK"/work/*/*/.command.out)"
     [[ "$out" == 'tables: groups/1/trained groups/2/control' ]] || fail "REPORT got: $out" "$WORK/modules.log"
+    out="$(grep -h '^reference: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'reference: reference/universal.csv' ]] || fail "REPORT got: $out" "$WORK/modules.log"
 }

@@ -20,7 +20,7 @@ setup_file() {
     export WORK HF IDS
     WORK="$(work_dir params)" HF="$ROOT/java-tasks/testdata/hf" IDS="$ROOT/assets/demo/ids.npy"
     batch single --bogus 1 --seqs-per-shard 4 --ctx abc --dtype float64 --control maybe --pairs some --seeds 1 \
-        --input no-such-file.txt --demo_tarball none.tgz --models "$HF/gpt2-tiny,$WORK/none"
+        --input no-such-file.txt --demo_tarball none.tgz --models "$HF/gpt2-tiny,$WORK/none" --reference_table none.csv
     batch same_name --input "$IDS" --models "$HF/gpt2-tiny,$HF/gpt2-tiny"
     batch input_alone --input "$IDS" --hooks mlp_post
     batch models_alone --models "$HF/gpt2-tiny,$HF/neox-tiny"
@@ -74,6 +74,9 @@ expect_error() {
 @test "params: a missing demo tarball" {
     expect_error single "--demo_tarball: none.tgz: no such file"
 }
+@test "params: a missing reference table" {
+    expect_error single "--reference_table: none.csv: no such file"
+}
 @test "params: a missing model directory" {
     expect_error single "--models: $WORK/none: no such directory"
 }
@@ -113,13 +116,16 @@ expect_error() {
 }
 
 # a samplesheet names the checkpoints: the names reach the outputs, and the tools get NAME=DIR where the directory has
-# another name (Hugging Face snapshots are named by commit hash)
-@test "params: a samplesheet names the models; fused tasks get NAME=DIR" {
+# another name (Hugging Face snapshots are named by commit hash); the reference table reaches REPORT
+@test "params: a samplesheet names the models; fused tasks get NAME=DIR; REPORT gets reference_table" {
     local dir="$WORK/sheet" log="$WORK/sheet.log" out
     mkdir -p "$dir"
     printf 'name,path\nanchor,%s\n"other",%s\n' "$HF/neox-tiny" "$HF/gpt2-tiny" >"$dir/models.csv"
     run_stub "$dir" "$log" --input "$IDS" --models "$dir/models.csv" --ctx 64 --outdir "$dir/results" \
+        --reference_table "$ROOT/java-tasks/testdata/paper-tables/pythia-160m/universal.csv" \
         || fail "the run with a samplesheet failed" "$log"
+    out="$(grep -h '^reference: ' "$dir"/work/*/*/.command.out)"
+    [[ "$out" == 'reference: reference/universal.csv' ]] || fail "REPORT got: $out" "$log"
     grep -q '^run: models anchor, other; anchor anchor; 1 pair' "$log" || fail "the models are not named by the sheet" "$log"
     [[ -f "$dir/results/correlations/anchor__other.summary.h5" && -f "$dir/results/stats/anchor.stats.h5" ]] \
         || fail "no outputs named after the sheet's models" "$log"
@@ -148,6 +154,7 @@ ctx: 64
 YAML
     run_stub "$dir" "$log" -params-file "$dir/params.yaml" --outdir "$dir/results" \
         || fail "YAML list models + comma string hooks: the run failed" "$log"
+    [[ "$(grep -h '^reference: ' "$dir"/work/*/*/.command.out)" == 'reference: none' ]] || fail "REPORT got a reference table" "$log"
     grep -rq --include=.command.sh -- '--hooks mlp_post,mlp_pre' "$dir/work" || fail "extract was not given --hooks mlp_post,mlp_pre" "$log"
     grep -rq --include=.command.sh -- '--vocab-size 900 --bos-id 0' "$dir/work" || fail "tokenize was not given --vocab-size 900 --bos-id 0" "$log"
     [[ -f "$dir/results/activations/neox-tiny/demo.00000.h5" && -f "$dir/results/correlations/neox-tiny__gpt2-tiny.summary.h5" \

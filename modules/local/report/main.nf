@@ -1,10 +1,12 @@
 /*
  * REPORT: the universality table of every group (UNIVERSALITY's `table`, in meta.groups order: the anchor's group
  * first, e.g. trained, then e.g. control), the anchor's statistics, the analysis shards, the checkpoints and the
- * timing.tsv of every task before it, and the run's plan -> report/index.html with its PNG figures (offline).
+ * timing.tsv of every task before it, the run's plan and an optional reference table -> report/index.html with its
+ * PNG figures and their data as CSV (offline).
  * Tool: org.uneurons.report.ReportTool (java-tasks/report). meta: groups (labels, in the order of `tables`),
  * models (the models' names, in the order of `checkpoints`, staged as models/N/<directory>), params (KEY=VALUE
  * strings shown in the run summary), plan ([item, value] rows of lib/PlanCosts.groovy, written to plan.tsv).
+ * reference: a neuron table to compare the anchor's with (params.reference_table), or [] for none.
  * Options: --threshold, --top.
  */
 process REPORT {
@@ -12,7 +14,7 @@ process REPORT {
     label 'process_single'
 
     input:
-    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv')
+    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv'), path(reference, stageAs: 'reference/*')
     path jar
 
     output:
@@ -38,6 +40,7 @@ process REPORT {
         ${meta.params.collect { "--param ${TaskCommand.quote(it)}" }.join(' ')} \\
         ${TaskCommand.repeat('--timings', timings)} \\
         --plan plan.tsv \\
+        ${reference ? "--reference ${reference}" : ''} \\
         ${args} \\
         --outdir .
     """
@@ -46,6 +49,7 @@ process REPORT {
     """
     ${TaskCommand.stub(task, 'report')}
     echo "tables: ${TaskCommand.asList(tables).join(' ')}"
+    echo "reference: ${reference ?: 'none'}"
     ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
     mkdir report
     echo '<html></html>' > report/index.html
