@@ -1,5 +1,6 @@
 package org.uneurons.report;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.uneurons.report.ReportModel.LayerCell;
@@ -28,21 +29,33 @@ final class LayersSection {
         h.append("<p>Fractions of each layer's neurons flagged universal (<code>is_universal</code>, excess above the")
                 .append(" run's threshold) and with excess above lower thresholds. The paper's GPT-2 small shows a U shape")
                 .append(" at 0.5: high in the first and last layers, lowest in the middle (METHOD 4).</p>\n");
+        // one sentence for every chart with nothing to draw, then the charts that have something
+        List<String> empty = new ArrayList<>();
+        if (!layers.anyUniversal()) {
+            empty.add("is universal (excess above " + Fmt.threshold(m.threshold()) + ")");
+        }
+        String verb = "has excess above ";
+        for (int t = 0; t < layers.thresholds().size(); t++) {
+            if (!layers.anyAbove().get(t)) {
+                empty.add(verb + Fmt.threshold(layers.thresholds().get(t)));
+                verb = "above ";
+            }
+        }
+        if (!empty.isEmpty()) {
+            boolean all = empty.size() == layers.thresholds().size() + 1;
+            h.empty("No neuron of " + groups(m) + " " + String.join(", ", empty.subList(0, empty.size() - 1))
+                    + (empty.size() > 1 ? " or " : "") + empty.get(empty.size() - 1) + " in any layer: no chart to draw for "
+                    + (empty.size() > 1 ? "those" : "it") + (all ? "; the boxes above show the depth profile." : "."));
+        }
         h.append("<div class=\"grid\">\n");
         if (layers.anyUniversal()) {
             h.img(ReportCharts.LAYER_UNIVERSAL, "Fraction of universal neurons per layer, per group");
-        } else {
-            h.empty("No neuron of " + groups(m) + " is universal (excess above " + Fmt.threshold(m.threshold())
-                    + ") in any layer: no universal chart to draw. The lower thresholds and the boxes above show the"
-                    + " depth profile.");
         }
         for (int t = 0; t < layers.thresholds().size(); t++) {
             double th = layers.thresholds().get(t);
             if (layers.anyAbove().get(t)) {
                 h.img(ReportCharts.layerAboveFile(th), "Fraction of neurons with excess above " + Fmt.threshold(th)
                         + " per layer, per group");
-            } else {
-                h.empty("No neuron of " + groups(m) + " has excess above " + Fmt.threshold(th) + " in any layer.");
             }
         }
         h.append("</div>\n");

@@ -74,8 +74,9 @@ class NoUniversalTest {
             assertFalse(files.contains(absent), absent + " has nothing to draw");
         }
         assertTrue(files.contains("layer_excess.png") && files.contains("layer_excess.csv"), "the distributions are drawn");
-        assertTrue(html.contains("<p class=\"empty\">No neuron of control is universal (excess above 0.50) in any layer"), html);
-        assertTrue(html.contains("<p class=\"empty\">No neuron of control has excess above 0.10 in any layer.</p>"), html);
+        assertTrue(html.contains("<p class=\"empty\">No neuron of control is universal (excess above 0.50), has excess above"
+                + " 0.30, above 0.20 or above 0.10 in any layer: no chart to draw for those; the boxes above show the depth"
+                + " profile.</p>"), html);
         assertTrue(html.contains("<p class=\"empty\">No neuron of any group has excess correlation above 0.10, the lowest"
                 + " threshold"), html);
     }
