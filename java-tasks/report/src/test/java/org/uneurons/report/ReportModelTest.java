@@ -120,6 +120,10 @@ class ReportModelTest {
         assertThrows(UnsupportedOperationException.class, () -> full.run().training().curves().get(0).y().set(0, 1.0));
         assertThrows(UnsupportedOperationException.class, () -> full.distributions().get(0).edges().set(0, 1.0));
         assertThrows(UnsupportedOperationException.class, () -> full.properties().rows().get(0).byLayer().clear());
+        assertThrows(UnsupportedOperationException.class, () -> full.properties().rows().get(0).values().set(0, 1.0));
+        assertThrows(UnsupportedOperationException.class, () -> full.layers().anyAbove().set(0, false));
+        assertThrows(UnsupportedOperationException.class,
+                () -> full.layers().rows().get(0).byGroup().get(0).excess().outliers().add(1.0));
         assertThrows(UnsupportedOperationException.class, () -> full.top().rows().get(0).contexts().contexts().clear());
         assertThrows(UnsupportedOperationException.class, () -> full.top().decoding().clear());
     }
