@@ -332,6 +332,11 @@ class Plan {
         PlanCosts.requestMb(process, PlanCosts.taskBytes(this, process, pair, block).host as long)
     }
 
+    /** The memory request of the STATS_FINAL task of one table model, in MiB. */
+    long statsFinalMemoryMb(String model) {
+        PlanCosts.requestMb('STATS_FINAL', PlanCosts.statsFinalBytes(this, model).host as long)
+    }
+
     /** The native (non-heap) memory the plan gives that task, MiB rounded up: its heap is the rest (TaskJava). */
     long nativeMb(String process, Map pair, Map block) {
         (long) Math.ceil((PlanCosts.taskBytes(this, process, pair, block).native as long) / (double) PlanCosts.MIB)

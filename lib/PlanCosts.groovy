@@ -24,6 +24,9 @@
  *     GPU:        totals + weights + buffers + operands + forward + one product block (8 da db) + 1 GB (CUDA)
  *   MERGE (streams one block of every input at a time): heap = 2 blocks + 6 vectors (8 max(da db, db^2) ...)
  *   FINALISE (per block): heap = 4 blocks + a rotation (8 db^2) + the row summaries (2 x rows x (48 + 12 top_k_corr))
+ *   STATS_FINAL (per table model): heap = the merged and the read partial statistics + the columns written + the
+ *       processed weights in float64 (8 params) + W_U and its unit rows in float64 (16 vocab d_model) + one vocabulary
+ *       block of cosines and the unit w_out rows of a layer (8 d_mlp (d_model + 4096))
  *   request = heap / 0.8 (a quarter more for the collector) + native + 512 MiB (the JVM's own: metaspace, code,
  *   thread stacks); the task's -Xmx is the request less native and those 512 MiB (lib/TaskJava.groovy, from
  *   meta.native_mb), so the heap may fill its limit and the process still stays inside the request;
@@ -49,9 +52,11 @@ class PlanCosts {
     static final long JVM_OVERHEAD = TaskJava.JVM_OVERHEAD_MB * (1L << 20)
     static final long GPU_OVERHEAD = 1_000_000_000L
     /** The smallest request per planned process (MiB): the resource label's, so small runs keep their memory. */
-    static final Map<String, Long> FLOOR_MB = [CORRELATE_FUSED: 4096L, MERGE: 2048L, FINALISE: 4096L]
+    static final Map<String, Long> FLOOR_MB = [CORRELATE_FUSED: 4096L, MERGE: 2048L, FINALISE: 4096L, STATS_FINAL: 4096L]
     /** The processes whose memory the plan requests (conf/base.config: task.memory from meta.memory_mb). */
-    static final List<String> PLANNED = ['CORRELATE_FUSED', 'MERGE', 'FINALISE']
+    static final List<String> PLANNED = ['CORRELATE_FUSED', 'MERGE', 'FINALISE', 'STATS_FINAL']
+    /** stats-final's --vocab-block default: the vocabulary rows of one block of cosines. */
+    static final long VOCAB_BLOCK = 4096L
 
     /** Thrown when a plan does not fit its limits once the shards are known (the message: refusal()). */
     static class PlanException extends RuntimeException {
@@ -133,6 +138,11 @@ class PlanCosts {
         }
     }
 
+    /** [heap, native, host, gpu] bytes of the STATS_FINAL task of one table model. */
+    static Map statsFinalBytes(Plan plan, String model) {
+        new PlanCosts(plan, null).statsFinal(plan.shapes[model] as Map)
+    }
+
     static long requestMb(String process, long hostBytes) {
         Math.max(FLOOR_MB[process] ?: 0L, (long) Math.ceil(hostBytes / (double) MIB))
     }
@@ -179,6 +189,13 @@ class PlanCosts {
         request(8L * (4 * big + (b.d_mlp as long) * (b.d_mlp as long)) + summaries, 0L, 0L)
     }
 
+    Map statsFinal(Map s) {
+        long stats = 2L * statsPartialBytes(s) + statsBytes(s)
+        long weights = 8L * params(s) + 16L * (s.vocab_size as long) * (s.d_model as long)
+        long block = 8L * (s.d_mlp as long) * ((s.d_model as long) + VOCAB_BLOCK)
+        request(stats + weights + block, 0L, 0L)
+    }
+
     /** Per planned process that runs: [tasks, host (the request, bytes), gpu (bytes)] of its largest task. */
     Map<String, Map> memory() {
         Map<String, Map> out = [:]
@@ -186,8 +203,8 @@ class PlanCosts {
         Map<String, Integer> tasks = plan.tasks(s)
         PLANNED.each { proc ->
             if (!tasks[proc] && !(proc == 'MERGE' && shards == null)) return
-            List<Map> each = proc == 'CORRELATE_FUSED'
-                ? plan.blocks.collect { fused(it) }
+            List<Map> each = proc == 'CORRELATE_FUSED' ? plan.blocks.collect { fused(it) }
+                : proc == 'STATS_FINAL' ? plan.statsModels.collect { statsFinal(plan.shapes[it] as Map) }
                 : plan.pairs.collectMany { p -> plan.blocks.collect { b -> proc == 'MERGE' ? merge(p, b) : finalise(p, b) } }
             if (proc == 'CORRELATE_FUSED' && !plan.fused) return
             long host = each.collect { requestMb(proc, it.host as long) * MIB }.max() as long

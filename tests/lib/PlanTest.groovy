@@ -438,6 +438,20 @@ check('refusal, GPT-2 medium in one block and 8 chunks: memory and disk; fixes: 
     assert fixed.costs(12207).fused(fixed.blocks[0]).gpu == 76_621_691_392L
 }
 
+// STATS_FINAL of GPT-2 medium (98,304 neurons, 354,823,168 parameters, vocabulary 50,257 x d_model 1,024):
+//   statistics 2 partials x 98,304 x (64 + 2,056 + 20 x 50) = 613,416,960 + the file's 324,009,984 = 937,426,944
+//   + weights 8 x 354,823,168 + W_U and its unit rows 16 x 50,257 x 1,024 = 3,661,996,032
+//   + a vocabulary block 8 x 4,096 x (1,024 + 4,096) = 167,772,160; heap 4,767,195,136 / 0.8 + 536,870,912
+//   = 6,495,864,832 -> 6,195 MiB; the demo's tiny models stay at the 4,096 MiB floor
+check('costs: STATS_FINAL asks for the statistics and float64 weights of its model (GPT-2 medium 6.0 GiB)') {
+    Plan p = preset('gpt2-medium-5seeds', 'gpt2-medium')
+    Map b = PlanCosts.statsFinalBytes(p, p.statsModels[0])
+    assert b.heap == 4767195136L && b.native == 0L && b.host == 6495864832L
+    assert p.statsFinalMemoryMb(p.statsModels[0]) == 6195L
+    assert p.costs(p.plannedShards).memory().STATS_FINAL == [tasks: 1, host: 6195L * 1024 * 1024, gpu: 0L]
+    assert plan([:]).statsFinalMemoryMb('seed1') == 4096L
+}
+
 // the presets as shipped fit the acceptance limits (-profile gpu), with one pass of products
 check('presets at 100M tokens (-profile gpu): small, medium (with layer blocks), Pythia fit 1 TB, 80 GB, 64 GB, 500 tasks') {
     Map<String, Plan> plans = [small : preset('gpt2-small-5seeds', 'gpt2-small'),

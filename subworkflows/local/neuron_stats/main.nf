@@ -36,7 +36,9 @@ workflow NEURON_STATS {
     ch_final = fanIn(ch_partials) { m -> [m.model, m.n_units, m.unit] }
         .map { model, metas, partials -> [model, partials] }
         .join(models)
-        .map { model, partials, checkpoint -> [[id: model, model: model], partials, checkpoint] }
+        // the request the plan computes for the model's shape (weights and statistics in float64; lib/PlanCosts.groovy)
+        .map { model, partials, checkpoint ->
+            [[id: model, model: model, memory_mb: plan.statsFinalMemoryMb(model), native_mb: 0L], partials, checkpoint] }
     STATS_FINAL(ch_final, jars['stats-final'])
 
     emit:
