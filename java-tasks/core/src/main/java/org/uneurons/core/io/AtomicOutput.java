@@ -2,16 +2,15 @@ package org.uneurons.core.io;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
- * Publishes a file only when it is complete: write to a temporary name beside the target, then rename. A task
- * that dies half way leaves no file under the final name, so neither a user nor Nextflow's cache sees it.
+ * Publishes a file only when it is complete: write to a temporary name beside the target, then rename (an
+ * {@link OutputSet} of one file). A task that dies half way leaves no file under the final name, so neither a user
+ * nor Nextflow's cache sees it; the temporary goes at SIGTERM ({@link TempRegistry}) or at the next start
+ * ({@link StaleTemps}).
  *
  * <pre>
  * try (AtomicOutput out = AtomicOutput.create(target)) {
@@ -21,24 +20,17 @@ import java.nio.file.StandardCopyOption;
  * </pre>
  */
 public final class AtomicOutput implements AutoCloseable {
+    private final OutputSet set = new OutputSet();
     private final Path target;
     private final Path temp;
-    private boolean committed;
 
     private AtomicOutput(Path target) {
         this.target = target.toAbsolutePath();
-        this.temp = this.target.resolveSibling(this.target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        this.temp = set.temp(this.target);
     }
 
+    /** A new temporary for {@code target} (whose directory is made if needed). */
     public static AtomicOutput create(Path target) {
-        Path parent = target.toAbsolutePath().getParent();
-        try {
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(parent + ": cannot create output directory", e);
-        }
         return new AtomicOutput(target);
     }
 
@@ -48,21 +40,36 @@ public final class AtomicOutput implements AutoCloseable {
         void write(BufferedWriter w) throws IOException;
     }
 
+    /** Writes a file atomically. */
+    public static void write(Path target, OutputSet.Body body) {
+        try (OutputSet set = new OutputSet()) {
+            set.write(target, body);
+            set.commit();
+        }
+    }
+
     /** Writes a UTF-8 text file atomically. */
     public static void writeText(Path target, TextBody body) {
-        try (AtomicOutput out = create(target)) {
-            try (BufferedWriter w = Files.newBufferedWriter(out.temp(), StandardCharsets.UTF_8)) {
+        write(target, text(body));
+    }
+
+    /** The body of a UTF-8 text file, for an {@link OutputSet}. */
+    public static OutputSet.Body text(TextBody body) {
+        return file -> {
+            try (BufferedWriter w = TempRegistry.open(file, f -> Files.newBufferedWriter(f, StandardCharsets.UTF_8))) {
                 body.write(w);
-            } catch (IOException e) {
-                throw new UncheckedIOException(target + ": cannot write", e);
             }
-            out.commit();
-        }
+        };
     }
 
     /** Writes a UTF-8 string to a file atomically. */
     public static void writeString(Path target, String content) {
-        writeText(target, w -> w.write(content));
+        write(target, string(content));
+    }
+
+    /** A UTF-8 string as a file's body, for an {@link OutputSet}. */
+    public static OutputSet.Body string(String content) {
+        return text(w -> w.write(content));
     }
 
     public Path temp() {
@@ -74,26 +81,11 @@ public final class AtomicOutput implements AutoCloseable {
     }
 
     public void commit() {
-        try {
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            committed = true;
-        } catch (IOException e) {
-            throw new UncheckedIOException(target + ": cannot publish output", e);
-        }
+        set.commit();
     }
 
     @Override
     public void close() {
-        if (!committed) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // best effort: the temporary name is never mistaken for a result
-            }
-        }
+        set.close();
     }
 }

@@ -1,5 +1,6 @@
 package org.uneurons.core.io;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 import io.jhdf.HdfFile;
@@ -19,16 +20,35 @@ import io.jhdf.api.WritableGroup;
  * </pre>
  */
 public final class Hdf5Writer implements AutoCloseable {
+    private final Path path;
     private final WritableHdfFile file;
     private final Group root;
 
-    private Hdf5Writer(WritableHdfFile file) {
+    private Hdf5Writer(Path path, WritableHdfFile file) {
+        this.path = path;
         this.file = file;
         this.root = new Group(file);
     }
 
+    /** Opens {@code target} (a temporary, see {@link TempRegistry#open}) for writing. */
     public static Hdf5Writer create(Path target) {
-        return new Hdf5Writer(HdfFile.write(target));
+        try {
+            return new Hdf5Writer(target, TempRegistry.open(target, HdfFile::write));
+        } catch (IOException e) {
+            throw new PathIOException(target, "cannot create", e);
+        } catch (RuntimeException e) {
+            throw withPath(target, "cannot create", e);
+        }
+    }
+
+    /** jhdf wraps the operating system's error ("Exception writing"): keep that cause, with the file. */
+    private static RuntimeException withPath(Path target, String doing, RuntimeException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof IOException io) {
+                return new PathIOException(target, doing, io);
+            }
+        }
+        return e;
     }
 
     /** A group (the root or one made by {@link #group}) to which attributes, datasets and groups are added. */
@@ -90,6 +110,25 @@ public final class Hdf5Writer implements AutoCloseable {
     /** Writes the file (jhdf writes everything here). */
     @Override
     public void close() {
-        file.close();
+        try {
+            file.close();
+        } catch (RuntimeException e) {
+            closeChannel(file);
+            throw withPath(path, "cannot write", e);
+        }
+    }
+
+    /**
+     * jhdf 0.13 leaves its file channel open when writing fails (a full disk): the open descriptor would keep the
+     * deleted temporary's blocks allocated until the JVM exits, so it is closed here, through its private field.
+     */
+    private static void closeChannel(WritableHdfFile file) {
+        try {
+            java.lang.reflect.Field f = WritableHdfFile.class.getDeclaredField("fileChannel");
+            f.setAccessible(true);
+            ((java.nio.channels.FileChannel) f.get(file)).close();
+        } catch (ReflectiveOperationException | RuntimeException | IOException ignored) {
+            // another jhdf version: the descriptor is released when the process ends
+        }
     }
 }

@@ -1,7 +1,6 @@
 package org.uneurons.core.io;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -79,6 +78,27 @@ public final class SafetensorsWriter {
 
     /** Writes the file; nothing appears under {@code file} unless the whole file was written. */
     public void write(Path file) {
+        AtomicOutput.write(file, content());
+    }
+
+    /** The file's content, for an {@link OutputSet} (a checkpoint publishes its files together). */
+    public OutputSet.Body content() {
+        ByteBuffer head = header();
+        return temp -> {
+            try (FileChannel ch = TempRegistry.open(temp, f -> FileChannel.open(f, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING))) {
+                writeAll(ch, head.duplicate());
+                ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+                for (Pending p : tensors.values()) {
+                    writeData(ch, buf, p);
+                }
+                ch.force(false);
+            }
+        };
+    }
+
+    /** The 8-byte header length, then the JSON header padded with spaces to a multiple of 8. */
+    private ByteBuffer header() {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject md = new JsonObject();
@@ -111,20 +131,7 @@ public final class SafetensorsWriter {
             head.put((byte) ' ');
         }
         head.flip();
-        try (AtomicOutput out = AtomicOutput.create(file);
-             FileChannel ch = FileChannel.open(out.temp(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeAll(ch, head);
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            for (Pending p : tensors.values()) {
-                writeData(ch, buf, p);
-            }
-            ch.force(false);
-            ch.close();
-            out.commit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write", e);
-        }
+        return head;
     }
 
     private static void writeData(FileChannel ch, ByteBuffer buf, Pending p) throws IOException {
