@@ -2,8 +2,6 @@ package org.uneurons.core.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.NoSuchFileException;
 import java.util.Locale;
 
 import org.apache.commons.cli.CommandLine;
@@ -120,21 +118,17 @@ public abstract class Tool {
             return fail(EXIT_USAGE, e.getMessage(), e, debug);
         }
         try {
-            return doWork(new Args(cl));
+            return doWork(new Args(cl, name(), err));
         } catch (UsageException e) {
             return fail(EXIT_USAGE, e.getMessage(), e, debug);
         } catch (InputException e) {
             return fail(EXIT_FAILURE, e.getMessage(), e, debug);
-        } catch (NoSuchFileException e) {
-            return fail(EXIT_FAILURE, e.getFile() + ": no such file", e, debug);
-        } catch (UncheckedIOException e) {
-            return fail(EXIT_FAILURE, describe(e.getCause()), e, debug);
         } catch (OutOfMemoryError e) {
             // Exit 3 is what the pipeline's retry strategy recognises as "give me more memory".
             fail(3, "out of memory (raise the task's memory or lower the batch size)", e, debug);
             return 3;
         } catch (Exception | Error e) {
-            return fail(EXIT_FAILURE, describe(e), e, debug);
+            return fail(EXIT_FAILURE, ErrorLine.describe(e), e, debug);
         }
     }
 
@@ -152,14 +146,6 @@ public abstract class Tool {
         }
         err.flush();
         return code;
-    }
-
-    private static String describe(Throwable t) {
-        if (t instanceof NoSuchFileException nsf) {
-            return nsf.getFile() + ": no such file";
-        }
-        String m = t.getMessage();
-        return (m == null || m.isBlank()) ? t.getClass().getSimpleName() : m.replace('\n', ' ');
     }
 
     private static String usageMessage(ParseException e) {
