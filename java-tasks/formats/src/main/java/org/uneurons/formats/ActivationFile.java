@@ -1,7 +1,6 @@
 package org.uneurons.formats;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -10,12 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
@@ -24,6 +21,9 @@ import org.uneurons.core.io.HalfFloats;
 import org.uneurons.core.io.Hdf5;
 import org.uneurons.core.io.Hdf5Reader;
 import org.uneurons.core.io.Hdf5Writer;
+import org.uneurons.core.io.PathIOException;
+import org.uneurons.core.io.TempNames;
+import org.uneurons.core.io.TempRegistry;
 import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.core.stats.TokenFilter;
 
@@ -122,7 +122,8 @@ public final class ActivationFile {
 
             Spill(Path file) throws IOException {
                 this.file = file;
-                this.ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                this.ch = TempRegistry.open(file, f -> FileChannel.open(f, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE));
             }
         }
 
@@ -131,7 +132,7 @@ public final class ActivationFile {
             this.spec = spec;
             Path abs = output.toAbsolutePath();
             Files.createDirectories(abs.getParent());
-            this.spillDir = Files.createTempDirectory(abs.getParent(), abs.getFileName() + ".spill-");
+            this.spillDir = TempRegistry.createDirectory(abs, TempNames.SPILL, false);
             try {
                 spills.put("token_ids", new Spill(spillDir.resolve("token_ids")));
                 spills.put("positions", new Spill(spillDir.resolve("positions")));
@@ -150,7 +151,7 @@ public final class ActivationFile {
             try {
                 return new Writer(output, spec);
             } catch (IOException e) {
-                throw new UncheckedIOException(output + ": cannot create spill files beside the output", e);
+                throw new PathIOException(output, "cannot create spill files beside the output", e);
             }
         }
 
@@ -236,7 +237,7 @@ public final class ActivationFile {
                 }
                 drain(s.ch);
             } catch (IOException e) {
-                throw new UncheckedIOException(output + ": cannot write spill file " + s.file, e);
+                throw new PathIOException(output, "cannot write spill file " + s.file, e);
             }
             s.rows += nRows;
         }
@@ -253,7 +254,7 @@ public final class ActivationFile {
                 }
                 drain(s.ch);
             } catch (IOException e) {
-                throw new UncheckedIOException(output + ": cannot write spill file " + s.file, e);
+                throw new PathIOException(output, "cannot write spill file " + s.file, e);
             }
             s.rows += values.length;
         }
@@ -320,7 +321,7 @@ public final class ActivationFile {
                     out.commit();
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(output + ": cannot write", e);
+                throw new PathIOException(output, "cannot write", e);
             } finally {
                 deleteSpills();
             }
@@ -341,13 +342,7 @@ public final class ActivationFile {
                     // deleting next
                 }
             }
-            if (Files.exists(spillDir)) {
-                try (Stream<Path> files = Files.walk(spillDir)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (IOException ignored) {
-                    // best effort: a leftover spill directory is never mistaken for a result
-                }
-            }
+            TempRegistry.delete(spillDir);
         }
     }
 

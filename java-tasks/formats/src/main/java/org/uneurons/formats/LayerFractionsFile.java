@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.OutputSet;
 
 /**
  * layer_fractions.csv of the universality tool: {@code layer,n_neurons,n_universal,fraction}, one row per layer of
@@ -16,7 +17,12 @@ public final class LayerFractionsFile {
     }
 
     public static void write(NeuronTable.Fractions fr, Path target) {
-        AtomicOutput.writeText(target, w -> {
+        AtomicOutput.write(target, content(fr));
+    }
+
+    /** The file's content, for an {@link OutputSet}. */
+    public static OutputSet.Body content(NeuronTable.Fractions fr) {
+        return AtomicOutput.text(w -> {
             w.write("layer,n_neurons,n_universal,fraction\n");
             for (int l = 0; l < fr.nNeurons().length; l++) {
                 w.write(l + "," + fr.nNeurons()[l] + "," + fr.nUniversal()[l] + "," + Double.toString(fr.fraction(l)) + "\n");

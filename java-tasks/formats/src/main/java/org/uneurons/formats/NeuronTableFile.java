@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.uneurons.core.io.AtomicOutput;
 import org.uneurons.core.io.Hdf5Writer;
+import org.uneurons.core.io.OutputSet;
 
 /**
  * The neuron table of the universality tool, written atomically as neurons.csv (header row, one row per neuron,
@@ -19,9 +20,14 @@ public final class NeuronTableFile {
     }
 
     public static void csv(NeuronTable t, Path target) {
+        AtomicOutput.write(target, csvContent(t));
+    }
+
+    /** neurons.csv's content, for an {@link OutputSet}. */
+    public static OutputSet.Body csvContent(NeuronTable t) {
         List<String> names = t.names();
         Object[] cols = names.stream().map(t::column).toArray();
-        AtomicOutput.writeText(target, w -> {
+        return AtomicOutput.text(w -> {
             w.write(String.join(",", names));
             w.write('\n');
             StringBuilder sb = new StringBuilder();
@@ -52,8 +58,13 @@ public final class NeuronTableFile {
     }
 
     public static void hdf5(NeuronTable t, Path target, Map<String, Object> attributes) {
-        try (AtomicOutput out = AtomicOutput.create(target)) {
-            try (Hdf5Writer f = Hdf5Writer.create(out.temp())) {
+        AtomicOutput.write(target, hdf5Content(t, attributes));
+    }
+
+    /** neurons.h5's content, for an {@link OutputSet}. */
+    public static OutputSet.Body hdf5Content(NeuronTable t, Map<String, Object> attributes) {
+        return file -> {
+            try (Hdf5Writer f = Hdf5Writer.create(file)) {
                 f.attribute("format", FORMAT)
                         .attribute("model", t.model())
                         .attribute("n_layers", t.nLayers())
@@ -66,7 +77,6 @@ public final class NeuronTableFile {
                     f.dataset(name, t.column(name));
                 }
             }
-            out.commit();
-        }
+        };
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.OutputSet;
 
 /**
  * percentiles.csv of the universality tool: {@code metric,layer,median_percentile,n_universal}, where layer is a
@@ -25,7 +26,12 @@ public final class PercentilesFile {
     }
 
     public static void write(List<Row> rows, Path target) {
-        AtomicOutput.writeText(target, w -> {
+        AtomicOutput.write(target, content(rows));
+    }
+
+    /** The file's content, for an {@link OutputSet}. */
+    public static OutputSet.Body content(List<Row> rows) {
+        return AtomicOutput.text(w -> {
             w.write("metric,layer,median_percentile,n_universal\n");
             for (Row r : rows) {
                 w.write(r.metric() + "," + (r.layer() < 0 ? "all" : Integer.toString(r.layer())) + ","

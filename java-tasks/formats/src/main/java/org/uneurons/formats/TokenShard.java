@@ -7,6 +7,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.AtomicOutput;
 import org.uneurons.core.io.Hdf5Reader;
 import org.uneurons.core.io.Hdf5Writer;
+import org.uneurons.core.io.OutputSet;
 import org.uneurons.core.stats.TokenFilter;
 
 /**
@@ -105,6 +106,15 @@ public final class TokenShard {
      * for none) as the unknown id.
      */
     public static void write(Path file, int[][] tokens, Meta meta, String[] vocab, TokenFilter filter, int unkId) {
+        AtomicOutput.write(file, content(file, tokens, meta, vocab, filter, unkId));
+    }
+
+    /**
+     * The shard's content, checked now (messages name {@code file}) and written to whatever path the returned body
+     * is given: a temporary of an {@link OutputSet} that publishes several shards together.
+     */
+    public static OutputSet.Body content(Path file, int[][] tokens, Meta meta, String[] vocab, TokenFilter filter,
+                                         int unkId) {
         checkRows(file, tokens, meta);
         if (unkId < -1 || unkId >= meta.vocabSize()) {
             throw new IllegalArgumentException(file + ": unknown id " + unkId + " is outside the vocabulary [0, "
@@ -114,8 +124,8 @@ public final class TokenShard {
             throw new IllegalArgumentException(file + ": /vocab has " + vocab.length + " entries, vocab_size is "
                     + meta.vocabSize());
         }
-        try (AtomicOutput out = AtomicOutput.create(file)) {
-            try (Hdf5Writer h = Hdf5Writer.create(out.temp())) {
+        return temp -> {
+            try (Hdf5Writer h = Hdf5Writer.create(temp)) {
                 h.attribute("tokenizer", meta.tokenizer())
                         .attribute("vocab_size", meta.vocabSize())
                         .attribute("bos_id", meta.bosId())
@@ -130,8 +140,7 @@ public final class TokenShard {
                     h.dataset("vocab", vocab);
                 }
             }
-            out.commit();
-        }
+        };
     }
 
     private static void checkRows(Path file, int[][] tokens, Meta meta) {

@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.OutputSet;
 
 /**
  * train_log.csv of a checkpoint trained by the train tool: a header row {@link Writer#HEADER}, a row at step 0 with
@@ -42,7 +43,12 @@ public final class TrainLog {
         }
 
         public void write(Path file) {
-            AtomicOutput.writeString(file, csv.toString());
+            AtomicOutput.write(file, content());
+        }
+
+        /** The log's content so far, for an {@link OutputSet}. */
+        public OutputSet.Body content() {
+            return AtomicOutput.string(csv.toString());
         }
     }
 
