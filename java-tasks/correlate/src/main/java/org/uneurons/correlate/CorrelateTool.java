@@ -46,7 +46,9 @@ public final class CorrelateTool extends Tool {
             }
             TokenFilter filter = args.has("no-filter") ? TokenFilter.none()
                     : args.has("filter-ids") ? TokenFilter.parseOption(args.string("filter-ids")) : null;
-            return new Settings(args.existing("a"), args.existing("b"), args.path("output"),
+            Path a = args.existing("a");
+            Path b = args.existing("b");
+            return new Settings(a, b, args.output("output"),
                     AccumulatorChoice.precision(args),
                     args.positive("batch-tokens", 2048), args.choice("hook", "mlp_post", "mlp_post", "mlp_pre"),
                     args.positive("threads", Runtime.getRuntime().availableProcessors()), args.string("layers-a", null),

@@ -108,11 +108,14 @@ public final class ExtractTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
-        TokenShard shard = TokenShard.read(args.existing("shard"));
-        int nSeq = Math.min(shard.nSeq(), s.maxSeqs());
+        args.existing("shard");
         if (!Files.exists(s.checkpoint())) {
             throw new InputException(s.checkpoint() + ": no such file or directory (--checkpoint)");
         }
+        args.input("--checkpoint", s.checkpoint());
+        args.output("output");
+        TokenShard shard = TokenShard.read(s.shard());
+        int nSeq = Math.min(shard.nSeq(), s.maxSeqs());
         try (TransformerModel model = Checkpoints.load(s.checkpoint(), s.modelName(), s.device())) {
             model.config().checkTokens(s.shard(), shard.tokens(), nSeq);
             ActivationFile.Spec spec = new ActivationFile.Spec(s.modelName(), s.shard().getFileName().toString(),

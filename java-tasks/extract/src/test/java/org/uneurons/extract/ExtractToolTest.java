@@ -196,14 +196,17 @@ class ExtractToolTest {
         Path out = outDir.resolve("acts.h5");
         String[] base = {"--checkpoint", checkpoint.toString(), "--shard", shard.toString(), "--output", out.toString()};
         String[] argv = Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
+        try {
+            Files.createDirectories(outDir); // an output's directory must exist
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
         ToolRunner r = ToolRunner.run(new ExtractTool(), argv);
         assertFalse(Files.exists(out), "no output after a failure");
-        if (Files.exists(outDir)) {
-            try (Stream<Path> left = Files.list(outDir)) {
-                assertEquals(List.of(), left.collect(Collectors.toList()), "nothing left beside the output");
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
+        try (Stream<Path> left = Files.list(outDir)) {
+            assertEquals(List.of(), left.collect(Collectors.toList()), "nothing left beside the output");
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
         return r;
     }

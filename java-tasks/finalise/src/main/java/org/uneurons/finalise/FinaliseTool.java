@@ -51,7 +51,7 @@ public final class FinaliseTool extends Tool {
 
         static Settings parse(Args args) {
             Path input = args.existing("input");
-            Path output = args.path("output");
+            Path output = args.output("output");
             Integer topK = args.has("top-k") ? args.positive("top-k", 50) : null;
             String baseline = args.choice("baseline", "gaussian-rows", "gaussian-rows", "haar", "both", "none");
             List<Rotations.Kind> kinds = switch (baseline) {

@@ -47,16 +47,15 @@ public final class MergeTool extends Tool {
             if (names.isEmpty()) {
                 throw new UsageException("no partial moments given: pass --input FILE (one or more)");
             }
-            Path output = args.path("output");
             List<Path> inputs = new ArrayList<>();
             for (String n : names) {
                 Path p = Path.of(n);
                 if (!Files.exists(p)) {
                     throw new InputException(p + ": no such file or directory (--input)");
                 }
-                inputs.add(p);
+                inputs.add(args.input("--input", p));
             }
-            return new Settings(inputs, output);
+            return new Settings(inputs, args.output("output"));
         }
     }
 

@@ -62,7 +62,7 @@ public final class StatsFinalTool extends Tool {
     record Settings(List<Path> partials, List<Path> activations, CheckpointRef model, Path output, Integer topK,
                     int batchRows, int vocabBlock, int threads) {
         static Settings parse(Args args) {
-            Path output = args.path("output");
+            args.path("output");
             Integer k = args.has("top-k") ? args.positive("top-k", 50) : null;
             int batchRows = args.positive("batch-rows", 4096);
             List<Path> acts = args.existingFiles("activations");
@@ -76,7 +76,8 @@ public final class StatsFinalTool extends Tool {
             if (acts.isEmpty() && partials.isEmpty()) {
                 throw new UsageException("stats-final needs --partial or --activations (see --help)");
             }
-            return new Settings(partials, acts, model, output, k, batchRows, vocabBlock, threads);
+            args.input("--checkpoint", model.dir());
+            return new Settings(partials, acts, model, args.output("output"), k, batchRows, vocabBlock, threads);
         }
 
         Path checkpoint() {

@@ -40,14 +40,14 @@ public final class StatsPartialTool extends Tool {
     /** The command line: activation files (each must exist), the output, top-k, batch rows. */
     record Settings(List<Path> activations, Path output, int topK, int batchRows) {
         static Settings parse(Args args) {
-            Path output = args.path("output");
+            args.path("output");
             int k = args.positive("top-k", 50);
             int batchRows = args.positive("batch-rows", 4096);
             List<Path> acts = args.existingFiles("activations");
             if (acts.isEmpty()) {
                 throw new UsageException("missing required option --activations (see --help)");
             }
-            return new Settings(acts, output, k, batchRows);
+            return new Settings(acts, args.output("output"), k, batchRows);
         }
     }
 
