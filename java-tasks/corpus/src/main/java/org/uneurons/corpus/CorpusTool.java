@@ -26,6 +26,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.OutputSet;
 import org.uneurons.core.stats.TokenFilter;
 import org.uneurons.formats.FilterChoice;
 import org.uneurons.formats.TokenShard;
@@ -117,6 +118,8 @@ public final class CorpusTool extends Tool {
             if (!Files.isRegularFile(input)) {
                 throw new InputException(input + ": no such file (--input)");
             }
+            a.input("--input", input);
+            a.outputDir("outdir");
             return new Settings(input, outdir, sha, topK, ctx, fraction, tune, a.has("keep-unknown"), seed, seqsPerShard);
         }
     }
@@ -128,18 +131,26 @@ public final class CorpusTool extends Tool {
     @Override
     protected int doWork(Args a) throws Exception {
         Settings s = Settings.parse(a);
+        a.outputFile("--outdir", s.outdir().resolve("vocab.json"));
+        for (Path older : shardsIn(s.outdir())) {
+            a.outputFile("--outdir", older); // rewritten or removed: never an input
+        }
         List<StdlibDatasets.Document> docs = read(s);
         List<List<Integer>> splitDocs = split(s, docs.size());
         Encoded corpus = encode(s, docs, splitDocs.get(0));
         String[] vocab = corpus.remap().texts(Gpt2.BPE);
         JsonObject summary = new JsonObject();
-        List<Path> written = new ArrayList<>();
-        for (int i = 0; i < SPLITS.length; i++) {
-            summary.add(SPLITS[i], writeSplit(s, corpus, SPLITS[i], splitDocs.get(i), vocab, written));
-        }
-        writeVocabJson(s.outdir().resolve("vocab.json"), corpus.remap(), Gpt2.BPE, s, summary);
-        for (String split : SPLITS) {
-            removeStale(s.outdir(), split, written);
+        // the shards of every split and vocab.json are published together, with the older shards removed
+        try (OutputSet set = new OutputSet()) {
+            for (int i = 0; i < SPLITS.length; i++) {
+                summary.add(SPLITS[i], writeSplit(s, corpus, SPLITS[i], splitDocs.get(i), vocab, set));
+            }
+            set.write(s.outdir().resolve("vocab.json"), vocabJson(corpus.remap(), Gpt2.BPE, s, summary));
+            List<Path> stale = shardsIn(s.outdir()).stream().filter(f -> !set.targets().contains(f.toAbsolutePath()))
+                    .toList();
+            stale.forEach(set::retire);
+            set.commit();
+            stale.forEach(f -> err.println("corpus: removed " + f + " (a shard of an earlier run)"));
         }
         out.printf(Locale.ROOT, "vocabulary: %d ids (%s, BOS/EOS 0, unknown %d, %s), ranked on the train split;"
                         + " mapping in %s%n", corpus.remap().vocabSize(), corpus.remap().tokenizerName(),
@@ -191,7 +202,7 @@ public final class CorpusTool extends Tool {
 
     /** Remaps one split's documents, cuts them into rows and writes its shards; returns its summary for vocab.json. */
     private JsonObject writeSplit(Settings s, Encoded corpus, String split, List<Integer> docIds, String[] vocab,
-                                  List<Path> written) {
+                                  OutputSet set) {
         VocabRemap remap = corpus.remap();
         List<int[]> mapped = new ArrayList<>();
         long tokens = 0;
@@ -216,8 +227,8 @@ public final class CorpusTool extends Tool {
         TokenShard.Meta meta = new TokenShard.Meta(remap.tokenizerName(), remap.vocabSize(), VocabRemap.EOT,
                 VocabRemap.EOT, s.input().getFileName() + " (sotu, moby-dick), " + split + " split, seed " + s.seed());
         TokenFilter filter = filter(s, meta, vocab, remap);
-        List<Path> files = writeShards(s.outdir(), split, rows, s.seqsPerShard(), meta, vocab, filter, remap.unknownId());
-        written.addAll(files);
+        List<Path> files = writeShards(set, s.outdir(), split, rows, s.seqsPerShard(), meta, vocab, filter,
+                remap.unknownId());
         JsonObject js = new JsonObject();
         js.addProperty("documents", docIds.size());
         js.addProperty("tokens", tokens);
@@ -246,34 +257,33 @@ public final class CorpusTool extends Tool {
         return String.format(Locale.ROOT, "%s.%05d.h5", split, index);
     }
 
-    private static List<Path> writeShards(Path dir, String split, List<int[]> rows, int perShard, TokenShard.Meta meta,
-                                          String[] vocab, TokenFilter filter, int unkId) {
+    private static List<Path> writeShards(OutputSet set, Path dir, String split, List<int[]> rows, int perShard,
+                                          TokenShard.Meta meta, String[] vocab, TokenFilter filter, int unkId) {
         List<Path> files = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += perShard) {
             int to = Math.min(rows.size(), from + perShard);
             Path f = dir.resolve(shardName(split, files.size()));
-            TokenShard.write(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab, filter, unkId);
+            set.write(f, TokenShard.content(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab, filter, unkId));
             files.add(f);
         }
         return files;
     }
 
-    /** Shards of an earlier run beyond those just written would be globbed as part of this data set. */
-    private void removeStale(Path dir, String split, List<Path> written) throws IOException {
-        Pattern p = Pattern.compile(Pattern.quote(split) + "\\.\\d{5}\\.h5");
-        List<Path> stale = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            files.filter(f -> p.matcher(f.getFileName().toString()).matches())
-                    .filter(f -> written.stream().noneMatch(w -> w.toAbsolutePath().equals(f.toAbsolutePath())))
-                    .sorted().forEach(stale::add);
+    /**
+     * The shards in {@code dir} of any split ({@code train.00000.h5}, ...): an earlier run's beyond those this run
+     * writes would be globbed as part of this data set, so they are removed when this run's are published.
+     */
+    private static List<Path> shardsIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
         }
-        for (Path f : stale) {
-            Files.delete(f);
-            err.println("corpus: removed " + f + " (a shard of an earlier run)");
+        Pattern p = Pattern.compile("(" + String.join("|", SPLITS) + ")\\.\\d{5}\\.h5");
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> p.matcher(f.getFileName().toString()).matches()).sorted().toList();
         }
     }
 
-    private static void writeVocabJson(Path file, VocabRemap remap, Encoding bpe, Settings s, JsonObject summary) {
+    private static OutputSet.Body vocabJson(VocabRemap remap, Encoding bpe, Settings s, JsonObject summary) {
         JsonObject root = new JsonObject();
         root.addProperty("tokenizer", remap.tokenizerName());
         root.addProperty("vocab_size", remap.vocabSize());
@@ -299,7 +309,7 @@ public final class CorpusTool extends Tool {
         }
         root.add("tokens", tokens);
         root.add("splits", summary);
-        AtomicOutput.writeString(file, new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(root)
+        return AtomicOutput.string(new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(root)
                 + "\n");
     }
 }

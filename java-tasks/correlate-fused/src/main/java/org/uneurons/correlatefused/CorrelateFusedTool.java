@@ -1,7 +1,5 @@
 package org.uneurons.correlatefused;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,9 +11,10 @@ import org.apache.commons.cli.Options;
 import org.uneurons.accumulate.MomentAccumulator;
 import org.uneurons.blas.OpenBlasGemm;
 import org.uneurons.core.cli.Args;
+import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
-import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.OutputSet;
 import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.core.stats.MomentBlocks;
 import org.uneurons.core.stats.MomentShape;
@@ -78,6 +77,7 @@ public final class CorrelateFusedTool extends Tool {
     @Override
     protected int doWork(Args args) {
         FusedSettings s = FusedSettings.parse(args);
+        checkPaths(args, s);
         FusedInputs in = FusedInputs.check(s);
         List<TransformerModel> models = new ArrayList<>();
         try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
@@ -104,6 +104,20 @@ public final class CorrelateFusedTool extends Tool {
             models.stream().filter(m -> m != null).forEach(TransformerModel::close);
         }
         return EXIT_OK;
+    }
+
+    /** The shards and checkpoints as inputs, every output file as an output of --outdir: checked before anything is read. */
+    private static void checkPaths(Args args, FusedSettings s) {
+        for (Path shard : s.shards()) {
+            if (!Files.exists(shard)) {
+                throw new InputException(shard + ": no such file or directory (--shard)");
+            }
+            args.input("--shard", shard);
+        }
+        s.dirs().stream().filter(Files::exists).forEach(d -> args.input("--checkpoint", d));
+        args.outputDir("outdir");
+        s.targets().forEach(t -> args.outputFile("--outdir", t));
+        s.statsTargets().forEach(t -> args.outputFile("--outdir", t));
     }
 
     private void announce(FusedSettings s, FusedInputs in, FusedRun run, List<TransformerModel> models) {
@@ -140,40 +154,13 @@ public final class CorrelateFusedTool extends Tool {
     record Output(Path target, Consumer<Path> writer) {
     }
 
-    /**
-     * Every file is written to its temporary name first; only when all are complete are they renamed. If a
-     * rename fails, the files already renamed are removed again, so a run publishes all of its pairs or none.
-     */
+    /** Every file is written to its temporary name first, then all are renamed together ({@link OutputSet}). */
     static void publishAll(List<Output> outputs) {
-        List<AtomicOutput> outs = new ArrayList<>();
-        List<Path> published = new ArrayList<>();
-        boolean done = false;
-        try {
+        try (OutputSet set = new OutputSet()) {
             for (Output o : outputs) {
-                AtomicOutput out = AtomicOutput.create(o.target());
-                outs.add(out);
-                o.writer().accept(out.temp());
+                set.write(o.target(), file -> o.writer().accept(file));
             }
-            for (AtomicOutput out : outs) {
-                out.commit();
-                published.add(out.target());
-            }
-            done = true;
-        } finally {
-            outs.forEach(AtomicOutput::close); // deletes the temporary file of any not committed
-            if (!done) {
-                withdraw(published);
-            }
-        }
-    }
-
-    private static void withdraw(List<Path> published) {
-        for (Path p : published) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                throw new UncheckedIOException(p + ": cannot withdraw a partly published result", e);
-            }
+            set.commit();
         }
     }
 

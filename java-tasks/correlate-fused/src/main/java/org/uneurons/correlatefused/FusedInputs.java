@@ -35,17 +35,12 @@ record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<
         }
         ShardCheck shards = checkShards(s.shards(), configs);
         List<int[]> layersA = new ArrayList<>();
-        List<Path> targets = new ArrayList<>();
         for (ModelPairs.Pair p : s.pairs()) {
             LayerRange r = LayerRange.parse(s.layersA(), configs.get(p.a()).nLayers, "checkpoint " + s.names().get(p.a()));
             layersA.add(new int[] {r.first(), r.last()});
-            targets.add(s.outdir().resolve(CorrelateFusedTool.outputName(s.names().get(p.a()), s.names().get(p.b()),
-                    s.chunk())));
         }
-        List<Path> statsTargets = s.statsModels().stream()
-                .map(m -> s.outdir().resolve(m + "." + s.chunk() + ".stats-partial.h5")).toList();
         TokenFilter filter = s.filterOption() != null ? s.filterOption() : shards.filter();
-        return new FusedInputs(shards.names(), shards.tokens(), loaded, layersA, filter, targets, statsTargets);
+        return new FusedInputs(shards.names(), shards.tokens(), loaded, layersA, filter, s.targets(), s.statsTargets());
     }
 
     /** What the chunk's shards have in common, after each was checked against every loaded model. */

@@ -61,6 +61,17 @@ record FusedSettings(List<CheckpointRef> checkpoints, List<ModelPairs.Pair> pair
         return name.endsWith(".h5") ? name.substring(0, name.length() - 3) : name;
     }
 
+    /** Each pair's output, {@code OUTDIR/<a>__<b>.<chunk>.h5}, in the order of {@link #pairs}. */
+    List<Path> targets() {
+        return pairs.stream().map(p -> outdir.resolve(CorrelateFusedTool.outputName(names().get(p.a()),
+                names().get(p.b()), chunk))).toList();
+    }
+
+    /** Each statistics model's output, {@code OUTDIR/<model>.<chunk>.stats-partial.h5}. */
+    List<Path> statsTargets() {
+        return statsModels.stream().map(m -> outdir.resolve(m + "." + chunk + ".stats-partial.h5")).toList();
+    }
+
     /** The checkpoint directories, in command-line order. */
     List<Path> dirs() {
         return checkpoints.stream().map(CheckpointRef::dir).toList();

@@ -60,6 +60,28 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
         trainLogs = List.copyOf(trainLogs);
     }
 
+    /** Every input path with the option that names it, for the checks of the outputs against the inputs. */
+    List<Labelled> inputs() {
+        List<Labelled> out = new ArrayList<>();
+        neurons.forEach(g -> out.add(new Labelled("--neurons", g.file())));
+        optional(out, "--layer-fractions", layerFractions);
+        optional(out, "--percentiles", percentiles);
+        optional(out, "--stats", stats);
+        optional(out, "--params", paramsFile);
+        optional(out, "--plan", plan);
+        shards.forEach(p -> out.add(new Labelled("--shard", p)));
+        models.forEach(m -> out.add(new Labelled("--model", m.file())));
+        timings.forEach(p -> out.add(new Labelled("--timings", p)));
+        trainLogs.forEach(g -> out.add(new Labelled("--train-log", g.file())));
+        return out;
+    }
+
+    private static void optional(List<Labelled> out, String option, Path p) {
+        if (p != null) {
+            out.add(new Labelled(option, p));
+        }
+    }
+
     /** Parses the options {@link ReportTool} declares. */
     static ReportSettings from(Args args) {
         return new ReportSettings(

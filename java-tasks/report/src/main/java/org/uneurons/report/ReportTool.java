@@ -9,6 +9,7 @@ import org.apache.commons.cli.Options;
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.Version;
+import org.uneurons.core.io.OutputSet;
 
 /**
  * The report task: a static HTML report ({@code OUTDIR/report/index.html} with PNG charts beside it) that opens
@@ -70,12 +71,16 @@ public final class ReportTool extends Tool {
     protected int doWork(Args args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         ReportSettings settings = ReportSettings.from(args);
+        settings.inputs().forEach(in -> args.input(in.label(), in.file()));
+        args.outputDir("outdir");
+        Path target = args.outputTree("--outdir", settings.outdir().resolve("report"));
         ReportInputs inputs = ReportInputs.read(settings);
         ReportModel model = ModelBuilder.build(settings, inputs, Version.describe(getClass()));
-        Path target = settings.outdir().resolve("report");
-        try (DirectoryOutput out = new DirectoryOutput(target)) {
-            ReportCharts.write(model, out.temp());
-            Files.writeString(out.temp().resolve("index.html"), ReportPage.render(model), StandardCharsets.UTF_8);
+        // written into a temporary directory, which replaces the report directory whole
+        try (OutputSet out = new OutputSet()) {
+            Path dir = out.tempDirectory(target);
+            ReportCharts.write(model, dir);
+            Files.writeString(dir.resolve("index.html"), ReportPage.render(model), StandardCharsets.UTF_8);
             out.commit();
         }
         err.println("report: wrote " + target.resolve("index.html"));

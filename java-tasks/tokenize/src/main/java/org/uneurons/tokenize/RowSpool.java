@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
 
+import org.uneurons.core.io.PathIOException;
+import org.uneurons.core.io.TempNames;
+import org.uneurons.core.io.TempRegistry;
+
 /**
  * Every row of the input, kept in a temporary file (int32, little-endian) next to the shards, so that the rows can be
  * shuffled as a whole before any is kept: the paper shuffles all rows and then takes the first N (METHOD 1.3). The
@@ -34,14 +38,15 @@ final class RowSpool implements RowCutter.RowSink, AutoCloseable {
         this.buf = ByteBuffer.allocate(Math.max(BUFFER_BYTES / (4 * ctx), 1) * 4 * ctx).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A new spool file in {@code dir} (hidden, removed again by {@link #close}). */
+    /** A new spool file in {@code dir} ({@code NAME.spill-...}, removed by {@link #close} or at SIGTERM). */
     static RowSpool create(Path dir, String name, int ctx) {
         try {
             Files.createDirectories(dir);
-            Path f = Files.createTempFile(dir, "." + name + ".rows-", ".tmp");
-            return new RowSpool(f, FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE), ctx);
+            Path f = TempRegistry.createFile(dir.resolve(name), TempNames.SPILL);
+            return new RowSpool(f, TempRegistry.open(f, p -> FileChannel.open(p, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)), ctx);
         } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": cannot create a temporary row file", e);
+            throw new PathIOException(dir, "cannot create a temporary row file", e);
         }
     }
 
@@ -63,7 +68,7 @@ final class RowSpool implements RowCutter.RowSink, AutoCloseable {
                 ch.write(buf, ch.size());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write", e);
+            throw new PathIOException(file, "cannot write the temporary row file", e);
         }
         buf.clear();
     }
@@ -112,9 +117,9 @@ final class RowSpool implements RowCutter.RowSink, AutoCloseable {
     public void close() {
         try {
             ch.close();
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot remove the temporary row file", e);
+        } catch (IOException ignored) {
+            // deleted next
         }
+        TempRegistry.delete(file);
     }
 }

@@ -9,14 +9,16 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.uneurons.core.io.OutputSet;
 import org.uneurons.core.stats.TokenFilter;
 import org.uneurons.formats.TokenShard;
 
 /**
  * Collects rows and writes them as token shards of --seqs-per-shard rows each: DIR/NAME.00000.h5, NAME.00001.h5,
- * ... Each shard is published atomically when full; on failure {@link #discard} removes the shards of this run.
+ * ... Each shard goes to a temporary file when full; {@link #publish} renames them all together (and removes an
+ * earlier run's shards under the same name), {@link #discard} deletes them: a run publishes all its shards or none.
  */
-final class ShardWriter implements RowCutter.RowSink {
+final class ShardWriter implements RowCutter.RowSink, AutoCloseable {
     private final Path dir;
     private final String name;
     private final int seqsPerShard;
@@ -24,6 +26,7 @@ final class ShardWriter implements RowCutter.RowSink {
     private final TokenFilter filter;
     private final List<int[]> pending = new ArrayList<>();
     private final List<Path> written = new ArrayList<>();
+    private final OutputSet set = new OutputSet();
 
     /** {@code filter}: the token ids every shard records as dropped by the analyses ({@code filter_ids}). */
     ShardWriter(Path dir, String name, int seqsPerShard, TokenShard.Meta meta, TokenFilter filter) {
@@ -51,7 +54,7 @@ final class ShardWriter implements RowCutter.RowSink {
             return;
         }
         Path f = dir.resolve(shardName(name, written.size()));
-        TokenShard.write(f, pending.toArray(new int[0][]), meta, null, filter);
+        set.write(f, TokenShard.content(f, pending.toArray(new int[0][]), meta, null, filter, -1));
         written.add(f);
         pending.clear();
     }
@@ -62,30 +65,36 @@ final class ShardWriter implements RowCutter.RowSink {
         return List.copyOf(written);
     }
 
-    /**
-     * Shards of an earlier run under the same name beyond the ones just written (NAME.00007.h5 when this run wrote
-     * 5): left in place they would be read as part of this data set, so they are removed.
-     */
-    List<Path> removeStale() throws IOException {
+    /** The shards in {@code dir} under {@code name}, of this run or an earlier one. */
+    static List<Path> existing(Path dir, String name) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
         Pattern p = Pattern.compile(Pattern.quote(name) + "\\.\\d{5}\\.h5");
-        List<Path> stale = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            files.filter(f -> p.matcher(f.getFileName().toString()).matches() && !written.contains(f))
-                    .sorted().forEach(stale::add);
+            return files.filter(f -> p.matcher(f.getFileName().toString()).matches()).sorted().toList();
         }
-        for (Path f : stale) {
-            Files.delete(f);
-        }
+    }
+
+    /**
+     * Publishes this run's shards together; shards of an earlier run under the same name beyond the ones just
+     * written (NAME.00007.h5 when this run wrote 5) would be read as part of this data set, so they are removed in
+     * the same step. Returns those removed.
+     */
+    List<Path> publish() throws IOException {
+        List<Path> stale = existing(dir, name).stream().filter(f -> !set.targets().contains(f.toAbsolutePath())).toList();
+        stale.forEach(set::retire);
+        set.commit();
         return stale;
     }
 
+    /** Deletes the shards of this run not published. */
     void discard() {
-        for (Path f : written) {
-            try {
-                Files.deleteIfExists(f);
-            } catch (IOException ignored) {
-                // best effort; the run failed and says so
-            }
-        }
+        set.close();
+    }
+
+    @Override
+    public void close() {
+        set.close();
     }
 }

@@ -127,7 +127,7 @@ public final class TokenizeTool extends Tool {
             if (inputNames.isEmpty()) {
                 throw new UsageException("missing required option --input (see --help)");
             }
-            Path outdir = a.path("outdir");
+            a.path("outdir");
             String name = a.string("name");
             if (name.isBlank() || name.contains("/")) {
                 throw new UsageException("--name must be a plain file name prefix, got '" + name + "'");
@@ -153,14 +153,15 @@ public final class TokenizeTool extends Tool {
                 if (!Files.isRegularFile(p)) {
                     throw new InputException(p + ": no such file (--input)");
                 }
-                inputs.add(p);
+                inputs.add(a.input("--input", p));
             }
             boolean text = formats.get(0).isText();
             if (formats.stream().anyMatch(f -> f.isText() != text)) {
                 throw new UsageException("cannot mix text inputs (.txt, .jsonl) and id inputs (.npy, .bin) in one run");
             }
-            return new Settings(inputs, formats, text, outdir, name, ctx, seqsPerShard, maxTokens / ctx,
-                    a.string("text-field", "text"), Sampling.parse(a, formats));
+            Sampling sampling = Sampling.parse(a, formats);
+            return new Settings(inputs, formats, text, a.outputDir("outdir"), name, ctx, seqsPerShard, maxTokens / ctx,
+                    a.string("text-field", "text"), sampling);
         }
 
         String source() {
@@ -176,12 +177,17 @@ public final class TokenizeTool extends Tool {
     @Override
     protected int doWork(Args a) throws Exception {
         Settings s = Settings.parse(a);
+        for (Path older : ShardWriter.existing(s.outdir(), s.name())) {
+            a.outputFile("--outdir", older); // rewritten or removed: never an input
+        }
         TokenShard.Meta meta = s.text() ? textMeta(a, s.source()) : idMeta(a, s.source());
         TokenFilter filter = s.sampling().filter(meta);
-        ShardWriter shards = new ShardWriter(s.outdir(), s.name(), s.seqsPerShard(), meta, filter);
-        Cut c = cut(s, meta, shards);
-        for (Path stale : shards.removeStale()) {
-            err.println("tokenize: removed " + stale + " (a shard of an earlier run under the same name)");
+        Cut c;
+        try (ShardWriter shards = new ShardWriter(s.outdir(), s.name(), s.seqsPerShard(), meta, filter)) {
+            c = cut(s, meta, shards);
+            for (Path stale : shards.publish()) {
+                err.println("tokenize: removed " + stale + " (a shard of an earlier run under the same name)");
+            }
         }
         String leftover = c.pending() == 0 ? ""
                 : c.groups() > 1 ? "; dropped " + c.pending() + " tokens (the incomplete last rows of " + c.groups()

@@ -33,7 +33,7 @@ record TrainSettings(List<Path> trainShards, List<Path> validShards, Path outdir
             throw new UsageException("missing required option --train (see --help)");
         }
         List<Path> validShards = a.existingFiles("valid");
-        Path outdir = a.path("outdir");
+        a.path("outdir");
         long seed = a.longValue("seed", 1);
         int steps = a.integer("steps", 2500);
         if (steps < 0) {
@@ -55,6 +55,10 @@ record TrainSettings(List<Path> trainShards, List<Path> validShards, Path outdir
             throw new UsageException("--threads expects a non-negative integer, got " + threads);
         }
         Integer vocab = a.has("vocab-size") ? a.positive("vocab-size", 0) : null;
+        Path outdir = a.outputDir("outdir");
+        for (String file : TrainTool.CHECKPOINT_FILES) {
+            a.outputFile("--outdir", outdir.resolve(file));
+        }
         return new TrainSettings(trainShards, validShards, outdir, seed, steps, batch, ctxOpt, vocab, nLayer, dModel,
                 nHead, dMlp, optimizer, evalEvery, valRows, logEvery, deviceSpec, threads);
     }

@@ -13,6 +13,7 @@ import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.OutputSet;
 import org.uneurons.core.io.SafetensorsWriter;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.TokenShard;
@@ -86,8 +87,12 @@ public final class TrainTool extends Tool {
                 (double) s.steps() * s.batch() / train.size(), s.seed(), device, unigram);
         TrainingLoop loop = new TrainingLoop(s, shape, train, valid, err);
         TrainingLoop.Result r = loop.run(device);
-        writeCheckpoint(s, shape, train, r);
-        writeTrainingJson(s, shape, train, loop, r, unigram, device);
+        // the checkpoint's files are published together: a checkpoint without its training.json never appears
+        try (OutputSet set = new OutputSet()) {
+            writeCheckpoint(set, s, shape, train, r);
+            set.write(s.outdir().resolve("training.json"), trainingJson(s, shape, train, loop, r, unigram, device));
+            set.commit();
+        }
         out.printf(Locale.ROOT, "wrote %s (%s steps, %.1f s; final train loss %s, val loss %s, unigram entropy %.3f)%n",
                 s.outdir(), s.steps(), r.seconds(), fmt(r.lastTrain()), fmt(r.lastVal()), unigram);
         return EXIT_OK;
@@ -103,19 +108,25 @@ public final class TrainTool extends Tool {
         return Devices.parse(s.deviceSpec());
     }
 
+    /** The files of a checkpoint directory this tool writes. */
+    static final List<String> CHECKPOINT_FILES = List.of("model.safetensors", "config.json", "train_log.csv",
+            "training.json");
+
     /** model.safetensors, config.json and train_log.csv: the checkpoint the rest of the pipeline loads. */
-    private static void writeCheckpoint(TrainSettings s, Gpt2Shape shape, TrainingRows train, TrainingLoop.Result r) {
+    private static void writeCheckpoint(OutputSet set, TrainSettings s, Gpt2Shape shape, TrainingRows train,
+                                        TrainingLoop.Result r) {
         SafetensorsWriter st = new SafetensorsWriter().metadata("format", "pt");
         shape.tensors().forEach((name, dims) -> st.putF32(name, r.weights().get(name), dims));
-        st.write(s.outdir().resolve("model.safetensors"));
-        AtomicOutput.writeString(s.outdir().resolve("config.json"), ModelConfig.gpt2Json(shape.nLayer(), shape.dModel(),
-                shape.nHead(), shape.dMlp(), shape.nCtx(), shape.vocabSize(), train.meta.bosId(), train.meta.eosId()));
-        r.log().write(s.outdir().resolve("train_log.csv"));
+        set.write(s.outdir().resolve("model.safetensors"), st.content());
+        set.write(s.outdir().resolve("config.json"), AtomicOutput.string(ModelConfig.gpt2Json(shape.nLayer(),
+                shape.dModel(), shape.nHead(), shape.dMlp(), shape.nCtx(), shape.vocabSize(), train.meta.bosId(),
+                train.meta.eosId())));
+        set.write(s.outdir().resolve("train_log.csv"), r.log().content());
     }
 
     /** training.json: every setting and the outcome, for provenance. */
-    private static void writeTrainingJson(TrainSettings s, Gpt2Shape shape, TrainingRows train, TrainingLoop loop,
-                                          TrainingLoop.Result r, double unigram, Device device) {
+    private static OutputSet.Body trainingJson(TrainSettings s, Gpt2Shape shape, TrainingRows train, TrainingLoop loop,
+                                               TrainingLoop.Result r, double unigram, Device device) {
         TrainSettings.Optimizer o = s.optimizer();
         JsonObject info = new JsonObject();
         info.addProperty("seed", s.seed());
@@ -149,8 +160,7 @@ public final class TrainTool extends Tool {
         info.addProperty("recomputed_steps", r.recomputedSteps());
         info.addProperty("seconds", r.seconds());
         info.addProperty("device", device.toString());
-        AtomicOutput.writeString(s.outdir().resolve("training.json"),
-                new GsonBuilder().setPrettyPrinting().create().toJson(info) + "\n");
+        return AtomicOutput.string(new GsonBuilder().setPrettyPrinting().create().toJson(info) + "\n");
     }
 
     private static String fmt(double v) {

@@ -13,6 +13,7 @@ import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
+import org.uneurons.core.io.OutputSet;
 import org.uneurons.formats.CorrelationSummaryFile;
 import org.uneurons.formats.LayerFractionsFile;
 import org.uneurons.formats.NeuronStatsFile;
@@ -69,9 +70,10 @@ public final class UniversalityTool extends Tool {
                 throw new UsageException("--threshold expects a finite number, got '" + args.string("threshold") + "'");
             }
             String kind = args.choice("baseline-kind", "gaussian-rows", "gaussian-rows", "haar");
-            Path outdir = args.path("outdir");
-            return new Settings(args.existingFiles("summary"), args.existingFiles("stats"),
-                    mode.equals("all"), threshold, kind, outdir);
+            args.path("outdir");
+            List<Path> summaries = args.existingFiles("summary");
+            List<Path> stats = args.existingFiles("stats");
+            return new Settings(summaries, stats, mode.equals("all"), threshold, kind, args.outputDir("outdir"));
         }
 
         String mode() {
@@ -84,20 +86,36 @@ public final class UniversalityTool extends Tool {
         Settings s = Settings.parse(args);
         Map<String, Map<String, List<PairSummary>>> byAnchor = readSummaries(s);
         Map<String, StatsColumns> stats = readStats(s, byAnchor);
-        for (Map.Entry<String, Map<String, List<PairSummary>>> e : byAnchor.entrySet()) {
-            String anchor = e.getKey();
-            List<PairSummary> pairs = new ArrayList<>();
-            for (List<PairSummary> parts : e.getValue().values()) {
-                pairs.add(PairSummary.join(parts));
+        for (String anchor : byAnchor.keySet()) {
+            for (String file : TABLE_FILES) {
+                args.outputFile("--outdir", tableDir(s, anchor).resolve(file));
             }
-            NeuronTable t = Universality.compute(anchor, pairs, s.threshold());
-            StatsColumns st = stats.get(anchor);
-            if (st != null) {
-                st.joinInto(t);
+        }
+        // every table of every anchor is published together, or none (an older run's files never mix in)
+        try (OutputSet set = new OutputSet()) {
+            for (Map.Entry<String, Map<String, List<PairSummary>>> e : byAnchor.entrySet()) {
+                String anchor = e.getKey();
+                List<PairSummary> pairs = new ArrayList<>();
+                for (List<PairSummary> parts : e.getValue().values()) {
+                    pairs.add(PairSummary.join(parts));
+                }
+                NeuronTable t = Universality.compute(anchor, pairs, s.threshold());
+                StatsColumns st = stats.get(anchor);
+                if (st != null) {
+                    st.joinInto(t);
+                }
+                writeTable(s, set, t, st, pairs, e.getValue());
             }
-            writeTable(s, t, st, pairs, e.getValue());
+            set.commit();
         }
         return EXIT_OK;
+    }
+
+    /** What one table is: the files of an anchor's directory (percentiles.csv only with statistics). */
+    static final List<String> TABLE_FILES = List.of("neurons.csv", "neurons.h5", "layer_fractions.csv", "percentiles.csv");
+
+    private static Path tableDir(Settings s, String anchor) {
+        return s.allModels() ? s.outdir().resolve(anchor) : s.outdir();
     }
 
     /** model_a -> model_b -> the summaries of that pair (possibly several layer ranges), in order of appearance. */
@@ -142,15 +160,20 @@ public final class UniversalityTool extends Tool {
         return stats;
     }
 
-    /** neurons.csv, neurons.h5, layer_fractions.csv and (with statistics) percentiles.csv of one anchor. */
-    private void writeTable(Settings s, NeuronTable t, StatsColumns st, List<PairSummary> pairs,
+    /**
+     * neurons.csv, neurons.h5, layer_fractions.csv and (with statistics) percentiles.csv of one anchor, into the set;
+     * without statistics an older percentiles.csv is retired, as it would describe another table.
+     */
+    private void writeTable(Settings s, OutputSet set, NeuronTable t, StatsColumns st, List<PairSummary> pairs,
                             Map<String, List<PairSummary>> parts) {
-        Path dir = s.allModels() ? s.outdir().resolve(t.model()) : s.outdir();
-        NeuronTableFile.csv(t, dir.resolve("neurons.csv"));
-        NeuronTableFile.hdf5(t, dir.resolve("neurons.h5"), provenance(s, st, pairs, parts));
-        LayerFractionsFile.write(Universality.layerFractions(t), dir.resolve("layer_fractions.csv"));
+        Path dir = tableDir(s, t.model());
+        set.write(dir.resolve("neurons.csv"), NeuronTableFile.csvContent(t));
+        set.write(dir.resolve("neurons.h5"), NeuronTableFile.hdf5Content(t, provenance(s, st, pairs, parts)));
+        set.write(dir.resolve("layer_fractions.csv"), LayerFractionsFile.content(Universality.layerFractions(t)));
         if (st != null) {
-            PercentilesFile.write(LayerPercentiles.compute(t), dir.resolve("percentiles.csv"));
+            set.write(dir.resolve("percentiles.csv"), PercentilesFile.content(LayerPercentiles.compute(t)));
+        } else {
+            set.retire(dir.resolve("percentiles.csv"));
         }
         int n = 0;
         for (int u : t.ints("is_universal")) {
