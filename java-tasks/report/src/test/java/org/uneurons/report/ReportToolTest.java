@@ -1,5 +1,6 @@
 package org.uneurons.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -648,6 +649,28 @@ class ReportToolTest {
         Path missing = dir.resolve("nope.csv");
         expectError(1, "report: error: " + missing + ": no such file (expected " + NeuronGroup.WHAT + ")",
                 "--neurons", missing.toString(), "--outdir", dir.toString());
+    }
+
+    /** OUTDIR/report is replaced whole: an input inside it would be deleted, so it is refused before any work. */
+    @Test
+    void aReportDirectoryHoldingAnInputIsRefused() throws IOException {
+        Path inside = Files.createDirectories(dir.resolve("report")).resolve("neurons.csv");
+        Files.copy(fx.trained, inside);
+        byte[] before = Files.readAllBytes(inside);
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", inside.toString(), "--outdir", dir.toString());
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("report: error: " + dir.resolve("report") + ": --outdir contains the input --neurons " + inside
+                + " (the directory is replaced whole; choose another output directory)", r.errorLine());
+        assertArrayEquals(before, Files.readAllBytes(inside));
+    }
+
+    @Test
+    void anOutdirThatIsAFileIsRefused() throws IOException {
+        Path file = Files.writeString(dir.resolve("results"), "a file");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--outdir", file.toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("report: error: " + file + ": is a file, not a directory (--outdir expects a directory)",
+                r.errorLine());
     }
 
     private void expectError(int code, String line, String... args) {

@@ -68,7 +68,8 @@ final class RowSpool implements RowCutter.RowSink, AutoCloseable {
                 ch.write(buf, ch.size());
             }
         } catch (IOException e) {
-            throw new PathIOException(file, "cannot write the temporary row file", e);
+            // the directory is what the user named (--outdir), and what has run out of space
+            throw new PathIOException(file.getParent(), "cannot write the temporary row file " + file.getFileName(), e);
         }
         buf.clear();
     }

@@ -23,6 +23,7 @@ import io.jhdf.WritableHdfFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.core.io.Hdf5;
+import org.uneurons.core.io.InjectedFaults;
 import org.uneurons.core.io.Safetensors;
 import org.uneurons.formats.TokenShard;
 import org.uneurons.core.testing.ToolRunner;
@@ -95,6 +96,28 @@ class TrainToolTest {
 
     static JsonObject json(Path f) throws Exception {
         return JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+    }
+
+    /** A checkpoint is published whole or not at all: training.json failing leaves no model.safetensors behind. */
+    @Test
+    void theCheckpointsFilesArePublishedTogether() throws Exception {
+        Path train = periodicShard(tmp.resolve("train.h5"), 16, VOCAB);
+        Path out = tmp.resolve("together");
+        try (InjectedFaults f = InjectedFaults.failWriting("training.json",
+                new java.io.IOException("No space left on device"))) {
+            ToolRunner r = train(tinyArgs(train, null, out, "--steps", "0"));
+            assertEquals(1, r.exitCode, r.toString());
+            assertEquals("train: error: " + out.resolve("training.json") + ": No space left on device", r.errorLine());
+        }
+        try (var left = Files.list(out)) {
+            assertEquals(List.of(), left.toList(), "no file of the checkpoint, no temporary");
+        }
+        ToolRunner r = train(tinyArgs(train, null, out, "--steps", "0"));
+        assertEquals(0, r.exitCode, r.toString());
+        try (var files = Files.list(out)) {
+            assertEquals(List.of("config.json", "model.safetensors", "train_log.csv", "training.json"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
     }
 
     @Test

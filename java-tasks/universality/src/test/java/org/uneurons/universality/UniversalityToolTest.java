@@ -16,6 +16,7 @@ import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.uneurons.core.io.InjectedFaults;
 import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.Rotations;
@@ -347,6 +348,54 @@ class UniversalityToolTest {
                 + " (models: a, b)", r.errorLine());
     }
 
+    // ---- the table's files are published together ----
+
+    private static List<String> listing(Path d) throws java.io.IOException {
+        try (var s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * A later file of the table failing (while written, while renamed) publishes none of them and leaves no
+     * temporary; a run without statistics retires an older run's percentiles.csv, which would not fit its table.
+     */
+    @Test
+    void theTablesFilesArePublishedAllOrNothingAndNeverMixWithAnOlderRun() throws Exception {
+        long seed = signSeed();
+        Path b = handSummary("a_b.h5", "b", new double[][] {{0.1, 0.9}, {0.3, 0.4}}, seed);
+        Path stats = statsFile(dir.resolve("stats.h5"), "a", 1, 2, Map.of("kurt", new double[] {5, 3}));
+        Path out = dir.resolve("out");
+        List<String> all = List.of("layer_fractions.csv", "neurons.csv", "neurons.h5", "percentiles.csv");
+        try (InjectedFaults f = InjectedFaults.failWriting("percentiles.csv",
+                new java.io.IOException("No space left on device"))) {
+            ToolRunner r = run("--summary", b.toString(), "--stats", stats.toString(), "--outdir", out.toString());
+            assertEquals(1, r.exitCode, r.toString());
+            assertEquals("universality: error: " + out.resolve("percentiles.csv") + ": No space left on device",
+                    r.errorLine());
+        }
+        assertEquals(List.of(), listing(out), "no file of the table, no temporary");
+        ToolRunner r = run("--summary", b.toString(), "--stats", stats.toString(), "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(all, listing(out));
+        String csv = Files.readString(out.resolve("neurons.csv"));
+        try (InjectedFaults f = InjectedFaults.failPublishing("neurons.h5",
+                new java.io.IOException("Input/output error"))) {
+            r = run("--summary", b.toString(), "--outdir", out.toString());
+            assertEquals(1, r.exitCode, r.toString());
+            assertEquals("universality: error: " + out.resolve("neurons.h5").toAbsolutePath() + ": Input/output error",
+                    r.errorLine());
+        }
+        assertEquals(List.of(), listing(out), "a rename failing half way leaves no file of either run");
+        r = run("--summary", b.toString(), "--stats", stats.toString(), "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        r = run("--summary", b.toString(), "--outdir", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(List.of("layer_fractions.csv", "neurons.csv", "neurons.h5"), listing(out),
+                "the older percentiles.csv is gone with the run that had statistics");
+        assertFalse(Files.readString(out.resolve("neurons.csv")).equals(csv), "the table without statistics columns");
+    }
+
     // ---- bad inputs ----
 
     @Test
@@ -395,5 +444,11 @@ class UniversalityToolTest {
                 + "'" + NeuronStatsFile.FORMAT + "', expected uneurons-correlation-summary/2 or uneurons-correlation-summary/1)",
                 r.errorLine());
         assertFalse(Files.exists(out.resolve("neurons.csv")), "nothing is published on failure");
+
+        Path aFile = Files.writeString(dir.resolve("results"), "a file");
+        r = run("--summary", ab.toString(), "--outdir", aFile.toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("universality: error: " + aFile + ": is a file, not a directory (--outdir expects a directory)",
+                r.errorLine());
     }
 }
