@@ -28,14 +28,14 @@ import org.uneurons.tokenize.TokenizeTool;
  * output is absent or complete (byte for byte a clean run's) and no temporary or spill file is left; after SIGKILL
  * (no hook runs) the leftovers are removed by the next run, whose output is a clean run's. The kill points are drawn
  * from a seed printed at the start (-Dfaults.seed=N repeats a run); their number is bounded (-Dfaults.sigterms,
- * default 3 a tool) so the suite stays within a minute or two on two cores.
+ * default 4 a tool) so the suite stays within a minute or two on two cores.
  */
 class SignalFaultTest {
     @TempDir
     static Path dir;
 
     static final long SEED = Long.getLong("faults.seed", System.nanoTime() % 1_000_000);
-    static final int SIGTERMS = Integer.getInteger("faults.sigterms", 3);
+    static final int SIGTERMS = Integer.getInteger("faults.sigterms", 4);
     static final double TIMEOUT_S = 120;
 
     static Path shard;
