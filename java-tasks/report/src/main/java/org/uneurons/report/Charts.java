@@ -4,7 +4,6 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.awt.geom.Ellipse2D;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
@@ -42,6 +41,7 @@ import org.jfree.data.statistics.BoxAndWhiskerItem;
 import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.uneurons.core.io.PathIOException;
 
 /**
  * PNG charts for the report, drawn headless with JFreeChart: white background, light grid, one colour per group
@@ -380,7 +380,7 @@ final class Charts {
         try {
             ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
         } catch (IOException e) {
-            throw new UncheckedIOException(png + ": cannot write chart", e);
+            throw new PathIOException(png, "cannot write chart", e);
         }
     }
 }

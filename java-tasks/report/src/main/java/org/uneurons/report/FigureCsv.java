@@ -1,10 +1,11 @@
 package org.uneurons.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+
+import org.uneurons.core.io.PathIOException;
 
 /**
  * The data of one figure, written as CSV beside its PNG so that readers can replot or check it: a header row, then
@@ -43,7 +44,7 @@ final class FigureCsv {
         try {
             Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write figure data", e);
+            throw new PathIOException(file, "cannot write figure data", e);
         }
     }
 }

@@ -73,6 +73,7 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
         models.forEach(m -> out.add(new Labelled("--model", m.file())));
         timings.forEach(p -> out.add(new Labelled("--timings", p)));
         trainLogs.forEach(g -> out.add(new Labelled("--train-log", g.file())));
+        optional(out, "--reference", reference == null ? null : reference.file());
         return out;
     }
 

@@ -662,6 +662,12 @@ class ReportToolTest {
         assertEquals("report: error: " + dir.resolve("report") + ": --outdir contains the input --neurons " + inside
                 + " (the directory is replaced whole; choose another output directory)", r.errorLine());
         assertArrayEquals(before, Files.readAllBytes(inside));
+        r = ToolRunner.run(new ReportTool(), "--neurons", fx.trained.toString(), "--reference", inside.toString(),
+                "--outdir", dir.toString());
+        assertEquals(2, r.exitCode, r.toString());
+        assertEquals("report: error: " + dir.resolve("report") + ": --outdir contains the input --reference " + inside
+                + " (the directory is replaced whole; choose another output directory)", r.errorLine());
+        assertArrayEquals(before, Files.readAllBytes(inside));
     }
 
     @Test
