@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * The paper's 208 string predicates on a decoded token (analysis/vocab_df.py ALL_FEATURES), ported one for one in
+ * The paper's string predicates on a decoded token (analysis/vocab_df.py ALL_FEATURES: 208 with integral_value), ported in
  * its order and with its quirks: {@code all_digits} is true for whitespace-only tokens (Python's all() of nothing),
  * {@code is_website_suffix} compares the unstripped token, {@code is_length} and {@code is_time} test substrings,
  * the duplicated prefixes (micro, anti) appear once, as in the paper's dict. {@code integral_value} is not a boolean
