@@ -52,10 +52,17 @@ public final class FamiliesFile {
                 w.attribute("format", FORMAT);
                 f.attributes().forEach((k, v) -> w.attribute(k, v instanceof String || v instanceof Double
                         || v instanceof Integer || v instanceof Long ? v : String.valueOf(v)));
+                w.attribute("n_features", f.features().length);
                 columns(w, f);
-                w.dataset("vr", f.vr()).dataset("feature_names", f.features()).dataset("feature_kinds", f.featureKinds())
-                        .dataset("silhouette_by_k", f.silhouetteByK())
-                        .dataset("top_token_ids", f.topTokenIds()).dataset("top_token_means", f.topTokenMeans())
+                // jhdf cannot write an empty array: without features (ids without texts and no tagger) or without
+                // a k to try (fewer than 3 neurons) those datasets are left out, and read back as empty
+                if (f.features().length > 0) {
+                    w.dataset("vr", f.vr()).dataset("feature_names", f.features()).dataset("feature_kinds", f.featureKinds());
+                }
+                if (f.silhouetteByK().length > 0) {
+                    w.dataset("silhouette_by_k", f.silhouetteByK());
+                }
+                w.dataset("top_token_ids", f.topTokenIds()).dataset("top_token_means", f.topTokenMeans())
                         .dataset("top_token_counts", f.topTokenCounts()).dataset("top_token_texts", flat(f.topTokenTexts()));
             }
             out.commit();
@@ -103,8 +110,7 @@ public final class FamiliesFile {
                 throw new InputException(h5 + ": format '" + format + "', expected " + FORMAT);
             }
             int n = r.shape("/layer", what)[0];
-            int[] vrShape = r.shape("/vr", what);
-            int nf = vrShape.length == 2 ? vrShape[1] : 0;
+            int nf = r.integer("n_features", what);
             int[] topShape = r.shape("/top_token_ids", what);
             int t = topShape.length == 2 ? topShape[1] : 0;
             String[] texts = r.stringsOrNull("/top_token_texts");
@@ -129,8 +135,11 @@ public final class FamiliesFile {
                     r.doubles("/best_vr", n, what), r.stringsOrNull("/runner_up"), r.doubles("/runner_up_vr", n, what),
                     r.ints("/duplicates", n, what), r.ints("/cluster", n, what), r.doubles("/position_mi", n, what),
                     r.doubles("/position_std", n, what), r.doubles("/kurtosis", n, what),
-                    r.stringsOrNull("/feature_names"), r.stringsOrNull("/feature_kinds"),
-                    r.doubleMatrix("/vr", n, nf, what), r.doubles("/silhouette_by_k", r.shape("/silhouette_by_k", what)[0], what),
+                    nf == 0 ? new String[0] : r.stringsOrNull("/feature_names"),
+                    nf == 0 ? new String[0] : r.stringsOrNull("/feature_kinds"),
+                    nf == 0 ? new double[n][0] : r.doubleMatrix("/vr", n, nf, what),
+                    !r.exists("/silhouette_by_k") ? new double[0]
+                            : r.doubles("/silhouette_by_k", r.shape("/silhouette_by_k", what)[0], what),
                     r.intMatrix("/top_token_ids", n, t, what), r.doubleMatrix("/top_token_means", n, t, what), counts,
                     topTexts, attrs);
         }
