@@ -95,19 +95,20 @@ public final class FamiliesTool extends Tool {
                     double smallNorm, FamilyRules.Thresholds thresholds, int topTokens, int contextMinCount,
                     int maxClusters, int clusterTrials, long seed) {
         static Settings parse(Args args) {
-            Path table = args.path("table");
+            Path table = args.input("--table", existing(args.path("table"), "--table"));
             CheckpointRef ckpt = CheckpointRef.parse(args.string("checkpoint"), "--checkpoint");
-            List<String> shardArgs = args.strings("shard");
-            if (shardArgs.isEmpty()) {
+            args.input("--checkpoint", existing(ckpt.dir(), "--checkpoint"));
+            if (args.strings("shard").isEmpty()) {
                 throw new UsageException("missing required option --shard (see --help)");
             }
-            Path outdir = args.path("outdir");
+            List<Path> shards = args.existingFiles("shard");
+            Path outdir = args.outputDir("outdir");
             FamilyRules.Thresholds th = new FamilyRules.Thresholds(finite(args, "unigram-vr", 0.5),
                     finite(args, "alphabet-vr", 0.35), finite(args, "position-kurtosis", 2.0), finite(args, "min-vr", 0.2),
                     args.positive("duplicate-min", 3));
             Integer perPass = args.has("neurons-per-pass") ? args.positive("neurons-per-pass", 1) : null;
             Double minCount = args.has("unigram-min-count") ? finite(args, "unigram-min-count", 0) : null;
-            return new Settings(table, ckpt, shardArgs.stream().map(Path::of).toList(), outdir, args.positive("top-n", 50),
+            return new Settings(table, ckpt, shards, outdir, args.positive("top-n", 50),
                     args.string("tagger", "none"), args.positive("batch-size", 4), Devices.parse(args.string("device", "cpu")),
                     perPass, minCount, nonNegative(args, "unigram-min-ids", 3), finite(args, "small-norm", 0.52), th,
                     args.positive("top-tokens", 10), nonNegative(args, "context-min-count", 20),
@@ -134,8 +135,10 @@ public final class FamiliesTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
-        ModelConfig cfg = ModelConfig.read(existing(s.checkpoint().dir(), "--checkpoint"), s.checkpoint().name());
-        NeuronChoice choice = NeuronChoice.read(existing(s.table(), "--table"), cfg.nLayers, cfg.dMlp, s.topN());
+        Path csv = args.outputFile("--outdir", s.outdir().resolve("families.csv"));
+        Path h5 = args.outputFile("--outdir", s.outdir().resolve("families.h5"));
+        ModelConfig cfg = ModelConfig.read(s.checkpoint().dir(), s.checkpoint().name());
+        NeuronChoice choice = NeuronChoice.read(s.table(), cfg.nLayers, cfg.dMlp, s.topN());
         Shards shards = Shards.read(s.shards(), cfg);
         TokenTexts.Decoded texts = TokenTexts.of(shards.meta(), shards.vocab());
         List<String> notes = notes(s, texts, choice);
@@ -148,7 +151,7 @@ public final class FamiliesTool extends Tool {
             VrClusters.Result clusters = VrClusters.cluster(e.vr(), s.maxClusters(), s.seed(), s.clusterTrials());
             Map<String, Object> attrs = attributes(s, cfg, choice, shards, texts, tagger, in, clusters, notes);
             FamiliesFile.write(Outputs.families(choice, e, labels, clusters, texts.texts(), kurtosis(choice, e), attrs),
-                    s.outdir().resolve("families.csv"), s.outdir().resolve("families.h5"));
+                    csv, h5);
             Outputs.summary(out, choice, e, labels, clusters, notes);
         }
         return EXIT_OK;
@@ -249,7 +252,7 @@ public final class FamiliesTool extends Tool {
             List<TokenShard> list = new ArrayList<>();
             long tokens = 0;
             for (Path f : sorted) {
-                TokenShard sh = TokenShard.read(existing(f, "--shard"));
+                TokenShard sh = TokenShard.read(f);
                 cfg.checkTokens(f, sh.tokens(), sh.nSeq());
                 TokenShard first = list.isEmpty() ? sh : list.get(0);
                 if (sh.meta().vocabSize() != first.meta().vocabSize() || sh.unkId() != first.unkId()

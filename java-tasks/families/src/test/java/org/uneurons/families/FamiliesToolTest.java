@@ -200,7 +200,13 @@ class FamiliesToolTest {
         ToolRunner tagger = run(new FamiliesTool(), "--table", table("neurons.csv", LAYERS, 0).toString(), "--shard",
                 good.toString(), "--tagger", "opennlp");
         assertEquals(2, tagger.exitCode, tagger.toString());
-        for (ToolRunner r : List.of(shape, none, ids, tagger)) {
+        Path table = table("neurons.csv", LAYERS, 0);
+        ToolRunner outdir = ToolRunner.run(new FamiliesTool(), "--table", table.toString(), "--checkpoint",
+                TestData.hf("gpt2-tiny").toString(), "--shard", good.toString(), "--outdir", table.toString());
+        assertEquals(1, outdir.exitCode, outdir.toString());
+        assertTrue(outdir.errorLine().contains("is a file, not a directory"), outdir.errorLine());
+        assertTrue(Files.readString(table).startsWith("layer,neuron"), "the input is untouched");
+        for (ToolRunner r : List.of(shape, none, ids, tagger, outdir)) {
             assertEquals(1, r.stderr.lines().filter(l -> l.contains("error")).count(), r.stderr);
         }
     }

@@ -8,6 +8,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.AtomicOutput;
 import org.uneurons.core.io.Hdf5Reader;
 import org.uneurons.core.io.Hdf5Writer;
+import org.uneurons.core.io.OutputSet;
 
 /**
  * The families task's output (docs/output.md, "Families"): {@code families.csv}, one row per explained neuron
@@ -36,8 +37,17 @@ public final class FamiliesFile {
         }
     }
 
+    /** Both files, published together or not at all. */
     public static void write(Families f, Path csv, Path h5) {
-        AtomicOutput.writeText(csv, w -> {
+        try (OutputSet set = new OutputSet()) {
+            set.write(csv, csvContent(f)).write(h5, hdf5Content(f));
+            set.commit();
+        }
+    }
+
+    /** families.csv's content, for an {@link OutputSet}. */
+    public static OutputSet.Body csvContent(Families f) {
+        return AtomicOutput.text(w -> {
             w.write(CSV_HEADER);
             w.write('\n');
             for (int i = 0; i < f.rows(); i++) {
@@ -47,8 +57,12 @@ public final class FamiliesFile {
                         + num(f.positionMi()[i]) + "," + num(f.positionStd()[i]) + "," + num(f.kurtosis()[i]) + "\n");
             }
         });
-        try (AtomicOutput out = AtomicOutput.create(h5)) {
-            try (Hdf5Writer w = Hdf5Writer.create(out.temp())) {
+    }
+
+    /** families.h5's content, for an {@link OutputSet}. */
+    public static OutputSet.Body hdf5Content(Families f) {
+        return file -> {
+            try (Hdf5Writer w = Hdf5Writer.create(file)) {
                 w.attribute("format", FORMAT);
                 f.attributes().forEach((k, v) -> w.attribute(k, v instanceof String || v instanceof Double
                         || v instanceof Integer || v instanceof Long ? v : String.valueOf(v)));
@@ -65,8 +79,7 @@ public final class FamiliesFile {
                 w.dataset("top_token_ids", f.topTokenIds()).dataset("top_token_means", f.topTokenMeans())
                         .dataset("top_token_counts", f.topTokenCounts()).dataset("top_token_texts", flat(f.topTokenTexts()));
             }
-            out.commit();
-        }
+        };
     }
 
     private static void columns(Hdf5Writer w, Families f) {
