@@ -27,7 +27,8 @@ class Plan {
 
     /** Every process of the DAG, in the order of the data flow (the order of the `plan:` line). */
     static final List<String> PROCESSES = ['CORPUS', 'TOKENIZE', 'TRAIN', 'EXTRACT', 'CORRELATE', 'CORRELATE_FUSED',
-                                           'MERGE', 'FINALISE', 'STATS_PARTIAL', 'STATS_FINAL', 'UNIVERSALITY', 'REPORT']
+                                           'MERGE', 'FINALISE', 'STATS_PARTIAL', 'STATS_FINAL', 'UNIVERSALITY', 'FAMILIES',
+                                           'REPORT']
 
     /** The params shown in the report's run summary (when set). */
     static final List<String> REPORT_PARAMS = ['seeds', 'control', 'pairs', 'threshold', 'baseline', 'baseline_seed',
@@ -46,6 +47,10 @@ class Plan {
     final boolean demo
     /** Fused correlation (correlate_mode fused, or auto with checkpoints): CORRELATE_FUSED per (chunk, block). */
     final boolean fused
+    /** FAMILIES runs (params.families): one task per group, on the group's report table model. */
+    final boolean families
+    /** FAMILIES reads the first N analysis shards (params.families_shards), or null: all. */
+    final Integer familiesShards
     /** params.pairs 'all': every ordered pair of trained models; else 'anchor': the anchor against each other. */
     final boolean allPairs
     /** -profile gpu: the correlate tasks hold their totals on a GPU (memory is planned for it). */
@@ -114,6 +119,8 @@ class Plan {
         this.gpu = gpu
         demo = !p.models
         fused = p.correlate_mode == 'fused' || (p.correlate_mode == 'auto' && !demo)
+        families = p.families == null || p.families as boolean
+        familiesShards = p.families_shards == null ? null : p.families_shards as Integer
         allPairs = p.pairs == 'all'
 
         checkpoints = demo ? [] : (p.models as List).collect { it.toString() }
@@ -157,7 +164,8 @@ class Plan {
         reportParams = p.findAll { k, v -> k in REPORT_PARAMS && v != null && (demo || !(k in DEMO_PARAMS)) }
             .collect { k, v -> "${k}=${v}".toString() }.sort()
         tools = (demo ? ['corpus', 'train'] : ['tokenize']) + (fused ? ['correlate-fused'] : ['extract', 'correlate']) +
-                ['merge', 'finalise'] + (fused ? [] : ['stats-partial']) + ['stats-final', 'universality', 'report']
+                ['merge', 'finalise'] + (fused ? [] : ['stats-partial']) + ['stats-final', 'universality'] +
+                (families ? ['families'] : []) + ['report']
 
         tokensPerShard = (p.seqs_per_shard as long) * (p.ctx as long)
         maxRows = demo || p.max_tokens == null ? null : (p.max_tokens as long).intdiv(p.ctx as long)
@@ -286,6 +294,7 @@ class Plan {
             STATS_PARTIAL  : fused ? 0 : statsModels.size() * s,
             STATS_FINAL    : statsModels.size(),
             UNIVERSALITY   : groups.size(),
+            FAMILIES       : families ? groups.size() : 0,
             REPORT         : 1,
         ]
         PROCESSES.findAll { n[it] > 0 }.collectEntries { [it, n[it]] }

@@ -11,8 +11,10 @@
  *                     (pair, block)
  *   NEURON_STATS      staged: STATS_PARTIAL; STATS_FINAL -> statistics per table model
  *   UNIVERSALITY      per group: its summaries (pairs x blocks) + its table models' statistics -> tables
- *   REPORT            every group's table + the anchor's statistics + shards + checkpoints + timings + the plan
- *                     (+ the reference table, when given) -> report
+ *   FAMILIES          per group (params.families): its report table + its table model's checkpoint + the analysis
+ *                     shards -> the families of its most universal neurons
+ *   REPORT            every group's table (and families) + the anchor's statistics + shards + checkpoints +
+ *                     timings + the plan (+ the reference table, when given) -> report
  *
  * Every fan-in is keyed and sized, its items sorted by name (fanIn, subworkflows/local/fan_in), so results never
  * depend on the order in which tasks complete.
@@ -23,6 +25,7 @@ include { MODELS           } from '../subworkflows/local/models/main'
 include { PAIR_CORRELATION } from '../subworkflows/local/pair_correlation/main'
 include { NEURON_STATS     } from '../subworkflows/local/neuron_stats/main'
 include { UNIVERSALITY     } from '../modules/local/universality/main'
+include { FAMILIES         } from '../modules/local/families/main'
 include { REPORT           } from '../modules/local/report/main'
 include { fanIn; collectSorted } from '../subworkflows/local/fan_in/main'
 
@@ -52,6 +55,26 @@ workflow UNIVERSAL_NEURONS {
         }
     UNIVERSALITY(ch_universality, jars.universality)
 
+    // --- families per group: its report table, its table model's checkpoint, the (first families_shards) shards ---
+    if (plan.families) {
+        ch_families_in = UNIVERSALITY.out.table
+            .map { meta, table -> [plan.tableModels[meta.id][0], meta.id, table] }
+            .combine(MODELS.out.models, by: 0)
+            .combine(TOKENS.out.shard_list.map { [it] })
+            .map { model, group, table, checkpoint, shards ->
+                [[id: group, model: model], table, checkpoint,
+                 plan.familiesShards ? shards.take(plan.familiesShards) : shards]
+            }
+        FAMILIES(ch_families_in, jars.families)
+        ch_families  = collectSorted(FAMILIES.out.families) { plan.groups.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
+        ch_fam_timing   = FAMILIES.out.timing
+        ch_fam_versions = FAMILIES.out.versions
+    } else {
+        ch_families     = Channel.value([])
+        ch_fam_timing   = Channel.empty()
+        ch_fam_versions = Channel.empty()
+    }
+
     // --- report: every group's table (in plan.groups order), the anchor's statistics, shards, checkpoints, the plan,
     //     the reference table
     ch_tables = collectSorted(UNIVERSALITY.out.table) { plan.groups.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
@@ -59,7 +82,8 @@ workflow UNIVERSAL_NEURONS {
     ch_checkpoints = collectSorted(MODELS.out.models) { plan.models.indexOf(it[0]) }.map { list -> list.collect { it[1] } }
     // every task's timing.tsv, sorted by content and path: the order of completion does not matter
     ch_timings = collectSorted(TOKENS.out.timing.mix(MODELS.out.timing, PAIR_CORRELATION.out.timing,
-                                                     NEURON_STATS.out.timing, UNIVERSALITY.out.timing)) { f ->
+                                                     NEURON_STATS.out.timing, UNIVERSALITY.out.timing,
+                                                     ch_fam_timing)) { f ->
         f.text + '\u0000' + f.toString()
     }
     // an optional reference table (params.reference_table); [] stages nothing
@@ -69,16 +93,17 @@ workflow UNIVERSAL_NEURONS {
         .combine(TOKENS.out.shard_list.map { [it] })
         .combine(ch_checkpoints.map { [it] })
         .combine(ch_timings.map { [it] })
-        .map { tables, stats, shards, checkpoints, timings ->
+        .combine(ch_families.map { [it] })
+        .map { tables, stats, shards, checkpoints, timings, families ->
             [[id: 'report', groups: plan.groups, models: plan.models, params: plan.reportParams,
               plan: plan.costs(shards.size()).rows()],
-             tables, stats, shards, checkpoints, timings, reference]
+             tables, stats, shards, checkpoints, timings, reference, families]
         }
     REPORT(ch_report, jars.report)
 
     // one software_versions.yml per run
     TOKENS.out.versions.mix(MODELS.out.versions, PAIR_CORRELATION.out.versions, NEURON_STATS.out.versions,
-                            UNIVERSALITY.out.versions, REPORT.out.versions)
+                            UNIVERSALITY.out.versions, ch_fam_versions, REPORT.out.versions)
         .map { it.text.trim() + '\n' }
         .unique()
         .collectFile(name: 'software_versions.yml', storeDir: "${outdir}/pipeline_info", sort: true)

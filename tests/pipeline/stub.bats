@@ -67,7 +67,7 @@ tasks_as_planned() {
 @test "stub run, fused: CORRELATE_FUSED per (chunk, block), MERGE and FINALISE per (pair, block), no activations" {
     stub fused --correlate_mode fused --tokens_per_task 65536 --layers_per_task 1
     tasks_as_planned fused
-    grep -q '^plan: 2 analysis shards, 39 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1$' \
+    grep -q '^plan: 2 analysis shards, 41 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1$' \
         "$WORK/fused.log" || fail "not the fused plan of 2 chunks x 2 blocks" "$WORK/fused.log"
     local missing="" i b out
     for i in 2 3 4; do for b in L00-00 L01-01; do
@@ -94,7 +94,7 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     [[ "$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["process"] ~ /:MERGE$/ { print $h["memory"] }' "$WORK/fused.trace" | sort -u)" == '2 GB' ]] \
         || fail "MERGE's memory is not the plan's 2 GB" "$WORK/fused.log"
     out="$(cat "$(dirname "$(grep -l "^### name: 'UNIVERSAL_NEURONS:REPORT" "$WORK"/fused/work/*/*/.command.run)")/plan.tsv" | head -n 2)"
-    [[ "$out" == $'item\tvalue\ntasks\t39: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1' ]] \
+    [[ "$out" == $'item\tvalue\ntasks\t39: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1' ]] \
         || fail "REPORT's plan.tsv: $out" "$WORK/fused.log"
 }
 
@@ -124,7 +124,7 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     ((rc == 0)) || fail "the plan_only run failed (exit $rc)" "$log"
     ! grep -q 'Submitted process' "$log" || fail "a task started" "$log"
     local item
-    for item in '^plan: 2 analysis shards, 18 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 6, STATS_FINAL 2, UNIVERSALITY 2, REPORT 1$' \
+    for item in '^plan: 2 analysis shards, 20 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 6, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1$' \
                 '^  memory CORRELATE_FUSED  4.3 GB host per task x 1 task$' '^  work/ at peak  ' '^  FLOP  ' '^  GPU-hours  ' \
                 '^  verdict  *fits$' '^plan_only: '; do
         grep -q "$item" "$log" || fail "no line matching '$item'" "$log"

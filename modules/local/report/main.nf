@@ -7,6 +7,7 @@
  * models (the models' names, in the order of `checkpoints`, staged as models/N/<directory>), params (KEY=VALUE
  * strings shown in the run summary), plan ([item, value] rows of lib/PlanCosts.groovy, written to plan.tsv).
  * reference: a neuron table to compare the anchor's with (params.reference_table), or [] for none.
+ * families: every group's FAMILIES directory (families.h5), in meta.groups order, or [] when families are off.
  * Options: --threshold, --top.
  */
 process REPORT {
@@ -14,7 +15,7 @@ process REPORT {
     label 'process_single'
 
     input:
-    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv'), path(reference, stageAs: 'reference/*')
+    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv'), path(reference, stageAs: 'reference/*'), path(families, stageAs: 'families/?/*')
     path jar
 
     output:
@@ -26,6 +27,7 @@ process REPORT {
     def args   = task.ext.args ?: ''
     def table  = TaskCommand.asList(tables)
     def dirs   = TaskCommand.asList(checkpoints)
+    def fams   = TaskCommand.asList(families)
     def logArgs = [meta.models, dirs].transpose().collect { m, d -> "\$( [[ -s ${d}/train_log.csv ]] && echo --train-log ${m}=${d}/train_log.csv )" }
     """
     ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
@@ -41,6 +43,7 @@ process REPORT {
         ${TaskCommand.repeat('--timings', timings)} \\
         --plan plan.tsv \\
         ${reference ? "--reference ${reference}" : ''} \\
+        ${fams ? meta.groups.withIndex().collect { g, i -> "--families ${g}=${fams[i]}/families.h5" }.join(' ') : ''} \\
         ${args} \\
         --outdir .
     """
@@ -50,6 +53,7 @@ process REPORT {
     ${TaskCommand.stub(task, 'report')}
     echo "tables: ${TaskCommand.asList(tables).join(' ')}"
     echo "reference: ${reference ?: 'none'}"
+    echo "families: ${TaskCommand.asList(families).join(' ') ?: 'none'}"
     ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
     mkdir report
     echo '<html></html>' > report/index.html
