@@ -15,7 +15,7 @@ final class Sources {
     /** java-tasks/, from the surefire property every module gets (java-tasks/testdata). */
     static final Path ROOT = Path.of(System.getProperty("testdata.dir", "../testdata")).toAbsolutePath().getParent();
     /** The library modules: what task modules may depend on (docs/architecture.md). */
-    static final List<String> LIBRARIES = List.of("core", "formats", "blas", "models", "accumulate");
+    static final List<String> LIBRARIES = List.of("core", "formats", "blas", "models", "accumulate", "nlp");
 
     private Sources() {
     }
