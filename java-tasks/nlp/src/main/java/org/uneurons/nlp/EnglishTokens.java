@@ -2,6 +2,7 @@ package org.uneurons.nlp;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import opennlp.tools.util.Span;
@@ -10,7 +11,9 @@ import opennlp.tools.util.Span;
  * What the English pipeline does to the tokenizer's tokens before and after tagging.
  *
  * <p>Before: the UD English EWT tokenizer model keeps dashes and ellipses inside words ("know—it's" is one token);
- * a run of em dashes, en dashes or ellipsis characters becomes a token of its own, as spaCy's tokenizer does.
+ * a run of em dashes, en dashes or ellipsis characters becomes a token of its own, as spaCy's tokenizer does. It
+ * also leaves the full stop on some sentence-final words ("slept."): the last token of a sentence loses its final
+ * "." when the rest has no "." and is not a common abbreviation (Mr, Dr, etc, Inc, Jan, ...).
  *
  * <p>After: the model tags a contraction or possessive as one token with a compound tag ("don't" AUX+PART, "it's"
  * PRON+AUX, "boat's" NOUN+PART, "cannot" AUX+PART, "gonna" VERB+PART). Such a token is split into words with a
@@ -22,6 +25,8 @@ import opennlp.tools.util.Span;
 final class EnglishTokens {
     private static final String SEPARATE = "\u2014\u2013\u2026";
     private static final Set<String> NA_CONTRACTIONS = Set.of("gonna", "wanna", "gotta");
+    private static final Set<String> ABBREVIATIONS = Set.of(("mr mrs ms dr prof st jr sr co corp inc ltd vs etc al"
+            + " jan feb mar apr jun jul aug sep sept oct nov dec no gen col capt lt sgt rev gov sen rep").split(" "));
 
     private EnglishTokens() {
     }
@@ -39,7 +44,22 @@ final class EnglishTokens {
             }
             out.add(new Span(start, s.getEnd()));
         }
+        splitFinalPeriod(text, out);
         return out;
+    }
+
+    private static void splitFinalPeriod(String text, List<Span> spans) {
+        if (spans.isEmpty()) {
+            return;
+        }
+        Span last = spans.get(spans.size() - 1);
+        String token = text.substring(last.getStart(), last.getEnd());
+        String rest = token.substring(0, token.length() - 1);
+        if (token.length() > 1 && token.endsWith(".") && rest.indexOf('.') < 0
+                && !ABBREVIATIONS.contains(rest.toLowerCase(Locale.ROOT))) {
+            spans.set(spans.size() - 1, new Span(last.getStart(), last.getEnd() - 1));
+            spans.add(new Span(last.getEnd() - 1, last.getEnd()));
+        }
     }
 
     private static boolean isSeparate(char c) {

@@ -22,6 +22,20 @@ class EnglishTokensTest {
     }
 
     @Test
+    void aSentencesLastWordLosesItsFullStopUnlessAnAbbreviation() {
+        String text = "The cats slept.";
+        assertEquals(List.of("The", "cats", "slept", "."),
+                texts(text, EnglishTokens.refine(text, new Span[] {new Span(0, 3), new Span(4, 8), new Span(9, 15)})));
+        String mr = "Ask Mr.";
+        assertEquals(List.of("Ask", "Mr."), texts(mr, EnglishTokens.refine(mr, new Span[] {new Span(0, 3),
+            new Span(4, 7)})));
+        String us = "the U.S.";
+        assertEquals(List.of("the", "U.S."), texts(us, EnglishTokens.refine(us, new Span[] {new Span(0, 3),
+            new Span(4, 8)})));
+        assertEquals(List.of(), EnglishTokens.refine("", new Span[0]));
+    }
+
+    @Test
     void contractionsSplitAtTheirClitic() {
         assertEquals(2, EnglishTokens.cliticCut("don't"));
         assertEquals(2, EnglishTokens.cliticCut("can't"), "ca + n't, as UD and spaCy");
