@@ -149,7 +149,8 @@ final class EnglishMorphology {
      * The Penn tag of a verb or auxiliary: MD for modals; fixed forms of be, have and do; -ing forms VBG; irregular
      * past and participle forms from tables; a past-or-participle form (-ed, or the same form for both) is VBN after
      * a form of have, be or get (adverbs, negation and pronouns may stand between), else VBD; -s forms VBZ; a base
-     * form is VB after "to", a modal or do, or first in its sentence (imperative), else VBP.
+     * form is VB after "to", a modal or do, or first in its sentence (imperative), or after a coordinating
+     * conjunction when the nearest verb before is VB ("to sail and see"), else VBP.
      */
     static String verbTag(List<Word> sentence, int i) {
         String f = sentence.get(i).lower();
@@ -196,7 +197,21 @@ final class EnglishMorphology {
         }
         String b = before.lower();
         boolean doAux = DO.contains(b) && before.upos.equals("AUX");
+        if (before.upos.equals("CCONJ")) {
+            return infinitiveConjunct(sentence, i) ? "VB" : "VBP";
+        }
         return b.equals("to") || MODALS.contains(b) || doAux ? "VB" : "VBP";
+    }
+
+    /** The nearest verb before word i (a conjunct: "would sail ... and see") is an infinitive. */
+    private static boolean infinitiveConjunct(List<Word> sentence, int i) {
+        for (int j = i - 1; j >= 0; j--) {
+            Word w = sentence.get(j);
+            if (w.upos.equals("VERB")) {
+                return w.verbForm.equals("Inf");
+            }
+        }
+        return false;
     }
 
     /** Only punctuation, interjections and adverbs stand before word i. */

@@ -60,6 +60,10 @@ class EnglishMorphologyTest {
         assertEquals("_ Pres _ Fin _ _", morph(sentence("They/PRON come/VERB"), 1));
         assertEquals("_ Pres _ Fin _ _", morph(sentence("They/PRON need/VERB it/PRON"), 1), "-ed base form");
         assertEquals("_ _ _ Inf _ _", morph(sentence("to/PART bring/VERB"), 1), "-ing base form");
+        List<Word> conj = sentence("I/PRON would/AUX sail/VERB away/ADV and/CCONJ see/VERB ,/PUNCT we/PRON sail/VERB"
+                + " and/CCONJ see/VERB");
+        assertEquals("_ _ _ Inf _ _", morph(conj, 5), "a conjunct of an infinitive");
+        assertEquals("_ Pres _ Fin _ _", morph(conj, 10), "a conjunct of a present");
     }
 
     @Test
