@@ -17,6 +17,7 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.Progress;
 import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
+import org.uneurons.nlp.OpenNlpTagger;
 import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.FamiliesFile;
 import org.uneurons.formats.ModelConfig;
@@ -55,10 +56,11 @@ public final class FamiliesTool extends Tool {
     }
 
     static SequenceFeatures builtInTagger(String name) {
-        if (name.equals("none")) {
-            return SequenceFeatures.none();
-        }
-        throw new UsageException("--tagger expects none (this build has no NLP library), got '" + name + "'");
+        return switch (name) {
+            case "none" -> SequenceFeatures.none();
+            case "opennlp" -> new NlpSequenceFeatures(OpenNlpTagger.english(), "opennlp-en");
+            default -> throw new UsageException("--tagger expects none or opennlp, got '" + name + "'");
+        };
     }
 
     @Override
@@ -68,7 +70,8 @@ public final class FamiliesTool extends Tool {
         o.addOption(option("shard", "FILE", "token shard (repeatable, comma-separated; read in file-name order)"));
         o.addOption(option("outdir", "DIR", "where families.csv and families.h5 go"));
         o.addOption(option("top-n", "N", "neurons explained when none is universal: the top N by excess_corr (default 50)"));
-        o.addOption(option("tagger", "NAME", "sequence tagger: none (default)"));
+        o.addOption(option("tagger", "NAME", "sequence tagger: none (default) or opennlp (Apache OpenNLP's English"
+                + " models: part of speech, morphology, sentence bounds, stop words; docs/families.md)"));
         o.addOption(option("batch-size", "N", "sequences per forward pass (default 4)"));
         o.addOption(option("device", "DEV", "cpu (default), gpu or gpu:N"));
         o.addOption(option("neurons-per-pass", "N", "neurons summarised per pass over the shards (default: as many as"

@@ -21,6 +21,9 @@ import java.util.function.Predicate;
  * The shard's unknown id stands for many different tokens: no token-text feature is true on it.
  */
 final class FeatureCatalog {
+    /** The value a tag set gives a word it does not apply to (the nlp module's OpenNlpTagger.NOT_APPLICABLE). */
+    static final String NOT_APPLICABLE = "_";
+
     /** The tag set whose MULTI value is a feature (the paper's is_spacy_multi). */
     static final String POS = "pos";
 
@@ -123,8 +126,9 @@ final class FeatureCatalog {
             }
             values.sort(null);
             for (String v : values) {
+                // NONE (no word), a boolean's false and "_" (the set does not apply: a noun's tense) are no features
                 boolean skip = v.equals(FamilyAccumulator.NONE) || v.toLowerCase(Locale.ROOT).equals("false")
-                        || (v.equals("MULTI") && !set.equals(POS));
+                        || v.equals(NOT_APPLICABLE) || (v.equals("MULTI") && !set.equals(POS));
                 if (!skip) {
                     out.add(new Feature(FeatureNames.escape(set) + "=" + FeatureNames.escape(v), Feature.SEQUENCE,
                             FamilyAccumulator.SEQ + set, new int[] {acc.tagIndexOf(set, v)}));

@@ -141,6 +141,21 @@ class FamiliesToolTest {
         assertNotNull(f.topTokenTexts()[0][0]);
     }
 
+    /** The built-in OpenNLP tagger: its tag sets become sequence features (on the previous token too). */
+    @Test
+    void openNlpTaggerGivesSequenceFeatures() throws IOException {
+        ToolRunner r = run(new FamiliesTool(), "--table", table("neurons.csv", LAYERS, 0).toString(),
+                "--shard", shard("s.00000.h5", 6, 4, VOCAB, -1).toString(), "--tagger", "opennlp");
+        assertEquals(0, r.exitCode, r.toString());
+        FamiliesFile.Families f = FamiliesFile.read(dir.resolve("out/families.h5"));
+        assertEquals("opennlp-en", f.attributes().get("tagger"));
+        List<String> features = Arrays.asList(f.features());
+        assertTrue(features.contains("pos=DET"), "' the' / 'The' are determiners: " + features);
+        assertTrue(features.contains("pos=PUNCT") && features.contains("prev_pos=PUNCT"), features.toString());
+        assertTrue(features.stream().noneMatch(x -> x.endsWith("=_") || x.endsWith("=NONE")),
+                "no feature for 'does not apply' or 'no word'");
+    }
+
     @Test
     void universalNeuronsAndTheSameResultWhateverTheNeuronsPerPass() throws IOException {
         Path table = table("neurons.csv", LAYERS, 200); // 0.0-0.191 and 1.0-1.7
@@ -198,7 +213,7 @@ class FamiliesToolTest {
         assertTrue(ids.errorLine().contains("token id 1500") && ids.errorLine().contains("outside the vocabulary"),
                 ids.errorLine());
         ToolRunner tagger = run(new FamiliesTool(), "--table", table("neurons.csv", LAYERS, 0).toString(), "--shard",
-                good.toString(), "--tagger", "opennlp");
+                good.toString(), "--tagger", "spacy");
         assertEquals(2, tagger.exitCode, tagger.toString());
         Path table = table("neurons.csv", LAYERS, 0);
         ToolRunner outdir = ToolRunner.run(new FamiliesTool(), "--table", table.toString(), "--checkpoint",
