@@ -356,6 +356,7 @@ public final class Hdf5 {
         if (!Files.isRegularFile(file)) {
             throw new InputException(file + ": no such file");
         }
+        Hdf5Extent.check(file);
         try {
             return new HdfFile(file);
         } catch (HdfException e) {

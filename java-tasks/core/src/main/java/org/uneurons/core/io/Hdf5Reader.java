@@ -16,6 +16,7 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ContiguousDataset;
 import io.jhdf.exceptions.HdfException;
 import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
@@ -34,20 +35,27 @@ import org.uneurons.core.cli.InputException;
 public final class Hdf5Reader implements AutoCloseable {
     private final Path file;
     private final HdfFile h;
+    /** The file's length when opened: contiguous datasets must lie within it. */
+    private final long size;
     private FileChannel channel;
 
-    private Hdf5Reader(Path file, HdfFile h) {
+    private Hdf5Reader(Path file, HdfFile h, long size) {
         this.file = file;
         this.h = h;
+        this.size = size;
     }
 
-    /** Opens {@code file}; a missing or non-HDF5 file is one {@link InputException} line. */
+    /**
+     * Opens {@code file}; a missing, non-HDF5 or truncated file ({@link Hdf5Extent}: shorter than its superblock says)
+     * is one {@link InputException} line.
+     */
     public static Hdf5Reader open(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new InputException(file + ": no such file");
         }
+        long size = Hdf5Extent.check(file);
         try {
-            return new Hdf5Reader(file, new HdfFile(file));
+            return new Hdf5Reader(file, new HdfFile(file), size);
         } catch (HdfException | IllegalArgumentException e) {
             throw new InputException(file + ": not an HDF5 file (" + e.getMessage() + ")");
         }
@@ -215,6 +223,9 @@ public final class Hdf5Reader implements AutoCloseable {
         }
         if (!(n instanceof Dataset d)) {
             throw new InputException(file + ": " + path + " is a group, expected a dataset (" + what + ")");
+        }
+        if (d instanceof ContiguousDataset c) {
+            Hdf5Extent.checkDataset(file, size, c.getDataAddress() + h.getUserBlockSize(), c.getSizeInBytes());
         }
         return d;
     }
