@@ -28,13 +28,21 @@ public final class Checkpoints {
 
     /**
      * Reads config.json, validates every tensor it implies against the weights (present, shape as implied), then
-     * copies the weights to {@code device}, one tensor at a time. Bad input is one
+     * copies the weights to {@code device}, one tensor at a time, hashing them on the way
+     * ({@link TransformerModel#weightsSha256}: the tensors the model does not use are hashed after). Bad input is one
      * {@link org.uneurons.core.cli.InputException} starting "checkpoint NAME: " or naming the weights file.
      */
     public static TransformerModel load(Path dir, String name, Device device) {
         ModelConfig cfg = ModelConfig.read(dir, name);
         try (CheckpointWeights w = CheckpointWeights.open(dir)) {
-            return TransformerModel.load(cfg, WeightSource.of(w), device);
+            TransformerModel model = TransformerModel.load(cfg, WeightSource.of(w), device);
+            try {
+                model.weightsSha256(w.sha256());
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            return model;
         }
     }
 

@@ -61,6 +61,8 @@ public final class TransformerModel implements AutoCloseable {
     private long scoreBlock = SCORE_BLOCK;
     private final Map<Integer, NDArray> causalMasks = new HashMap<>();
     private final Map<Integer, NDArray[]> rotaryTables = new HashMap<>();
+    /** The content hash of the checkpoint's weights (WeightsDigest), or null for weights made in memory. */
+    private String weightsSha256;
 
     private record Block(NDArray ln1W, NDArray ln1B, NDArray qkvW, NDArray qkvB, NDArray attnOutW,
                          NDArray attnOutB, NDArray ln2W, NDArray ln2B, NDArray mlpInW, NDArray mlpInB,
@@ -133,6 +135,19 @@ public final class TransformerModel implements AutoCloseable {
 
     public ModelConfig config() {
         return cfg;
+    }
+
+    /**
+     * The content hash of the checkpoint the weights came from ({@link org.uneurons.core.io.WeightsDigest}), which
+     * every file made from this model's activations records; null for weights made in memory.
+     */
+    public String weightsSha256() {
+        return weightsSha256;
+    }
+
+    /** Set by {@link Checkpoints#load} once the weights are read (they are hashed on the way). */
+    void weightsSha256(String sha256) {
+        this.weightsSha256 = sha256;
     }
 
     public Device device() {

@@ -235,6 +235,11 @@ public final class CheckpointWeights implements TensorSource {
     }
 
     @Override
+    public byte[] digest(String name) {
+        return holder(name).digest(name);
+    }
+
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }

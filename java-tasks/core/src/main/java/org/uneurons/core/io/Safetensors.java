@@ -49,6 +49,8 @@ public final class Safetensors implements TensorSource {
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
+    /** Each tensor's digest, taken while it is read. */
+    private final WeightsDigest digests = new WeightsDigest();
 
     private Safetensors(Path file, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
                         Map<String, String> metadata) {
@@ -302,8 +304,26 @@ public final class Safetensors implements TensorSource {
         void read(ByteBuffer buf, int at, int n);
     }
 
-    /** Maps the tensor's bytes in pieces of at most 1 GiB (a mapping is capped at 2 GB) and hands each over. */
+    @Override
+    public byte[] digest(String name) {
+        TensorInfo t = info(name);
+        return digests.digest(t, (n, running) -> mapChunks(t, (buf, at, k) -> running.update(buf)));
+    }
+
+    /** {@link #mapChunks}, digesting the tensor's bytes on the way when its digest is not known yet. */
     private void forEachChunk(TensorInfo t, ChunkReader reader) {
+        WeightsDigest.Running d = digests.start(t);
+        mapChunks(t, d == null ? reader : (buf, at, n) -> {
+            d.update(buf);
+            reader.read(buf, at, n);
+        });
+        if (d != null) {
+            d.finish();
+        }
+    }
+
+    /** Maps the tensor's bytes in pieces of at most 1 GiB (a mapping is capped at 2 GB) and hands each over. */
+    private void mapChunks(TensorInfo t, ChunkReader reader) {
         int size = t.dtype().size();
         long chunkBytes = mapChunk - (mapChunk % size);
         long done = 0;

@@ -29,6 +29,17 @@ public interface TensorSource extends AutoCloseable {
     /** The values of an integer tensor as int; a value outside the int range is an error. */
     int[] ints(String name);
 
+    /**
+     * The SHA-256 digest of one tensor ({@link WeightsDigest}: name, dtype, shape and bytes), computed while the
+     * tensor was read, or now.
+     */
+    byte[] digest(String name);
+
+    /** The content hash of every tensor, 64 hex digits ({@link WeightsDigest}): the identity of the weights. */
+    default String sha256() {
+        return WeightsDigest.sha256(this);
+    }
+
     /** The string metadata of the file ({@code __metadata__}) or of the index ({@code metadata}). */
     Map<String, String> metadata();
 

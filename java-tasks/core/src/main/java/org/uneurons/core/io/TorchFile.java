@@ -58,6 +58,8 @@ public final class TorchFile implements TensorSource {
     private final Path file;
     private final FileChannel channel;
     private final Map<String, View> views;
+    /** Each tensor's digest, taken while it is read. */
+    private final WeightsDigest digests = new WeightsDigest();
 
     private TorchFile(Path file, FileChannel channel, Map<String, View> views) {
         this.file = file;
@@ -344,12 +346,32 @@ public final class TorchFile implements TensorSource {
         void read(ByteBuffer buf, int from, int at, int n);
     }
 
+    @Override
+    public byte[] digest(String name) {
+        View v = view(name);
+        int es = v.info().dtype().size();
+        return digests.digest(v.info(), (n, running) -> runs(v, (buf, from, at, k) -> running.update(buf, from * es, k * es)));
+    }
+
+    /** {@link #runs}, digesting the tensor's bytes on the way when its digest is not known yet. */
+    private void read(View v, RunReader reader) {
+        WeightsDigest.Running d = digests.start(v.info());
+        int es = v.info().dtype().size();
+        runs(v, d == null ? reader : (buf, from, at, n) -> {
+            d.update(buf, from * es, n * es);
+            reader.read(buf, from, at, n);
+        });
+        if (d != null) {
+            d.finish();
+        }
+    }
+
     /**
      * Hands the tensor's elements over in row-major order as runs of consecutive storage elements: a contiguous tensor
      * in pieces of at most {@link #mapChunk} bytes; a strided view as its rows (innermost stride 1) or single
      * elements, from one mapping of the storage span it covers.
      */
-    private void read(View v, RunReader reader) {
+    private void runs(View v, RunReader reader) {
         int es = v.info().dtype().size();
         long start = v.storageStart() + v.offset() * es;
         if (v.contiguous()) {
