@@ -5,7 +5,7 @@ package org.uneurons.core.stats;
  * and its random matrix R_l (rows = baseline units), the co-moment of a's neuron i with unit j is
  * {@code (C[i, l] R_l^T)_ij} and the unit's sum of squared deviations is {@code r_j^T covB_l r_j}; so the baseline
  * correlation equals streaming the rotated activations {@code R_l y_l}. A neuron's baseline is its max over every
- * unit of every layer of b.
+ * unit of every layer of b; a dead neuron of a ({@link Pearson#dead}) has baseline 0 at layer -1.
  */
 public final class Baselines {
     /** [samples][rows of a]: the max baseline correlation, and the b layer where it is reached. */
@@ -71,6 +71,12 @@ public final class Baselines {
                 }
                 if (listener != null) {
                     listener.layerDone(sample, lb);
+                }
+            }
+            for (int row = 0; row < invA.length; row++) {
+                if (invA[row] == 0) { // a dead neuron of a: no correlation, baseline 0 at no layer
+                    best[row] = 0;
+                    out.maxLayer[sample][row] = -1;
                 }
             }
         }

@@ -4,6 +4,12 @@ package org.uneurons.core.stats;
  * Per neuron of a (rows, in the layer range of the moments), its correlations with every neuron of every layer of
  * b reduced to: max with the b layer and neuron where it is reached, min, mean, and the top-k values with their b
  * neurons (as flat indices {@code layer * d_mlp_b + neuron}, best first).
+ *
+ * <p>Dead neurons ({@link Pearson#dead}: constant on the analysed tokens) have no correlation; as in the paper, which
+ * sets NaN to 0, their r is 0 in max, min and mean. They are flagged ({@link #deadA}, {@link #deadB}) and are nobody's
+ * partner: a dead row of a has max, min and mean 0, partner layer and neuron -1 and no top-k (values 0, indices -1);
+ * a dead neuron of b is never a row's partner or in its top-k, so where only a dead neuron's 0 reaches a row's max
+ * (every live correlation is negative), the partner is -1, and top-k slots no live neuron fills are 0 with index -1.
  */
 public final class RowSummaries {
     public final MomentShape shape;
@@ -15,8 +21,12 @@ public final class RowSummaries {
     public final double[] mean;
     /** [rows][k], descending. */
     public final double[][] topValues;
-    /** [rows][k], flat b index. */
+    /** [rows][k], flat b index; -1 for a slot no live neuron of b fills. */
     public final int[][] topIndices;
+    /** Per row of a: constant on the analysed tokens. */
+    public final boolean[] deadA;
+    /** Per neuron of b (flat, layer-major): constant on the analysed tokens. */
+    public final boolean[] deadB;
 
     private RowSummaries(MomentShape shape, int k) {
         this.shape = shape;
@@ -29,6 +39,8 @@ public final class RowSummaries {
         mean = new double[rows];
         topValues = new double[rows][k];
         topIndices = new int[rows][k];
+        deadA = new boolean[rows];
+        deadB = new boolean[shape.neuronsB()];
     }
 
     /** Summaries of every row of the correlation matrix of {@code m}, block by block (the matrix is never whole). */
@@ -40,44 +52,95 @@ public final class RowSummaries {
         RowSummaries out = new RowSummaries(s, k);
         double[] invA = Pearson.inverseNorms(m.m2A(), m.meanA(), m.count());
         double[] invB = Pearson.inverseNorms(m.m2B(), m.meanB(), m.count());
+        for (int j = 0; j < invB.length; j++) {
+            out.deadB[j] = invB[j] == 0;
+        }
         for (int la = 0; la < s.layersInRangeA(); la++) {
-            double[] sum = new double[s.dA()];
-            TopK[] tops = new TopK[s.dA()];
-            for (int i = 0; i < s.dA(); i++) {
-                tops[i] = new TopK(k);
-                out.max[la * s.dA() + i] = Double.NEGATIVE_INFINITY;
-                out.min[la * s.dA() + i] = Double.POSITIVE_INFINITY;
-            }
+            Rows rows = new Rows(out, la, k);
             for (int lb = 0; lb < s.nLayersB(); lb++) {
-                double[][] r = Pearson.block(m, la, lb, invA, invB);
-                for (int i = 0; i < s.dA(); i++) {
-                    int row = la * s.dA() + i;
-                    double[] ri = r[i];
-                    double acc = 0;
-                    for (int j = 0; j < ri.length; j++) {
-                        double v = ri[j];
-                        acc += v;
-                        // Strict comparisons keep the first (lowest layer, lowest neuron) of equal values.
-                        if (v > out.max[row]) {
-                            out.max[row] = v;
-                            out.maxLayer[row] = lb;
-                            out.maxNeuron[row] = j;
-                        }
-                        if (v < out.min[row]) {
-                            out.min[row] = v;
-                        }
-                        tops[i].offer(v, lb * s.dB() + j);
-                    }
-                    sum[i] += acc;
-                }
+                rows.add(Pearson.block(m, la, lb, invA, invB), lb);
             }
-            for (int i = 0; i < s.dA(); i++) {
-                int row = la * s.dA() + i;
-                out.mean[row] = sum[i] / s.neuronsB();
-                tops[i].drainDescending(out.topValues[row], out.topIndices[row]);
-            }
+            rows.finish(invA);
         }
         return out;
+    }
+
+    /** The running summaries of the rows of one layer of a. */
+    private static final class Rows {
+        private final RowSummaries out;
+        private final MomentShape s;
+        private final int first;
+        private final double[] sum;
+        private final TopK[] tops;
+        /** Per row: the best live neuron of b so far (its r, flat index), -inf / -1 before any. */
+        private final double[] liveMax;
+        private final int[] liveAt;
+
+        Rows(RowSummaries out, int la, int k) {
+            this.out = out;
+            this.s = out.shape;
+            this.first = la * s.dA();
+            this.sum = new double[s.dA()];
+            this.tops = new TopK[s.dA()];
+            this.liveMax = new double[s.dA()];
+            this.liveAt = new int[s.dA()];
+            for (int i = 0; i < s.dA(); i++) {
+                tops[i] = new TopK(k);
+                out.max[first + i] = Double.NEGATIVE_INFINITY;
+                out.min[first + i] = Double.POSITIVE_INFINITY;
+                liveMax[i] = Double.NEGATIVE_INFINITY;
+                liveAt[i] = -1;
+            }
+        }
+
+        /** One block of correlations, [dA][dB], with b's layer {@code lb}. */
+        void add(double[][] r, int lb) {
+            int ob = lb * s.dB();
+            for (int i = 0; i < s.dA(); i++) {
+                int row = first + i;
+                double[] ri = r[i];
+                double acc = 0;
+                for (int j = 0; j < ri.length; j++) {
+                    double v = ri[j];
+                    acc += v;
+                    if (v > out.max[row]) {
+                        out.max[row] = v;
+                    }
+                    if (v < out.min[row]) {
+                        out.min[row] = v;
+                    }
+                    if (!out.deadB[ob + j]) {
+                        // Strict comparisons keep the first (lowest layer, lowest neuron) of equal values.
+                        if (v > liveMax[i]) {
+                            liveMax[i] = v;
+                            liveAt[i] = ob + j;
+                        }
+                        tops[i].offer(v, ob + j);
+                    }
+                }
+                sum[i] += acc;
+            }
+        }
+
+        void finish(double[] invA) {
+            for (int i = 0; i < s.dA(); i++) {
+                int row = first + i;
+                out.mean[row] = sum[i] / s.neuronsB();
+                java.util.Arrays.fill(out.topIndices[row], -1);
+                tops[i].drainDescending(out.topValues[row], out.topIndices[row]);
+                out.deadA[row] = invA[row] == 0;
+                boolean partner = !out.deadA[row] && liveAt[i] >= 0 && liveMax[i] == out.max[row];
+                out.maxLayer[row] = partner ? liveAt[i] / s.dB() : -1;
+                out.maxNeuron[row] = partner ? liveAt[i] % s.dB() : -1;
+                if (out.deadA[row]) {
+                    out.max[row] = 0;
+                    out.min[row] = 0;
+                    out.mean[row] = 0;
+                    java.util.Arrays.fill(out.topValues[row], 0);
+                    java.util.Arrays.fill(out.topIndices[row], -1);
+                }
+            }
+        }
     }
 
     /** The k largest values seen, as a min-heap; ties keep the earlier index. */
@@ -145,6 +208,7 @@ public final class RowSummaries {
             }
         }
 
+        /** The values best first into the first {@code size} slots; the slots after them are left as they are. */
         void drainDescending(double[] values, int[] indices) {
             for (int pos = size - 1; pos >= 0; pos--) {
                 values[pos] = v[0];

@@ -66,8 +66,10 @@ class BaselinesTest {
         }
         System.out.printf(Locale.ROOT, "baseline %s: max |d baseline| moments vs explicit rotation = %.3e%n", kind.label, worst);
         assertTrue(worst <= 1e-6, kind.label + " max |d| " + worst);
-        // dead a neuron (row 1) has baseline 0
+        // dead a neuron (row 1) has baseline 0, at no layer
+        assertTrue(SummariesTest.constant(s.a, s.dA, s.tokens, 1), "row 1 of the synthetic data is dead");
         assertEquals(0.0, fromMoments.max[0][1]);
+        assertEquals(-1, fromMoments.maxLayer[0][1]);
     }
 
     @Test

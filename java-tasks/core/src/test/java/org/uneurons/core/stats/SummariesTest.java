@@ -13,6 +13,18 @@ import org.junit.jupiter.api.Test;
 class SummariesTest {
     private static final Gemm PLAIN = new PlainGemm();
 
+    /** Whether every value of neuron {@code i} (column of [tokens x d] layers, flat layer-major) is the same. */
+    static boolean constant(float[][] layers, int d, int tokens, int i) {
+        float[] x = layers[i / d];
+        int j = i % d;
+        for (int t = 1; t < tokens; t++) {
+            if (x[t * d + j] != x[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Test
     void summariesMatchTheFullMatrix() {
         Synthetic s = Synthetic.adversarial(31, 500, 2, 5, 3, 6);
@@ -21,36 +33,105 @@ class SummariesTest {
         int k = 4;
         RowSummaries sum = RowSummaries.of(m, k);
         double[][] ref = ReferencePearson.correlations(s.a, s.dA, s.b, s.dB, s.tokens);
+        int nb = s.layersB * s.dB;
+        boolean[] deadB = new boolean[nb];
+        int deadCount = 0;
+        for (int j = 0; j < nb; j++) {
+            deadB[j] = constant(s.b, s.dB, s.tokens, j);
+            assertEquals(deadB[j], sum.deadB[j], "b neuron " + j);
+            deadCount += deadB[j] ? 1 : 0;
+        }
+        int deadRows = 0;
         for (int i = 0; i < ref.length; i++) {
             double[] row = ref[i];
-            double max = Double.NEGATIVE_INFINITY, min = Double.POSITIVE_INFINITY, mean = 0;
-            int arg = -1;
-            for (int j = 0; j < row.length; j++) {
-                if (row[j] > max) {
-                    max = row[j];
-                    arg = j;
+            boolean deadA = constant(s.a, s.dA, s.tokens, i);
+            assertEquals(deadA, sum.deadA[i], "row " + i);
+            if (deadA) {
+                deadRows++;
+                assertEquals(0.0, sum.max[i]);
+                assertEquals(0.0, sum.min[i]);
+                assertEquals(0.0, sum.mean[i]);
+                assertEquals(-1, sum.maxLayer[i], "a dead row has no partner");
+                assertEquals(-1, sum.maxNeuron[i]);
+                for (int t = 0; t < k; t++) {
+                    assertEquals(-1, sum.topIndices[i][t]);
+                    assertEquals(0.0, sum.topValues[i][t]);
                 }
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY, min = Double.POSITIVE_INFINITY, mean = 0, liveMax = max;
+            int arg = -1;
+            List<Double> live = new ArrayList<>();
+            for (int j = 0; j < row.length; j++) {
+                max = Math.max(max, row[j]); // a dead neuron of b counts as 0, as the paper's NaN set to 0
                 min = Math.min(min, row[j]);
                 mean += row[j] / row.length;
+                if (!deadB[j]) {
+                    live.add(row[j]);
+                    if (row[j] > liveMax) {
+                        liveMax = row[j];
+                        arg = j;
+                    }
+                }
             }
             assertEquals(max, sum.max[i], 1e-9);
             assertEquals(min, sum.min[i], 1e-9);
             assertEquals(mean, sum.mean[i], 1e-9);
-            if (max > 0) {
+            if (liveMax == max) {
                 assertEquals(arg / s.dB, sum.maxLayer[i], "row " + i);
                 assertEquals(arg % s.dB, sum.maxNeuron[i], "row " + i);
+                assertEquals(sum.max[i], sum.topValues[i][0], 1e-9);
+            } else {
+                assertEquals(-1, sum.maxLayer[i], "row " + i + ": only a dead neuron's 0 reaches the max");
             }
-            List<Double> sorted = new ArrayList<>();
-            for (double v : row) {
-                sorted.add(v);
-            }
-            sorted.sort((p, q) -> Double.compare(q, p));
+            live.sort((p, q) -> Double.compare(q, p));
             for (int t = 0; t < k; t++) {
-                assertEquals(sorted.get(t), sum.topValues[i][t], 1e-9);
+                assertEquals(live.get(t), sum.topValues[i][t], 1e-9);
+                assertTrue(!deadB[sum.topIndices[i][t]], "a dead neuron of b in the top-k of row " + i);
                 assertEquals(row[sum.topIndices[i][t]], sum.topValues[i][t], 1e-9);
             }
-            assertEquals(sum.max[i], sum.topValues[i][0]);
         }
+        assertTrue(deadRows > 0 && deadCount > 0, "the data has dead neurons in a (" + deadRows + ") and b (" + deadCount
+                + ")");
+    }
+
+    /**
+     * Planted: a's neuron 1 constant, b's neurons 0 and 2 constant; a's neuron 0 is anti-correlated with every live
+     * neuron of b, so only the dead ones' 0 reaches its max; a's neuron 2 copies b's neuron 1.
+     */
+    @Test
+    void plantedDeadNeuronsAreFlaggedAndNobodysPartner() {
+        int n = 64;
+        float[][] a = new float[1][n * 3];
+        float[][] b = new float[1][n * 3];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int t = 0; t < n; t++) {
+            float z = (float) r.nextGaussian();
+            a[0][t * 3] = z;
+            a[0][t * 3 + 1] = 2.5f;
+            a[0][t * 3 + 2] = (float) r.nextGaussian();
+            b[0][t * 3] = -7;
+            b[0][t * 3 + 1] = -z;
+            b[0][t * 3 + 2] = 0;
+        }
+        for (int t = 0; t < n; t++) {
+            a[0][t * 3 + 2] = b[0][t * 3 + 1];
+        }
+        PairMoments m = new PairMoments(MomentShape.full(1, 3, 1, 3));
+        m.update(a, b, n, PLAIN, Gemm.Precision.FLOAT64);
+        RowSummaries sum = RowSummaries.of(m, 3);
+        assertEquals(List.of(false, true, false), List.of(sum.deadA[0], sum.deadA[1], sum.deadA[2]));
+        assertEquals(List.of(true, false, true), List.of(sum.deadB[0], sum.deadB[1], sum.deadB[2]));
+        assertEquals(0.0, sum.max[0], "the paper's max: a dead neuron of b counts as r = 0");
+        assertEquals(-1, sum.maxNeuron[0], "but it is no partner");
+        assertEquals(-1.0, sum.topValues[0][0], 1e-12);
+        assertEquals(1, sum.topIndices[0][0]);
+        assertEquals(-1, sum.topIndices[0][1], "no live neuron fills the second slot");
+        assertEquals(-1, sum.maxNeuron[1]);
+        assertEquals(-1, sum.maxLayer[1]);
+        assertEquals(1.0, sum.max[2], 1e-12);
+        assertEquals(1, sum.maxNeuron[2]);
+        assertEquals(0, sum.maxLayer[2]);
     }
 
     @Test
