@@ -95,7 +95,7 @@ public final class CorrelateFusedTool extends Tool {
                 progress.finish();
                 err.printf(Locale.ROOT, "correlate-fused: %,d of %,d tokens kept after filtering%n",
                         moments.isEmpty() ? 0 : moments.get(0).count(), in.tokens());
-                publishAll(outputs(s, in, moments, run));
+                publishAll(outputs(s, in, moments, run, models));
             } finally {
                 moments.forEach(MomentAccumulator::close);
             }
@@ -132,13 +132,18 @@ public final class CorrelateFusedTool extends Tool {
                         + " threads", s.where().describe(), bytes / 1e9);
     }
 
-    /** One output per pair (its moments, written block by block) and per statistics model. */
-    private static List<Output> outputs(FusedSettings s, FusedInputs in, List<MomentAccumulator> moments, FusedRun run) {
+    /**
+     * One output per pair (its moments, written block by block) and per statistics model, with the identities of the
+     * models' weights and of the chunk's shards.
+     */
+    private static List<Output> outputs(FusedSettings s, FusedInputs in, List<MomentAccumulator> moments, FusedRun run,
+                                        List<TransformerModel> models) {
         List<Output> out = new ArrayList<>();
         for (int i = 0; i < s.pairs().size(); i++) {
             ModelPairs.Pair p = s.pairs().get(i);
             MomentsFile.Info info = new MomentsFile.Info(s.names().get(p.a()), s.names().get(p.b()), in.shardNames(),
-                    FilterChoice.describe(in.filter()), s.gemmName(), in.tokens());
+                    FilterChoice.describe(in.filter()), s.gemmName(), in.tokens(), models.get(p.a()).weightsSha256(),
+                    models.get(p.b()).weightsSha256(), in.shardSha256());
             MomentBlocks blocks = moments.get(i).blocks();
             out.add(new Output(in.targets().get(i), file -> MomentsFile.writeUnpublished(file, blocks, info)));
         }

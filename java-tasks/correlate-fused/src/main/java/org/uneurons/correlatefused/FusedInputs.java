@@ -18,8 +18,8 @@ import org.uneurons.formats.TokenShard;
  * the chunk (one context length, one filter, one unknown id) against every used model's config, each pair's layer range, and the
  * output files. Shards are read one at a time here and again during the run: the chunk is never held whole.
  */
-record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<int[]> layersA, TokenFilter filter,
-                   List<Path> targets, List<Path> statsTargets) {
+record FusedInputs(List<String> shardNames, List<String> shardSha256, long tokens, boolean[] loaded, List<int[]> layersA,
+                   TokenFilter filter, List<Path> targets, List<Path> statsTargets) {
 
     static FusedInputs check(FusedSettings s) {
         CheckpointRef.checkAll(s.checkpoints(), "--checkpoint");
@@ -40,15 +40,20 @@ record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<
             layersA.add(new int[] {r.first(), r.last()});
         }
         TokenFilter filter = s.filterOption() != null ? s.filterOption() : shards.filter();
-        return new FusedInputs(shards.names(), shards.tokens(), loaded, layersA, filter, s.targets(), s.statsTargets());
+        return new FusedInputs(shards.names(), shards.sha256(), shards.tokens(), loaded, layersA, filter, s.targets(),
+                s.statsTargets());
     }
 
-    /** What the chunk's shards have in common, after each was checked against every loaded model. */
-    private record ShardCheck(List<String> names, long tokens, TokenFilter filter) {
+    /**
+     * What the chunk's shards have in common, after each was checked against every loaded model, and each one's
+     * identity (TokenShard#contentSha256).
+     */
+    private record ShardCheck(List<String> names, List<String> sha256, long tokens, TokenFilter filter) {
     }
 
     private static ShardCheck checkShards(List<Path> files, List<ModelConfig> configs) {
         List<String> names = new ArrayList<>();
+        List<String> sha256 = new ArrayList<>();
         long tokens = 0;
         TokenShard first = null;
         for (Path f : files) {
@@ -70,14 +75,21 @@ record FusedInputs(List<String> shardNames, long tokens, boolean[] loaded, List<
             if (names.contains(f.getFileName().toString())) {
                 throw new InputException(f + ": the shard " + f.getFileName() + " is given twice; its tokens would count twice");
             }
+            String hash = shard.contentSha256();
+            int same = sha256.indexOf(hash);
+            if (same >= 0) {
+                throw new InputException(f + ": the same tokens as " + files.get(same) + " (sha256 "
+                        + hash.substring(0, 12) + "); its tokens would count twice");
+            }
             for (ModelConfig cfg : configs) {
                 if (cfg != null) {
                     cfg.checkTokens(f, shard.tokens(), shard.nSeq());
                 }
             }
             names.add(f.getFileName().toString());
+            sha256.add(hash);
             tokens += (long) shard.nSeq() * shard.ctx();
         }
-        return new ShardCheck(names, tokens, first.filter());
+        return new ShardCheck(names, sha256, tokens, first.filter());
     }
 }

@@ -71,7 +71,8 @@ public final class FusedRun {
         }
         for (int m : statsModels) {
             TransformerModel model = models.get(m);
-            stats.put(m, new ActivationStats(names.get(m), model.config().nLayers, model.config().dMlp, statsTopK));
+            stats.put(m, new ActivationStats(names.get(m), model.weightsSha256(), model.config().nLayers,
+                    model.config().dMlp, statsTopK));
         }
     }
 
@@ -109,8 +110,10 @@ public final class FusedRun {
             if (buffers == null || buffers.ctx != shard.ctx()) {
                 buffers = new Buffers(shard.ctx(), pass == null);
             }
+            String sha256 = stats.isEmpty() ? null : shard.contentSha256();
             for (Map.Entry<Integer, ActivationStats> e : stats.entrySet()) {
-                buffers.sources[e.getKey()] = e.getValue().beginShard(file.getFileName().toString(), file.toString());
+                buffers.sources[e.getKey()] = e.getValue().beginShard(file.getFileName().toString(), sha256,
+                        file.toString());
             }
             TokenFilter statsSkip = ActivationStats.statisticsFilter(shard.filter(), shard.unkId());
             int[][] tokens = shard.tokens();

@@ -111,6 +111,21 @@ class CorrelateFusedToolTest {
         assertEquals(7, sh.topK());
         // the statistics count every token read (BOS included, as stats-partial counts them)
         assertEquals(h.info().tokensRead(), org.uneurons.formats.PartialStatsFile.read(out.resolve("m2.c0003.stats-partial.h5")).tokens());
+        // what made them: each checkpoint's weights, each shard's tokens
+        List<String> tokens = List.of(TokenShard.read(s1).contentSha256(), TokenShard.read(s2).contentSha256(),
+                TokenShard.read(shard).contentSha256());
+        assertEquals(tokens, h.info().shardSha256());
+        assertEquals(weights(0), h.info().modelASha256());
+        assertEquals(weights(1), h.info().modelBSha256());
+        assertEquals(weights(1), sh.modelSha256());
+        assertEquals(tokens, org.uneurons.formats.PartialStatsFile.read(out.resolve("m2.c0003.stats-partial.h5"))
+                .shardSha256());
+    }
+
+    private static String weights(int i) {
+        try (org.uneurons.core.io.CheckpointWeights w = org.uneurons.core.io.CheckpointWeights.open(checkpoints.get(i))) {
+            return w.sha256();
+        }
     }
 
     @Test
@@ -138,6 +153,12 @@ class CorrelateFusedToolTest {
         assertEquals(1, r.exitCode, r.toString());
         assertEquals("correlate-fused: error: " + shard + ": the shard toks.00000.h5 is given twice; its tokens would count"
                 + " twice", r.errorLine());
+        Path copy = dir.resolve("copy.00000.h5");
+        TokenShard.write(copy, t.tokens(), t.meta(), null, t.filter(), t.unkId());
+        r = failing("--checkpoints", two, "--pairs", "anchor", "--shard", copy.toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("correlate-fused: error: " + shard + ": the same tokens as " + copy + " (sha256 "
+                + t.contentSha256().substring(0, 12) + "); its tokens would count twice", r.errorLine());
         Path missing = dir.resolve("toks.99999.h5");
         r = failing("--checkpoints", two, "--pairs", "anchor", "--shard", missing.toString());
         assertEquals(1, r.exitCode, r.toString());

@@ -33,6 +33,12 @@ public interface ActivationSource extends AutoCloseable {
     /** The token filter recorded with the activations (from their token shard), or null when there is none. */
     TokenFilter filter();
 
+    /** The content hash of the checkpoint's weights, or null when not recorded (files of earlier versions). */
+    String modelSha256();
+
+    /** The identity of the tokens (TokenShard#contentSha256), or null when not recorded. */
+    String shardSha256();
+
     @Override
     void close();
 }

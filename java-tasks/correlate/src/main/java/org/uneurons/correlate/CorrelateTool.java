@@ -19,6 +19,7 @@ import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.TokenFilter;
 import org.uneurons.formats.FilterChoice;
 import org.uneurons.formats.MomentsFile;
+import org.uneurons.formats.Provenance;
 
 /**
  * correlate (staged mode): the activation files of model a and model b on one token shard in, that shard's partial
@@ -92,11 +93,22 @@ public final class CorrelateTool extends Tool {
             CorrelationRun run = new CorrelationRun(a, b, range.first(), range.last(), filter, gemm, s.precision(),
                     s.batchTokens());
             announce(s, a, b, run, filter);
+            warnUnchecked(a);
+            warnUnchecked(b);
             MomentsFile.Info info = new MomentsFile.Info(a.model(), b.model(), List.of(a.shard()),
-                    FilterChoice.describe(filter), s.gemmName(), a.nTokens());
+                    FilterChoice.describe(filter), s.gemmName(), a.nTokens(), a.modelSha256(), b.modelSha256(),
+                    List.of(a.shardSha256() != null ? a.shardSha256() : b.shardSha256() != null ? b.shardSha256() : ""));
             accumulateAndWrite(s, a, run, gemm, info);
         }
         return EXIT_OK;
+    }
+
+    /** One warning line for an activation file of an earlier version: what made it cannot be checked. */
+    private void warnUnchecked(ActivationSource src) {
+        if (src.modelSha256() == null || src.shardSha256() == null) {
+            err.println(name() + ": warning: " + Provenance.unchecked(Path.of(src.label()), "model_sha256 or shard_sha256",
+                    "its model and tokens"));
+        }
     }
 
     /** The filter both activation files carry from their token shard; they must agree. */

@@ -33,8 +33,17 @@ public final class CorrelationRun {
         this.batchTokens = batchTokens;
     }
 
-    /** Fails with the first row where the two sources' tokens differ. */
+    /**
+     * Fails when the two sources hold activations of different tokens: by their recorded identities (the content
+     * hash of the tokens, with their filter and unknown id) where both have one, else at the first row whose token
+     * ids differ.
+     */
     public static void checkSameTokens(ActivationSource a, ActivationSource b) {
+        if (a.shardSha256() != null && b.shardSha256() != null && !a.shardSha256().equals(b.shardSha256())) {
+            throw new InputException(b.label() + ": activations of other tokens than " + a.label() + " (shard "
+                    + b.shard() + ", sha256 " + abbreviate(b.shardSha256()) + ", against shard " + a.shard() + ", sha256 "
+                    + abbreviate(a.shardSha256()) + "); both must be activations of the same token shard");
+        }
         if (a.nTokens() != b.nTokens()) {
             throw new InputException(b.label() + ": has " + b.nTokens() + " tokens, " + a.label() + " has " + a.nTokens()
                     + "; both must be activations of the same token shard");
@@ -51,6 +60,10 @@ public final class CorrelationRun {
                 }
             }
         }
+    }
+
+    private static String abbreviate(String sha256) {
+        return sha256.substring(0, Math.min(12, sha256.length()));
     }
 
     /** One pass into totals on the Java heap, with the engine and precision given to the constructor. */

@@ -78,6 +78,16 @@ public final class FileActivationSource implements ActivationSource {
     }
 
     @Override
+    public String modelSha256() {
+        return reader.modelSha256();
+    }
+
+    @Override
+    public String shardSha256() {
+        return reader.shardSha256();
+    }
+
+    @Override
     public void close() {
         reader.close();
     }

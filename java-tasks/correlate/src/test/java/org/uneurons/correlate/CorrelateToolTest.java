@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.uneurons.formats.MomentsFile;
 import org.uneurons.formats.TokenShard;
 import org.uneurons.formats.testing.MomentsDiff;
 import org.uneurons.formats.testing.TestActivations;
+import org.uneurons.formats.testing.TestPartials;
 
 class CorrelateToolTest {
     @TempDir
@@ -138,6 +140,50 @@ class CorrelateToolTest {
         assertEquals("correlate: error: " + b + ": token_ids differ from " + a + " at row 17 (4242 vs " + ids[17]
                 + "); both must be activations of the same token shard", r.errorLine());
         assertFalse(Files.exists(out));
+    }
+
+    /**
+     * Activation files record the identity of their tokens (shard_sha256) and of their model's weights: files of
+     * different tokens are refused by it, whatever their names; files of the same tokens give moments that record all
+     * three hashes.
+     */
+    @Test
+    void tokensAndModelsAreRecordedAndCheckedByContent() {
+        Synthetic s = Synthetic.adversarial(55, 64, 1, 3, 1, 3);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 3);
+        String tokens = TestPartials.sha("shard-0 tokens"), other = TestPartials.sha("shard-1 tokens");
+        String wa = TestPartials.sha("model-a weights"), wb = TestPartials.sha("model-b weights");
+        Path a = TestActivations.write(dir.resolve("a.h5"), "model-a", "shard-0", s.a, s.dA, ids,
+                Map.of("filter_ids", "198,50256", "model_sha256", wa, "shard_sha256", tokens));
+        int[] otherIds = ids.clone();
+        otherIds[17] = 4242;
+        Path b = TestActivations.write(dir.resolve("b.h5"), "model-b", "shard-0", s.b, s.dB, otherIds,
+                Map.of("filter_ids", "198,50256", "model_sha256", wb, "shard_sha256", other));
+        Path out = dir.resolve("p.h5");
+        ToolRunner r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b.toString(), "--output", out.toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("correlate: error: " + b + ": activations of other tokens than " + a + " (shard shard-0, sha256 "
+                + other.substring(0, 12) + ", against shard shard-0, sha256 " + tokens.substring(0, 12) + "); both must be"
+                + " activations of the same token shard", r.errorLine());
+        assertFalse(Files.exists(out));
+
+        Path b2 = TestActivations.write(dir.resolve("b2.h5"), "model-b", "shard-0", s.b, s.dB, ids,
+                Map.of("filter_ids", "198,50256", "model_sha256", wb, "shard_sha256", tokens));
+        r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", b2.toString(), "--output", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertFalse(r.stderr.contains("warning"), r.stderr);
+        MomentsFile.Header h = MomentsFile.readHeader(out);
+        assertEquals(wa, h.info().modelASha256());
+        assertEquals(wb, h.info().modelBSha256());
+        assertEquals(List.of(tokens), h.info().shardSha256());
+
+        // files of an earlier version: the token ids are compared, and each file gets a warning line
+        Path old = TestActivations.write(dir.resolve("old.h5"), "model-b", "shard-0", s.b, s.dB, ids, GPT2);
+        r = ToolRunner.run(new CorrelateTool(), "--a", a.toString(), "--b", old.toString(), "--output",
+                dir.resolve("p2.h5").toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("correlate: warning: " + old + ": no model_sha256 or shard_sha256 (written by an"
+                + " earlier version); its model and tokens cannot be checked\n"), r.stderr);
     }
 
     @Test

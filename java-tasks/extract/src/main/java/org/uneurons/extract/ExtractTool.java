@@ -29,7 +29,8 @@ import org.uneurons.models.TransformerModel;
 /**
  * (checkpoint, token shard) to an activations HDF5 file: every MLP neuron's value at every token, after the
  * nonlinearity (mlp_post) and optionally before it (mlp_pre), batch by batch, with the shard's token filter and
- * unknown id recorded beside them. Inputs are checked before any compute (config against weights, token ids against
+ * unknown id recorded beside them, and the identities of both: the content hash of the checkpoint's weights and of
+ * the tokens (model_sha256, shard_sha256). Inputs are checked before any compute (config against weights, token ids against
  * this model's vocabulary, sequence length against its context); the output is published only when complete.
  */
 public final class ExtractTool extends Tool {
@@ -124,6 +125,7 @@ public final class ExtractTool extends Tool {
             try (ActivationFile.Writer w = ActivationFile.Writer.create(s.output(), spec)) {
                 w.attribute("ctx", shard.ctx());
                 w.filter(shard.filter()).unkId(shard.unkId());
+                w.provenance(model.weightsSha256(), shard.contentSha256(nSeq));
                 extract(s, model, shard.tokens(), nSeq, w);
                 w.finish();
             }

@@ -113,6 +113,10 @@ class ExtractToolTest {
             assertEquals("none", String.valueOf(acts.attribute("filter_ids")));
             assertEquals(-1, acts.unkId(), "a shard without an unknown id gives none");
             assertEquals(List.of("mlp_post"), acts.hooks());
+            // what made the file: gpt2-tiny's weights (testdata/hf/weights_sha256.py) and the 2 sequences read
+            assertEquals("2e87fca4f7811dfb4fa24529d70dba4e39bbb82b7569634752aca1b0a5a26fad", acts.modelSha256());
+            assertEquals(TokenShard.read(shard).contentSha256(2), acts.shardSha256());
+            assertTrue(!acts.shardSha256().equals(TokenShard.read(shard).contentSha256()), "2 of 3 sequences");
             for (int l = 0; l < 2; l++) {
                 float[] got = acts.layer("mlp_post", l);
                 float[] want = ref.floats("mlp_post." + l);
@@ -157,6 +161,9 @@ class ExtractToolTest {
         try (ActivationFile.Reader a = ActivationFile.Reader.open(st); ActivationFile.Reader b = ActivationFile.Reader.open(bin)) {
             assertEquals("gpt2-tiny", a.model());
             assertEquals("seed-a", b.model());
+            // the twin holds more tensors (the tied lm_head, attention buffers): another identity, as Python computes it
+            assertEquals("b76f4ac4253cc3f39f7dfd9f60a2fb8ddf92c2c2b7a78756e502a476981216dd", b.modelSha256());
+            assertEquals(a.shardSha256(), b.shardSha256());
             for (String hook : List.of("mlp_post", "mlp_pre")) {
                 for (int l = 0; l < 2; l++) {
                     assertArrayEquals(a.layer(hook, l), b.layer(hook, l), hook + " " + l);

@@ -32,14 +32,21 @@ import org.uneurons.core.stats.TokenFilter;
  * {@code /mlp_pre/{layer}} of the same shape, {@code /token_ids} and {@code /positions} int32 [n_tokens], and
  * attributes {@code model}, {@code shard} (strings), {@code n_layers}, {@code d_mlp} (ints), {@code filter_ids}
  * (the token shard's filter, copied by extract so that correlate needs no shard) and optionally {@code unk_id} (the
- * shard's unknown id, which statistics leave out when filter_ids drops it). Rows are sequence-major: token t of
- * sequence s is row s*ctx+t. Nothing is filtered.
+ * shard's unknown id, which statistics leave out when filter_ids drops it). Provenance: {@code model_sha256}, the
+ * content hash of the checkpoint's weights (org.uneurons.core.io.WeightsDigest), and {@code shard_sha256}, the
+ * identity of the tokens ({@link TokenShard#contentSha256(int)}), which every file made from the activations carries
+ * on; files of earlier versions lack both. Rows are sequence-major: token t of sequence s is row s*ctx+t. Nothing is
+ * filtered.
  */
 public final class ActivationFile {
     public static final String MLP_POST = "mlp_post";
     public static final String MLP_PRE = "mlp_pre";
     /** Attribute: the token ids analyses drop, as the token shard records them ("198,50256" or "none"). */
     public static final String FILTER_IDS = "filter_ids";
+    /** Attribute: the content hash of the checkpoint's weights. */
+    public static final String MODEL_SHA256 = "model_sha256";
+    /** Attribute: the identity of the tokens ({@link TokenShard#contentSha256(int)}). */
+    public static final String SHARD_SHA256 = "shard_sha256";
     static final String WHAT = "activation file";
 
     private ActivationFile() {
@@ -167,6 +174,16 @@ public final class ActivationFile {
         /** Records the token shard's filter ({@link TokenShard#filter}) with the activations. */
         public Writer filter(TokenFilter filter) {
             extraAttributes.put(FILTER_IDS, FilterChoice.describe(filter));
+            return this;
+        }
+
+        /**
+         * Records where the activations come from: the content hash of the checkpoint's weights and the identity of
+         * the tokens ({@link TokenShard#contentSha256(int)} of the sequences written).
+         */
+        public Writer provenance(String modelSha256, String shardSha256) {
+            extraAttributes.put(MODEL_SHA256, Provenance.checkSha256(modelSha256, "model_sha256"));
+            extraAttributes.put(SHARD_SHA256, Provenance.checkSha256(shardSha256, "shard_sha256"));
             return this;
         }
 
@@ -361,6 +378,8 @@ public final class ActivationFile {
         private final int nTokens;
         private final TokenFilter filter;
         private final int unkId;
+        private final String modelSha256;
+        private final String shardSha256;
         private final List<String> hooks = new ArrayList<>();
 
         private Reader(Hdf5Reader h) {
@@ -381,6 +400,8 @@ public final class ActivationFile {
             String recorded = h.optionalString(FILTER_IDS);
             this.filter = recorded == null ? null : FilterChoice.parse(recorded, file + ": attribute " + FILTER_IDS);
             this.unkId = TokenShard.unkId(h, -1);
+            this.modelSha256 = Provenance.readSha256(h, MODEL_SHA256);
+            this.shardSha256 = Provenance.readSha256(h, SHARD_SHA256);
             for (String hook : List.of(MLP_POST, MLP_PRE)) {
                 if (checkHook(hook)) {
                     hooks.add(hook);
@@ -475,6 +496,16 @@ public final class ActivationFile {
             return unkId;
         }
 
+        /** The content hash of the checkpoint's weights, or null for a file of an earlier version. */
+        public String modelSha256() {
+            return modelSha256;
+        }
+
+        /** The identity of the tokens ({@link TokenShard#contentSha256(int)}), or null for a file of an earlier version. */
+        public String shardSha256() {
+            return shardSha256;
+        }
+
         /**
          * Folds this file's tokens into {@code stats} (its /mlp_pre and /mlp_post), {@code batchRows} tokens at a time,
          * leaving out what {@link ActivationStats#statisticsFilter} says (the unknown id, when filter_ids drops it);
@@ -485,11 +516,12 @@ public final class ActivationFile {
                 throw new InputException(file + ": activations of " + model + " (" + nLayers + " x " + dMlp
                         + "), expected " + stats.model() + " (" + stats.nLayers() + " x " + stats.dMlp() + ")");
             }
+            stats.checkModel(modelSha256, file.toString());
             if (!hasHook(MLP_PRE)) {
                 throw new InputException(file + ": no /mlp_pre datasets; statistics need pre-activations"
                         + " (extract with --hooks mlp_post,mlp_pre)");
             }
-            int src = stats.beginShard(shard, file.toString());
+            int src = stats.beginShard(shard, shardSha256, file.toString());
             TokenFilter skip = ActivationStats.statisticsFilter(filter, unkId);
             int[] ids = skip.ids().length == 0 ? null : tokenIds();
             if (ids != null) {

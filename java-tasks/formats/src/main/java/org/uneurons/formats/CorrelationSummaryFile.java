@@ -16,14 +16,16 @@ import org.uneurons.formats.MomentsFile;
 /**
  * The finalised correlations of one model pair, one row per neuron of a in the layer range (row =
  * (layer - first_layer_a) * d_mlp_a + neuron): {@code /layer}, {@code /neuron} int32; {@code /max_corr},
- * {@code /max_layer}, {@code /max_neuron}, {@code /min_r_over_b}, {@code /mean_r_over_b} (over every neuron of b);
- * {@code /top_values} [rows, k]
- * float64 and {@code /top_indices} [rows, k] int32 (b neuron as layer * d_mlp_b + neuron, best first); per baseline
- * kind {@code /baseline/{kind}/max} [samples, rows] and {@code /baseline/{kind}/layer} [samples, rows] with
- * attributes seed and samples; optionally {@code /correlation/{layer_a}/{layer_b}} float32 [d_mlp_a, d_mlp_b], each
- * computed when the file is written (one block in memory at a time); {@code /shards} ({@link ShardList}).
- * Attributes: format, model_a, model_b, n_tokens, n_layers_a, d_mlp_a, first_layer_a, last_layer_a, n_layers_b,
- * d_mlp_b, filter_ids, top_k.
+ * {@code /max_layer}, {@code /max_neuron} (-1: no live partner), {@code /min_r_over_b}, {@code /mean_r_over_b} (over
+ * every neuron of b); {@code /top_values} [rows, k] float64 and {@code /top_indices} [rows, k] int32 (b neuron as
+ * layer * d_mlp_b + neuron, best first; -1 for an empty slot); {@code /dead_a} int8 [rows] and {@code /dead_b} int8
+ * [n_layers_b * d_mlp_b] (1: the neuron is constant on the analysed tokens, {@link RowSummaries}); per baseline kind
+ * {@code /baseline/{kind}/max} [samples, rows] and {@code /baseline/{kind}/layer} [samples, rows] with attributes
+ * seed and samples; optionally {@code /correlation/{layer_a}/{layer_b}} float32 [d_mlp_a, d_mlp_b], each computed
+ * when the file is written (one block in memory at a time); {@code /shards} and {@code /shard_sha256}
+ * ({@link ShardList}). Attributes: format, model_a, model_b, model_a_sha256, model_b_sha256 ({@link Provenance}),
+ * n_tokens, n_layers_a, d_mlp_a, first_layer_a, last_layer_a, n_layers_b, d_mlp_b, filter_ids, top_k. Files of
+ * earlier versions lack the hashes and the dead flags (read as unknown and alive).
  */
 public final class CorrelationSummaryFile {
     /** Version 2 renamed /min_corr and /mean_corr to /min_r_over_b and /mean_r_over_b; version 1 is still read. */
@@ -62,7 +64,13 @@ public final class CorrelationSummaryFile {
                         .attribute("d_mlp_b", shape.dB())
                         .attribute("filter_ids", h.info().filterIds())
                         .attribute("top_k", s.k);
-                ShardList.write(f, h.info().shards());
+                if (h.info().modelASha256() != null) {
+                    f.attribute("model_a_sha256", Provenance.checkSha256(h.info().modelASha256(), "model_a_sha256"));
+                }
+                if (h.info().modelBSha256() != null) {
+                    f.attribute("model_b_sha256", Provenance.checkSha256(h.info().modelBSha256(), "model_b_sha256"));
+                }
+                ShardList.write(f, h.info().shards(), h.info().shardSha256());
                 f.dataset("layer", layer)
                         .dataset("neuron", neuron)
                         .dataset("max_corr", s.max)
@@ -72,7 +80,9 @@ public final class CorrelationSummaryFile {
                         .dataset("min_r_over_b", s.min)
                         .dataset("mean_r_over_b", s.mean)
                         .dataset("top_values", s.topValues)
-                        .dataset("top_indices", s.topIndices);
+                        .dataset("top_indices", s.topIndices)
+                        .dataset("dead_a", flags(s.deadA))
+                        .dataset("dead_b", flags(s.deadB));
                 writeBaselines(f, baselines);
                 if (full != null) {
                     writeBlocks(f, shape, full);
@@ -80,6 +90,14 @@ public final class CorrelationSummaryFile {
             }
             out.commit();
         }
+    }
+
+    private static byte[] flags(boolean[] b) {
+        byte[] out = new byte[b.length];
+        for (int i = 0; i < b.length; i++) {
+            out[i] = (byte) (b[i] ? 1 : 0);
+        }
+        return out;
     }
 
     private static void writeBaselines(Hdf5Writer f, List<Baselines> baselines) {
@@ -146,11 +164,29 @@ public final class CorrelationSummaryFile {
                 throw new InputException(file + ": missing attribute 'seed' of " + kind + " (" + WHAT + ")");
             }
             double[][] samples = h.doubleRows(kind + "/max", rows, WHAT);
-            return new PairSummary(file, h.string("model_a", WHAT), h.string("model_b", WHAT), nLayersA, dA, first,
-                    last, nLayersB, dB, maxCorr, h.ints("/max_layer", rows, WHAT), h.ints("/max_neuron", rows, WHAT),
-                    meanBaseline(file, samples, rows), baselineKind, seed == null ? -1 : seed.longValue(),
+            return new PairSummary(file, h.string("model_a", WHAT), h.string("model_b", WHAT),
+                    Provenance.readSha256(h, "model_a_sha256"), Provenance.readSha256(h, "model_b_sha256"), nLayersA, dA,
+                    first, last, nLayersB, dB, maxCorr, h.ints("/max_layer", rows, WHAT), h.ints("/max_neuron", rows, WHAT),
+                    deadA(h, rows), meanBaseline(file, samples, rows), baselineKind, seed == null ? -1 : seed.longValue(),
                     samples.length);
         }
+    }
+
+    /** /dead_a as flags; all alive for a file of an earlier version, which has none. */
+    private static boolean[] deadA(Hdf5Reader h, int rows) {
+        boolean[] dead = new boolean[rows];
+        if (!h.exists("/dead_a")) {
+            return dead;
+        }
+        long[] v = h.integersFlat("/dead_a", WHAT);
+        if (v.length != rows) {
+            throw new InputException(h.file() + ": /dead_a has " + v.length + " entries, expected one per row (" + rows
+                    + ")");
+        }
+        for (int r = 0; r < rows; r++) {
+            dead[r] = v[r] != 0;
+        }
+        return dead;
     }
 
     /** Rows in layer-major order and every max correlation within [-1, 1]. */

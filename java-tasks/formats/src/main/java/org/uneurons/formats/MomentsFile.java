@@ -17,10 +17,12 @@ import org.uneurons.core.stats.PairMoments;
  * {@code /m2_a} [neurons of a in the layer range], {@code /mean_b}, {@code /m2_b} [all neurons of b],
  * {@code /comoment/{layer_a}/{layer_b}} [d_mlp_a, d_mlp_b], {@code /cov_b/{layer_b}} [d_mlp_b, d_mlp_b], and
  * {@code /shards} (string [k], the token shards folded in: a list that grows with the data is a dataset, not an
- * attribute, since jhdf writes attribute messages with 16-bit sizes). Attributes: format, model_a, model_b,
- * n_layers_a, n_layers_b, d_mlp_a, d_mlp_b, first_layer_a, last_layer_a, filter_ids ("198,50256" or "none"), gemm,
- * n_tokens_read (before filtering). Files of earlier versions keep the shards in a comma-separated attribute
- * {@code shard}, which readers still accept.
+ * attribute, since jhdf writes attribute messages with 16-bit sizes) and {@code /shard_sha256} (their identities,
+ * {@link TokenShard#contentSha256(int)}). Attributes: format, model_a, model_b, model_a_sha256, model_b_sha256 (the
+ * content hashes of the checkpoints' weights, {@link Provenance}), n_layers_a, n_layers_b, d_mlp_a, d_mlp_b,
+ * first_layer_a, last_layer_a, filter_ids ("198,50256" or "none"), gemm, n_tokens_read (before filtering). Files of
+ * earlier versions keep the shards in a comma-separated attribute {@code shard}, which readers still accept, and
+ * lack the hashes (read as null and "").
  *
  * <p>Blocks are written and read one at a time ({@link MomentBlocks}): the writer streams each block from its source
  * when the file is written, the reader loads a block when asked, so neither holds more than a block of a pair.
@@ -29,12 +31,42 @@ public final class MomentsFile {
     public static final String FORMAT = "uneurons-pair-moments/1";
     private static final String WHAT = "moments file from correlate";
 
-    /** What the moments are of: everything in the file except the numbers. */
-    public record Info(String modelA, String modelB, List<String> shards, String filterIds, String gemm, long tokensRead) {
-        /** True when two files hold moments that may be merged: same models, shapes, filter. */
+    /**
+     * What the moments are of: everything in the file except the numbers. {@code modelASha256} and
+     * {@code modelBSha256} are the content hashes of the checkpoints' weights (null: not known), {@code shardSha256}
+     * the identity of each shard's tokens ("" where not known).
+     */
+    public record Info(String modelA, String modelB, List<String> shards, String filterIds, String gemm, long tokensRead,
+                       String modelASha256, String modelBSha256, List<String> shardSha256) {
+        public Info {
+            shards = List.copyOf(shards);
+            shardSha256 = List.copyOf(shardSha256);
+            if (shardSha256.size() != shards.size()) {
+                throw new IllegalArgumentException(shards.size() + " shards but " + shardSha256.size() + " shard hashes");
+            }
+        }
+
+        /** Moments of models and shards whose identities are not known (tests; files of earlier versions). */
+        public Info(String modelA, String modelB, List<String> shards, String filterIds, String gemm, long tokensRead) {
+            this(modelA, modelB, shards, filterIds, gemm, tokensRead, null, null,
+                    java.util.Collections.nCopies(shards.size(), ""));
+        }
+
+        /**
+         * Why two files hold moments that may not be merged (null when they may): other model names, other weights
+         * under the same name, another token filter.
+         */
         public String incompatibility(Info other) {
             if (!modelA.equals(other.modelA) || !modelB.equals(other.modelB)) {
                 return "is for models " + other.modelA + " vs " + other.modelB + ", expected " + modelA + " vs " + modelB;
+            }
+            if (Provenance.differ(modelASha256, other.modelASha256)) {
+                return "model_a " + modelA + " has weights sha256 " + Provenance.abbreviate(other.modelASha256)
+                        + ", expected " + Provenance.abbreviate(modelASha256) + " (another checkpoint under the same name)";
+            }
+            if (Provenance.differ(modelBSha256, other.modelBSha256)) {
+                return "model_b " + modelB + " has weights sha256 " + Provenance.abbreviate(other.modelBSha256)
+                        + ", expected " + Provenance.abbreviate(modelBSha256) + " (another checkpoint under the same name)";
             }
             if (!filterIds.equals(other.filterIds)) {
                 return "filtered token ids " + other.filterIds + ", expected " + filterIds;
@@ -78,12 +110,18 @@ public final class MomentsFile {
                     .attribute("filter_ids", info.filterIds())
                     .attribute("gemm", info.gemm())
                     .attribute("n_tokens_read", info.tokensRead());
+            if (info.modelASha256() != null) {
+                f.attribute("model_a_sha256", Provenance.checkSha256(info.modelASha256(), "model_a_sha256"));
+            }
+            if (info.modelBSha256() != null) {
+                f.attribute("model_b_sha256", Provenance.checkSha256(info.modelBSha256(), "model_b_sha256"));
+            }
             f.dataset("n", new double[] {m.count()})
                     .dataset("mean_a", m.meanA())
                     .dataset("m2_a", m.m2A())
                     .dataset("mean_b", m.meanB())
                     .dataset("m2_b", m.m2B());
-            ShardList.write(f, info.shards());
+            ShardList.write(f, info.shards(), info.shardSha256());
             Hdf5Writer.Group co = f.group("comoment");
             for (int la = 0; la < s.layersInRangeA(); la++) {
                 Hdf5Writer.Group g = co.group(Integer.toString(s.firstLayerA() + la));
@@ -228,8 +266,11 @@ public final class MomentsFile {
             throw new InputException(path + ": inconsistent shape attributes (" + e.getMessage() + ")");
         }
         Number read = f.optionalNumber("/", "n_tokens_read");
-        Info info = new Info(f.string("model_a", WHAT), f.string("model_b", WHAT), ShardList.read(f, "shard", WHAT),
-                f.string("filter_ids", WHAT), f.string("gemm", WHAT), read == null ? -1 : read.longValue());
+        List<String> shards = ShardList.read(f, "shard", WHAT);
+        Info info = new Info(f.string("model_a", WHAT), f.string("model_b", WHAT), shards,
+                f.string("filter_ids", WHAT), f.string("gemm", WHAT), read == null ? -1 : read.longValue(),
+                Provenance.readSha256(f, "model_a_sha256"), Provenance.readSha256(f, "model_b_sha256"),
+                ShardList.readHashes(f, shards.size(), WHAT));
         double[] n = f.doubles("/n", 1, WHAT);
         if (!(n[0] >= 0) || n[0] != Math.rint(n[0])) {
             throw new InputException(path + ": /n is " + n[0] + ", expected a token count");

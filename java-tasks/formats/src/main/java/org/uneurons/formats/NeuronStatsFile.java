@@ -17,7 +17,9 @@ import org.uneurons.core.stats.TopK;
  * universality tool joins its columns into the neuron table ({@link #readColumns}), the report shows its top
  * activations ({@link #readTop}). Attributes: format, model, n_layers, d_mlp, columns (the per-neuron columns, comma-
  * separated, in order), n_tokens (tokens counted), skipped_unknown (tokens of the unknown id left out), top_k,
- * checkpoint, act_freq_paper_edge. Datasets: {@code shards} string [k] (the order top_source indexes;
+ * checkpoint (the checkpoint directory's name: never a path, so a rerun elsewhere writes the same bytes),
+ * model_sha256 (the content hash of the checkpoint's weights, {@link Provenance}), act_freq_paper_edge. Datasets:
+ * {@code shards} and {@code shard_sha256} string [k] (the order top_source indexes, and each shard's identity;
  * {@link ShardList}), {@code layer}, {@code neuron} int32 [N] (layer-major), one float64 [N] dataset per column,
  * {@code pre_hist} int64 [N, 257] (the paper's histogram of the pre-activation, {@link PaperHistogram}) with its
  * {@code pre_hist_edges} float32 [256], {@code top_values} float64 [N, k] (post-activation, best first),
@@ -32,7 +34,17 @@ public final class NeuronStatsFile {
     private NeuronStatsFile() {
     }
 
+    /** {@link #write(Path, ActivationStats, Map, String, String)} with the statistics' own model hash (tests). */
     public static void write(Path target, ActivationStats act, Map<String, double[]> columns, String checkpoint) {
+        write(target, act, columns, checkpoint, act.modelSha256());
+    }
+
+    /**
+     * Writes the statistics of a model whose checkpoint is named {@code checkpoint} (a name, not a path) and whose
+     * weights hash to {@code modelSha256} (null: not known).
+     */
+    public static void write(Path target, ActivationStats act, Map<String, double[]> columns, String checkpoint,
+                             String modelSha256) {
         int n = act.nLayers() * act.dMlp();
         int[] layer = new int[n];
         int[] neuron = new int[n];
@@ -61,7 +73,10 @@ public final class NeuronStatsFile {
                         .attribute("top_k", act.k())
                         .attribute("checkpoint", checkpoint)
                         .attribute("act_freq_paper_edge", ActivationStats.PAPER_EDGE);
-                ShardList.write(f, act.shards());
+                if (modelSha256 != null) {
+                    f.attribute("model_sha256", Provenance.checkSha256(modelSha256, "model_sha256"));
+                }
+                ShardList.write(f, act.shards(), act.shardSha256());
                 f.dataset("layer", layer).dataset("neuron", neuron);
                 columns.forEach(f::dataset);
                 f.streamed("pre_hist", Hdf5.Element.INT64, new long[] {n, PaperHistogram.BINS},

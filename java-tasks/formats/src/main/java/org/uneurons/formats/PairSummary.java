@@ -7,11 +7,15 @@ import org.uneurons.core.cli.InputException;
 /**
  * One correlation summary as the universality tool reads it ({@link CorrelationSummaryFile#read}): per neuron of
  * model a in the file's layer range, the max correlation over every neuron of every layer of b with the b layer and
- * neuron where it is reached, and the max baseline correlation of one baseline kind.
+ * neuron where it is reached (-1 where no live neuron of b reaches it, and for a dead neuron of a), whether the
+ * neuron is dead (constant on the analysed tokens; all false in files of earlier versions), and the max baseline
+ * correlation of one baseline kind. {@code modelASha256} and {@code modelBSha256} are the content hashes of the two
+ * checkpoints' weights (null in files of earlier versions).
  */
-public record PairSummary(Path file, String modelA, String modelB, int nLayersA, int dA, int firstLayerA, int lastLayerA,
-                          int nLayersB, int dB, double[] maxCorr, int[] maxLayer, int[] maxNeuron, double[] baseline,
-                          String baselineKind, long baselineSeed, int baselineSamples) {
+public record PairSummary(Path file, String modelA, String modelB, String modelASha256, String modelBSha256, int nLayersA,
+                          int dA, int firstLayerA, int lastLayerA, int nLayersB, int dB, double[] maxCorr, int[] maxLayer,
+                          int[] maxNeuron, boolean[] deadA, double[] baseline, String baselineKind, long baselineSeed,
+                          int baselineSamples) {
 
     public int rows() {
         return maxCorr.length;
@@ -52,11 +56,13 @@ public record PairSummary(Path file, String modelA, String modelB, int nLayersA,
         int[] maxLayer = new int[rows];
         int[] maxNeuron = new int[rows];
         double[] baseline = new double[rows];
+        boolean[] dead = new boolean[rows];
         for (PairSummary p : sorted) {
             int at = p.firstLayerA * p.dA;
             System.arraycopy(p.maxCorr, 0, maxCorr, at, p.rows());
             System.arraycopy(p.maxLayer, 0, maxLayer, at, p.rows());
             System.arraycopy(p.maxNeuron, 0, maxNeuron, at, p.rows());
+            System.arraycopy(p.deadA, 0, dead, at, p.rows());
             System.arraycopy(p.baseline, 0, baseline, at, p.rows());
             if (p.baselineSeed != f.baselineSeed || p.baselineSamples != f.baselineSamples) {
                 throw new InputException(p.file + ": baseline seed " + p.baselineSeed + " / " + p.baselineSamples
@@ -64,7 +70,8 @@ public record PairSummary(Path file, String modelA, String modelB, int nLayersA,
                         + ") for the same pair");
             }
         }
-        return new PairSummary(f.file, f.modelA, f.modelB, f.nLayersA, f.dA, 0, f.nLayersA - 1, f.nLayersB, f.dB,
-                maxCorr, maxLayer, maxNeuron, baseline, f.baselineKind, f.baselineSeed, f.baselineSamples);
+        return new PairSummary(f.file, f.modelA, f.modelB, f.modelASha256, f.modelBSha256, f.nLayersA, f.dA, 0,
+                f.nLayersA - 1, f.nLayersB, f.dB, maxCorr, maxLayer, maxNeuron, dead, baseline, f.baselineKind,
+                f.baselineSeed, f.baselineSamples);
     }
 }

@@ -16,8 +16,9 @@ import org.uneurons.core.stats.TopK;
 
 /**
  * Partial activation statistics of some shards of one model (HDF5, written by stats-partial, read by stats-final),
- * exact and mergeable. Attributes: format, model, n_layers, d_mlp, top_k, n_tokens (tokens counted), skipped_unknown
- * (tokens of the unknown id left out). Datasets: {@code shards} string [k] ({@link ShardList}); neurons flat
+ * exact and mergeable. Attributes: format, model, model_sha256 (the content hash of its weights, {@link Provenance};
+ * absent in files of earlier versions), n_layers, d_mlp, top_k, n_tokens (tokens counted), skipped_unknown (tokens of
+ * the unknown id left out). Datasets: {@code shards} and {@code shard_sha256} string [k] ({@link ShardList}); neurons flat
  * layer-major [N = n_layers * d_mlp]: {@code pre_mean}, {@code pre_m2}, {@code pre_m3}, {@code pre_m4} float64 (sums of
  * powers of deviations), {@code count_pos}, {@code count_paper} int64, {@code pre_hist} int64 [N, 257] (the paper's
  * histogram, {@link PaperHistogram}), {@code post_sum}, {@code post_max} float64, {@code top_values} float64 [N, k],
@@ -59,7 +60,10 @@ public final class PartialStatsFile {
                     .attribute("top_k", s.k())
                     .attribute("n_tokens", s.tokens())
                     .attribute("skipped_unknown", s.skippedUnknown());
-            ShardList.write(f, s.shards());
+            if (s.modelSha256() != null) {
+                f.attribute("model_sha256", Provenance.checkSha256(s.modelSha256(), "model_sha256"));
+            }
+            ShardList.write(f, s.shards(), s.shardSha256());
             f.dataset("pre_mean", pre[0])
                     .dataset("pre_m2", pre[1])
                     .dataset("pre_m3", pre[2])
@@ -76,15 +80,20 @@ public final class PartialStatsFile {
         }
     }
 
-    /** What a partial statistics file covers: its shards and its top-k. */
-    public record Header(List<String> shards, int topK) {
+    /**
+     * What a partial statistics file covers: its model, the content hash of its weights (null: not known) and its
+     * shape, its shards and its top-k.
+     */
+    public record Header(String model, String modelSha256, int nLayers, int dMlp, List<String> shards, int topK) {
     }
 
-    /** The shards and top-k of a partial statistics file, without reading its arrays. */
+    /** The model, shards and top-k of a partial statistics file, without reading its arrays. */
     public static Header readHeader(Path file) {
         try (Hdf5Reader h = Hdf5Reader.open(file)) {
             checkFormat(h);
-            return new Header(ShardList.read(h, "shards", WHAT), h.integer("top_k", WHAT));
+            return new Header(h.string("model", WHAT), Provenance.readSha256(h, "model_sha256"),
+                    h.integer("n_layers", WHAT), h.integer("d_mlp", WHAT), ShardList.read(h, "shards", WHAT),
+                    h.integer("top_k", WHAT));
         }
     }
 
@@ -106,7 +115,8 @@ public final class PartialStatsFile {
             double[] postMax = h.doubles("/post_max", n, WHAT);
             TopK top = TopK.of(new TopK.Sorted(h.doubleMatrix("/top_values", n, k, WHAT),
                     h.intMatrix("/top_source", n, k, WHAT), h.longMatrix("/top_rows", n, k, WHAT)), k);
-            return new ActivationStats(model, nLayers, dMlp, shards, pre, countPos, countPaper, preHist, postSum, postMax,
+            return new ActivationStats(model, Provenance.readSha256(h, "model_sha256"), nLayers, dMlp, shards,
+                    ShardList.readHashes(h, shards.size(), WHAT), pre, countPos, countPaper, preHist, postSum, postMax,
                     top, h.longValue("skipped_unknown", WHAT));
         }
     }

@@ -10,10 +10,13 @@ import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.Hdf5Reader;
 
 /**
- * The per-neuron columns of a statistics file ({@link NeuronStatsFile}): the root attribute {@code columns} lists, comma-separated, the float64 [n_layers * d_mlp] datasets that join the
- * neuron table, rows in layer-major order as {@code /layer} and {@code /neuron} say.
+ * The per-neuron columns of a statistics file ({@link NeuronStatsFile}): the root attribute {@code columns} lists,
+ * comma-separated, the float64 [n_layers * d_mlp] datasets that join the neuron table, rows in layer-major order as
+ * {@code /layer} and {@code /neuron} say; {@code modelSha256} is the content hash of the model's weights (null in
+ * files of earlier versions).
  */
-public record StatsColumns(Path file, String model, int nLayers, int dMlp, Map<String, double[]> columns) {
+public record StatsColumns(Path file, String model, String modelSha256, int nLayers, int dMlp,
+                           Map<String, double[]> columns) {
     private static final String WHAT = "neuron statistics from the stats tool";
 
     static StatsColumns read(Path file) {
@@ -34,7 +37,7 @@ public record StatsColumns(Path file, String model, int nLayers, int dMlp, Map<S
                 }
                 cols.put(name, v);
             }
-            return new StatsColumns(file, model, nLayers, dMlp, cols);
+            return new StatsColumns(file, model, Provenance.readSha256(h, "model_sha256"), nLayers, dMlp, cols);
         }
     }
 

@@ -1,7 +1,14 @@
 package org.uneurons.formats;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Locale;
 
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.io.AtomicOutput;
@@ -81,6 +88,39 @@ public final class TokenShard {
     /** The unknown id of a remapped vocabulary, or -1 when the shard has none. */
     public int unkId() {
         return unkId;
+    }
+
+    /** The identity of the whole shard's tokens: {@link #contentSha256(int)} of every sequence. */
+    public String contentSha256() {
+        return contentSha256(nSeq());
+    }
+
+    /**
+     * The identity of the first {@code nSeq} sequences of this shard, as every file made from them records it (the
+     * file name is no identity: two different shards may share one, one shard may be copied under two): SHA-256 over
+     * the UTF-8 text {@code uneurons-tokens/1 n_seq=N ctx=C filter_ids=F unk_id=U} and a newline, then the token
+     * ids as int32 little-endian, row-major; 64 lower-case hex digits. The filter and the unknown id are part of it
+     * because they decide which of the tokens an analysis counts.
+     */
+    public String contentSha256(int nSeq) {
+        if (nSeq < 1 || nSeq > nSeq()) {
+            throw new IllegalArgumentException("sequences 1-" + nSeq() + ", asked " + nSeq);
+        }
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        md.update(String.format(Locale.ROOT, "uneurons-tokens/1 n_seq=%d ctx=%d filter_ids=%s unk_id=%d\n",
+                nSeq, ctx(), FilterChoice.describe(filter), unkId).getBytes(StandardCharsets.UTF_8));
+        ByteBuffer row = ByteBuffer.allocate(4 * ctx()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int s = 0; s < nSeq; s++) {
+            row.clear();
+            row.asIntBuffer().put(tokens[s]);
+            md.update(row.array(), 0, row.capacity());
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 
     /** Writes a shard atomically, with the default filter for {@code meta}. */

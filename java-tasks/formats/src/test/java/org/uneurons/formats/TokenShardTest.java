@@ -43,6 +43,39 @@ class TokenShardTest {
         }
     }
 
+    /**
+     * The identity of a shard's tokens against an independent computation (the bytes laid out with a DataOutputStream
+     * and byte-swapped by hand): it follows the tokens, the filter and the unknown id, not the file's name.
+     */
+    @Test
+    void contentHashIsOfTheTokensFilterAndUnknownId() throws Exception {
+        Path f = tmp.resolve("shard.00000.h5");
+        TokenShard.write(f, TOKENS, TokenShard.Meta.gpt2("corpus.txt"));
+        TokenShard s = TokenShard.read(f);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.write("uneurons-tokens/1 n_seq=2 ctx=5 filter_ids=198,50256 unk_id=-1\n".getBytes("UTF-8"));
+        for (int q = 0; q < 2; q++) {
+            for (int id : TOKENS[q]) {
+                out.writeInt(Integer.reverseBytes(id)); // little-endian
+            }
+        }
+        byte[] want = java.security.MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+        assertEquals(java.util.HexFormat.of().formatHex(want), s.contentSha256(2));
+
+        Path renamed = tmp.resolve("copy/other-name.h5");
+        TokenShard.write(renamed, TOKENS, TokenShard.Meta.gpt2("elsewhere.txt"));
+        assertEquals(s.contentSha256(), TokenShard.read(renamed).contentSha256(), "the name and source are no part of it");
+        Path unfiltered = tmp.resolve("unfiltered.h5");
+        TokenShard.write(unfiltered, TOKENS, TokenShard.Meta.gpt2("corpus.txt"), null, TokenFilter.none());
+        assertTrue(!s.contentSha256().equals(TokenShard.read(unfiltered).contentSha256()), "another filter");
+        int[][] changed = {TOKENS[0], TOKENS[1], {50256, 1, 2, 3, 5}};
+        Path other = tmp.resolve("other.h5");
+        TokenShard.write(other, changed, TokenShard.Meta.gpt2("corpus.txt"));
+        assertTrue(!s.contentSha256().equals(TokenShard.read(other).contentSha256()), "one token");
+        assertEquals(s.contentSha256(2), TokenShard.read(other).contentSha256(2), "the first two sequences agree");
+    }
+
     @Test
     void optionalVocabRoundTrips() {
         Path f = tmp.resolve("v.h5");

@@ -3,12 +3,11 @@ package org.uneurons.merge;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -18,11 +17,13 @@ import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.stats.MomentMerger;
 import org.uneurons.formats.MomentsFile;
+import org.uneurons.formats.Provenance;
 
 /**
  * merge: partial moments of one model pair (one file per token shard, from correlate) into one moments file of
  * the same format, with the pairwise update, so the result equals one pass over all the shards' tokens. Every
- * input is checked before any is merged: same models, shapes, layer range and token filter; no shard twice.
+ * input is checked before any is merged: same models (names and weights), shapes, layer range and token filter; no
+ * shard twice (by the content of its tokens, not by its name).
  */
 public final class MergeTool extends Tool {
     public MergeTool() {
@@ -62,7 +63,7 @@ public final class MergeTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
-        MomentsFile.Info merged = checkCompatible(s.inputs());
+        MomentsFile.Info merged = checkCompatible(s.inputs(), w -> err.println(name() + ": warning: " + w));
         MomentsFile.Header first = MomentsFile.readHeader(s.inputs().get(0));
         err.printf(Locale.ROOT, "merge: %d partials of %s vs %s, %s%n", s.inputs().size(), merged.modelA(),
                 merged.modelB(), first.shape());
@@ -83,38 +84,73 @@ public final class MergeTool extends Tool {
     }
 
     /**
-     * Reads every header before any block: same shapes, models and filter, no shard twice. Returns what the merged
-     * file records: every shard, the precisions used, the tokens read before filtering.
+     * Reads every header before any block: same shapes, models (names, and weights where their hashes are known) and
+     * filter, no shard twice. A shard is known by the content hash of its tokens, not by its name: two different
+     * shards of one name merge, one shard under two names is refused. Shards of files of earlier versions, which have
+     * no hash, are compared by name, with a warning ({@code warn}). Returns what the merged file records: every shard
+     * and its hash, the precisions used, the tokens read before filtering.
      */
-    static MomentsFile.Info checkCompatible(List<Path> inputs) {
+    static MomentsFile.Info checkCompatible(List<Path> inputs, Consumer<String> warn) {
         MomentsFile.Header first = MomentsFile.readHeader(inputs.get(0));
-        Map<String, Path> shardSeen = new HashMap<>();
-        Set<String> shards = new LinkedHashSet<>();
+        Shards shards = new Shards();
         Set<String> gemms = new LinkedHashSet<>();
+        String shaA = null;
+        String shaB = null;
         long tokensRead = 0;
         for (Path p : inputs) {
             MomentsFile.Header h = p == inputs.get(0) ? first : MomentsFile.readHeader(p);
+            MomentsFile.Info info = h.info();
             if (!h.shape().equals(first.shape())) {
                 throw new InputException(p + ": moments of " + h.shape() + " differ from " + inputs.get(0) + " ("
                         + first.shape() + "); partials to merge must have the same shapes and layer range");
             }
-            String why = first.info().incompatibility(h.info());
+            // against the first file's names and filter, and the first known hash of each model
+            MomentsFile.Info known = new MomentsFile.Info(first.info().modelA(), first.info().modelB(), List.of(),
+                    first.info().filterIds(), "", 0, shaA, shaB, List.of());
+            String why = known.incompatibility(info);
             if (why != null) {
                 throw new InputException(p + ": " + why + " (as in " + inputs.get(0) + "); partials to merge must be of one"
                         + " model pair and token filter");
             }
-            for (String shard : h.info().shards()) {
-                Path before = shardSeen.putIfAbsent(shard, p);
-                if (before != null) {
-                    throw new InputException(p + ": shard " + shard + " is also in " + before
+            shaA = shaA != null ? shaA : info.modelASha256();
+            shaB = shaB != null ? shaB : info.modelBSha256();
+            if (info.modelASha256() == null || info.modelBSha256() == null || info.shardSha256().contains("")) {
+                warn.accept(Provenance.unchecked(p, "model_a_sha256, model_b_sha256 or shard_sha256",
+                        "its models and shards"));
+            }
+            for (int i = 0; i < info.shards().size(); i++) {
+                shards.add(p, info.shards().get(i), info.shardSha256().get(i));
+            }
+            gemms.add(info.gemm());
+            tokensRead += info.tokensRead() < 0 ? 0 : info.tokensRead();
+        }
+        return new MomentsFile.Info(first.info().modelA(), first.info().modelB(), shards.names, first.info().filterIds(),
+                String.join(",", gemms), tokensRead, shaA, shaB, shards.sha256);
+    }
+
+    /** The shards of the inputs so far, each once: by content hash, or by name where the hash is not known. */
+    private static final class Shards {
+        final List<String> names = new ArrayList<>();
+        final List<String> sha256 = new ArrayList<>();
+        final List<Path> from = new ArrayList<>();
+
+        void add(Path p, String name, String hash) {
+            for (int i = 0; i < names.size(); i++) {
+                boolean sameContent = !hash.isEmpty() && hash.equals(sha256.get(i));
+                boolean sameName = name.equals(names.get(i)) && (hash.isEmpty() || sha256.get(i).isEmpty());
+                if (sameContent) {
+                    throw new InputException(p + ": shard " + name + " holds the same tokens as shard " + names.get(i)
+                            + " in " + from.get(i) + " (sha256 " + Provenance.abbreviate(hash) + "); merging it twice"
+                            + " would count its tokens twice");
+                }
+                if (sameName) {
+                    throw new InputException(p + ": shard " + name + " is also in " + from.get(i)
                             + "; merging it twice would count its tokens twice");
                 }
-                shards.add(shard);
             }
-            gemms.add(h.info().gemm());
-            tokensRead += h.info().tokensRead() < 0 ? 0 : h.info().tokensRead();
+            names.add(name);
+            sha256.add(hash);
+            from.add(p);
         }
-        return new MomentsFile.Info(first.info().modelA(), first.info().modelB(), new ArrayList<>(shards),
-                first.info().filterIds(), String.join(",", gemms), tokensRead);
     }
 }

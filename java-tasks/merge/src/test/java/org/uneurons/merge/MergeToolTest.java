@@ -65,6 +65,75 @@ class MergeToolTest {
         assertTrue(worst <= 1e-9, "max |dr| " + worst);
     }
 
+    /**
+     * A shard is known by its tokens, not its name: two different shards that share a name merge (both counted),
+     * one shard under two names is refused; and partials of another checkpoint under the same model name are refused.
+     */
+    @Test
+    void shardsAndModelsAreKnownByContent() {
+        Synthetic s = Synthetic.adversarial(63, 96, 2, 5, 2, 4);
+        int[] ids = TestActivations.gpt2LikeIds(s.tokens, 8);
+        String a = TestPartials.sha("model-a weights"), b = TestPartials.sha("model-b weights");
+        String first = TestPartials.sha("tokens 0-48"), second = TestPartials.sha("tokens 48-96");
+        Path d1 = mkdir(dir.resolve("one"));
+        Path d2 = mkdir(dir.resolve("two"));
+        // two corpora's shard.00000: different tokens, one name
+        Path p0 = TestPartials.write(d1.resolve("p.h5"), s, ids, 0, 48, "shard.00000", TestPartials.gpt2(),
+                new TestPartials.Ids(a, b, first));
+        Path p1 = TestPartials.write(d2.resolve("p.h5"), s, ids, 48, 96, "shard.00000", TestPartials.gpt2(),
+                new TestPartials.Ids(a, b, second));
+        Path out = dir.resolve("m.h5");
+        ToolRunner r = ToolRunner.run(new MergeTool(), "--input", p0.toString(), "--input", p1.toString(), "--output",
+                out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertFalse(r.stderr.contains("warning"), r.stderr);
+        MomentsFile.Header h = MomentsFile.readHeader(out);
+        assertEquals(List.of("shard.00000", "shard.00000"), h.info().shards());
+        assertEquals(List.of(first, second), h.info().shardSha256());
+        assertEquals(a, h.info().modelASha256());
+        assertEquals(b, h.info().modelBSha256());
+        Path whole = TestPartials.write(dir.resolve("whole.h5"), s, ids, 0, 96, "all", TestPartials.gpt2());
+        assertEquals(MomentsFile.read(whole).count(), MomentsFile.read(out).count(), "both shards counted");
+
+        // one shard copied under another name
+        Path copy = TestPartials.write(dir.resolve("copy.h5"), s, ids, 0, 48, "shard.00007", TestPartials.gpt2(),
+                new TestPartials.Ids(a, b, first));
+        r = ToolRunner.run(new MergeTool(), "--input", p0.toString(), "--input", copy.toString(), "--output",
+                out.toString() + "2");
+        assertEquals(1, r.exitCode);
+        assertEquals("merge: error: " + copy + ": shard shard.00007 holds the same tokens as shard shard.00000 in " + p0
+                + " (sha256 " + first.substring(0, 12) + "); merging it twice would count its tokens twice", r.errorLine());
+
+        // another checkpoint under model_a's name
+        String retrained = TestPartials.sha("model-a weights, retrained");
+        Path other = TestPartials.write(dir.resolve("other.h5"), s, ids, 48, 96, "shard.00001", TestPartials.gpt2(),
+                new TestPartials.Ids(retrained, b, second));
+        r = ToolRunner.run(new MergeTool(), "--input", p0.toString(), "--input", other.toString(), "--output",
+                out.toString() + "3");
+        assertEquals(1, r.exitCode);
+        assertEquals("merge: error: " + other + ": model_a model-a has weights sha256 " + retrained.substring(0, 12)
+                + ", expected " + a.substring(0, 12) + " (another checkpoint under the same name) (as in " + p0
+                + "); partials to merge must be of one model pair and token filter", r.errorLine());
+
+        // partials of an earlier version (no hashes) merge, with a warning each, and are compared by name
+        Path old0 = partial(s, ids, 0, 48, "s0");
+        Path old1 = partial(s, ids, 48, 96, "s1");
+        r = ToolRunner.run(new MergeTool(), "--input", old0.toString(), "--input", old1.toString(), "--output",
+                out.toString() + "4");
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("merge: warning: " + old0 + ": no model_a_sha256, model_b_sha256 or shard_sha256"
+                + " (written by an earlier version); its models and shards cannot be checked\n"), r.stderr);
+        assertFalse(Files.exists(Path.of(out + "2")) || Files.exists(Path.of(out + "3")));
+    }
+
+    private static Path mkdir(Path d) {
+        try {
+            return Files.createDirectories(d);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void refusesBadInputs() {
         Synthetic s = Synthetic.adversarial(62, 96, 2, 5, 2, 4);

@@ -24,6 +24,7 @@ import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.NeuronStatsFile;
 import org.uneurons.formats.PartialStatsFile;
+import org.uneurons.formats.Provenance;
 import org.uneurons.formats.WeightSource;
 import org.uneurons.models.ProcessedWeights;
 import org.uneurons.models.WeightProcessing;
@@ -32,6 +33,9 @@ import org.uneurons.models.WeightProcessing;
  * stats-final (the fan-in of the neuron statistics, one task per model): partial statistics (and/or activation
  * files) in, merged in shard-name order so the result does not depend on the order given, plus weight and vocabulary
  * statistics of the checkpoint on TransformerLens-processed weights; the statistics file out ({@link NeuronStatsFile}).
+ * The checkpoint must be the one the activations came from: its shapes, then its weights' content hash, are compared
+ * with what every input records (another checkpoint of the same shapes is refused, not joined), before the inputs
+ * are merged.
  */
 public final class StatsFinalTool extends Tool {
     public StatsFinalTool() {
@@ -88,31 +92,52 @@ public final class StatsFinalTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
-        ActivationStats merged = mergeInShardOrder(s);
+        List<Source> sources = sources(s);
         ModelConfig cfg = ModelConfig.read(s.checkpoint(), s.model().name());
-        if (cfg.nLayers != merged.nLayers() || cfg.dMlp != merged.dMlp()) {
-            throw new InputException(s.checkpoint() + ": config.json describes " + cfg.nLayers + " layers x " + cfg.dMlp
-                    + " neurons, but the activations of " + merged.model() + " have " + merged.nLayers() + " x "
-                    + merged.dMlp());
+        for (Source src : sources) {
+            if (cfg.nLayers != src.nLayers() || cfg.dMlp != src.dMlp()) {
+                throw new InputException(s.checkpoint() + ": config.json describes " + cfg.nLayers + " layers x "
+                        + cfg.dMlp + " neurons, but the activations of " + src.model() + " have " + src.nLayers() + " x "
+                        + src.dMlp());
+            }
         }
+        // the weights are hashed while they are read: the activations must come from these very weights
+        Weights weights = weights(s, cfg);
+        for (Source src : sources) {
+            if (Provenance.differ(src.modelSha256(), weights.sha256())) {
+                throw new InputException(s.checkpoint() + ": weights sha256 " + Provenance.abbreviate(weights.sha256())
+                        + ", but " + src.where() + " holds statistics of " + src.model() + " made with weights "
+                        + Provenance.abbreviate(src.modelSha256()) + "; give the checkpoint the activations came from");
+            }
+            if (src.modelSha256() == null) {
+                err.println(name() + ": warning: " + Provenance.unchecked(Path.of(src.where()), "model_sha256",
+                        "the checkpoint its statistics come from"));
+            }
+        }
+        ActivationStats merged = merge(sources);
         Map<String, double[]> columns = new LinkedHashMap<>(merged.columns());
-        columns.putAll(weightColumns(s, cfg));
-        NeuronStatsFile.write(s.output(), merged, columns, s.checkpoint().toAbsolutePath().normalize().toString());
+        columns.putAll(WeightStats.weights(weights.processed()));
+        try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
+            columns.putAll(WeightStats.vocab(weights.processed(), gemm, s.vocabBlock()));
+        }
+        // the checkpoint by name and content, never by path: a rerun elsewhere writes the same bytes
+        NeuronStatsFile.write(s.output(), merged, columns, CheckpointRef.dirName(s.checkpoint()), weights.sha256());
         err.printf(Locale.ROOT, "stats-final: %s, %d x %d neurons, %,d tokens from %d shard(s)%s%n", merged.model(),
                 merged.nLayers(), merged.dMlp(), merged.tokens(), merged.shards().size(),
                 merged.describeSkipped());
         return EXIT_OK;
     }
 
-    /** One input: what it covers (its first shard's name, which orders the merge) and how to read it. */
-    private record Source(String firstShard, String where, java.util.function.Supplier<ActivationStats> load) {
+    /**
+     * One input: what it covers (its first shard's name, which orders the merge), its model and the hash of that
+     * model's weights (null: not recorded), and how to read it.
+     */
+    private record Source(String firstShard, String model, String modelSha256, int nLayers, int dMlp, String where,
+                          java.util.function.Supplier<ActivationStats> load) {
     }
 
-    /**
-     * Every source as partial statistics, merged in the order of their first shard's name (so the result does not
-     * depend on the order given), read one at a time: memory of two partials whatever their number.
-     */
-    private ActivationStats mergeInShardOrder(Settings s) {
+    /** Every input's header, in the order of their first shard's name (so the result does not depend on the order given). */
+    private List<Source> sources(Settings s) {
         List<Source> sources = new ArrayList<>();
         int k = s.topK() != null ? s.topK() : 50;
         for (Path p : s.partials()) {
@@ -124,17 +149,22 @@ public final class StatsFinalTool extends Tool {
             if (p == s.partials().get(0)) {
                 k = h.topK();
             }
-            sources.add(new Source(h.shards().isEmpty() ? "" : h.shards().get(0), p.toString(), () -> PartialStatsFile.read(p)));
+            sources.add(new Source(h.shards().isEmpty() ? "" : h.shards().get(0), h.model(), h.modelSha256(),
+                    h.nLayers(), h.dMlp(), p.toString(), () -> PartialStatsFile.read(p)));
         }
         int kk = k;
         for (Path a : s.activations()) {
-            String shard;
             try (ActivationFile.Reader r = ActivationFile.Reader.open(a)) {
-                shard = r.shard();
+                sources.add(new Source(r.shard(), r.model(), r.modelSha256(), r.nLayers(), r.dMlp(), a.toString(),
+                        () -> fromActivations(a, kk, s.batchRows(), err)));
             }
-            sources.add(new Source(shard, a.toString(), () -> fromActivations(a, kk, s.batchRows(), err)));
         }
         sources.sort(Comparator.comparing(Source::firstShard));
+        return sources;
+    }
+
+    /** The sources merged in order, read one at a time: memory of two partials whatever their number. */
+    private static ActivationStats merge(List<Source> sources) {
         ActivationStats merged = sources.get(0).load().get();
         for (int i = 1; i < sources.size(); i++) {
             merged.merge(sources.get(i).load().get(), sources.get(i).where());
@@ -144,7 +174,7 @@ public final class StatsFinalTool extends Tool {
 
     private static ActivationStats fromActivations(Path file, int k, int batchRows, PrintStream err) {
         try (ActivationFile.Reader r = ActivationFile.Reader.open(file)) {
-            ActivationStats s = new ActivationStats(r.model(), r.nLayers(), r.dMlp(), k);
+            ActivationStats s = new ActivationStats(r.model(), r.modelSha256(), r.nLayers(), r.dMlp(), k);
             Progress p = new Progress(err, "stats-final: " + r.shard(), "tokens", (long) r.nTokens() * r.nLayers(), 10);
             r.addTo(s, batchRows, p);
             p.finish();
@@ -152,17 +182,14 @@ public final class StatsFinalTool extends Tool {
         }
     }
 
-    /** Weight and vocabulary columns of the checkpoint, on TransformerLens-processed weights. */
-    private static Map<String, double[]> weightColumns(Settings s, ModelConfig cfg) {
-        ProcessedWeights w;
-        try (CheckpointWeights st = CheckpointWeights.open(s.checkpoint())) {
-            w = WeightProcessing.process(cfg, WeightSource.of(st));
-        }
-        Map<String, double[]> columns = new LinkedHashMap<>(WeightStats.weights(w));
-        try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
-            columns.putAll(WeightStats.vocab(w, gemm, s.vocabBlock()));
-        }
-        return columns;
+    /** The checkpoint's TransformerLens-processed weights and the content hash of what was read. */
+    private record Weights(ProcessedWeights processed, String sha256) {
     }
 
+    private static Weights weights(Settings s, ModelConfig cfg) {
+        try (CheckpointWeights st = CheckpointWeights.open(s.checkpoint())) {
+            ProcessedWeights w = WeightProcessing.process(cfg, WeightSource.of(st));
+            return new Weights(w, st.sha256());
+        }
+    }
 }

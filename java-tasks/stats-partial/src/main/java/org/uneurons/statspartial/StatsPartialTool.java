@@ -12,6 +12,7 @@ import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.formats.ActivationFile;
 import org.uneurons.formats.PartialStatsFile;
+import org.uneurons.formats.Provenance;
 
 /**
  * stats-partial (the fan-out of the neuron statistics, one task per (model, shard)): activation files with /mlp_pre
@@ -54,20 +55,28 @@ public final class StatsPartialTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
-        ActivationStats stats = accumulate(s.activations(), s.topK(), s.batchRows(), err);
+        ActivationStats stats = accumulate(s.activations(), s.topK(), s.batchRows(), err,
+                w -> err.println(name() + ": warning: " + w));
         PartialStatsFile.write(s.output(), stats);
         err.printf(Locale.ROOT, "stats-partial: partial statistics of %s over %,d tokens (%s)%s%n", stats.model(),
                 stats.tokens(), String.join(",", stats.shards()), stats.describeSkipped());
         return EXIT_OK;
     }
 
-    /** The statistics of the activation files, in the order given. */
-    static ActivationStats accumulate(List<Path> files, int k, int batchRows, java.io.PrintStream err) {
+    /**
+     * The statistics of the activation files, in the order given: of one model (its weights, where the files record
+     * their hash), no shard twice; {@code warn} gets a line for each file of an earlier version.
+     */
+    static ActivationStats accumulate(List<Path> files, int k, int batchRows, java.io.PrintStream err,
+                                      java.util.function.Consumer<String> warn) {
         ActivationStats s = null;
         for (Path f : files) {
             try (ActivationFile.Reader r = ActivationFile.Reader.open(f)) {
+                if (r.modelSha256() == null || r.shardSha256() == null) {
+                    warn.accept(Provenance.unchecked(f, "model_sha256 or shard_sha256", "its model and tokens"));
+                }
                 if (s == null) {
-                    s = new ActivationStats(r.model(), r.nLayers(), r.dMlp(), k);
+                    s = new ActivationStats(r.model(), r.modelSha256(), r.nLayers(), r.dMlp(), k);
                 }
                 Progress p = new Progress(err, "stats-partial: " + r.shard(), "tokens", (long) r.nTokens() * r.nLayers(), 10);
                 r.addTo(s, batchRows, p);

@@ -15,6 +15,7 @@ import org.uneurons.core.stats.ActivationStats;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.formats.ActivationFile;
 import org.uneurons.formats.PartialStatsFile;
+import org.uneurons.formats.testing.TestPartials;
 
 /** stats-partial: the partial file holds exactly what was accumulated; bad inputs are one line and publish nothing. */
 class StatsPartialToolTest {
@@ -25,11 +26,19 @@ class StatsPartialToolTest {
     static final int D = 6;
 
     private Path activations(String shard, boolean withPre, int rows, long seed) {
+        return activations(shard, withPre, rows, seed, null, null);
+    }
+
+    /** ... recording the model's and the tokens' hashes, as extract does (null: a file of an earlier version). */
+    private Path activations(String shard, boolean withPre, int rows, long seed, String modelSha256, String tokens) {
         SplittableRandom r = new SplittableRandom(seed);
         Path f = dir.resolve(shard + ".acts.h5");
         List<String> hooks = withPre ? List.of("mlp_post", "mlp_pre") : List.of("mlp_post");
         try (ActivationFile.Writer w = ActivationFile.Writer.create(f, new ActivationFile.Spec("m", shard, LAYERS, D,
                 ActivationFile.Precision.FLOAT32, hooks))) {
+            if (modelSha256 != null) {
+                w.provenance(modelSha256, tokens);
+            }
             w.appendTokens(new int[rows], new int[rows]);
             for (int l = 0; l < LAYERS; l++) {
                 float[] pre = new float[rows * D];
@@ -71,6 +80,38 @@ class StatsPartialToolTest {
             assertArrayEquals(want.pre(l).mean(), got.pre(l).mean(), 1e-12);
             assertArrayEquals(want.pre(l).m2(), got.pre(l).m2(), 1e-9);
         }
+    }
+
+    /**
+     * The partial records the model's weights and each shard's tokens; one shard copied under another name would
+     * count twice and is refused by its content, activations of another checkpoint under the same name by its weights.
+     */
+    @Test
+    void modelsAndShardsAreKnownByContent() {
+        String w = TestPartials.sha("weights of m"), t0 = TestPartials.sha("tokens 0"), t1 = TestPartials.sha("tokens 1");
+        Path a0 = activations("s0", true, 20, 1, w, t0);
+        Path a1 = activations("s1", true, 20, 2, w, t1);
+        Path out = dir.resolve("p.h5");
+        ToolRunner r = ToolRunner.run(new StatsPartialTool(), "--activations", a0 + "," + a1, "--output", out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        ActivationStats got = PartialStatsFile.read(out);
+        assertEquals(w, got.modelSha256());
+        assertEquals(List.of(t0, t1), got.shardSha256());
+
+        Path copy = activations("s7", true, 20, 1, w, t0);
+        r = ToolRunner.run(new StatsPartialTool(), "--activations", a0 + "," + copy, "--output", dir.resolve("q.h5").toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("stats-partial: error: " + copy + ": shard 's7' holds the same tokens as shard 's0' (sha256 "
+                + t0.substring(0, 12) + "), already in these statistics; its tokens would count twice", r.errorLine());
+
+        String retrained = TestPartials.sha("weights of m, retrained");
+        Path other = activations("s2", true, 20, 3, retrained, TestPartials.sha("tokens 2"));
+        r = ToolRunner.run(new StatsPartialTool(), "--activations", a0 + "," + other, "--output", dir.resolve("q.h5").toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("stats-partial: error: " + other + ": activations of m with weights sha256 " + retrained.substring(0, 12)
+                + ", but these statistics are of weights " + w.substring(0, 12) + "; statistics of one model must come"
+                + " from one checkpoint", r.errorLine());
+        assertFalse(Files.exists(dir.resolve("q.h5")));
     }
 
     @Test

@@ -10,7 +10,9 @@ import org.uneurons.formats.PairSummary;
  * Excess correlation and the universality flag (METHOD 3.3 and 4). For anchor neuron i and the other models m:
  * max_corr, mean_corr and min_corr are the max, mean and min over m of max_j rho^{a,m}_ij (j over every neuron of
  * every layer of m); max_baseline, mean_baseline and min_baseline are the same over the baseline maxima;
- * excess_corr = mean_corr - mean_baseline; is_universal = excess_corr > threshold (strictly).
+ * excess_corr = mean_corr - mean_baseline; is_universal = excess_corr > threshold (strictly), and never for a dead
+ * neuron (constant on the analysed tokens: no correlation at all, so every column 0, partners -1, and excess 0, which
+ * no threshold in [0, 1) exceeds anyway); {@code dead} is 1 for them.
  */
 public final class Universality {
     private Universality() {
@@ -36,6 +38,7 @@ public final class Universality {
         double[] minBase = new double[rows];
         double[] excess = new double[rows];
         int[] universal = new int[rows];
+        int[] dead = new int[rows];
         for (int r = 0; r < rows; r++) {
             double hi = Double.NEGATIVE_INFINITY, lo = Double.POSITIVE_INFINITY, sum = 0;
             double bhi = Double.NEGATIVE_INFINITY, blo = Double.POSITIVE_INFINITY, bsum = 0;
@@ -56,7 +59,10 @@ public final class Universality {
             minBase[r] = blo;
             meanBase[r] = bsum / m;
             excess[r] = meanCorr[r] - meanBase[r];
-            universal[r] = excess[r] > threshold ? 1 : 0;
+            for (PairSummary p : others) {
+                dead[r] |= p.deadA()[r] ? 1 : 0; // the same tokens in every pair: dead in one is dead in all
+            }
+            universal[r] = dead[r] == 0 && excess[r] > threshold ? 1 : 0;
         }
         NeuronTable t = new NeuronTable(anchor, first.nLayersA(), first.dA());
         t.put("max_corr", maxCorr);
@@ -67,6 +73,7 @@ public final class Universality {
         t.put("min_baseline", minBase);
         t.put("excess_corr", excess);
         t.put("is_universal", universal);
+        t.put("dead", dead);
         for (PairSummary p : others) {
             t.put("partner_layer_" + p.modelB(), p.maxLayer());
             t.put("partner_neuron_" + p.modelB(), p.maxNeuron());

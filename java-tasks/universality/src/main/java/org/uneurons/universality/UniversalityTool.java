@@ -21,6 +21,7 @@ import org.uneurons.formats.NeuronTable;
 import org.uneurons.formats.NeuronTableFile;
 import org.uneurons.formats.PairSummary;
 import org.uneurons.formats.PercentilesFile;
+import org.uneurons.formats.Provenance;
 import org.uneurons.formats.StatsColumns;
 
 /**
@@ -85,7 +86,8 @@ public final class UniversalityTool extends Tool {
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
         Map<String, Map<String, List<PairSummary>>> byAnchor = readSummaries(s);
-        Map<String, StatsColumns> stats = readStats(s, byAnchor);
+        Map<String, String> sha256 = checkIdentities(byAnchor);
+        Map<String, StatsColumns> stats = readStats(s, byAnchor, sha256);
         for (String anchor : byAnchor.keySet()) {
             for (String file : TABLE_FILES) {
                 args.outputFile("--outdir", tableDir(s, anchor).resolve(file));
@@ -104,7 +106,7 @@ public final class UniversalityTool extends Tool {
                 if (st != null) {
                     st.joinInto(t);
                 }
-                writeTable(s, set, t, st, pairs, e.getValue());
+                writeTable(s, set, t, st, pairs, e.getValue(), sha256);
             }
             set.commit();
         }
@@ -141,11 +143,60 @@ public final class UniversalityTool extends Tool {
         return byAnchor;
     }
 
-    /** The statistics files by model; each must be of a model that gets a table, one file per model. */
-    private static Map<String, StatsColumns> readStats(Settings s, Map<String, Map<String, List<PairSummary>>> byAnchor) {
+    /**
+     * One name, one checkpoint: every summary that names a model (as model_a or model_b) records the same content
+     * hash of its weights, else the summaries mix runs of different checkpoints under one name. Returns each model's
+     * hash (models whose summaries record none, files of earlier versions, are left out, with a warning per file).
+     */
+    private Map<String, String> checkIdentities(Map<String, Map<String, List<PairSummary>>> byAnchor) {
+        Map<String, String> sha256 = new LinkedHashMap<>();
+        Map<String, Path> seenIn = new LinkedHashMap<>();
+        for (Map<String, List<PairSummary>> byOther : byAnchor.values()) {
+            for (List<PairSummary> parts : byOther.values()) {
+                for (PairSummary p : parts) {
+                    if (p.modelASha256() == null || p.modelBSha256() == null) {
+                        err.println(name() + ": warning: " + Provenance.unchecked(p.file(),
+                                "model_a_sha256 or model_b_sha256", "its models"));
+                    }
+                    identity(p.file(), p.modelA(), p.modelASha256(), sha256, seenIn);
+                    identity(p.file(), p.modelB(), p.modelBSha256(), sha256, seenIn);
+                }
+            }
+        }
+        return sha256;
+    }
+
+    private static void identity(Path file, String model, String hash, Map<String, String> sha256, Map<String, Path> seenIn) {
+        if (hash == null) {
+            return;
+        }
+        String before = sha256.putIfAbsent(model, hash);
+        if (before == null) {
+            seenIn.put(model, file);
+        } else if (!before.equals(hash)) {
+            throw new InputException(file + ": model " + model + " has weights sha256 " + Provenance.abbreviate(hash)
+                    + " here, but " + Provenance.abbreviate(before) + " in " + seenIn.get(model) + "; one model name must"
+                    + " name one checkpoint in every summary");
+        }
+    }
+
+    /**
+     * The statistics files by model; each must be of a model that gets a table, one file per model, made from the
+     * same weights as its summaries ({@code sha256}, where both record the hash).
+     */
+    private Map<String, StatsColumns> readStats(Settings s, Map<String, Map<String, List<PairSummary>>> byAnchor,
+                                                Map<String, String> sha256) {
         Map<String, StatsColumns> stats = new LinkedHashMap<>();
         for (Path f : s.stats()) {
             StatsColumns c = NeuronStatsFile.readColumns(f);
+            if (Provenance.differ(c.modelSha256(), sha256.get(c.model()))) {
+                throw new InputException(f + ": statistics of " + c.model() + " with weights sha256 "
+                        + Provenance.abbreviate(c.modelSha256()) + ", but its correlation summaries are of weights "
+                        + Provenance.abbreviate(sha256.get(c.model())) + "; give the statistics of the same checkpoint");
+            }
+            if (c.modelSha256() == null) {
+                err.println(name() + ": warning: " + Provenance.unchecked(f, "model_sha256", "its model"));
+            }
             if (!byAnchor.containsKey(c.model())) {
                 throw new InputException(f + ": statistics of model '" + c.model() + "', but "
                         + (!s.allModels() ? "the anchor is '" + byAnchor.keySet().iterator().next() + "'"
@@ -165,10 +216,10 @@ public final class UniversalityTool extends Tool {
      * without statistics an older percentiles.csv is retired, as it would describe another table.
      */
     private void writeTable(Settings s, OutputSet set, NeuronTable t, StatsColumns st, List<PairSummary> pairs,
-                            Map<String, List<PairSummary>> parts) {
+                            Map<String, List<PairSummary>> parts, Map<String, String> sha256) {
         Path dir = tableDir(s, t.model());
         set.write(dir.resolve("neurons.csv"), NeuronTableFile.csvContent(t));
-        set.write(dir.resolve("neurons.h5"), NeuronTableFile.hdf5Content(t, provenance(s, st, pairs, parts)));
+        set.write(dir.resolve("neurons.h5"), NeuronTableFile.hdf5Content(t, provenance(s, st, pairs, parts, sha256)));
         set.write(dir.resolve("layer_fractions.csv"), LayerFractionsFile.content(Universality.layerFractions(t)));
         if (st != null) {
             set.write(dir.resolve("percentiles.csv"), PercentilesFile.content(LayerPercentiles.compute(t)));
@@ -179,16 +230,29 @@ public final class UniversalityTool extends Tool {
         for (int u : t.ints("is_universal")) {
             n += u;
         }
+        int dead = 0;
+        for (int d : t.ints("dead")) {
+            dead += d;
+        }
         StringJoiner others = new StringJoiner(",");
         pairs.forEach(p -> others.add(p.modelB()));
-        err.printf(Locale.ROOT, "universality: %s against %s: %,d of %,d neurons universal (%.2f%%) at excess > %s%n",
-                t.model(), others, n, t.rows(), 100.0 * n / t.rows(), Double.toString(s.threshold()));
+        err.printf(Locale.ROOT, "universality: %s against %s: %,d of %,d neurons universal (%.2f%%) at excess > %s%s%n",
+                t.model(), others, n, t.rows(), 100.0 * n / t.rows(), Double.toString(s.threshold()), dead == 0 ? ""
+                        : String.format(Locale.ROOT, "; %,d dead (constant on the analysed tokens), never universal", dead));
     }
 
-    /** The root attributes of neurons.h5: settings, the other models, baseline seeds and samples, source files. */
+    /**
+     * The root attributes of neurons.h5: settings, the other models, the content hashes of every model's weights
+     * (model_sha256 absent and "unknown" in other_models_sha256 for summaries of earlier versions), baseline seeds and
+     * samples, source files (by name).
+     */
     private static Map<String, Object> provenance(Settings s, StatsColumns st, List<PairSummary> pairs,
-                                                  Map<String, List<PairSummary>> parts) {
+                                                  Map<String, List<PairSummary>> parts, Map<String, String> sha256) {
         Map<String, Object> attrs = new LinkedHashMap<>();
+        String anchor = sha256.get(pairs.get(0).modelA());
+        if (anchor != null) {
+            attrs.put("model_sha256", anchor);
+        }
         attrs.put("mode", s.mode());
         attrs.put("threshold", s.threshold());
         attrs.put("baseline_kind", s.baselineKind());
@@ -201,6 +265,9 @@ public final class UniversalityTool extends Tool {
             samples.add(p.modelB() + ":" + p.baselineSamples());
         }
         attrs.put("other_models", others.toString());
+        StringJoiner otherSha = new StringJoiner(",");
+        pairs.forEach(p -> otherSha.add(p.modelB() + ":" + sha256.getOrDefault(p.modelB(), "unknown")));
+        attrs.put("other_models_sha256", otherSha.toString());
         attrs.put("baseline_seeds", seeds.toString());
         attrs.put("baseline_samples", samples.toString());
         StringJoiner sources = new StringJoiner(",");

@@ -79,8 +79,9 @@ class UniversalityToolTest {
         assertEquals(0, r.exitCode, r.toString());
         Map<String, double[]> t = CsvStrict.read(out.resolve("neurons.csv"));
         assertEquals(List.of("layer", "neuron", "max_corr", "mean_corr", "min_corr", "max_baseline", "mean_baseline",
-                "min_baseline", "excess_corr", "is_universal", "partner_layer_b", "partner_neuron_b", "corr_b",
+                "min_baseline", "excess_corr", "is_universal", "dead", "partner_layer_b", "partner_neuron_b", "corr_b",
                 "baseline_b", "partner_layer_c", "partner_neuron_c", "corr_c", "baseline_c"), List.copyOf(t.keySet()));
+        assertArrayEquals(new double[] {0, 0, 0}, t.get("dead"));
         double e = 1e-12;
         // neuron 0: b max 0.9 (layer 1), baseline 0.1; c max 0.8 (layer 1), baseline 0.2
         assertArrayEquals(new double[] {0.9, 0.6, 0.75}, t.get("max_corr"), e);
@@ -256,6 +257,11 @@ class UniversalityToolTest {
 
     /** A statistics file as the stats tool writes it (its format attribute and layout), with the given columns. */
     static Path statsFile(Path target, String model, int nLayers, int d, Map<String, double[]> cols) {
+        return statsFile(target, model, nLayers, d, cols, null);
+    }
+
+    /** ... and the content hash of the model's weights (null: none, as files of earlier versions). */
+    static Path statsFile(Path target, String model, int nLayers, int d, Map<String, double[]> cols, String sha256) {
         int[] layer = new int[nLayers * d];
         int[] neuron = new int[nLayers * d];
         for (int r = 0; r < layer.length; r++) {
@@ -268,6 +274,9 @@ class UniversalityToolTest {
             f.putAttribute("n_layers", nLayers);
             f.putAttribute("d_mlp", d);
             f.putAttribute("columns", String.join(",", cols.keySet()));
+            if (sha256 != null) {
+                f.putAttribute("model_sha256", sha256);
+            }
             f.putDataset("layer", layer);
             f.putDataset("neuron", neuron);
             cols.forEach(f::putDataset);
@@ -394,6 +403,126 @@ class UniversalityToolTest {
         assertEquals(List.of("layer_fractions.csv", "neurons.csv", "neurons.h5"), listing(out),
                 "the older percentiles.csv is gone with the run that had statistics");
         assertFalse(Files.readString(out.resolve("neurons.csv")).equals(csv), "the table without statistics columns");
+    }
+
+    // ---- dead neurons ----
+
+    /**
+     * Planted constant neurons: a's neuron 1 of layer 0 in every pair, and in b and c the neurons planted as partners
+     * of a's neurons 0 and 2 of layer 1 (which then correlate with live noise only). The dead neuron of a is flagged,
+     * has every correlation 0 and no partner, and is not universal whatever the threshold; the copies of a's neuron 0
+     * of layer 0 stay universal.
+     */
+    @Test
+    void plantedDeadNeuronsAreFlaggedAndNeverUniversal() throws Exception {
+        SplittableRandom rng = new SplittableRandom(11);
+        float[][] a = noise(rng);
+        for (int t = 0; t < TOKENS; t++) {
+            a[0][t * D + 1] = 0.75f; // dead in a
+        }
+        List<String> argv = new ArrayList<>();
+        for (String m : List.of("b", "c")) {
+            float[][] o = noise(rng);
+            for (int t = 0; t < TOKENS; t++) {
+                o[1][t * D + 5] = a[0][t * D]; // a copy of a's live neuron (0, 0)
+                o[0][t * D + 3] = -2f;          // dead in b and c
+                o[1][t * D + 7] = 0f;
+            }
+            argv.addAll(List.of("--summary", Summaries.fromActivations(dir.resolve("a_" + m + ".h5"), "a", m, a, D, o, D,
+                    TOKENS, 7).toString()));
+        }
+        argv.addAll(List.of("--outdir", dir.resolve("out").toString(), "--threshold", "0"));
+        ToolRunner r = run(argv.toArray(new String[0]));
+        assertEquals(0, r.exitCode, r.toString());
+        Map<String, double[]> t = CsvStrict.read(dir.resolve("out/neurons.csv"));
+        int dead = 1; // row of a's neuron (0, 1)
+        for (int row = 0; row < LAYERS * D; row++) {
+            assertEquals(row == dead ? 1.0 : 0.0, t.get("dead")[row], "row " + row);
+        }
+        for (String col : List.of("max_corr", "mean_corr", "min_corr", "max_baseline", "mean_baseline", "excess_corr",
+                "corr_b", "baseline_c")) {
+            assertEquals(0.0, t.get(col)[dead], col + " of the dead neuron");
+        }
+        for (String col : List.of("partner_layer_b", "partner_neuron_b", "partner_layer_c", "partner_neuron_c")) {
+            assertEquals(-1.0, t.get(col)[dead], col + " of the dead neuron");
+        }
+        assertEquals(0.0, t.get("is_universal")[dead], "excess 0 is not above threshold 0, and dead is never universal");
+        assertEquals(1.0, t.get("is_universal")[0]);
+        assertEquals(1.0, t.get("partner_layer_b")[0]);
+        assertEquals(5.0, t.get("partner_neuron_b")[0]);
+        for (int row = 0; row < LAYERS * D; row++) {
+            assertFalse(t.get("partner_layer_b")[row] == 0 && t.get("partner_neuron_b")[row] == 3,
+                    "row " + row + " has b's dead neuron (0, 3) as its partner");
+            assertFalse(t.get("partner_layer_c")[row] == 1 && t.get("partner_neuron_c")[row] == 7,
+                    "row " + row + " has c's dead neuron (1, 7) as its partner");
+        }
+        assertTrue(r.stderr.contains("; 1 dead (constant on the analysed tokens), never universal"), r.stderr);
+        try (HdfFile h = new HdfFile(dir.resolve("out/neurons.h5"))) {
+            int[] d = (int[]) h.getDatasetByPath("dead").getData();
+            assertEquals(1, d[dead]);
+            assertEquals(0, d[0]);
+        }
+    }
+
+    // ---- provenance ----
+
+    @Test
+    void modelsAreCheckedByTheHashOfTheirWeightsNotTheirName() throws Exception {
+        long seed = signSeed();
+        double[][] r2 = {{0.1, 0.9}, {0.3, 0.6}};
+        String a1 = Summaries.sha("seed1"), a2 = Summaries.sha("seed1, retrained"), b = Summaries.sha("seed2"),
+                c = Summaries.sha("seed3");
+        Path ab = Summaries.finalise(dir.resolve("a_b.h5"), "a", a1, "b", b, hand(r2), seed);
+        Path ac = Summaries.finalise(dir.resolve("a_c.h5"), "a", a2, "c", c, hand(r2), seed);
+        Path out = dir.resolve("out");
+        ToolRunner r = run("--summary", ab.toString(), "--summary", ac.toString(), "--outdir", out.toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("universality: error: " + ac + ": model a has weights sha256 " + a2.substring(0, 12) + " here, but "
+                + a1.substring(0, 12) + " in " + ab + "; one model name must name one checkpoint in every summary",
+                r.errorLine());
+        assertFalse(Files.exists(out.resolve("neurons.csv")));
+
+        // statistics of another checkpoint than the summaries' anchor
+        Path ac1 = Summaries.finalise(dir.resolve("a_c1.h5"), "a", a1, "c", c, hand(r2), seed);
+        Path stats = statsFile(dir.resolve("stats.h5"), "a", 1, 2, Map.of("kurt", new double[] {3, 3}), a2);
+        r = run("--summary", ab.toString(), "--summary", ac1.toString(), "--stats", stats.toString(), "--outdir",
+                out.toString());
+        assertEquals(1, r.exitCode);
+        assertEquals("universality: error: " + stats + ": statistics of a with weights sha256 " + a2.substring(0, 12)
+                + ", but its correlation summaries are of weights " + a1.substring(0, 12)
+                + "; give the statistics of the same checkpoint", r.errorLine());
+
+        // the same checkpoint: the table records every model's hash, and nothing is warned about
+        Path same = statsFile(dir.resolve("stats1.h5"), "a", 1, 2, Map.of("kurt", new double[] {3, 3}), a1);
+        r = run("--summary", ab.toString(), "--summary", ac1.toString(), "--stats", same.toString(), "--outdir",
+                out.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertFalse(r.stderr.contains("warning"), r.stderr);
+        try (HdfFile h = new HdfFile(out.resolve("neurons.h5"))) {
+            assertEquals(a1, h.getAttribute("model_sha256").getData());
+            assertEquals("b:" + b + ",c:" + c, h.getAttribute("other_models_sha256").getData());
+        }
+
+        // summaries of an earlier version (no hashes): accepted, one warning line each
+        Path old = Summaries.finalise(dir.resolve("old.h5"), "a", "b", hand(r2), seed);
+        r = run("--summary", old.toString(), "--outdir", dir.resolve("old").toString());
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("universality: warning: " + old + ": no model_a_sha256 or model_b_sha256 (written"
+                + " by an earlier version); its models cannot be checked\n"), r.stderr);
+    }
+
+    /** {@link #handSummary}'s moments: one layer of a, two one-neuron layers of b, correlations {@code r}. */
+    private static PairMoments hand(double[][] r) {
+        int dA = r.length;
+        double[][][][] co = new double[1][2][dA][1];
+        for (int i = 0; i < dA; i++) {
+            co[0][0][i][0] = r[i][0];
+            co[0][1][i][0] = r[i][1];
+        }
+        double[] ones = new double[dA];
+        java.util.Arrays.fill(ones, 1);
+        return PairMoments.of(MomentShape.full(1, dA, 2, 1), 10, new double[dA], new double[2], ones,
+                new double[] {1, 1}, co, new double[][][] {{{1}}, {{1}}});
     }
 
     // ---- bad inputs ----

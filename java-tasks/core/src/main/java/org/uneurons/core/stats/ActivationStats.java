@@ -27,9 +27,13 @@ public final class ActivationStats {
     private static final float PAPER_EDGE_32 = (float) PAPER_EDGE;
 
     private final String model;
+    /** The content hash of the model's weights (WeightsDigest), or null when not known (files of older versions). */
+    private String modelSha256;
     private final int nLayers;
     private final int dMlp;
     private final List<String> shards = new ArrayList<>();
+    /** Per shard, the content hash of its tokens (TokenShard), "" when not known. */
+    private final List<String> shardSha256 = new ArrayList<>();
     /** per layer, over its d_mlp neurons. */
     private final CentralMoments[] pre;
     private final long[] countPos;
@@ -59,18 +63,32 @@ public final class ActivationStats {
         top = new TopK(n, k);
     }
 
-    /** Statistics as stored (partial statistics files); the arrays are taken, not copied. */
-    public ActivationStats(String model, int nLayers, int dMlp, List<String> shards, CentralMoments[] pre, long[] countPos,
-                           long[] countPaper, long[] preHist, double[] postSum, double[] postMax, TopK top,
-                           long skippedUnknown) {
+    /** Fresh statistics of the model whose weights hash to {@code modelSha256} (null: not known). */
+    public ActivationStats(String model, String modelSha256, int nLayers, int dMlp, int k) {
+        this(model, nLayers, dMlp, k);
+        this.modelSha256 = modelSha256;
+    }
+
+    /**
+     * Statistics as stored (partial statistics files); the arrays are taken, not copied. {@code shardSha256} has one
+     * entry per shard ("" where not known), {@code modelSha256} may be null.
+     */
+    public ActivationStats(String model, String modelSha256, int nLayers, int dMlp, List<String> shards,
+                           List<String> shardSha256, CentralMoments[] pre, long[] countPos, long[] countPaper,
+                           long[] preHist, double[] postSum, double[] postMax, TopK top, long skippedUnknown) {
+        if (shardSha256.size() != shards.size()) {
+            throw new IllegalArgumentException(shards.size() + " shards but " + shardSha256.size() + " shard hashes");
+        }
         if (preHist.length != (long) nLayers * dMlp * PaperHistogram.BINS) {
             throw new IllegalArgumentException("histogram of " + preHist.length + " counts, expected " + nLayers + " x "
                     + dMlp + " x " + PaperHistogram.BINS);
         }
         this.model = model;
+        this.modelSha256 = modelSha256;
         this.nLayers = nLayers;
         this.dMlp = dMlp;
         this.shards.addAll(shards);
+        this.shardSha256.addAll(shardSha256);
         this.pre = pre;
         this.countPos = countPos;
         this.countPaper = countPaper;
@@ -105,6 +123,16 @@ public final class ActivationStats {
 
     public List<String> shards() {
         return List.copyOf(shards);
+    }
+
+    /** The content hash of each shard's tokens, in the order of {@link #shards()}; "" where not known. */
+    public List<String> shardSha256() {
+        return List.copyOf(shardSha256);
+    }
+
+    /** The content hash of the model's weights, or null when not known. */
+    public String modelSha256() {
+        return modelSha256;
     }
 
     /** Tokens counted (the unknown ones left out). */
@@ -159,16 +187,61 @@ public final class ActivationStats {
         return top;
     }
 
-    /**
-     * Starts the tokens of another shard; returns its index in {@link #shards()} (the source recorded with top
-     * activations). {@code where} names the input in errors.
-     */
+    /** {@link #beginShard(String, String, String)} of a shard whose content hash is not known. */
     public int beginShard(String shard, String where) {
-        if (shards.contains(shard)) {
-            throw new InputException(where + ": shard '" + shard + "' is already in these statistics");
+        return beginShard(shard, null, where);
+    }
+
+    /**
+     * Starts the tokens of another shard, named {@code shard}, whose tokens hash to {@code sha256} (TokenShard; null
+     * when not known); returns its index in {@link #shards()} (the source recorded with top activations). A shard
+     * already in these statistics, by content (or by name where the content is not known), is an error: its tokens
+     * would count twice; so is another shard of the same name (top activations point into shards by name).
+     * {@code where} names the input in errors.
+     */
+    public int beginShard(String shard, String sha256, String where) {
+        String h = sha256 == null ? "" : sha256;
+        for (int i = 0; i < shards.size(); i++) {
+            String other = shardSha256.get(i);
+            boolean sameName = shards.get(i).equals(shard);
+            if (sameName && (h.isEmpty() || other.isEmpty() || h.equals(other))) {
+                throw new InputException(where + ": shard '" + shard + "' is already in these statistics");
+            }
+            if (sameName) {
+                throw new InputException(where + ": shard '" + shard + "' is already in these statistics with other"
+                        + " tokens (sha256 " + abbreviate(other) + " there, " + abbreviate(h) + " here); shards of one"
+                        + " model's statistics must have distinct names");
+            }
+            if (!h.isEmpty() && h.equals(other)) {
+                throw new InputException(where + ": shard '" + shard + "' holds the same tokens as shard '" + shards.get(i)
+                        + "' (sha256 " + abbreviate(h) + "), already in these statistics; its tokens would count twice");
+            }
         }
         shards.add(shard);
+        shardSha256.add(h);
         return shards.size() - 1;
+    }
+
+    /**
+     * Activations of weights that hash to {@code sha256} (null: not known) join these statistics: refused when these
+     * are of other weights (another checkpoint under the same model name); the first known hash is kept.
+     */
+    public void checkModel(String sha256, String where) {
+        if (sha256 == null) {
+            return;
+        }
+        if (modelSha256 == null) {
+            modelSha256 = sha256;
+        } else if (!modelSha256.equals(sha256)) {
+            throw new InputException(where + ": activations of " + model + " with weights sha256 " + abbreviate(sha256)
+                    + ", but these statistics are of weights " + abbreviate(modelSha256) + "; statistics of one model"
+                    + " must come from one checkpoint");
+        }
+    }
+
+    /** The first 12 hex digits of a content hash, as messages show it. */
+    public static String abbreviate(String sha256) {
+        return sha256 == null || sha256.length() <= 12 ? String.valueOf(sha256) : sha256.substring(0, 12);
     }
 
     /** Records tokens left out as unknown (once per token, not per layer). */
@@ -256,20 +329,19 @@ public final class ActivationStats {
         }
     }
 
-    /** Folds statistics of other shards of the same model in. */
+    /**
+     * Folds statistics of other shards of the same model in: the same name, shapes and top-k, and the same weights
+     * where both know their hash; no shard twice ({@link #beginShard}).
+     */
     public void merge(ActivationStats o, String where) {
         if (!o.model.equals(model) || o.nLayers != nLayers || o.dMlp != dMlp || o.k() != k()) {
             throw new InputException(where + ": statistics of " + o.model + " (" + o.nLayers + " x " + o.dMlp + ", top-k "
                     + o.k() + "), expected " + model + " (" + nLayers + " x " + dMlp + ", top-k " + k() + ")");
         }
+        checkModel(o.modelSha256, where);
         int[] map = new int[o.shards.size()];
         for (int i = 0; i < map.length; i++) {
-            String s = o.shards.get(i);
-            if (shards.contains(s)) {
-                throw new InputException(where + ": shard '" + s + "' is already in these statistics");
-            }
-            map[i] = shards.size();
-            shards.add(s);
+            map[i] = beginShard(o.shards.get(i), o.shardSha256.get(i), where);
         }
         for (int l = 0; l < nLayers; l++) {
             pre[l].merge(o.pre[l]);

@@ -27,8 +27,23 @@ public final class TestPartials {
         return write(out, s, ids, from, to, shard, filter, 0, s.layersA - 1);
     }
 
+    /** The content hashes of model a's and b's weights and of the shard's tokens (null: not recorded). */
+    public record Ids(String modelASha256, String modelBSha256, String shardSha256) {
+    }
+
+    /** Every layer of a, recording the identities {@code ids}. */
+    public static Path write(Path out, Synthetic s, int[] ids, int from, int to, String shard, TokenFilter filter,
+                             Ids hashes) {
+        return write(out, s, ids, from, to, shard, filter, 0, s.layersA - 1, hashes);
+    }
+
     public static Path write(Path out, Synthetic s, int[] ids, int from, int to, String shard, TokenFilter filter,
                              int firstLayerA, int lastLayerA) {
+        return write(out, s, ids, from, to, shard, filter, firstLayerA, lastLayerA, new Ids(null, null, null));
+    }
+
+    public static Path write(Path out, Synthetic s, int[] ids, int from, int to, String shard, TokenFilter filter,
+                             int firstLayerA, int lastLayerA, Ids hashes) {
         MomentShape shape = new MomentShape(s.layersA, s.dA, firstLayerA, lastLayerA, s.layersB, s.dB);
         PairMoments m = new PairMoments(shape);
         for (int at = from; at < to; at += 64) {
@@ -45,8 +60,19 @@ public final class TestPartials {
             m.update(a, b, keep.length, new PlainGemm(), Gemm.Precision.FLOAT64);
         }
         MomentsFile.write(out, m, new MomentsFile.Info("model-a", "model-b", List.of(shard), FilterChoice.describe(filter),
-                "float64", to - from));
+                "float64", to - from, hashes.modelASha256(), hashes.modelBSha256(),
+                List.of(hashes.shardSha256() == null ? "" : hashes.shardSha256())));
         return out;
+    }
+
+    /** A made-up content hash, 64 hex digits: SHA-256 of the text. */
+    public static String sha(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** GPT-2's pad/BOS/EOS 50256 and newline 198. */
