@@ -24,7 +24,7 @@ final class Analysis {
 
     /** Headline numbers of one group. */
     record Headline(int n, double meanCorr, double meanBaseline, double meanExcess, double medianExcess,
-                    double maxExcess, int above02, int above05, int universal) {
+                    double maxExcess, int above02, int above05, int universal, int dead) {
     }
 
     static Headline headline(NeuronGroup g) {
@@ -33,10 +33,14 @@ final class Analysis {
         for (boolean b : g.universal) {
             u += b ? 1 : 0;
         }
+        int dead = 0;
+        for (boolean b : g.dead) {
+            dead += b ? 1 : 0;
+        }
         double[] sorted = e.clone();
         Arrays.sort(sorted);
         return new Headline(e.length, mean(g.meanCorr), mean(g.meanBaseline), mean(e), median(sorted),
-                sorted[sorted.length - 1], countAbove(e, 0.2), countAbove(e, 0.5), u);
+                sorted[sorted.length - 1], countAbove(e, 0.2), countAbove(e, 0.5), u, dead);
     }
 
     /** Neurons with excess strictly above t, as the universality criterion counts them. */

@@ -31,6 +31,17 @@ final class HeadlineSection {
                     .append("</tr>\n");
         }
         h.append("</table>\n");
+        if (m.headline().groups().stream().anyMatch(g -> g.dead() > 0)) {
+            h.append("<p class=\"note\">Dead neurons (constant on the analysed tokens, column <code>dead</code>): they")
+                    .append(" correlate with nothing, so every correlation column is 0, their partners are -1 and they are")
+                    .append(" never universal; they are counted among the neurons above:");
+            String sep = " ";
+            for (GroupHeadline g : m.headline().groups()) {
+                h.append(sep).esc(g.label()).append(" ").append(Fmt.count(g.dead()));
+                sep = ", ";
+            }
+            h.append(".</p>\n");
+        }
         for (Mismatch x : m.headline().mismatches()) {
             h.append("<p class=\"na\">Note: <code>is_universal</code> of ").esc(x.label()).append(" differs from")
                     .append(" excess &gt; ").append(Fmt.threshold(m.threshold())).append(" for ").append(Fmt.count(x.neurons()))

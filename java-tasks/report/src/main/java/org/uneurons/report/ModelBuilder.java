@@ -49,10 +49,11 @@ final class ModelBuilder {
         for (NeuronGroup g : groups) {
             Analysis.Headline h = Analysis.headline(g);
             rows.add(new GroupHeadline(g.label, h.n(), h.meanCorr(), h.meanBaseline(), h.meanExcess(), h.medianExcess(),
-                    h.maxExcess(), share(h.above02(), h.n()), share(h.above05(), h.n()), share(h.universal(), h.n())));
+                    h.maxExcess(), share(h.above02(), h.n()), share(h.above05(), h.n()), share(h.universal(), h.n()),
+                    h.dead()));
             int differ = 0;
             for (int r = 0; r < g.size(); r++) {
-                differ += g.universal[r] != g.excess[r] > threshold ? 1 : 0;
+                differ += g.universal[r] != (g.excess[r] > threshold && !g.dead[r]) ? 1 : 0;
             }
             if (differ > 0) {
                 mismatches.add(new Mismatch(g.label, differ));

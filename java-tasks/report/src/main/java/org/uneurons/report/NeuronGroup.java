@@ -24,6 +24,8 @@ final class NeuronGroup {
     final double[] meanBaseline;
     final double[] excess;
     final boolean[] universal;
+    /** Constant on the analysed tokens (the {@code dead} column; all false in tables of earlier versions, which lack it). */
+    final boolean[] dead;
     final int nLayers;
     /** Neurons per layer: the largest neuron index + 1. */
     final int dMlp;
@@ -63,6 +65,16 @@ final class NeuronGroup {
         }
         nLayers = maxLayer + 1;
         dMlp = maxNeuron + 1;
+        dead = new boolean[u.length];
+        if (t.has("dead")) {
+            int[] d = t.integers("dead");
+            for (int r = 0; r < d.length; r++) {
+                if (d[r] != 0 && d[r] != 1) {
+                    throw new InputException(t.file() + ": neuron row " + (r + 1) + ": dead is " + d[r] + ", expected 0 or 1");
+                }
+                dead[r] = d[r] == 1;
+            }
+        }
         otherModels = new ArrayList<>();
         for (String h : t.header()) {
             if (h.startsWith("corr_")) {

@@ -73,8 +73,9 @@ record ReportModel(String title, List<String> groups, double threshold, String v
     record Headline(List<GroupHeadline> groups, List<Mismatch> mismatches) {
     }
 
+    /** @param dead neurons constant on the analysed tokens (no correlation, never universal) */
     record GroupHeadline(String label, int neurons, double meanCorr, double meanBaseline, double meanExcess,
-                         double medianExcess, double maxExcess, Share above02, Share above05, Share universal) {
+                         double medianExcess, double maxExcess, Share above02, Share above05, Share universal, int dead) {
     }
 
     /** {@code neurons} rows of a group whose is_universal differs from excess > the run's threshold (> 0). */

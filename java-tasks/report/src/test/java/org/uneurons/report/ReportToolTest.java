@@ -335,6 +335,40 @@ class ReportToolTest {
         assertTrue(page.contains("<tr data-threshold=\"0.30\" class=\"run\">"), "the given threshold is marked");
     }
 
+    /** A table with the dead column: the headline says how many neurons are dead and that they are never universal. */
+    @Test
+    void deadNeuronsAreCountedAndNeverUniversal() throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(fx.control));
+        lines.set(0, lines.get(0).replace(",is_universal,", ",is_universal,dead,"));
+        for (int i = 1; i < lines.size(); i++) {
+            // rows 1 and 2 dead: every correlation 0 (as universality writes them), not universal
+            String[] f = lines.get(i).split(",", -1);
+            boolean dead = i <= 2;
+            StringBuilder row = new StringBuilder();
+            for (int c = 0; c < f.length; c++) {
+                String v = dead && c >= 2 && c <= 8 ? "0.0" : dead && c == 9 ? "0" : f[c];
+                row.append(c == 0 ? "" : ",").append(v).append(c == 9 ? (dead ? ",1" : ",0") : "");
+            }
+            lines.set(i, row.toString());
+        }
+        Path withDead = dir.resolve("dead.csv");
+        Files.write(withDead, lines);
+        Path good = dir.resolve("good");
+        ToolRunner r = ToolRunner.run(new ReportTool(), "--neurons", "c=" + withDead, "--outdir", good.toString());
+        assertEquals(0, r.exitCode, r.toString());
+        String page = Files.readString(good.resolve("report/index.html"));
+        assertTrue(page.contains("Dead neurons (constant on the analysed tokens, column <code>dead</code>): they correlate"
+                + " with nothing, so every correlation column is 0, their partners are -1 and they are never universal;"
+                + " they are counted among the neurons above: c 2.</p>"), page);
+        assertFalse(page.contains("differs from"), "dead rows with excess 0 agree with the threshold");
+        assertFalse(html.contains("Dead neurons"), "tables without dead neurons get no note");
+
+        lines.set(1, lines.get(1).replaceFirst(",0,1,", ",0,2,"));
+        Files.write(withDead, lines);
+        expectError(1, "report: error: " + withDead + ": neuron row 1: dead is 2, expected 0 or 1", "--neurons",
+                withDead.toString(), "--outdir", dir.toString());
+    }
+
     @Test
     void replacesAnEarlierReport() throws IOException {
         Files.createDirectories(dir.resolve("report"));
