@@ -9,6 +9,7 @@ import java.util.Map;
 import org.uneurons.core.cli.InputException;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.formats.CsvTable;
+import org.uneurons.formats.Threshold;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.NeuronStatsFile;
 import org.uneurons.formats.TokenShard;
@@ -101,11 +102,13 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
         if (t == null) {
             return DEFAULT_THRESHOLD;
         }
+        double v;
         try {
-            return Double.parseDouble(t);
+            v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
             throw new UsageException("param 'threshold' is '" + t + "', expected a number");
         }
+        return Threshold.check(v, "param 'threshold'", t);
     }
 
     /** The anchor's layer_fractions.csv, which must agree with the anchor's own counts (else: another run's file). */

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.uneurons.core.cli.Args;
+import org.uneurons.formats.Threshold;
 import org.uneurons.core.cli.UsageException;
 
 /**
@@ -95,7 +96,8 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 named(rawValues(args, "model")),
                 optionalPath(args, "params"),
                 params(rawValues(args, "param")),
-                args.has("threshold") ? args.decimal("threshold", 0.5) : null,
+                args.has("threshold") ? Threshold.check(args.decimal("threshold", 0.5), "--threshold",
+                        args.string("threshold")) : null,
                 paths(args.strings("timings")),
                 labelled(args.strings("train-log"), "train-log", "model"),
                 args.has("tokens") ? args.longValue("tokens", 0) : null,

@@ -384,6 +384,16 @@ class ReportToolTest {
     // ---------------------------------------------------------------- bad inputs
 
     @Test
+    void thresholdOutsideItsRange() {
+        String why = " is outside [0, 1): excess correlation (mean max correlation, at most 1, minus mean baseline, above"
+                + " 0 in practice) never reaches 1, and below 0 it is not above chance; the paper's threshold is 0.5";
+        expectError(2, "report: error: --threshold 1.5" + why, "--neurons", fx.control.toString(), "--threshold", "1.5",
+                "--outdir", dir.toString());
+        expectError(2, "report: error: param 'threshold' -1" + why, "--neurons", fx.control.toString(), "--param",
+                "threshold=-1", "--outdir", dir.toString());
+    }
+
+    @Test
     void missingNeurons() {
         expectError(2, "report: error: missing required option --neurons (see --help)", "--outdir", dir.toString());
     }

@@ -23,6 +23,7 @@ import org.uneurons.formats.PairSummary;
 import org.uneurons.formats.PercentilesFile;
 import org.uneurons.formats.Provenance;
 import org.uneurons.formats.StatsColumns;
+import org.uneurons.formats.Threshold;
 
 /**
  * universality: finalised correlation summaries of model pairs (and optionally each model's neuron statistics)
@@ -50,7 +51,7 @@ public final class UniversalityTool extends Tool {
         o.addOption(option("summary", "FILE", "finalised correlation summary of one pair (repeatable; a pair may come in"
                 + " several layer ranges)"));
         o.addOption(option("mode", "MODE", "anchor (default: one anchor, the model_a of every summary) or all (a table per model_a)"));
-        o.addOption(option("threshold", "X", "a neuron is universal if excess_corr > X (default 0.5)"));
+        o.addOption(option("threshold", "X", "a neuron is universal if excess_corr > X, X in [0, 1) (default 0.5)"));
         o.addOption(option("baseline-kind", "KIND", "baseline of the summaries to use: gaussian-rows (default, the paper's) or haar"));
         o.addOption(option("stats", "FILE", "neuron statistics of an anchor model from stats-final, joined by layer and"
                 + " neuron (repeatable)"));
@@ -66,10 +67,8 @@ public final class UniversalityTool extends Tool {
                 throw new UsageException("missing required option --summary (see --help)");
             }
             String mode = args.choice("mode", "anchor", "anchor", "all");
-            double threshold = args.decimal("threshold", 0.5);
-            if (!Double.isFinite(threshold)) {
-                throw new UsageException("--threshold expects a finite number, got '" + args.string("threshold") + "'");
-            }
+            double threshold = Threshold.check(args.decimal("threshold", 0.5), "--threshold",
+                    args.string("threshold", "0.5"));
             String kind = args.choice("baseline-kind", "gaussian-rows", "gaussian-rows", "haar");
             args.path("outdir");
             List<Path> summaries = args.existingFiles("summary");

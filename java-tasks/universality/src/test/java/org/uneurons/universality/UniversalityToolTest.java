@@ -561,6 +561,17 @@ class UniversalityToolTest {
         assertEquals(2, r.exitCode);
         assertEquals("universality: error: missing required option --summary (see --help)", r.errorLine());
 
+        // a threshold that finds nothing (excess never reaches 1) or counts chance as universal is refused up front
+        for (String t : List.of("2", "1", "1.0", "-0.1", "NaN", "Infinity")) {
+            r = run("--summary", ab.toString(), "--outdir", out.toString(), "--threshold", t);
+            assertEquals(2, r.exitCode, t);
+            assertEquals("universality: error: --threshold " + t + " is outside [0, 1): excess correlation (mean max"
+                    + " correlation, at most 1, minus mean baseline, above 0 in practice) never reaches 1, and below 0 it"
+                    + " is not above chance; the paper's threshold is 0.5", r.errorLine());
+        }
+        r = run("--summary", ab.toString(), "--outdir", dir.resolve("zero").toString(), "--threshold", "0");
+        assertEquals(0, r.exitCode, "0 is a threshold: " + r);
+
         r = run("--summary", ab.toString(), "--outdir", out.toString(), "--baseline-kind", "haar");
         assertEquals(1, r.exitCode);
         assertEquals("universality: error: " + ab + ": no /baseline/haar group (run finalise with --baseline haar or both,"
