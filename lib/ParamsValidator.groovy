@@ -9,7 +9,8 @@ import java.nio.file.Paths
  *
  * Nextflow plugins (nf-schema) cannot be fetched offline, so this covers the subset of JSON Schema the
  * pipeline's schema uses: properties grouped under $defs, type (string, integer, number, boolean, array),
- * required, enum, minimum, minItems, pattern, array items, and the nf-schema keywords format
+ * required, enum, minimum, maximum, exclusiveMinimum, exclusiveMaximum (numbers, as in JSON Schema 2020-12),
+ * minItems, pattern, array items, and the nf-schema keywords format
  * (file-path, directory-path, path) with exists: true. Two extra keywords: uniqueBasenames on an array of
  * paths rejects two entries with the same directory name (names identify models in outputs); samplesheet: KEY on
  * an array of directories also takes one .csv file with the columns name,path (lib/Samplesheet.groovy), and
@@ -160,7 +161,7 @@ class ParamsValidator {
                     errors << "--${name}: '${value}' is not an integer (expected ${describe(spec)})".toString()
                     return value
                 }
-                checkMinimum(name, n, spec, errors)
+                checkBounds(name, n, spec, errors)
                 return (n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE) ? n.intValue() : n
             case 'number':
                 BigDecimal d = asNumber(value)
@@ -168,7 +169,7 @@ class ParamsValidator {
                     errors << "--${name}: '${value}' is not a number (expected ${describe(spec)})".toString()
                     return value
                 }
-                checkMinimum(name, d, spec, errors)
+                checkBounds(name, d, spec, errors)
                 return d
             case 'boolean':
                 if (value instanceof Boolean) return value
@@ -211,9 +212,17 @@ class ParamsValidator {
         return p.toString()
     }
 
-    private static void checkMinimum(String name, Number n, Map spec, List<String> errors) {
-        if (spec.minimum != null && n < (spec.minimum as BigDecimal)) {
+    /** minimum, exclusiveMinimum, maximum, exclusiveMaximum: one line for the first bound a value breaks. */
+    private static void checkBounds(String name, Number n, Map spec, List<String> errors) {
+        BigDecimal v = new BigDecimal(n.toString())
+        if (spec.minimum != null && v < (spec.minimum as BigDecimal)) {
             errors << "--${name}: ${n} is below the minimum ${spec.minimum}".toString()
+        } else if (spec.exclusiveMinimum != null && v <= (spec.exclusiveMinimum as BigDecimal)) {
+            errors << "--${name}: ${n} is not above ${spec.exclusiveMinimum} (expected ${describe(spec)})".toString()
+        } else if (spec.maximum != null && v > (spec.maximum as BigDecimal)) {
+            errors << "--${name}: ${n} is above the maximum ${spec.maximum}".toString()
+        } else if (spec.exclusiveMaximum != null && v >= (spec.exclusiveMaximum as BigDecimal)) {
+            errors << "--${name}: ${n} is not below ${spec.exclusiveMaximum} (expected ${describe(spec)})".toString()
         }
     }
 
@@ -257,7 +266,12 @@ class ParamsValidator {
         if (spec.type == 'array') return "a list or comma-separated string of ${describe((Map) spec.items ?: [type: 'string'])}s"
         if (spec.format == 'file-path') return 'a file path'
         if (spec.format == 'directory-path') return 'a directory path'
-        return spec.minimum != null ? "${spec.type} >= ${spec.minimum}" : "${spec.type}"
+        List<String> bounds = []
+        if (spec.minimum != null) bounds << ">= ${spec.minimum}".toString()
+        if (spec.exclusiveMinimum != null) bounds << "> ${spec.exclusiveMinimum}".toString()
+        if (spec.maximum != null) bounds << "<= ${spec.maximum}".toString()
+        if (spec.exclusiveMaximum != null) bounds << "< ${spec.exclusiveMaximum}".toString()
+        return bounds ? "${spec.type} ${bounds.join(' and ')}".toString() : "${spec.type}"
     }
 
     // --- names --------------------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ setup_file() {
     export WORK HF IDS
     WORK="$(work_dir params)" HF="$ROOT/java-tasks/testdata/hf" IDS="$ROOT/assets/demo/ids.npy"
     batch single --bogus 1 --seqs-per-shard 4 --ctx abc --dtype float64 --control maybe --pairs some --seeds 1 \
-        --input no-such-file.txt --demo_tarball none.tgz --models "$HF/gpt2-tiny,$WORK/none" --reference_table none.csv
+        --input no-such-file.txt --demo_tarball none.tgz --models "$HF/gpt2-tiny,$WORK/none" --reference_table none.csv \
+        --threshold 1 --analysis_fraction 1.5 --tune_fraction 0 --lr 0 --max_task_memory 0 --demo_top_k 60000 \
+        --batch_size 3000000000 --gpu_tflops 0
     batch same_name --input "$IDS" --models "$HF/gpt2-tiny,$HF/gpt2-tiny"
     batch input_alone --input "$IDS" --hooks mlp_post
     batch models_alone --models "$HF/gpt2-tiny,$HF/neox-tiny"
@@ -54,7 +56,7 @@ expect_error() {
     expect_error single "--seqs-per-shard: unknown parameter (did you mean --seqs_per_shard? parameter names use underscores)"
 }
 @test "params: a wrong type" {
-    expect_error single "--ctx: 'abc' is not an integer (expected integer >= 1)"
+    expect_error single "--ctx: 'abc' is not an integer (expected integer >= 2 and <= 2147483647)"
 }
 @test "params: a value outside an enum" {
     expect_error single "--dtype: 'float64' is not allowed (expected one of float32, float16)"
@@ -67,6 +69,26 @@ expect_error() {
 }
 @test "params: below the minimum" {
     expect_error single "--seeds: 1 is below the minimum 2"
+}
+@test "params: a threshold of 1 or more (exclusiveMaximum: excess correlation never reaches 1)" {
+    expect_error single "--threshold: 1 is not below 1 (expected number >= 0 and < 1)"
+}
+@test "params: a fraction of 1 or more (exclusiveMaximum)" {
+    expect_error single "--analysis_fraction: 1.5 is not below 1 (expected number > 0 and < 1)"
+}
+@test "params: a fraction of 0 (exclusiveMinimum)" {
+    expect_error single "--tune_fraction: 0 is not above 0 (expected number > 0 and < 1)"
+}
+@test "params: a learning rate and a memory limit of 0 (exclusiveMinimum)" {
+    expect_error single "--lr: 0 is not above 0 (expected number > 0)"
+    expect_error single "--max_task_memory: 0 is not above 0 (expected number > 0)"
+}
+@test "params: above the maximum: more ids than GPT-2 has, a batch beyond a 32-bit int" {
+    expect_error single "--demo_top_k: 60000 is above the maximum 50257"
+    expect_error single "--batch_size: 3000000000 is above the maximum 2147483647"
+}
+@test "params: a bound's edge is accepted (gpu_tflops 0: no GPU-hour estimate)" {
+    ! grep -q -- '^--gpu_tflops' "$WORK/single.log" || fail "gpu_tflops 0 was refused" "$WORK/single.log"
 }
 @test "params: a missing input file" {
     expect_error single "--input: no-such-file.txt: no such file"
