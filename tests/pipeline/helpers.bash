@@ -100,6 +100,27 @@ checksums() {
     (cd "$1" && find . -type f -not -path './pipeline_info/*' | sort | xargs -r sha256sum)
 }
 
+# published_checksums DIR: checksums of every published result but the per-run reports (pipeline_info), with
+# report/index.html hashed without its Timings table: the wall and CPU seconds the tasks took are a measurement of
+# the run, the one part of a result that differs between runs by design
+published_checksums() {
+    (cd "$1" && find . -type f -not -path './pipeline_info/*' -not -path './report/index.html' | sort | xargs -r sha256sum
+     if [[ -f report/index.html ]]; then
+         sed '/^<h3>Timings<\/h3>$/,/^<h3>Training<\/h3>$/{/^<h3>Training<\/h3>$/!d}' report/index.html \
+             | sha256sum | sed 's|  -$|  ./report/index.html (without its Timings table)|'
+     fi)
+}
+
+# finished_task WORK MARKER PROCESS: some task of PROCESS has finished (written its .exitcode) in WORK since MARKER
+# was touched
+finished_task() {
+    local f
+    while IFS= read -r f; do
+        grep -q "^### name: '.*:$3[ ']" "${f%/.exitcode}/.command.run" 2>/dev/null && return 0
+    done < <(find "$1" -name .exitcode -newer "$2" 2>/dev/null)
+    return 1
+}
+
 is_hdf5() { [[ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" == "894844460d0a1a0a" ]]; }
 
 # demo_outputs N: DEMO_OUTPUTS = the published files of the demo DAG with seeds 1..N and the control

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # A real run of -profile test (conf/test.config: the whole demo DAG, reduced: 2 seeds + the control, 2 analysis
 # shards), made once in setup_file and shared by every test here: its tasks and published files, its report, then
-# the same run resumed (all cached), with a rebuilt jar, interrupted by a failure, in fused mode (2 chunks), and under
-# SLURM.
+# the same run resumed (all cached), with a rebuilt jar killed partway and resumed, interrupted by a failure, in fused
+# mode (2 chunks), and under SLURM.
 # Tests run in file order; those that need the real run skip, with the reason, when it failed (the first test
 # then fails and shows why). Expected task counts come from the run's `plan:` line (lib/Plan.groovy).
 
@@ -14,7 +14,10 @@ setup_file() {
     local rc=0
     run_nf "$REAL" "$WORK/real_run.log" -profile test --outdir "$REAL/results" -with-trace "$WORK/real-1.trace" || rc=$?
     echo "$rc" >"$WORK/real.rc"
-    if ((rc == 0)); then checksums "$REAL/results" >"$WORK/real-1.sha256"; fi
+    if ((rc == 0)); then
+        checksums "$REAL/results" >"$WORK/real-1.sha256"
+        published_checksums "$REAL/results" >"$WORK/real-1.published"
+    fi
 }
 
 needs_real_run() {
@@ -82,22 +85,39 @@ needs_real_run() {
     diff -u "$WORK/real-1.sha256" "$WORK/real-2.sha256" >"$WORK/resume.diff" || fail "published outputs changed" "$WORK/resume.diff"
 }
 
-@test "changed jar: a touched extract.jar re-runs extract, corpus and train stay cached, neurons.csv unchanged" {
+# a rebuilt extract.jar re-runs extract and everything after it; that run is stopped with SIGTERM (what SLURM sends at
+# a time limit or preemption) once its first FINALISE task has finished, and -resume finishes it. Every published file
+# must come out byte-identical to the uninterrupted run's (statistics included; the report but its Timings table)
+@test "changed jar, killed and resumed: extract re-runs, corpus and train stay cached; SIGTERM partway, -resume, every published file identical" {
     needs_real_run
-    local jar="$ROOT/java-tasks/dist/extract.jar" saved="$WORK/extract.jar.mtime"
-    local log="$WORK/changed_jar.log" trace="$WORK/real-3.trace" rc=0 cached completed
-    cp "$REAL/results/universality/trained/neurons.csv" "$WORK/neurons-1.csv"
+    local jar="$ROOT/java-tasks/dist/extract.jar" saved="$WORK/extract.jar.mtime" marker="$WORK/killed.marker"
+    local log="$WORK/killed.log" trace="$WORK/killed-1.trace" trace2="$WORK/killed-2.trace" pid rc=0 rc2=0 waited=0
+    local cached completed
     touch -r "$jar" "$saved"
+    touch "$marker"
     touch "$jar"    # what a rebuild does as far as the cache is concerned: a new jar file
-    run_nf "$REAL" "$log" -profile test --outdir "$REAL/results" -with-trace "$trace" -resume || rc=$?
+    (cd "$REAL" && exec "$NF" run "$MAIN" -ansi-log false -profile test --outdir "$REAL/results" -with-trace "$trace" \
+        -resume) >"$log" 2>&1 &
+    pid=$!
+    until finished_task "$REAL/work" "$marker" FINALISE || ! kill -0 "$pid" 2>/dev/null || ((waited >= 900)); do
+        sleep 1
+        ((waited += 1))
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || rc=$?
+    run_nf "$REAL" "$log.2" -profile test --outdir "$REAL/results" -with-trace "$trace2" -resume || rc2=$?
     touch -r "$saved" "$jar"    # put the jar's time back so later -resume runs stay cached
-    ((rc == 0)) || fail "the run failed" "$log"
+    ((rc != 0)) || fail "the run finished before SIGTERM reached it (exit 0), so nothing was resumed" "$log"
+    ((rc2 == 0)) || fail "the resumed run failed" "$log.2"
     cached="$(tasks_with CACHED "$trace")" completed="$(tasks_with COMPLETED "$trace")"
     [[ "$cached" == "$(plan_tasks "$WORK/real_run.log" CORPUS TRAIN)" ]] \
         && grep -qx "$(plan_tasks "$WORK/real_run.log" EXTRACT)" <<<"$completed" \
-        || fail "expected corpus and train cached, extract re-run; cached: ${cached//$'\n'/, }; completed: ${completed//$'\n'/, }" "$log"
-    cmp -s "$WORK/neurons-1.csv" "$REAL/results/universality/trained/neurons.csv" \
-        || fail "neurons.csv changed after re-running extract with the same jar content" "$log"
+        || fail "expected corpus and train cached, extract re-run before the kill; cached: ${cached//$'\n'/, }; completed: ${completed//$'\n'/, }" "$log"
+    [[ -n "$(tasks_with COMPLETED "$trace2")" && -z "$(tasks_with FAILED "$trace2")" ]] \
+        || fail "the resumed run had nothing left to do or failed: $(status_counts "$trace2" | paste -sd' ')" "$log.2"
+    published_checksums "$REAL/results" >"$WORK/killed.published"
+    diff -u "$WORK/real-1.published" "$WORK/killed.published" >"$WORK/killed.diff" \
+        || fail "published files differ from the uninterrupted run's" "$WORK/killed.diff"
 }
 
 # editing a benchmark (module bench, no pipeline input) rebuilds the jars, but every task jar comes out with the same
