@@ -300,6 +300,19 @@ class ExtractToolTest {
                 + "(64 positions)", r.errorLine());
     }
 
+    /** A token shard cut short by an interrupted copy: one line saying so, not a vocabulary error or a missing dataset. */
+    @Test
+    void truncatedShard() throws IOException {
+        Path whole = fixtureShard("gpt2-tiny", 1000);
+        long size = Files.size(whole);
+        Path shard = tmp.resolve("cut.h5");
+        Files.write(shard, java.util.Arrays.copyOf(Files.readAllBytes(whole), (int) (size / 2)));
+        ToolRunner r = failing(TestData.hf("gpt2-tiny"), shard);
+        assertEquals(1, r.exitCode, r.toString());
+        assertEquals("extract: error: " + shard + ": truncated: " + size / 2 + " bytes, its datasets need at least " + size
+                + " (an interrupted copy or write?)", r.errorLine());
+    }
+
     @Test
     void emptyShard() {
         Path shard = tmp.resolve("empty.h5");
