@@ -8,6 +8,7 @@ import org.uneurons.core.stats.PairMoments;
 import org.uneurons.core.stats.TokenFilter;
 import org.uneurons.accumulate.HeapMoments;
 import org.uneurons.accumulate.MomentAccumulator;
+import org.uneurons.formats.Provenance;
 
 /**
  * Streams two activation sources over the same tokens into {@link PairMoments} (or any {@link MomentAccumulator}):
@@ -41,8 +42,9 @@ public final class CorrelationRun {
     public static void checkSameTokens(ActivationSource a, ActivationSource b) {
         if (a.shardSha256() != null && b.shardSha256() != null && !a.shardSha256().equals(b.shardSha256())) {
             throw new InputException(b.label() + ": activations of other tokens than " + a.label() + " (shard "
-                    + b.shard() + ", sha256 " + abbreviate(b.shardSha256()) + ", against shard " + a.shard() + ", sha256 "
-                    + abbreviate(a.shardSha256()) + "); both must be activations of the same token shard");
+                    + b.shard() + ", sha256 " + Provenance.abbreviate(b.shardSha256()) + ", against shard " + a.shard()
+                    + ", sha256 " + Provenance.abbreviate(a.shardSha256()) + "); both must be activations of the same"
+                    + " token shard");
         }
         if (a.nTokens() != b.nTokens()) {
             throw new InputException(b.label() + ": has " + b.nTokens() + " tokens, " + a.label() + " has " + a.nTokens()
@@ -60,10 +62,6 @@ public final class CorrelationRun {
                 }
             }
         }
-    }
-
-    private static String abbreviate(String sha256) {
-        return sha256.substring(0, Math.min(12, sha256.length()));
     }
 
     /** One pass into totals on the Java heap, with the engine and precision given to the constructor. */
