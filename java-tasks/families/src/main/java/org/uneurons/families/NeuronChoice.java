@@ -2,6 +2,7 @@ package org.uneurons.families;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -33,6 +34,8 @@ record NeuronChoice(int[] layer, int[] neuron, double[] excess, double[] tableKu
         double[] excess = t.numbers("excess_corr");
         int[] universal = t.integers("is_universal");
         checkShape(file, t, layer, neuron, nLayers, dMlp);
+        // a dead (constant) neuron correlates with nothing and has no variance to explain: never a stand-in
+        int[] dead = t.has("dead") ? t.integers("dead") : new int[t.rows()];
         String kurtColumn = t.has("kurt_binned") ? "kurt_binned" : t.has("kurt") ? "kurt" : null;
         double[] kurt = kurtColumn == null ? null : t.numbers(kurtColumn);
         List<Integer> rows = new ArrayList<>();
@@ -50,12 +53,15 @@ record NeuronChoice(int[] layer, int[] neuron, double[] excess, double[] tableKu
             rule = "the " + rows.size() + " universal neurons (is_universal = 1)";
         } else {
             for (int r = 0; r < t.rows(); r++) {
-                rows.add(r);
+                if (dead[r] != 1) {
+                    rows.add(r);
+                }
             }
             rows.sort(Comparator.<Integer>comparingDouble(r -> -excess[r]).thenComparingInt(r -> layer[r])
                     .thenComparingInt(r -> neuron[r]));
             rows = new ArrayList<>(rows.subList(0, Math.min(topN, rows.size())));
-            rule = "no neuron is universal: the top " + rows.size() + " by excess_corr stand in";
+            rule = "no neuron is universal: the top " + rows.size() + " by excess_corr stand in"
+                    + (Arrays.stream(dead).anyMatch(d -> d == 1) ? " (dead neurons left out)" : "");
         }
         rows.sort(Comparator.<Integer>comparingInt(r -> layer[r]).thenComparingInt(r -> neuron[r]));
         int n = rows.size();
