@@ -131,7 +131,9 @@ demo_outputs() {
                   stats/seed1.stats.h5 stats/control.stats.h5
                   universality/trained/neurons.csv universality/trained/neurons.h5
                   universality/trained/layer_fractions.csv universality/trained/percentiles.csv
-                  universality/control/neurons.csv report/index.html)
+                  universality/control/neurons.csv report/index.html
+                  families/trained/families.csv families/trained/families.h5
+                  families/control/families.csv families/control/families.h5)
     for ((i = 1; i <= n; i++)); do DEMO_OUTPUTS+=("models/seed$i/config.json" "models/seed$i/train_log.csv"); done
     for ((i = 2; i <= n; i++)); do
         DEMO_OUTPUTS+=("correlations/seed1__seed$i.summary.h5" "correlations/control__seed$i.summary.h5")
