@@ -21,6 +21,7 @@ include { FINALISE        } from '../../modules/local/finalise/main'
 include { STATS_PARTIAL   } from '../../modules/local/stats_partial/main'
 include { STATS_FINAL     } from '../../modules/local/stats_final/main'
 include { UNIVERSALITY    } from '../../modules/local/universality/main'
+include { FAMILIES        } from '../../modules/local/families/main'
 include { REPORT          } from '../../modules/local/report/main'
 
 params.fixtures = null   // a directory of placeholder files, made by tests/pipeline/modules.bats
@@ -69,10 +70,14 @@ workflow {
                        [fixture('tables/trained'), fixture('tables/control')], fixture('seed1.stats.h5'),
                        [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')],
                        [fixture('seed1'), fixture('seed2'), fixture('control')], [fixture('timing.tsv')],
-                       fixture('universal.csv')]), jar)
+                       fixture('universal.csv'),
+                       [fixture('families/trained/families'), fixture('families/control/families')]]), jar)
+    FAMILIES(Channel.of([[id: 'trained', model: 'seed1'], fixture('tables/trained'), fixture('seed1'),
+                         [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')]]), jar)
 
     Channel.empty().mix(
         CORPUS.out.train.map { m, f -> row('CORPUS', 'train', m, f) },
+        CORPUS.out.tune.map { m, f -> row('CORPUS', 'tune', m, f) },
         CORPUS.out.analysis.map { m, f -> row('CORPUS', 'analysis', m, f) },
         CORPUS.out.vocab.map { m, f -> row('CORPUS', 'vocab', m, f) },
         TOKENIZE.out.shards.map { m, f -> row('TOKENIZE', 'shards', m, f) },
@@ -86,6 +91,7 @@ workflow {
         STATS_FINAL.out.stats.map { m, f -> row('STATS_FINAL', 'stats', m, f) },
         UNIVERSALITY.out.tables.map { m, f -> row('UNIVERSALITY', 'tables', m, f) },
         UNIVERSALITY.out.table.map { m, f -> row('UNIVERSALITY', 'table', m, f) },
+        FAMILIES.out.families.map { m, f -> row('FAMILIES', 'families', m, f) },
         REPORT.out.report.map { m, f -> row('REPORT', 'report', m, f) },
     )
         .collectFile(name: 'outputs.tsv', storeDir: params.outdir, sort: true, newLine: true)

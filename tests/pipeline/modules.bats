@@ -8,7 +8,8 @@ load helpers
 setup_file() {
     export WORK FIX
     WORK="$(work_dir modules)" FIX="$(work_dir modules)/fixtures"
-    mkdir -p "$FIX/seed1" "$FIX/seed2" "$FIX/3f2a9c1e" "$FIX/control" "$FIX/tables/trained" "$FIX/tables/control"
+    mkdir -p "$FIX/seed1" "$FIX/seed2" "$FIX/3f2a9c1e" "$FIX/control" "$FIX/tables/trained" "$FIX/tables/control" \
+             "$FIX/families/trained/families" "$FIX/families/control/families"
     (cd "$FIX" && touch tool.jar a.txt b.jsonl train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5 \
         seed1.analysis.00000.h5 seed2.analysis.00000.h5 seed1__seed2.analysis.00000.h5 seed1__seed2.analysis.00001.h5 \
         seed1__seed2.moments.h5 seed1.analysis.00000.stats-partial.h5 seed1.analysis.00001.stats-partial.h5 \
@@ -49,8 +50,9 @@ expect_versions() {
     [[ "$got" == "\"$1\":"$'\n'"    $2: stub" ]] || fail "$1: versions.yml is: $got" "$WORK/modules.log"
 }
 
-@test "module CORPUS: train and analysis shards, the vocabulary" {
+@test "module CORPUS: train, tune and analysis shards, the vocabulary" {
     expect CORPUS train $'demo\ttrain.00000.h5 train.00001.h5'
+    expect CORPUS tune $'demo\ttune.00000.h5'
     expect CORPUS analysis $'demo\tanalysis.00000.h5 analysis.00001.h5'
     expect CORPUS vocab $'demo\tvocab.json'
     expect_versions CORPUS corpus
@@ -118,6 +120,15 @@ expect_versions() {
     expect_versions UNIVERSALITY universality
 }
 
+@test "module FAMILIES: the group's table, its model's checkpoint and the shards -> families/" {
+    expect FAMILIES families $'trained\tfamilies/ families/families.csv families/families.h5'
+    expect_versions FAMILIES families
+    local out
+    out="$(grep -h '^families table: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'families table: table/trained/neurons.csv, checkpoint seed1, shards shards/analysis.00000.h5 shards/analysis.00001.h5' ]] \
+        || fail "FAMILIES got: $out" "$WORK/modules.log"
+}
+
 @test "module REPORT: report/index.html; the tables staged one directory per group, in order; the reference table" {
     expect REPORT report $'report\treport/ report/index.html'
     expect_versions REPORT report
@@ -126,4 +137,6 @@ expect_versions() {
     [[ "$out" == 'tables: groups/1/trained groups/2/control' ]] || fail "REPORT got: $out" "$WORK/modules.log"
     out="$(grep -h '^reference: ' "$WORK"/work/*/*/.command.out)"
     [[ "$out" == 'reference: reference/universal.csv' ]] || fail "REPORT got: $out" "$WORK/modules.log"
+    out="$(grep -h '^families: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'families: families/1/families families/2/families' ]] || fail "REPORT got: $out" "$WORK/modules.log"
 }

@@ -37,6 +37,7 @@ process FAMILIES {
     stub:
     """
     ${TaskCommand.stub(task, 'families')}
+    echo "families table: ${table}/neurons.csv, checkpoint ${checkpoint}, shards ${TaskCommand.asList(shards).join(' ')}"
     mkdir -p families
     touch families/families.csv families/families.h5
     """
