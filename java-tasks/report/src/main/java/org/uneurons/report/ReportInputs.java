@@ -28,11 +28,12 @@ import org.uneurons.formats.TrainLog;
  *                   so a shard that does not match the statistics fails before anything is drawn
  * @param plan       the run's plan, item to value in file order (null without {@code --plan})
  * @param reference  a table of the anchor's model shape to compare with (null without {@code --reference})
+ * @param families   the groups' families files, in the order of {@code groups} (empty without {@code --families})
  */
 record ReportInputs(Map<String, String> params, double threshold, List<NeuronGroup> groups, CsvTable layerFractions,
                     CsvTable percentiles, List<ModelConfig> models, Long shardTokens, TopActivations stats,
                     Contexts contexts, Map<String, TaskTimings.ProcessTimes> timings, List<TrainLog> trainLogs,
-                    Map<String, String> plan, ReferenceTable reference) {
+                    Map<String, String> plan, ReferenceTable reference, List<FamiliesInput> families) {
     static final double DEFAULT_THRESHOLD = 0.5;
 
     /** Reads the inputs in a fixed order, so the first bad one is the one reported. */
@@ -64,8 +65,22 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
             }
         }
         Map<String, String> plan = s.plan() == null ? null : plan(s.plan());
+        List<FamiliesInput> families = families(s, groups);
         return new ReportInputs(params, threshold, List.copyOf(groups), layerFractions, percentiles, List.copyOf(models),
-                shardTokens, stats, contexts, timings, List.copyOf(logs), plan, reference);
+                shardTokens, stats, contexts, timings, List.copyOf(logs), plan, reference, families);
+    }
+
+    /** Each group's families file (settings checked that the group exists and has one), in group order. */
+    private static List<FamiliesInput> families(ReportSettings s, List<NeuronGroup> groups) {
+        List<FamiliesInput> out = new ArrayList<>();
+        for (NeuronGroup g : groups) {
+            for (ReportSettings.Labelled f : s.families()) {
+                if (f.label().equals(g.label)) {
+                    out.add(FamiliesInput.read(g.label, f.file(), g));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The plan file: columns item and value, one row per item, in order. */

@@ -16,12 +16,14 @@ import org.uneurons.core.cli.UsageException;
  * The report's command line, parsed and checked; nothing here reads a file. Optional paths are null when not given,
  * repeatable options are lists in the order given, and {@code threshold} is null unless {@code --threshold} was
  * given (the run parameters may then supply it, see {@link ReportInputs}). {@code plan} is the run's plan file;
- * {@code reference} a neuron table to compare the anchor's with (label {@code reference} unless given).
+ * {@code reference} a neuron table to compare the anchor's with (label {@code reference} unless given);
+ * {@code families} the families.h5 of some groups, each labelled with its group (a label of {@code neurons}, once).
  */
 record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, Path percentiles, Path stats,
                       List<Path> shards, List<Labelled> models, Path paramsFile, List<Map.Entry<String, String>> params,
                       Double threshold, List<Path> timings, List<Labelled> trainLogs, Long tokens, int top,
-                      int contexts, int window, String title, Path plan, Labelled reference) {
+                      int contexts, int window, String title, Path plan, Labelled reference,
+                      List<Labelled> families) {
     static final int DEFAULT_TOP = 20;
     static final int DEFAULT_CONTEXTS = 5;
     static final int DEFAULT_WINDOW = 12;
@@ -53,7 +55,9 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 throw new UsageException("--neurons: label '" + g.label() + "' is given twice; labels must be unique");
             }
         }
+        checkFamilies(neurons, families);
         neurons = List.copyOf(neurons);
+        families = List.copyOf(families);
         shards = List.copyOf(shards);
         models = List.copyOf(models);
         params = List.copyOf(params);
@@ -75,7 +79,24 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
         timings.forEach(p -> out.add(new Labelled("--timings", p)));
         trainLogs.forEach(g -> out.add(new Labelled("--train-log", g.file())));
         optional(out, "--reference", reference == null ? null : reference.file());
+        families.forEach(f -> out.add(new Labelled("--families", f.file())));
         return out;
+    }
+
+    /** Each families file names a group of --neurons, and a group has at most one. */
+    private static void checkFamilies(List<Labelled> neurons, List<Labelled> families) {
+        List<String> labels = neurons.stream().map(Labelled::label).toList();
+        Set<String> seen = new HashSet<>();
+        for (Labelled f : families) {
+            if (!labels.contains(f.label())) {
+                throw new UsageException("--families: no group '" + f.label() + "' among the --neurons groups ("
+                        + String.join(", ", labels) + "); expected GROUP=FILE with one of them");
+            }
+            if (!seen.add(f.label())) {
+                throw new UsageException("--families: group '" + f.label()
+                        + "' is given twice; give one families file per group");
+            }
+        }
     }
 
     private static void optional(List<Labelled> out, String option, Path p) {
@@ -106,7 +127,8 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 args.integer("window", DEFAULT_WINDOW),
                 args.string("title", DEFAULT_TITLE),
                 optionalPath(args, "plan"),
-                reference(args.strings("reference")));
+                reference(args.strings("reference")),
+                families(rawValues(args, "families")));
     }
 
     private static void positive(String opt, int v) {
@@ -168,6 +190,20 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
         int eq = spec.indexOf('=');
         Labelled l = labelled(specs, "reference", "reference").get(0);
         return eq > 0 && LABEL.matcher(spec.substring(0, eq)).matches() ? l : new Labelled("reference", l.file());
+    }
+
+    /** --families GROUP=FILE values. */
+    private static List<Labelled> families(List<String> specs) {
+        List<Labelled> out = new ArrayList<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw new UsageException("--families expects GROUP=FILE (a group of --neurons and its families.h5), got '"
+                        + spec + "'");
+            }
+            out.add(new Labelled(spec.substring(0, eq), Path.of(spec.substring(eq + 1))));
+        }
+        return out;
     }
 
     /** --model NAME=DIR values. */

@@ -56,6 +56,9 @@ public final class ReportTool extends Tool {
         o.addOption(Option.builder().longOpt("reference").hasArg().argName("[LABEL=]FILE")
                 .desc("a neuron table of the anchor's model shape to compare with (a neurons.csv, or the paper's"
                         + " universal.csv); default label 'reference'").build());
+        o.addOption(Option.builder().longOpt("families").hasArg().argName("GROUP=FILE")
+                .desc("families.h5 of the families tool for a group of --neurons (e.g. trained=..., control=...),"
+                        + " repeatable, once per group; without it the report says families were not computed").build());
         o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("tokens analysed, as shown in the summary").build());
         o.addOption(Option.builder().longOpt("threshold").hasArg().argName("X")
                 .desc("the run's universality threshold (default: param 'threshold', else 0.5)").build());
