@@ -19,10 +19,13 @@ import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.StandardChartTheme;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.SubCategoryAxis;
 import org.jfree.chart.axis.TickUnits;
 import org.jfree.chart.block.BlockBorder;
 import org.jfree.chart.plot.CategoryPlot;
@@ -31,11 +34,13 @@ import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
+import org.jfree.chart.renderer.category.GroupedStackedBarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.renderer.xy.XYStepRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.KeyToGroupMap;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.statistics.BoxAndWhiskerItem;
 import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
@@ -76,6 +81,24 @@ final class Charts {
 
     static Color colour(int i) {
         return PALETTE[i % PALETTE.length];
+    }
+
+    /**
+     * A neuron family's colour, the same in the chart and the page: the Okabe-Ito colours for the paper's families,
+     * grey for semantic (described by tokens, not a feature) and dark grey for constant; a family the report does not
+     * know gets a remaining palette colour.
+     */
+    static Color familyColour(String family) {
+        return switch (family) {
+            case "alphabet" -> new Color(0xCC79A7);
+            case "unigram" -> new Color(0x0072B2);
+            case "position" -> new Color(0xE69F00);
+            case "previous_token" -> new Color(0x009E73);
+            case "syntax" -> new Color(0xD55E00);
+            case "semantic" -> new Color(0xBBBBBB);
+            case "constant" -> new Color(0x555555);
+            default -> Math.floorMod(family.hashCode(), 2) == 0 ? new Color(0x56B4E9) : new Color(0xF0E442);
+        };
     }
 
     /** Step-outline density histograms of one quantity, one series per group, over shared bin edges. */
@@ -222,6 +245,64 @@ final class Charts {
         ca.setMaximumCategoryLabelWidthRatio(1.0f);
         finish(chart);
         return chart;
+    }
+
+    /**
+     * Stacked bars side by side: in each category (e.g. layer) one bar per group, named under it, stacked by part
+     * (e.g. family) in the order of {@code parts}, part i in colour {@code colours[i]}; the legend names the parts.
+     * {@code values[g][c][p]} is group g's count of part p in category c, null where the group has no such category.
+     * The value axis counts (integer ticks, from 0).
+     */
+    static void groupedStacks(Path png, String title, String categoryLabel, String valueLabel, List<String> groups,
+                              List<String> categories, List<String> parts, Integer[][][] values, Color[] colours) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        KeyToGroupMap bars = new KeyToGroupMap(groups.get(0));
+        double max = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            for (int p = 0; p < parts.size(); p++) {
+                String series = groups.get(g) + " \u00b7 " + parts.get(p);
+                bars.mapKeyToGroup(series, groups.get(g));
+                for (int c = 0; c < categories.size(); c++) {
+                    Integer v = values[g][c] == null ? null : values[g][c][p];
+                    data.addValue(v, series, categories.get(c));
+                }
+            }
+            for (int c = 0; c < categories.size(); c++) {
+                if (values[g][c] != null) {
+                    max = Math.max(max, java.util.Arrays.stream(values[g][c]).mapToInt(Integer::intValue).sum());
+                }
+            }
+        }
+        GroupedStackedBarRenderer r = new GroupedStackedBarRenderer();
+        r.setSeriesToGroupMap(bars);
+        SubCategoryAxis ca = new SubCategoryAxis(categoryLabel);
+        groups.forEach(ca::addSubCategory);
+        ca.setCategoryMargin(0.25);
+        NumberAxis va = new NumberAxis(valueLabel);
+        va.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        va.setRange(0, max > 0 ? max * 1.08 : 1);
+        CategoryPlot plot = new CategoryPlot(data, ca, va, r);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        ChartFactory.getChartTheme().apply(chart); // first: the theme resets the renderer's paints
+        r.setBarPainter(new StandardBarPainter());
+        r.setShadowVisible(false);
+        r.setDrawBarOutline(true);
+        r.setItemMargin(0.08);
+        LegendItemCollection legend = new LegendItemCollection();
+        for (int g = 0; g < groups.size(); g++) {
+            for (int p = 0; p < parts.size(); p++) {
+                int series = g * parts.size() + p;
+                r.setSeriesPaint(series, colours[p]);
+                r.setSeriesOutlinePaint(series, Color.WHITE);
+                r.setSeriesOutlineStroke(series, new BasicStroke(0.6f));
+            }
+        }
+        for (int p = 0; p < parts.size(); p++) {
+            legend.add(new LegendItem(parts.get(p), null, null, null, new java.awt.Rectangle(-5, -5, 10, 10), colours[p]));
+        }
+        plot.setFixedLegendItems(legend);
+        finish(chart);
+        write(png, chart);
     }
 
     /**

@@ -19,9 +19,9 @@ import org.uneurons.report.ReportModel.TopNeurons;
 
 /**
  * Computes the {@link ReportModel} from the loaded inputs: the run summary ({@link RunSummaryBuilder}), the per-layer
- * part ({@link LayersBuilder}), the properties ({@link PropertiesBuilder}), the reference comparison
- * ({@link ReferenceBuilder}) and here the other neuron-table sections. The numbers come from {@link Analysis};
- * nothing is formatted, drawn or written here.
+ * part ({@link LayersBuilder}), the properties ({@link PropertiesBuilder}), the neuron families
+ * ({@link FamiliesBuilder}), the reference comparison ({@link ReferenceBuilder}) and here the other neuron-table
+ * sections. The numbers come from {@link Analysis}; nothing is formatted, drawn or written here.
  */
 final class ModelBuilder {
     /** The quantities of the distribution charts: neurons.csv column, chart title, x-axis label. */
@@ -35,12 +35,13 @@ final class ModelBuilder {
 
     static ReportModel build(ReportSettings settings, ReportInputs in, String version) {
         List<NeuronGroup> groups = in.groups();
+        TopNeurons top = top(in.anchor(), settings.top(), in.contexts());
         return new ReportModel(settings.title(), groups.stream().map(g -> g.label).toList(), in.threshold(), version,
                 RunSummaryBuilder.build(settings, in), headline(groups, in.threshold()), distributions(groups),
                 sweep(groups, in.threshold()), LayersBuilder.build(groups, in.threshold(), in.layerFractions()),
                 PropertiesBuilder.build(in.anchor(), in.percentiles(), in.threshold()),
-                in.reference() == null ? null : ReferenceBuilder.build(in.anchor(), in.reference()),
-                top(in.anchor(), settings.top(), in.contexts()));
+                FamiliesBuilder.build(groups, in.families(), top),
+                in.reference() == null ? null : ReferenceBuilder.build(in.anchor(), in.reference()), top);
     }
 
     static Headline headline(List<NeuronGroup> groups, double threshold) {

@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 
 import org.uneurons.report.ReportModel.Box;
+import org.uneurons.report.ReportModel.Families;
+import org.uneurons.report.ReportModel.FamilyCounts;
+import org.uneurons.report.ReportModel.FamilyLayerRow;
+import org.uneurons.report.ReportModel.GroupFamilies;
 import org.uneurons.report.ReportModel.Histogram;
 import org.uneurons.report.ReportModel.LayerCell;
 import org.uneurons.report.ReportModel.LayerRow;
@@ -23,8 +27,8 @@ import org.uneurons.report.ReportModel.SweepRow;
 /**
  * Writes the report's PNG charts from the {@link ReportModel} into a directory, under the names the page links to,
  * each with its data as CSV beside it ({@link #csv}). A chart whose part of the model is absent (no training logs,
- * no properties, no reference) or would be empty (no neuron above a threshold) is not written: the page shows a
- * sentence in its place.
+ * no properties, no families, no reference) or would be empty (no neuron above a threshold, no explained neuron) is
+ * not written: the page shows a sentence in its place.
  */
 final class ReportCharts {
     static final String LOSS = "loss.png";
@@ -32,6 +36,7 @@ final class ReportCharts {
     static final String LAYER_EXCESS = "layer_excess.png";
     static final String LAYER_UNIVERSAL = "layer_universal.png";
     static final String PROPERTIES = "properties.png";
+    static final String FAMILIES_PER_LAYER = "families_per_layer.png";
     static final String REFERENCE_LAYERS = "reference_layers.png";
     static final String REFERENCE_EXCESS = "reference_excess.png";
 
@@ -74,6 +79,9 @@ final class ReportCharts {
         }
         if (m.properties().state() == PropertiesState.SHOWN) {
             properties(m.properties(), dir, PROPERTIES);
+        }
+        if (m.families() != null && m.families().anyNeuron()) {
+            familiesPerLayer(m.families(), dir, FAMILIES_PER_LAYER);
         }
         Reference r = m.reference();
         if (r != null && r.anchorUniversal() + r.referenceUniversal() > 0) {
@@ -225,6 +233,30 @@ final class ReportCharts {
         }
         Charts.bars(dir.resolve(png), "Median within-layer percentile (" + p.anchor() + ")", "property",
                 "median percentile", bars, colours, false, 100.0, 50.0);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    /** Per layer one bar per group with a families file, stacked by family: the explained neurons' families. */
+    private static void familiesPerLayer(Families f, Path dir, String png) {
+        List<String> groups = f.groups().stream().map(GroupFamilies::group).toList();
+        List<String> layers = f.byLayer().stream().map(r -> "L" + r.layer()).toList();
+        Integer[][][] values = new Integer[groups.size()][layers.size()][];
+        FigureCsv data = new FigureCsv("group", "layer", "family", "neurons");
+        for (int g = 0; g < groups.size(); g++) {
+            for (int l = 0; l < layers.size(); l++) {
+                FamilyLayerRow row = f.byLayer().get(l);
+                FamilyCounts c = row.byGroup().get(g);
+                if (c != null) {
+                    values[g][l] = c.counts().toArray(Integer[]::new);
+                    for (int k = 0; k < f.families().size(); k++) {
+                        data.row(groups.get(g), row.layer(), f.families().get(k), c.counts().get(k));
+                    }
+                }
+            }
+        }
+        java.awt.Color[] colours = f.families().stream().map(Charts::familyColour).toArray(java.awt.Color[]::new);
+        Charts.groupedStacks(dir.resolve(png), "Neuron families per layer", "layer", "neurons", groups, layers,
+                f.families(), values, colours);
         data.write(dir.resolve(csv(png)));
     }
 

@@ -8,11 +8,12 @@ import java.util.Map;
  * ({@link ReportPage}) and the charts ({@link ReportCharts}) only present it. Immutable: lists and maps are
  * unmodifiable copies; an optional part is null when its input was not given (noted where it applies).
  *
- * @param groups labels of the neuron tables, the anchor first; a group's colour is its position
+ * @param groups   labels of the neuron tables, the anchor first; a group's colour is its position
+ * @param families the neuron families of the groups given a families file, null without any
  */
 record ReportModel(String title, List<String> groups, double threshold, String version, RunSummary run,
                    Headline headline, List<Histogram> distributions, Sweep sweep, Layers layers,
-                   Properties properties, Reference reference, TopNeurons top) {
+                   Properties properties, Families families, Reference reference, TopNeurons top) {
 
     /** A count and its fraction of a whole. */
     record Share(long count, double fraction) {
@@ -190,6 +191,83 @@ record ReportModel(String title, List<String> groups, double threshold, String v
 
     /** A median percentile (NaN if there is none) of {@code neurons} neurons. */
     record Percentile(double median, int neurons) {
+    }
+
+    // ---------------------------------------------------------------- neuron families
+
+    /**
+     * What the chosen neurons of each group respond to (METHOD 6), from the groups' families files.
+     *
+     * @param families the families that have a neuron in some group, in the families tool's order (unknown names
+     *                 after them, as first seen)
+     * @param groups   one per group with a families file, in the report's group order
+     * @param byLayer  one row per layer of the deepest of those groups' tables
+     * @param without  the report's groups without a families file
+     */
+    record Families(List<String> families, List<GroupFamilies> groups, List<FamilyLayerRow> byLayer,
+                    List<String> without) {
+        /** Whether any group has an explained neuron (else there is no per-layer chart to draw). */
+        boolean anyNeuron() {
+            return groups.stream().anyMatch(g -> g.neurons() > 0);
+        }
+    }
+
+    /**
+     * One group's families file.
+     *
+     * @param model      the model it was computed on (the file's {@code model}), null when it does not say
+     * @param rule       how the neurons were chosen, as the file records it (null when it does not say)
+     * @param neurons    neurons explained
+     * @param families   per family with a neuron, in {@link Families#families()} order
+     * @param duplicates the duplicate families: family features shared by several neurons, largest first, at most
+     *                   {@link FamiliesBuilder#DUPLICATES} of {@code duplicateFamilies}
+     */
+    record GroupFamilies(String group, String file, String model, String rule, String tokenTexts, String tagger,
+                         int neurons, List<FamilySet> families, List<FamilySet> duplicates, int duplicateFamilies,
+                         Clusters clusters) {
+    }
+
+    /**
+     * A family (name: the family) or a duplicate family (name: the shared feature) with its neurons' count and the
+     * first examples, by excess correlation.
+     *
+     * @param families the families of its neurons (one for a family; a duplicate family may span alphabet and unigram)
+     */
+    record FamilySet(String name, List<String> families, int neurons, List<FamilyNeuron> examples) {
+    }
+
+    /**
+     * An explained neuron. Feature names are empty and VRs NaN where there is none.
+     *
+     * @param topTokens its mean-activating tokens, best first
+     * @param topRank   its rank in the top-neurons table, null when it is not there
+     */
+    record FamilyNeuron(int layer, int neuron, double excess, String family, String best, double bestVr,
+                        String runnerUp, double runnerUpVr, List<TopToken> topTokens, Integer topRank) {
+    }
+
+    /** A mean-activating token: its text, mean post-activation and how often it was seen. */
+    record TopToken(String text, double mean, long count) {
+    }
+
+    /**
+     * @param chosen     the number of clusters the file records
+     * @param silhouette the mean silhouette of that choice, NaN when none (fewer than 3 neurons)
+     * @param rows       one per cluster with a neuron, by cluster number
+     */
+    record Clusters(int chosen, double silhouette, List<Cluster> rows) {
+    }
+
+    /** @param feature the most common best feature of the cluster's neurons (empty: none), held by {@code withFeature} */
+    record Cluster(int cluster, int neurons, String feature, int withFeature) {
+    }
+
+    /** @param byGroup per group of {@link Families#groups()}, null when the group's table has no such layer */
+    record FamilyLayerRow(int layer, List<FamilyCounts> byGroup) {
+    }
+
+    /** Neurons per family of {@link Families#families()} in one layer, and their total. */
+    record FamilyCounts(List<Integer> counts, int total) {
     }
 
     // ---------------------------------------------------------------- reference comparison

@@ -30,6 +30,7 @@ final class ReportPage {
         SweepSection.render(h, m);
         LayersSection.render(h, m);
         PropertiesSection.render(h, m.properties());
+        FamiliesSection.render(h, m);
         ReferenceSection.render(h, m);
         TopSection.render(h, m.top());
         h.append("</main>\n</body>\n</html>\n");
@@ -48,7 +49,8 @@ final class ReportPage {
                 .append(" on excess correlation. Report ").esc(m.version()).append(".</p>\n");
         h.append("<nav><a href=\"#run\">Run</a><a href=\"#headline\">Headline</a><a href=\"#distributions\">Distributions</a>")
                 .append("<a href=\"#sweep\">Threshold sweep</a><a href=\"#layers\">Per layer</a>")
-                .append("<a href=\"#properties\">Properties</a><a href=\"#reference\">Reference</a>")
+                .append("<a href=\"#properties\">Properties</a><a href=\"#families\">Families</a>")
+                .append("<a href=\"#reference\">Reference</a>")
                 .append("<a href=\"#top\">Top neurons</a></nav>\n");
     }
 

@@ -43,7 +43,8 @@ final class TopSection {
     }
 
     private static void row(Html h, TopNeuron n) {
-        h.append("<tr data-neuron=\"").append(n.layer()).append('.').append(n.neuron()).append("\"")
+        h.append("<tr data-neuron=\"").append(n.layer()).append('.').append(n.neuron()).append("\" id=\"")
+                .append(anchor(n.layer(), n.neuron())).append("\"")
                 .append(n.universal() ? " class=\"universal\"" : "").append("><td class=\"n\">").append(n.rank())
                 .append("</td><td class=\"nw\">L").append(n.layer()).append(" N").append(n.neuron())
                 .append(n.universal() ? " <span class=\"tag\">universal</span>" : "").append("</td>")
@@ -76,8 +77,13 @@ final class TopSection {
         h.append("</td>");
     }
 
+    /** The id of a neuron's row, which other sections link to. */
+    static String anchor(int layer, int neuron) {
+        return "top-L" + layer + "-N" + neuron;
+    }
+
     /** Newlines and tabs as visible marks, so a context stays on one line. */
-    private static String visible(String s) {
+    static String visible(String s) {
         return s.replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵").replace("\t", "→");
     }
 }
