@@ -156,6 +156,34 @@ class FamiliesToolTest {
                 "no feature for 'does not apply' or 'no word'");
     }
 
+    /** The device path (columns selected where the model runs): on DJL's CPU device here, on a GPU when one is seen. */
+    @Test
+    void theDevicePathGivesTheCpuResult() throws IOException {
+        Path table = table("neurons.csv", LAYERS, 40);
+        Path s0 = shard("s.00000.h5", 6, 4, VOCAB, -1);
+        ToolRunner cpu = run(new FamiliesTool(), "--table", table.toString(), "--shard", s0.toString(), "--device", "cpu");
+        assertEquals(0, cpu.exitCode, cpu.toString());
+        FamiliesFile.Families a = FamiliesFile.read(dir.resolve("out/families.h5"));
+        ToolRunner dflt = run(new FamiliesTool(), "--table", table.toString(), "--shard", s0.toString());
+        assertEquals(0, dflt.exitCode, dflt.toString());
+        FamiliesFile.Families b = FamiliesFile.read(dir.resolve("out/families.h5"));
+        for (int i = 0; i < a.rows(); i++) {
+            assertArrayEquals(a.vr()[i], b.vr()[i], "neuron " + i + ": --device cpu is the default");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() > 0,
+                "no GPU visible to PyTorch: the gpu half skipped");
+        ToolRunner gpu = run(new FamiliesTool(), "--table", table.toString(), "--shard", s0.toString(), "--device", "gpu");
+        assertEquals(0, gpu.exitCode, gpu.toString());
+        FamiliesFile.Families g = FamiliesFile.read(dir.resolve("out/families.h5"));
+        for (int i = 0; i < a.rows(); i++) {
+            for (int f = 0; f < a.vr()[i].length; f++) {
+                double x = a.vr()[i][f], y = g.vr()[i][f];
+                assertTrue(Double.compare(x, y) == 0 || Math.abs(x - y) <= 1e-4, "neuron " + i + " feature " + f
+                        + ": cpu " + x + " vs gpu " + y + " (float32 forwards on different kernels)");
+            }
+        }
+    }
+
     @Test
     void universalNeuronsAndTheSameResultWhateverTheNeuronsPerPass() throws IOException {
         Path table = table("neurons.csv", LAYERS, 200); // 0.0-0.191 and 1.0-1.7
