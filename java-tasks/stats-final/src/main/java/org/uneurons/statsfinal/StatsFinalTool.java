@@ -28,6 +28,7 @@ import org.uneurons.formats.Provenance;
 import org.uneurons.formats.WeightSource;
 import org.uneurons.models.ProcessedWeights;
 import org.uneurons.models.WeightProcessing;
+import org.uneurons.models.WeightStats;
 
 /**
  * stats-final (the fan-in of the neuron statistics, one task per model): partial statistics (and/or activation

@@ -1,14 +1,14 @@
-package org.uneurons.statsfinal;
+package org.uneurons.models;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.uneurons.core.stats.CentralMoments;
 import org.uneurons.core.stats.Gemm;
-import org.uneurons.models.ProcessedWeights;
 
 /**
- * Weight statistics per neuron on processed weights (METHOD 5.1) and its vocabulary composition (METHOD 5.2).
+ * Weight statistics per neuron on processed weights (METHOD 5.1) and its vocabulary composition (METHOD 5.2),
+ * used by stats-final (neuron-table columns) and weights (functional roles).
  * Neurons flat, layer-major.
  */
 public final class WeightStats {

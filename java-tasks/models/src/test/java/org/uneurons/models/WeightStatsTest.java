@@ -1,4 +1,4 @@
-package org.uneurons.statsfinal;
+package org.uneurons.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,9 +15,6 @@ import org.uneurons.core.stats.PlainGemm;
 import org.uneurons.core.testing.TestData;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.WeightSource;
-import org.uneurons.models.Checkpoints;
-import org.uneurons.models.ProcessedWeights;
-import org.uneurons.models.WeightProcessing;
 
 /** The weight and vocabulary columns of the statistics, against their definitions computed plainly in float64. */
 class WeightStatsTest {
