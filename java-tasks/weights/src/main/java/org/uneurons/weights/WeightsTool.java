@@ -1,0 +1,173 @@
+package org.uneurons.weights;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.commons.cli.Options;
+import org.uneurons.blas.OpenBlasGemm;
+import org.uneurons.core.cli.Args;
+import org.uneurons.core.cli.InputException;
+import org.uneurons.core.cli.Tool;
+import org.uneurons.core.cli.UsageException;
+import org.uneurons.core.io.AtomicOutput;
+import org.uneurons.core.io.CheckpointWeights;
+import org.uneurons.formats.CheckpointRef;
+import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.WeightSource;
+import org.uneurons.models.ProcessedWeights;
+import org.uneurons.models.WeightProcessing;
+import org.uneurons.models.WeightStats;
+
+/**
+ * weights (one task per model): functional roles read from the checkpoint's TransformerLens-processed weights
+ * (METHOD 7.1, 7.2; docs/roles.md). Writes roles.csv (one row per neuron: vocabulary moments, output norm, the
+ * fraction of ||w_out||^2 in the bottom singular subspace of W_U, role, entropy candidate) and roles_layers.csv (per
+ * layer: role counts and the 5/10/50/90/95th percentiles of vocab_kurt and vocab_skew).
+ */
+public final class WeightsTool extends Tool {
+    static final double[] PERCENTILES = {5, 10, 50, 90, 95};
+
+    public WeightsTool() {
+        super("weights", "Prediction, suppression, partition and entropy-candidate neurons of one model, from its weights.");
+    }
+
+    public static void main(String[] argv) {
+        main(new WeightsTool(), argv);
+    }
+
+    @Override
+    protected void declareOptions(Options o) {
+        o.addOption(option("checkpoint", "NAME=DIR", "the model's checkpoint (safetensors or pytorch_model.bin; NAME names it"
+                + " in messages, DIR alone: the directory's name)"));
+        o.addOption(option("outdir", "DIR", "directory for roles.csv and roles_layers.csv (made when missing)"));
+        o.addOption(option("null-k", "K", "dimension of W_U's bottom singular subspace (default 10)"));
+        o.addOption(option("entropy-filter", "small|medium", "the paper's entropy-candidate query (default: medium for 24"
+                + " layers or more, else small)"));
+        o.addOption(option("vocab-block", "N", "vocabulary columns per product (default 4096)"));
+        o.addOption(option("threads", "N", "BLAS threads (default: all cores)"));
+    }
+
+    @Override
+    protected int doWork(Args args) {
+        if (!args.has("checkpoint") || !args.has("outdir")) {
+            throw new UsageException("weights needs --checkpoint and --outdir (see --help)");
+        }
+        CheckpointRef model = CheckpointRef.parse(args.string("checkpoint"), "--checkpoint");
+        if (!Files.exists(model.dir())) {
+            throw new InputException(model.dir() + ": no such file or directory (--checkpoint)");
+        }
+        args.input("--checkpoint", model.dir());
+        int k = args.positive("null-k", 10);
+        int vocabBlock = args.positive("vocab-block", 4096);
+        int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
+        String filter = args.has("entropy-filter") ? args.choice("entropy-filter", "small", "small", "medium") : null;
+        Path outdir = args.outputDir("outdir");
+        Path roles = args.outputFile("--outdir", outdir.resolve("roles.csv"));
+        Path layers = args.outputFile("--outdir", outdir.resolve("roles_layers.csv"));
+
+        ModelConfig cfg = ModelConfig.read(model.dir(), model.name());
+        ProcessedWeights w;
+        try (CheckpointWeights st = CheckpointWeights.open(model.dir())) {
+            w = WeightProcessing.process(cfg, WeightSource.of(st));
+        }
+        if (k >= w.dModel) {
+            throw new UsageException("--null-k " + k + " must be below d_model " + w.dModel);
+        }
+        Roles.EntropyFilter ef = filter == null ? Roles.EntropyFilter.forLayers(w.nLayers)
+                : Roles.EntropyFilter.valueOf(filter.toUpperCase(Locale.ROOT));
+        Result r = analyse(w, k, ef, vocabBlock, threads);
+        AtomicOutput.writeString(roles, r.rolesCsv());
+        AtomicOutput.writeString(layers, r.layersCsv());
+        err.printf(Locale.ROOT, "weights: %s, %d x %d neurons: %d prediction, %d suppression, %d partition, %d entropy"
+                + " candidate(s) (%s filter, bottom %d of %d singular directions)%n", model.name(), w.nLayers, w.dMlp,
+                r.count("prediction"), r.count("suppression"), r.count("partition"), r.candidates(),
+                ef.name().toLowerCase(Locale.ROOT), k, w.dModel);
+        return EXIT_OK;
+    }
+
+    /** Every column of roles.csv, flat layer-major. */
+    record Result(int nLayers, int dMlp, Map<String, double[]> columns, String[] role, boolean[] entropy) {
+        long count(String name) {
+            return java.util.Arrays.stream(role).filter(name::equals).count();
+        }
+
+        long candidates() {
+            long c = 0;
+            for (boolean b : entropy) {
+                c += b ? 1 : 0;
+            }
+            return c;
+        }
+
+        String rolesCsv() {
+            StringBuilder sb = new StringBuilder("layer,neuron");
+            for (String c : columns.keySet()) {
+                sb.append(',').append(c);
+            }
+            sb.append(",role,entropy_candidate\n");
+            for (int i = 0; i < role.length; i++) {
+                sb.append(i / dMlp).append(',').append(i % dMlp);
+                for (double[] c : columns.values()) {
+                    sb.append(',').append(c[i]);
+                }
+                sb.append(',').append(role[i]).append(',').append(entropy[i]).append('\n');
+            }
+            return sb.toString();
+        }
+
+        String layersCsv() {
+            StringBuilder sb = new StringBuilder("layer,prediction,suppression,partition,entropy_candidates");
+            for (String stat : new String[] {"vocab_kurt", "vocab_skew"}) {
+                for (double p : PERCENTILES) {
+                    sb.append(',').append(stat).append("_p").append((int) p);
+                }
+            }
+            sb.append('\n');
+            for (int l = 0; l < nLayers; l++) {
+                int[] n = new int[4];
+                for (int j = 0; j < dMlp; j++) {
+                    int i = l * dMlp + j;
+                    switch (role[i]) {
+                        case "prediction" -> n[0]++;
+                        case "suppression" -> n[1]++;
+                        case "partition" -> n[2]++;
+                        default -> { }
+                    }
+                    n[3] += entropy[i] ? 1 : 0;
+                }
+                sb.append(l).append(',').append(n[0]).append(',').append(n[1]).append(',').append(n[2]).append(',')
+                        .append(n[3]);
+                for (String stat : new String[] {"vocab_kurt", "vocab_skew"}) {
+                    double[] layer = java.util.Arrays.copyOfRange(columns.get(stat), l * dMlp, (l + 1) * dMlp);
+                    for (double p : PERCENTILES) {
+                        sb.append(',').append(Roles.percentile(layer, p));
+                    }
+                }
+                sb.append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    static Result analyse(ProcessedWeights w, int k, Roles.EntropyFilter ef, int vocabBlock, int threads) {
+        Map<String, double[]> vocab;
+        try (OpenBlasGemm gemm = new OpenBlasGemm(threads)) {
+            vocab = WeightStats.vocab(w, gemm, vocabBlock);
+        }
+        Map<String, double[]> ws = WeightStats.weights(w);
+        Map<String, double[]> columns = new LinkedHashMap<>(vocab);
+        columns.put("w_out_norm", ws.get("w_out_norm"));
+        columns.put("l2_penalty", ws.get("l2_penalty"));
+        columns.put("null_fraction", Roles.nullFraction(w, Roles.bottomSubspace(w, k, null)));
+        String[] role = Roles.roles(vocab);
+        boolean[] entropy = new boolean[role.length];
+        for (int i = 0; i < role.length; i++) {
+            entropy[i] = ef.passes(i / w.dMlp, w.nLayers, ws.get("l2_penalty")[i], vocab.get("vocab_var")[i],
+                    vocab.get("vocab_kurt")[i]);
+        }
+        return new Result(w.nLayers, w.dMlp, columns, role, entropy);
+    }
+}
