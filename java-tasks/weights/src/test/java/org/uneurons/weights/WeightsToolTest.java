@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.core.io.CheckpointWeights;
+import org.uneurons.core.io.SafetensorsWriter;
+import org.uneurons.core.io.TensorInfo;
 import org.uneurons.core.stats.PlainGemm;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.formats.ModelConfig;
@@ -80,6 +84,70 @@ class WeightsToolTest {
                     .count();
             assertEquals(counted, Long.parseLong(f[1]));
         }
+    }
+
+    /**
+     * Roles planted in the raw GPT-2 checkpoint, through the processing: final LayerNorm weight 1, residual
+     * coordinates 0 and 1 of the embedding equal (so e_0 - e_1, whose mean is 0 and which centring leaves alone, is an
+     * exact null direction of the processed W_U), and in the last layer c_proj rows 2 x token 17's embedding,
+     * -2 x token 400's and 3 (e_0 - e_1); the others random.
+     */
+    @Test
+    void rolesPlantedInACheckpointSurviveTheProcessing() throws Exception {
+        RandomCheckpoint c = RandomCheckpoint.gpt2();
+        c.nLayers = 2;
+        c.dModel = 384;
+        c.nHeads = 4;
+        c.dMlp = 8;
+        c.vocab = 1000;
+        c.nCtx = 8;
+        Path ck = c.writeGpt2(tmp.resolve("planted"));
+        int d = 384;
+        Map<String, float[]> data = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        try (CheckpointWeights st = CheckpointWeights.open(ck)) {
+            for (String name : st.names().stream().sorted().toList()) {
+                TensorInfo info = st.info(name);
+                data.put(name, st.floats(name));
+                shapes.put(name, info.shape());
+            }
+        }
+        float[] wte = data.get("transformer.wte.weight");
+        for (int v = 0; v < 1000; v++) {
+            wte[v * d + 1] = wte[v * d];
+        }
+        Arrays.fill(data.get("transformer.ln_f.weight"), 1f);
+        float[] proj = data.get("transformer.h.1.mlp.c_proj.weight"); // [d_mlp, d_model]
+        for (int r = 0; r < d; r++) {
+            proj[r] = 2 * wte[17 * d + r];
+            proj[d + r] = -2 * wte[400 * d + r];
+            proj[2 * d + r] = r == 0 ? 3 : r == 1 ? -3 : 0;
+        }
+        SafetensorsWriter w = new SafetensorsWriter();
+        data.forEach((name, x) -> w.putF32(name, x, shapes.get(name)));
+        Path file = ck.resolve(CheckpointWeights.SAFETENSORS);
+        Files.delete(file);
+        w.write(file);
+
+        Path out = tmp.resolve("out");
+        ToolRunner r = ToolRunner.run(new WeightsTool(), "--checkpoint", ck.toString(), "--outdir", out.toString(),
+                "--entropy-filter", "medium", "--threads", "1");
+        assertEquals(0, r.exitCode, r::toString);
+        List<String> rows = Files.readAllLines(out.resolve("roles.csv"));
+        for (int i = 0; i < 16; i++) {
+            String[] f = rows.get(1 + i).split(",");
+            String role = i == 8 ? "prediction" : i == 9 ? "suppression" : "none";
+            assertEquals(role, f[9], rows.get(1 + i));
+            double frac = Double.parseDouble(f[8]);
+            if (i == 10) {
+                assertEquals(1.0, frac, 1e-6, rows.get(1 + i));
+            } else {
+                assertTrue(frac < 0.2, rows.get(1 + i));
+            }
+            assertEquals(String.valueOf(i == 10), f[10], rows.get(1 + i));
+        }
+        assertTrue(r.stderr.contains(": 1 prediction, 1 suppression, 0 partition, 1 entropy candidate(s) (medium filter,"
+                + " bottom 10 of 384 singular directions)"), r.stderr);
     }
 
     @Test
