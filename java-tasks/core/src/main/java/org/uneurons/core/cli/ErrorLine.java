@@ -100,4 +100,33 @@ final class ErrorLine {
         String m = t.getMessage();
         return (m == null || m.isBlank()) ? t.getClass().getSimpleName() : m.replace('\n', ' ');
     }
+
+    /**
+     * The first {@code frames} frames of {@code t} and the innermost cause with its first frames, indented as the JVM
+     * prints them: enough to place a defect without the pages of a full trace.
+     */
+    static String shortTrace(Throwable t, int frames) {
+        StringBuilder sb = new StringBuilder();
+        appendFrames(sb, t, frames);
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != t) {
+            sb.append("Caused by: ").append(root).append(System.lineSeparator());
+            appendFrames(sb, root, frames);
+        }
+        return sb.toString();
+    }
+
+    private static void appendFrames(StringBuilder sb, Throwable t, int frames) {
+        StackTraceElement[] st = t.getStackTrace();
+        int n = Math.min(frames, st.length);
+        for (int i = 0; i < n; i++) {
+            sb.append("\tat ").append(st[i]).append(System.lineSeparator());
+        }
+        if (st.length > n) {
+            sb.append("\t... ").append(st.length - n).append(" more").append(System.lineSeparator());
+        }
+    }
 }

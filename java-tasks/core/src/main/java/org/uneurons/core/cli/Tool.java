@@ -14,13 +14,16 @@ import org.apache.commons.cli.ParseException;
 /**
  * The contract every task CLI follows (as Picard/GATK tools do): declared options, one {@link #doWork} that
  * returns an exit code, {@code --help}, {@code --version} from the jar manifest, exit 0 on success, 2 on a usage
- * error, 1 on bad input or failure, and exactly one line on stderr ({@code <tool>: error: <message>}) unless
- * {@code --debug} asks for the stack trace. Tests call {@link #run} in-process.
+ * error, 1 on bad input or failure, and exactly one line on stderr ({@code <tool>: error: <message>}) for bad input,
+ * a usage error or an I/O failure. An unexpected exception (a defect) adds a short stack trace under that line;
+ * {@code --debug} prints the whole trace for every error. Tests call {@link #run} in-process.
  */
 public abstract class Tool {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
+    /** Stack frames printed under the error line of an unexpected exception (all of them with --debug). */
+    static final int TRACE_FRAMES = 8;
 
     protected PrintStream out = System.out;
     protected PrintStream err = System.err;
@@ -128,7 +131,13 @@ public abstract class Tool {
             fail(3, "out of memory (raise the task's memory or lower the batch size)", e, debug);
             return 3;
         } catch (Exception | Error e) {
-            return fail(EXIT_FAILURE, ErrorLine.describe(e), e, debug);
+            int code = fail(EXIT_FAILURE, ErrorLine.describe(e), e, debug);
+            if (!debug && ErrorLine.deepestIOException(e) == null) {
+                // Not bad input and not the file system: a defect, so the report needs where it happened.
+                err.print(ErrorLine.shortTrace(e, TRACE_FRAMES));
+                err.flush();
+            }
+            return code;
         }
     }
 

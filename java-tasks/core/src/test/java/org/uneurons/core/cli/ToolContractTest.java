@@ -29,6 +29,13 @@ class ToolContractTest {
             if (a.string("text").equals("boom")) {
                 throw new IllegalStateException("unexpected state");
             }
+            if (a.string("text").equals("deep")) {
+                throw new RuntimeException("wrapped", new ArithmeticException("division by zero"));
+            }
+            if (a.string("text").equals("disk")) {
+                throw new java.io.UncheckedIOException(new java.nio.file.FileSystemException("/data/out.h5", null,
+                        "No space left on device"));
+            }
             for (int i = 0; i < n; i++) {
                 out.println(a.string("text"));
             }
@@ -78,6 +85,32 @@ class ToolContractTest {
         assertEquals(1, r.exitCode);
         assertTrue(r.stderr.startsWith("echo: error: unexpected state\n"), r.stderr);
         assertTrue(r.stderr.contains("at org.uneurons.core.cli.ToolContractTest"), r.stderr);
+    }
+
+    @Test
+    void anUnexpectedExceptionGetsAShortTraceUnderItsLine() {
+        ToolRunner r = ToolRunner.run(new Echo(), "--text", "boom");
+        assertEquals(1, r.exitCode);
+        String[] lines = r.stderr.split("\n");
+        assertEquals("echo: error: unexpected state", lines[0]);
+        assertTrue(lines[1].startsWith("\tat org.uneurons.core.cli.ToolContractTest$Echo.doWork("), r.stderr);
+        assertTrue(lines.length <= 1 + Tool.TRACE_FRAMES + 1, "short, not the whole trace: " + r.stderr);
+        assertTrue(lines[lines.length - 1].matches("\t\\.\\.\\. \\d+ more"), r.stderr);
+    }
+
+    @Test
+    void theShortTraceEndsAtTheRootCause() {
+        ToolRunner r = ToolRunner.run(new Echo(), "--text", "deep");
+        assertEquals(1, r.exitCode);
+        assertTrue(r.stderr.startsWith("echo: error: "), r.stderr);
+        assertTrue(r.stderr.contains("\nCaused by: java.lang.ArithmeticException: division by zero\n"), r.stderr);
+    }
+
+    @Test
+    void anIOErrorStaysOneLine() {
+        ToolRunner r = ToolRunner.run(new Echo(), "--text", "disk");
+        assertEquals(1, r.exitCode);
+        assertEquals("echo: error: /data/out.h5: No space left on device\n", r.stderr);
     }
 
     @Test
