@@ -19,6 +19,10 @@ public final class ForwardResult implements AutoCloseable {
     private final NDArray[] mlpPre;
     private final NDArray[] mlpPost;
     private final NDArray[] hidden;
+    private final NDArray[] attnBos;
+    private final NDArray[] headZNorm;
+    private final NDArray[] attnK;
+    private final NDArray[] attnV;
     private NDArray lnFinalScale;
     private NDArray residFinal;
     private NDArray logits;
@@ -29,6 +33,10 @@ public final class ForwardResult implements AutoCloseable {
         this.mlpPre = new NDArray[nLayers];
         this.mlpPost = new NDArray[nLayers];
         this.hidden = new NDArray[nLayers + 1];
+        this.attnBos = new NDArray[nLayers];
+        this.headZNorm = new NDArray[nLayers];
+        this.attnK = new NDArray[nLayers];
+        this.attnV = new NDArray[nLayers];
     }
 
     /** Takes ownership of {@code a} (moves it out of the forward pass's scratch scope). */
@@ -47,6 +55,22 @@ public final class ForwardResult implements AutoCloseable {
 
     void hidden(int k, NDArray a) {
         hidden[k] = keep(a);
+    }
+
+    void attnBos(int layer, NDArray a) {
+        attnBos[layer] = keep(a);
+    }
+
+    void headZNorm(int layer, NDArray a) {
+        headZNorm[layer] = keep(a);
+    }
+
+    void attnK(int layer, NDArray a) {
+        attnK[layer] = keep(a);
+    }
+
+    void attnV(int layer, NDArray a) {
+        attnV[layer] = keep(a);
     }
 
     void residFinal(NDArray a) {
@@ -72,6 +96,26 @@ public final class ForwardResult implements AutoCloseable {
     /** Hidden state k in 0..n_layers (see {@link Hook#HIDDEN}). */
     public NDArray hidden(int k) {
         return require(Hook.HIDDEN, hidden[k]);
+    }
+
+    /** Layer's attention probability on key position 0 per head [batch, head, seq] (see {@link Hook#ATTN_BOS}). */
+    public NDArray attnBos(int layer) {
+        return require(Hook.ATTN_BOS, attnBos[layer]);
+    }
+
+    /** Layer's per-head output norm before W_O [batch, head, seq] (see {@link Hook#HEAD_Z_NORM}). */
+    public NDArray headZNorm(int layer) {
+        return require(Hook.HEAD_Z_NORM, headZNorm[layer]);
+    }
+
+    /** Layer's keys [batch * head, seq, d_head]. */
+    public NDArray attnK(int layer) {
+        return require(Hook.ATTN_K, attnK[layer]);
+    }
+
+    /** Layer's values [batch * head, seq, d_head]. */
+    public NDArray attnV(int layer) {
+        return require(Hook.ATTN_V, attnV[layer]);
     }
 
     /** The residual stream entering the final LayerNorm [batch, seq, d_model]. */

@@ -26,7 +26,15 @@ public enum Hook {
     /** The residual stream entering the final LayerNorm [batch, seq, d_model] (blocks.{n-1}.hook_resid_post). */
     RESID_FINAL,
     /** Unembedded logits [batch, seq, vocab]. */
-    LOGITS;
+    LOGITS,
+    /** Per layer, each head's attention probability on key position 0 [batch, head, seq] (hook_pattern[..., 0]). */
+    ATTN_BOS,
+    /** Per layer, the norm of each head's output before W_O [batch, head, seq] (||hook_z|| over d_head). */
+    HEAD_Z_NORM,
+    /** Per layer, the keys after rotary [batch * head, seq, d_head] (hook_k, heads batch-major). */
+    ATTN_K,
+    /** Per layer, the values [batch * head, seq, d_head] (hook_v, heads batch-major). */
+    ATTN_V;
 
     /** Parses comma-separated lower-case names ("mlp_post,mlp_pre"); null for an unknown name. */
     public static Hook byName(String name) {

@@ -169,8 +169,18 @@ public final class TransformerModel implements AutoCloseable {
      * returns the requested hook values.
      */
     public ForwardResult forward(int[][] tokens, Set<Hook> hooks) {
+        return forward(tokens, hooks, Intervention.none());
+    }
+
+    /**
+     * As {@link #forward(int[][], Set)}, with the activations changed as {@code intervention} says (neuron edits
+     * before the neuron's output is written, query-path ablations inside the head's attention). Hooked values are
+     * the changed ones.
+     */
+    public ForwardResult forward(int[][] tokens, Set<Hook> hooks, Intervention intervention) {
         int batch = tokens.length;
         int seq = validate(tokens);
+        intervention.validate(cfg, batch, seq);
         long[] flat = new long[batch * seq];
         for (int s = 0; s < batch; s++) {
             for (int t = 0; t < seq; t++) {
@@ -179,7 +189,7 @@ public final class TransformerModel implements AutoCloseable {
         }
         ForwardResult result = new ForwardResult(manager.newSubManager(), hooks, cfg.nLayers);
         try (NDManager scratch = manager.newSubManager()) {
-            run(scratch, scratch.create(flat, new Shape(batch, seq)), batch, seq, hooks, result);
+            run(scratch, scratch.create(flat, new Shape(batch, seq)), batch, seq, hooks, intervention, result);
         } catch (RuntimeException | Error e) {
             result.close();
             throw e;
@@ -187,7 +197,8 @@ public final class TransformerModel implements AutoCloseable {
         return result;
     }
 
-    private void run(NDManager scratch, NDArray ids, int batch, int seq, Set<Hook> hooks, ForwardResult out) {
+    private void run(NDManager scratch, NDArray ids, int batch, int seq, Set<Hook> hooks, Intervention iv,
+                     ForwardResult out) {
         boolean wantHidden = hooks.contains(Hook.HIDDEN);
         boolean wantPre = hooks.contains(Hook.MLP_PRE);
         boolean wantPost = hooks.contains(Hook.MLP_POST);
@@ -199,9 +210,12 @@ public final class TransformerModel implements AutoCloseable {
         if (wantHidden) {
             out.hidden(0, x.duplicate());
         }
-        for (int l = 0; l < cfg.nLayers; l++) {
+        int last = iv.lastLayer(cfg);
+        // the outputs post * W_out[n] of the neurons whose query paths are ablated, by ablation, made in their layer
+        Map<Intervention.QueryPathAblation, NDArray> removed = new HashMap<>();
+        for (int l = 0; l <= last; l++) {
             Block b = blocks[l];
-            NDArray attn = attention(layerNorm(x, b.ln1W, b.ln1B), b, batch, seq);
+            NDArray attn = attention(scratch, x, b, l, batch, seq, queryEdits(x, l, iv, removed), hooks, out);
             NDArray mlpIn;
             if (cfg.parallelResidual) {
                 mlpIn = layerNorm(x, b.ln2W, b.ln2B);
@@ -212,6 +226,12 @@ public final class TransformerModel implements AutoCloseable {
             }
             NDArray pre = Linear.linear(mlpIn, b.mlpInW, b.mlpInB).singletonOrThrow();
             NDArray post = gelu(pre);
+            editNeurons(scratch, post, l, batch, seq, iv);
+            for (Intervention.QueryPathAblation a : iv.ablations()) {
+                if (a.neuronLayer() == l) {
+                    removed.put(a, neuronOutput(scratch, post, b, a.neuron(), a.fromPos(), seq));
+                }
+            }
             NDArray mlpOut = Linear.linear(post, b.mlpOutW, b.mlpOutB).singletonOrThrow();
             if (wantPre) {
                 out.mlpPre(l, pre);
@@ -223,6 +243,9 @@ public final class TransformerModel implements AutoCloseable {
             if (wantHidden && l < cfg.nLayers - 1) {
                 out.hidden(l + 1, x.duplicate());
             }
+        }
+        if (last < cfg.nLayers - 1) {
+            return;
         }
         if (hooks.contains(Hook.LN_FINAL_SCALE)) {
             NDArray centred = x.sub(x.mean(new int[] {-1}, true));
@@ -242,7 +265,91 @@ public final class TransformerModel implements AutoCloseable {
         }
     }
 
-    private NDArray attention(NDArray a, Block b, int batch, int seq) {
+    /**
+     * Logits [batch, seq, vocab] from the residual entering the final LayerNorm [batch, seq, d_model], the LayerNorm
+     * dividing by {@code scale} [batch, seq] instead of the residual's own sqrt(var + eps) when it is given ("frozen"
+     * scale: the direct effect of a change to the residual, without its effect through the normalisation). The result
+     * belongs to the residual's manager.
+     */
+    public NDArray finalLogits(NDArray residFinal, NDArray scale) {
+        NDArray xf;
+        if (scale == null) {
+            xf = layerNorm(residFinal, lnFinalW, lnFinalB);
+        } else {
+            NDArray centred = residFinal.sub(residFinal.mean(new int[] {-1}, true));
+            xf = centred.divi(scale.expandDims(-1)).muli(lnFinalW).addi(lnFinalB);
+        }
+        return Linear.linear(xf, unembed).singletonOrThrow();
+    }
+
+    /**
+     * Layer l's attention on the residual {@code x}. {@code queryEdits} maps a head to the residual its queries read
+     * instead of x (query-path ablations); keys, values and the other heads' queries always read x.
+     */
+    private NDArray attention(NDManager scratch, NDArray x, Block b, int l, int batch, int seq,
+                              Map<Integer, NDArray> queryEdits, Set<Hook> hooks, ForwardResult out) {
+        int h = cfg.nHeads;
+        int hd = cfg.headDim();
+        NDArray[] qkv = projectQkv(layerNorm(x, b.ln1W, b.ln1B), b, batch, seq);
+        NDArray q = qkv[0];
+        NDArray k = qkv[1];
+        NDArray v = qkv[2];
+        if (!queryEdits.isEmpty()) {
+            // q = q (1 - m) + q' m with m 1 on the edited head's groups, 0 elsewhere: exact for the unedited heads
+            // (q * 1 + 0) and for the edited one (q * 0 + q')
+            for (Map.Entry<Integer, NDArray> e : queryEdits.entrySet()) {
+                float[] m = new float[batch * h];
+                for (int s = 0; s < batch; s++) {
+                    m[s * h + e.getKey()] = 1f;
+                }
+                NDArray mask = scratch.create(m, new Shape((long) batch * h, 1, 1));
+                NDArray edited = projectQkv(layerNorm(e.getValue(), b.ln1W, b.ln1B), b, batch, seq)[0];
+                q = q.mul(mask.neg().add(1f)).add(edited.mul(mask));
+            }
+        }
+        if (hooks.contains(Hook.ATTN_K)) {
+            out.attnK(l, k.duplicate());
+        }
+        if (hooks.contains(Hook.ATTN_V)) {
+            out.attnV(l, v.duplicate());
+        }
+        q = q.mul(b.attnScale);
+        long groups = (long) batch * h;
+        // Scores are [groups, seq, seq]: at 12 heads x 1024 tokens that is 50 MB per sequence. Working through
+        // (sequence, head) groups in slices of at most SCORE_BLOCK floats bounds memory for long contexts and
+        // keeps each scratch tensor in cache and small enough to be recycled by the allocator instead of freshly
+        // mapped and page-faulted on every call (which otherwise costs more than the GEMMs on CPU).
+        int perSlice = (int) Math.max(1, Math.min(groups, scoreBlock / ((long) seq * seq)));
+        boolean wantBos = hooks.contains(Hook.ATTN_BOS);
+        NDList bos = wantBos ? new NDList() : null;
+        NDArray merged;
+        if (perSlice >= groups) {
+            merged = attend(q, k, v, seq, bos);
+        } else {
+            NDList parts = new NDList();
+            for (long g = 0; g < groups; g += perSlice) {
+                NDIndex slice = new NDIndex(g + ":" + Math.min(groups, g + perSlice));
+                parts.add(attend(q.get(slice), k.get(slice), v.get(slice), seq, bos));
+            }
+            merged = NDArrays.concat(parts, 0);
+            parts.close();
+        }
+        if (wantBos) {
+            out.attnBos(l, NDArrays.concat(bos, 0).reshape(batch, h, seq));
+        }
+        if (hooks.contains(Hook.HEAD_Z_NORM)) {
+            out.headZNorm(l, merged.square().sum(new int[] {-1}).sqrt().reshape(batch, h, seq));
+        }
+        NDArray ctx = merged.reshape(batch, h, seq, hd).transpose(0, 2, 1, 3).reshape(batch, seq, cfg.dModel);
+        return (b.attnOutB == null ? Linear.linear(ctx, b.attnOutW) : Linear.linear(ctx, b.attnOutW, b.attnOutB))
+                .singletonOrThrow();
+    }
+
+    /**
+     * The fused QKV projection of the LayerNorm output {@code a}, split into q, k, v [batch*head, seq, hd] with
+     * rotary applied to q and k.
+     */
+    private NDArray[] projectQkv(NDArray a, Block b, int batch, int seq) {
         int h = cfg.nHeads;
         int hd = cfg.headDim();
         NDArray qkv = (b.qkvB == null ? Linear.linear(a, b.qkvW) : Linear.linear(a, b.qkvW, b.qkvB)).singletonOrThrow();
@@ -259,36 +366,69 @@ public final class TransformerModel implements AutoCloseable {
             q = rotate(q, cs[0], cs[1]);
             k = rotate(k, cs[0], cs[1]);
         }
-        q = q.mul(b.attnScale);
-        long groups = (long) batch * h;
-        // Scores are [groups, seq, seq]: at 12 heads x 1024 tokens that is 50 MB per sequence. Working through
-        // (sequence, head) groups in slices of at most SCORE_BLOCK floats bounds memory for long contexts and
-        // keeps each scratch tensor in cache and small enough to be recycled by the allocator instead of freshly
-        // mapped and page-faulted on every call (which otherwise costs more than the GEMMs on CPU).
-        int perSlice = (int) Math.max(1, Math.min(groups, scoreBlock / ((long) seq * seq)));
-        NDArray merged;
-        if (perSlice >= groups) {
-            merged = attend(q, k, v, seq);
-        } else {
-            NDList parts = new NDList();
-            for (long g = 0; g < groups; g += perSlice) {
-                NDIndex slice = new NDIndex(g + ":" + Math.min(groups, g + perSlice));
-                parts.add(attend(q.get(slice), k.get(slice), v.get(slice), seq));
-            }
-            merged = NDArrays.concat(parts, 0);
-            parts.close();
-        }
-        NDArray ctx = merged.reshape(batch, h, seq, hd).transpose(0, 2, 1, 3).reshape(batch, seq, cfg.dModel);
-        return (b.attnOutB == null ? Linear.linear(ctx, b.attnOutW) : Linear.linear(ctx, b.attnOutW, b.attnOutB))
-                .singletonOrThrow();
+        return new NDArray[] {q, k, v};
     }
 
-    /** softmax(q k^T + causal mask) v for [groups, seq, hd] slices; q is already scaled. */
-    private NDArray attend(NDArray q, NDArray k, NDArray v, int seq) {
+    /** Applies the intervention's neuron edits of layer l to its post-activations [batch, seq, d_mlp], in place. */
+    private static void editNeurons(NDManager scratch, NDArray post, int l, int batch, int seq, Intervention iv) {
+        for (Intervention.NeuronEdit e : iv.edits()) {
+            if (e.layer() != l) {
+                continue;
+            }
+            NDIndex column = new NDIndex(":, :, {}", e.neuron());
+            switch (e.kind()) {
+                case FIX -> post.set(column, e.value());
+                case PER_TOKEN -> post.set(column, scratch.create(e.perToken(), new Shape(batch, seq)));
+                case SCALE -> post.set(column, post.get(column).mul(e.value()));
+                default -> throw new IllegalStateException(e.kind().name());
+            }
+        }
+    }
+
+    /**
+     * What neuron n writes into the residual, post[:, t, n] * W_out[:, n] [batch, seq, d_model], at positions t >=
+     * fromPos (zero before).
+     */
+    private static NDArray neuronOutput(NDManager scratch, NDArray post, Block b, int neuron, int fromPos, int seq) {
+        NDArray act = post.get(new NDIndex(":, :, {}", neuron));
+        if (fromPos > 0) {
+            float[] keep = new float[seq];
+            java.util.Arrays.fill(keep, Math.min(fromPos, seq), seq, 1f);
+            act = act.mul(scratch.create(keep, new Shape(1, seq)));
+        }
+        NDArray column = b.mlpOutW.get(new NDIndex(":, {}", neuron)); // made on the model's manager: move it
+        column.attach(scratch);
+        return act.expandDims(-1).mul(column);
+    }
+
+    /**
+     * The residuals the query-path ablations of layer l give their heads: x minus the removed neurons' outputs,
+     * summed per head.
+     */
+    private static Map<Integer, NDArray> queryEdits(NDArray x, int l, Intervention iv,
+                                                    Map<Intervention.QueryPathAblation, NDArray> removed) {
+        Map<Integer, NDArray> byHead = new java.util.TreeMap<>();
+        for (Intervention.QueryPathAblation a : iv.ablations()) {
+            if (a.headLayer() == l) {
+                NDArray base = byHead.getOrDefault(a.head(), x);
+                byHead.put(a.head(), base.sub(removed.get(a)));
+            }
+        }
+        return byHead;
+    }
+
+    /**
+     * softmax(q k^T + causal mask) v for [groups, seq, hd] slices; q is already scaled. When {@code bos} is given,
+     * the probabilities on key position 0 [groups, seq] are added to it.
+     */
+    private NDArray attend(NDArray q, NDArray k, NDArray v, int seq, NDList bos) {
         // k^T as a transposed view: GEMM takes it as a transpose flag, no copy.
         NDArray scores = q.matMul(k.transpose(0, 2, 1));
         NDArray probs = scores.addi(causalMask(seq)).softmax(-1);
         scores.close();
+        if (bos != null) {
+            bos.add(probs.get(new NDIndex(":, :, 0")).duplicate());
+        }
         NDArray out = probs.matMul(v);
         probs.close();
         return out;

@@ -20,6 +20,43 @@ final class ReferenceForward {
         double[][][] hidden;
         double[][] logits;
         double[] lnFinalScale;
+        /** Per layer, head, query position: attention probability on key 0 and ||z|| ([layer][head][t]). */
+        double[][][] attnBos;
+        double[][][] zNorm;
+        /** The residual entering the final LayerNorm [t][i]. */
+        double[][] residFinal;
+    }
+
+    /**
+     * Edits of one run, as TransformerLens hooks would make them: one neuron's post-activation set per position
+     * (fixLayer >= 0), one neuron's output removed from one head's query input at positions >= ablateFrom
+     * (ablateHeadLayer >= 0), the final LayerNorm's scale frozen at given values (frozenScale != null).
+     */
+    static final class Edits {
+        int fixLayer = -1;
+        int fixNeuron;
+        double[] fixValues;
+        int ablateNeuronLayer = -1;
+        int ablateNeuron;
+        int ablateHeadLayer = -1;
+        int ablateHead;
+        int ablateFrom;
+        double[] frozenScale;
+    }
+
+    private Edits edits = new Edits();
+    /** The removed neuron output [t][i], made in its layer, used in the head's layer. */
+    private double[][] removed;
+    private int currentLayer;
+    private Output current;
+
+    Output run(int[] ids, Edits e) {
+        this.edits = e;
+        try {
+            return run(ids);
+        } finally {
+            this.edits = new Edits();
+        }
     }
 
     private final ModelConfig cfg;
@@ -55,6 +92,9 @@ final class ReferenceForward {
         out.mlpPre = new double[cfg.nLayers][][];
         out.mlpPost = new double[cfg.nLayers][][];
         out.hidden = new double[cfg.nLayers + 1][][];
+        out.attnBos = new double[cfg.nLayers][cfg.nHeads][n];
+        out.zNorm = new double[cfg.nLayers][cfg.nHeads][n];
+        current = out;
         double[][] h = new double[n][d];
         double[] wte = t(p + (gpt2 ? "wte.weight" : "embed_in.weight"));
         double[] wpe = gpt2 ? t(p + "wpe.weight") : null;
@@ -66,8 +106,19 @@ final class ReferenceForward {
         out.hidden[0] = copy(h);
         for (int l = 0; l < cfg.nLayers; l++) {
             String b = p + (gpt2 ? "h." : "layers.") + l + ".";
+            currentLayer = l;
             double[][] attnIn = layerNorm(h, gpt2 ? b + "ln_1" : b + "input_layernorm");
-            double[][] attn = gpt2 ? gpt2Attention(attnIn, b, l) : neoxAttention(attnIn, b);
+            double[][] queryIn = null;
+            if (edits.ablateHeadLayer == l) {
+                double[][] hq = copy(h);
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < d; j++) {
+                        hq[i][j] -= removed[i][j];
+                    }
+                }
+                queryIn = layerNorm(hq, gpt2 ? b + "ln_1" : b + "input_layernorm");
+            }
+            double[][] attn = gpt2 ? gpt2Attention(attnIn, queryIn, b, l) : neoxAttention(attnIn, queryIn, b);
             double[][] mlpIn;
             double[][] resid;
             if (!gpt2 && cfg.parallelResidual) {
@@ -88,6 +139,20 @@ final class ReferenceForward {
                 for (int j = 0; j < cfg.dMlp; j++) {
                     post[i][j] = cfg.activation == MlpActivation.GELU_TANH ? geluTanh(pre[i][j]) : geluErf(pre[i][j]);
                 }
+                if (edits.fixLayer == l) {
+                    post[i][edits.fixNeuron] = edits.fixValues[i];
+                }
+            }
+            if (edits.ablateNeuronLayer == l) {
+                double[] wo = t(gpt2 ? b + "mlp.c_proj.weight" : b + "mlp.dense_4h_to_h.weight");
+                removed = new double[n][d];
+                for (int i = edits.ablateFrom; i < n; i++) {
+                    for (int j = 0; j < d; j++) {
+                        // Conv1D [d_mlp, d_model] row n; Linear [d_model, d_mlp] column n
+                        double w = gpt2 ? wo[edits.ablateNeuron * d + j] : wo[j * cfg.dMlp + edits.ablateNeuron];
+                        removed[i][j] = post[i][edits.ablateNeuron] * w;
+                    }
+                }
             }
             double[][] mlpOut = gpt2 ? conv1d(post, b + "mlp.c_proj", cfg.dMlp, d)
                     : linear(post, b + "mlp.dense_4h_to_h", cfg.dMlp, d);
@@ -96,6 +161,7 @@ final class ReferenceForward {
             out.mlpPost[l] = post;
             out.hidden[l + 1] = copy(h);
         }
+        out.residFinal = copy(h);
         out.lnFinalScale = new double[n];
         for (int i = 0; i < n; i++) {
             double mean = 0;
@@ -111,6 +177,20 @@ final class ReferenceForward {
             out.lnFinalScale[i] = Math.sqrt(var + cfg.layerNormEps);
         }
         double[][] hf = layerNorm(h, p + (gpt2 ? "ln_f" : "final_layer_norm"));
+        if (edits.frozenScale != null) {
+            double[] g = t(p + (gpt2 ? "ln_f" : "final_layer_norm") + ".weight");
+            double[] bb = t(p + (gpt2 ? "ln_f" : "final_layer_norm") + ".bias");
+            for (int i = 0; i < n; i++) {
+                double mean = 0;
+                for (double v : h[i]) {
+                    mean += v;
+                }
+                mean /= d;
+                for (int j = 0; j < d; j++) {
+                    hf[i][j] = (h[i][j] - mean) / edits.frozenScale[i] * g[j] + bb[j];
+                }
+            }
+        }
         out.hidden[cfg.nLayers] = hf;
         String unembed;
         if (cfg.tiedUnembed) {
@@ -133,9 +213,10 @@ final class ReferenceForward {
     }
 
     /** HF GPT2Attention: c_attn (Conv1D) to q|k|v, heads split as [head, hd] within each. */
-    private double[][] gpt2Attention(double[][] x, String b, int layer) {
+    private double[][] gpt2Attention(double[][] x, double[][] queryIn, String b, int layer) {
         int d = cfg.dModel;
         double[][] qkv = conv1d(x, b + "attn.c_attn", d, 3 * d);
+        double[][] qkvEdited = queryIn == null ? null : conv1d(queryIn, b + "attn.c_attn", d, 3 * d);
         int n = x.length;
         int hd = cfg.headDim();
         double[][][] q = new double[cfg.nHeads][n][hd];
@@ -144,7 +225,7 @@ final class ReferenceForward {
         for (int i = 0; i < n; i++) {
             for (int hh = 0; hh < cfg.nHeads; hh++) {
                 for (int j = 0; j < hd; j++) {
-                    q[hh][i][j] = qkv[i][hh * hd + j];
+                    q[hh][i][j] = (qkvEdited != null && hh == edits.ablateHead ? qkvEdited : qkv)[i][hh * hd + j];
                     k[hh][i][j] = qkv[i][d + hh * hd + j];
                     v[hh][i][j] = qkv[i][2 * d + hh * hd + j];
                 }
@@ -162,9 +243,10 @@ final class ReferenceForward {
     }
 
     /** HF GPTNeoXAttention: qkv viewed as [head, 3, hd]; rotary on the first rotary_ndims of q and k. */
-    private double[][] neoxAttention(double[][] x, String b) {
+    private double[][] neoxAttention(double[][] x, double[][] queryIn, String b) {
         int d = cfg.dModel;
         double[][] qkv = linear(x, b + "attention.query_key_value", d, 3 * d);
+        double[][] qkvEdited = queryIn == null ? null : linear(queryIn, b + "attention.query_key_value", d, 3 * d);
         int n = x.length;
         int hd = cfg.headDim();
         double[][][] q = new double[cfg.nHeads][n][];
@@ -176,7 +258,7 @@ final class ReferenceForward {
                 double[] ki = new double[hd];
                 int base = hh * 3 * hd;
                 for (int j = 0; j < hd; j++) {
-                    qi[j] = qkv[i][base + j];
+                    qi[j] = (qkvEdited != null && hh == edits.ablateHead ? qkvEdited : qkv)[i][base + j];
                     ki[j] = qkv[i][base + hd + j];
                     v[hh][i][j] = qkv[i][base + 2 * hd + j];
                 }
@@ -230,6 +312,12 @@ final class ReferenceForward {
                         merged[i][hh * hd + j] += s[u] / z * v[hh][u][j];
                     }
                 }
+                current.attnBos[currentLayer][hh][i] = s[0] / z;
+                double norm = 0;
+                for (int j = 0; j < hd; j++) {
+                    norm += merged[i][hh * hd + j] * merged[i][hh * hd + j];
+                }
+                current.zNorm[currentLayer][hh][i] = Math.sqrt(norm);
             }
         }
         return merged;
