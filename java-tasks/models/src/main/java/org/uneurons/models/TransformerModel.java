@@ -283,6 +283,24 @@ public final class TransformerModel implements AutoCloseable {
     }
 
     /**
+     * What one unit of neuron (layer, neuron)'s post-activation adds to each token's logit when the final LayerNorm's
+     * scale is held at 1: W_U (gamma * (w_out - mean(w_out))) [vocab]. Up to a constant per neuron this is
+     * TransformerLens' W_U . w_out on processed weights (folded gamma, centred writing weights and unembedding), so it
+     * ranks the tokens the neuron boosts and suppresses the same way.
+     */
+    public float[] logitDirection(int layer, int neuron) {
+        if (layer < 0 || layer >= cfg.nLayers || neuron < 0 || neuron >= cfg.dMlp) {
+            throw new IllegalArgumentException("neuron L" + layer + "." + neuron + " outside " + cfg.nLayers + " x " + cfg.dMlp);
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray w = blocks[layer].mlpOutW.get(new NDIndex(":, {}", neuron));
+            w.attach(scratch);
+            NDArray dir = w.sub(w.mean()).muli(lnFinalW);
+            return ForwardResult.floats(Linear.linear(dir.expandDims(0), unembed).singletonOrThrow());
+        }
+    }
+
+    /**
      * Layer l's attention on the residual {@code x}. {@code queryEdits} maps a head to the residual its queries read
      * instead of x (query-path ablations); keys, values and the other heads' queries always read x.
      */

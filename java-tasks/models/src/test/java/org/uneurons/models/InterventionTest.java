@@ -229,6 +229,35 @@ class InterventionTest {
         }
     }
 
+    /** The logit direction ranks tokens as TransformerLens' W_U . w_out on processed weights: they differ by a constant. */
+    @Test
+    void logitDirectionIsTheProcessedUnembeddingOfWOutUpToAConstant() {
+        for (Path dir : new Path[] {gpt2(), neox()}) {
+            ModelConfig cfg = ModelConfig.read(dir, "m");
+            ProcessedWeights w;
+            try (CheckpointWeights st = CheckpointWeights.open(dir)) {
+                w = WeightProcessing.process(cfg, WeightSource.of(st));
+            }
+            try (TransformerModel m = Checkpoints.load(dir, Device.cpu())) {
+                for (int[] ln : new int[][] {{0, 3}, {2, 40}}) {
+                    float[] got = m.logitDirection(ln[0], ln[1]);
+                    double[] want = new double[cfg.vocabSize];
+                    for (int v = 0; v < cfg.vocabSize; v++) {
+                        for (int r = 0; r < cfg.dModel; r++) {
+                            want[v] += w.wOut[ln[0]][ln[1] * cfg.dModel + r] * w.wU[r * cfg.vocabSize + v];
+                        }
+                    }
+                    double offset = got[0] - want[0];
+                    double spread = 0;
+                    for (int v = 0; v < cfg.vocabSize; v++) {
+                        spread = Math.max(spread, Math.abs(got[v] - want[v] - offset));
+                    }
+                    assertTrue(spread < 1e-5, dir + " L" + ln[0] + "." + ln[1] + ": not a constant offset, spread " + spread);
+                }
+            }
+        }
+    }
+
     @Test
     void stopAfterRunsTheFirstBlocksOnly() {
         Path dir = gpt2();

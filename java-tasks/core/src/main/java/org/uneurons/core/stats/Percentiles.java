@@ -17,6 +17,18 @@ public final class Percentiles {
         return (left + right + (right > left ? 1 : 0)) * 50.0 / sorted.length;
     }
 
+    /**
+     * numpy's percentile(values, p) with its default linear interpolation between order statistics (p in [0, 100],
+     * values not empty).
+     */
+    public static double linear(double[] values, double p) {
+        double[] s = values.clone();
+        java.util.Arrays.sort(s);
+        double pos = p / 100 * (s.length - 1);
+        int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
+        return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+    }
+
     public static double median(List<Double> xs) {
         double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = s.length;
