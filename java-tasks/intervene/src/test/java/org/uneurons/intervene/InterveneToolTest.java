@@ -186,6 +186,24 @@ class InterveneToolTest {
         }
     }
 
+    /** The device path: --device cpu is the default; on a GPU, when one is visible, the same tables to float32 error. */
+    @Test
+    void theDevicePathGivesTheCpuResult() throws IOException {
+        assertEquals(0, run("--device", "cpu").exitCode);
+        String cpu = Files.readString(dir.resolve("out/entropy.csv"));
+        assertEquals(0, run().exitCode);
+        assertEquals(cpu, Files.readString(dir.resolve("out/entropy.csv")));
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() > 0,
+                "no GPU visible to PyTorch: the gpu half skipped");
+        assertEquals(0, run("--device", "gpu").exitCode);
+        CsvTable a = CsvTable.read(dir.resolve("out/entropy.csv"), "entropy.csv", ',');
+        Files.writeString(dir.resolve("cpu.csv"), cpu);
+        CsvTable b = CsvTable.read(dir.resolve("cpu.csv"), "entropy.csv", ',');
+        for (int row = 0; row < a.rows(); row++) {
+            assertEquals(b.number(row, "entropy"), a.number(row, "entropy"), 1e-4, "row " + row);
+        }
+    }
+
     @Test
     void theSeedChoosesTheRandomBaselines() throws IOException {
         assertEquals(0, run("--seed", "1").exitCode);
