@@ -46,6 +46,11 @@ public final class ModelConfig {
     public final boolean parallelResidual;
     /** NeoX: the attention projections carry biases (attention_bias). */
     public final boolean attentionBias;
+    /**
+     * The id the model's sequences start with (bos_token_id; transformers' defaults when absent: GPT-2 50256, NeoX 0,
+     * clamped into the vocabulary for small test models).
+     */
+    public final int bosTokenId;
     /** The parsed file, quoted by error messages ("n_embd 48"). */
     private final JsonObject json;
     private final String source;
@@ -59,6 +64,7 @@ public final class ModelConfig {
         this.nCtx = b.nCtx;
         this.vocabSize = b.vocabSize;
         this.layerNormEps = b.layerNormEps;
+        this.bosTokenId = b.bosTokenId;
         this.activation = b.activation;
         this.tiedUnembed = b.tiedUnembed;
         this.scaleAttnWeights = b.scaleAttnWeights;
@@ -136,6 +142,7 @@ public final class ModelConfig {
         b.nCtx = r.integer("n_positions", r.integer("n_ctx", 1024));
         b.vocabSize = r.integer("vocab_size", 50257);
         b.layerNormEps = r.number("layer_norm_epsilon", 1e-5);
+        b.bosTokenId = bos(r, 50256, b.vocabSize);
         b.activation = r.activation("activation_function", "gelu_new");
         b.tiedUnembed = r.bool("tie_word_embeddings", true);
         b.scaleAttnWeights = r.bool("scale_attn_weights", true);
@@ -156,6 +163,7 @@ public final class ModelConfig {
         b.nCtx = r.integer("max_position_embeddings", 2048);
         b.vocabSize = r.integer("vocab_size", 50432);
         b.layerNormEps = r.number("layer_norm_eps", 1e-5);
+        b.bosTokenId = bos(r, 0, b.vocabSize);
         b.activation = r.activation("hidden_act", "gelu");
         b.tiedUnembed = r.bool("tie_word_embeddings", false);
         b.scaleAttnWeights = true;
@@ -195,6 +203,18 @@ public final class ModelConfig {
                     + " x " + pct + ") is odd; rotary embeddings rotate pairs of dimensions");
         }
         return b;
+    }
+
+    /** bos_token_id, or {@code dflt} (the last id when the vocabulary is smaller); an id outside the vocabulary is refused. */
+    private static int bos(Reader r, int dflt, int vocab) {
+        Integer id = r.optionalInteger("bos_token_id");
+        if (id == null) {
+            return Math.min(dflt, Math.max(0, vocab - 1));
+        }
+        if (id < 0 || id >= vocab) {
+            throw new InputException(r.where + ": bos_token_id " + id + " is outside the vocabulary [0, " + vocab + ")");
+        }
+        return id;
     }
 
     private static void check(String where, Builder b) {
@@ -323,6 +343,7 @@ public final class ModelConfig {
     }
 
     private static final class Builder {
+        int bosTokenId;
         Architecture architecture;
         int nLayers;
         int dModel;

@@ -14,6 +14,8 @@ import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.io.AtomicOutput;
 import org.uneurons.core.io.CheckpointWeights;
+import org.uneurons.core.io.Hdf5Writer;
+import org.uneurons.core.io.OutputSet;
 import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.WeightSource;
@@ -47,6 +49,9 @@ public final class WeightsTool extends Tool {
         o.addOption(option("entropy-filter", "small|medium", "the paper's entropy-candidate query (default: medium for 24"
                 + " layers or more, else small)"));
         o.addOption(option("vocab-block", "N", "vocabulary columns per product (default 4096)"));
+        o.addOption(option("bos-random", "R", "random unit directions of the attention-deactivation baseline (default 1000)"));
+        o.addOption(option("bos-token", "ID", "the token whose key the attention scores use (default: the config's"
+                + " bos_token_id)"));
         o.addOption(option("threads", "N", "BLAS threads (default: all cores)"));
     }
 
@@ -67,6 +72,8 @@ public final class WeightsTool extends Tool {
         Path outdir = args.outputDir("outdir");
         Path roles = args.outputFile("--outdir", outdir.resolve("roles.csv"));
         Path layers = args.outputFile("--outdir", outdir.resolve("roles_layers.csv"));
+        Path scores = args.outputFile("--outdir", outdir.resolve("attention_scores.h5"));
+        int nRandom = args.positive("bos-random", 1000);
 
         ModelConfig cfg = ModelConfig.read(model.dir(), model.name());
         ProcessedWeights w;
@@ -78,14 +85,53 @@ public final class WeightsTool extends Tool {
         }
         Roles.EntropyFilter ef = filter == null ? Roles.EntropyFilter.forLayers(w.nLayers)
                 : Roles.EntropyFilter.valueOf(filter.toUpperCase(Locale.ROOT));
+        int bos = args.has("bos-token") ? args.integer("bos-token", cfg.bosTokenId) : cfg.bosTokenId;
+        if (bos < 0 || bos >= cfg.vocabSize) {
+            throw new UsageException("--bos-token " + bos + " is outside the vocabulary [0, " + cfg.vocabSize + ")");
+        }
         Result r = analyse(w, k, ef, vocabBlock, threads);
-        AtomicOutput.writeString(roles, r.rolesCsv());
-        AtomicOutput.writeString(layers, r.layersCsv());
+        AttentionScores.Result a = AttentionScores.compute(w, cfg, bos, nRandom, BOS_SEED);
+        try (OutputSet out = new OutputSet()) {
+            out.write(roles, AtomicOutput.string(r.rolesCsv(a)));
+            out.write(layers, AtomicOutput.string(r.layersCsv(a)));
+            out.write(scores, file -> scoresFile(file, model.name(), bos, a, w));
+            out.commit();
+        }
+        long attention = 0;
+        for (boolean c : a.candidate()) {
+            attention += c ? 1 : 0;
+        }
         err.printf(Locale.ROOT, "weights: %s, %d x %d neurons: %d prediction, %d suppression, %d partition, %d entropy"
-                + " candidate(s) (%s filter, bottom %d of %d singular directions)%n", model.name(), w.nLayers, w.dMlp,
+                + " candidate(s) (%s filter, bottom %d of %d singular directions), %d attention-deactivation candidate(s)"
+                + " (BOS token %d, %d random directions)%n", model.name(), w.nLayers, w.dMlp,
                 r.count("prediction"), r.count("suppression"), r.count("partition"), r.candidates(),
-                ef.name().toLowerCase(Locale.ROOT), k, w.dModel);
+                ef.name().toLowerCase(Locale.ROOT), k, w.dModel, attention, bos, nRandom);
         return EXIT_OK;
+    }
+
+    /** The random baseline's seed, fixed so that a model's file does not depend on the run. */
+    static final long BOS_SEED = 1;
+
+    /** attention_scores.h5: every (neuron, head) score, the baseline's, the BOS keys (docs/output.md). */
+    static void scoresFile(Path file, String model, int bos, AttentionScores.Result a, ProcessedWeights w) {
+        int nl = w.nLayers, nh = w.nHeads;
+        float[][][][] s = new float[nl][w.dMlp][nl][nh];
+        for (int i = 0; i < a.scores().length; i++) {
+            for (int k = 0; k < nl * nh; k++) {
+                s[i / w.dMlp][i % w.dMlp][k / nh][k % nh] = a.scores()[i][k];
+            }
+        }
+        float[][][] random = new float[a.random().length][nl][nh];
+        for (int r = 0; r < random.length; r++) {
+            for (int k = 0; k < nl * nh; k++) {
+                random[r][k / nh][k % nh] = a.random()[r][k];
+            }
+        }
+        try (Hdf5Writer h = Hdf5Writer.create(file)) {
+            h.attribute("format", "uneurons-attention-scores-1").attribute("model", model).attribute("bos_id", bos)
+                    .attribute("n_random", a.random().length).attribute("seed", BOS_SEED);
+            h.dataset("scores", s).dataset("random_scores", random).dataset("k_bos", a.kBos());
+        }
     }
 
     /** Every column of roles.csv, flat layer-major. */
@@ -102,24 +148,31 @@ public final class WeightsTool extends Tool {
             return c;
         }
 
-        String rolesCsv() {
+        String rolesCsv(AttentionScores.Result a) {
             StringBuilder sb = new StringBuilder("layer,neuron");
             for (String c : columns.keySet()) {
                 sb.append(',').append(c);
             }
-            sb.append(",role,entropy_candidate\n");
+            sb.append(",role,entropy_candidate,bos_layer,bos_head,bos_score,bos_ratio,attention_candidate\n");
             for (int i = 0; i < role.length; i++) {
                 sb.append(i / dMlp).append(',').append(i % dMlp);
                 for (double[] c : columns.values()) {
                     sb.append(',').append(c[i]);
                 }
-                sb.append(',').append(role[i]).append(',').append(entropy[i]).append('\n');
+                sb.append(',').append(role[i]).append(',').append(entropy[i]).append(',');
+                if (a.bestHead()[i] >= 0) { // last-layer neurons have no later head: empty fields
+                    sb.append(a.bestLayer()[i]).append(',').append(a.bestHead()[i]).append(',').append(a.bestScore()[i])
+                            .append(',').append(a.ratio()[i]);
+                } else {
+                    sb.append(",,,");
+                }
+                sb.append(',').append(a.candidate()[i]).append('\n');
             }
             return sb.toString();
         }
 
-        String layersCsv() {
-            StringBuilder sb = new StringBuilder("layer,prediction,suppression,partition,entropy_candidates");
+        String layersCsv(AttentionScores.Result a) {
+            StringBuilder sb = new StringBuilder("layer,prediction,suppression,partition,entropy_candidates,attention_candidates");
             for (String stat : new String[] {"vocab_kurt", "vocab_skew"}) {
                 for (double p : PERCENTILES) {
                     sb.append(',').append(stat).append("_p").append((int) p);
@@ -127,7 +180,7 @@ public final class WeightsTool extends Tool {
             }
             sb.append('\n');
             for (int l = 0; l < nLayers; l++) {
-                int[] n = new int[4];
+                int[] n = new int[5];
                 for (int j = 0; j < dMlp; j++) {
                     int i = l * dMlp + j;
                     switch (role[i]) {
@@ -137,9 +190,10 @@ public final class WeightsTool extends Tool {
                         default -> { }
                     }
                     n[3] += entropy[i] ? 1 : 0;
+                    n[4] += a.candidate()[i] ? 1 : 0;
                 }
                 sb.append(l).append(',').append(n[0]).append(',').append(n[1]).append(',').append(n[2]).append(',')
-                        .append(n[3]);
+                        .append(n[3]).append(',').append(n[4]);
                 for (String stat : new String[] {"vocab_kurt", "vocab_skew"}) {
                     double[] layer = java.util.Arrays.copyOfRange(columns.get(stat), l * dMlp, (l + 1) * dMlp);
                     for (double p : PERCENTILES) {

@@ -49,7 +49,7 @@ class WeightsToolTest {
         var vocab = WeightStats.vocab(w, new PlainGemm(), 300);
         List<String> rows = Files.readAllLines(out.resolve("roles.csv"));
         assertEquals("layer,neuron,vocab_mean,vocab_var,vocab_skew,vocab_kurt,w_out_norm,l2_penalty,null_fraction,role,"
-                + "entropy_candidate", rows.get(0));
+                + "entropy_candidate,bos_layer,bos_head,bos_score,bos_ratio,attention_candidate", rows.get(0));
         assertEquals(1 + 3 * 40, rows.size());
         double[][] kurt = new double[3][40], skew = new double[3][40];
         for (int i = 0; i < 120; i++) {
@@ -65,7 +65,7 @@ class WeightsToolTest {
             skew[i / 40][i % 40] = Double.parseDouble(f[4]);
         }
         List<String> layers = Files.readAllLines(out.resolve("roles_layers.csv"));
-        assertEquals("layer,prediction,suppression,partition,entropy_candidates,vocab_kurt_p5,vocab_kurt_p10,vocab_kurt_p50,"
+        assertEquals("layer,prediction,suppression,partition,entropy_candidates,attention_candidates,vocab_kurt_p5,vocab_kurt_p10,vocab_kurt_p50,"
                 + "vocab_kurt_p90,vocab_kurt_p95,vocab_skew_p5,vocab_skew_p10,vocab_skew_p50,vocab_skew_p90,vocab_skew_p95",
                 layers.get(0));
         assertEquals(4, layers.size());
@@ -75,10 +75,10 @@ class WeightsToolTest {
             double[] k = kurt[l].clone(), s = skew[l].clone();
             Arrays.sort(k);
             Arrays.sort(s);
-            assertEquals((k[19] + k[20]) / 2, Double.parseDouble(f[7]), 1e-12);
-            assertEquals((s[19] + s[20]) / 2, Double.parseDouble(f[12]), 1e-12);
+            assertEquals((k[19] + k[20]) / 2, Double.parseDouble(f[8]), 1e-12);
+            assertEquals((s[19] + s[20]) / 2, Double.parseDouble(f[13]), 1e-12);
             // p5 of 40 values: position 0.05 * 39 = 1.95 in the sorted order
-            assertEquals(k[1] + 0.95 * (k[2] - k[1]), Double.parseDouble(f[5]), 1e-12);
+            assertEquals(k[1] + 0.95 * (k[2] - k[1]), Double.parseDouble(f[6]), 1e-12);
             String layer = l + ",";
             long counted = rows.stream().skip(1).filter(x -> x.startsWith(layer)).filter(x -> x.contains(",prediction,"))
                     .count();
@@ -147,7 +147,7 @@ class WeightsToolTest {
             assertEquals(String.valueOf(i == 10), f[10], rows.get(1 + i));
         }
         assertTrue(r.stderr.contains(": 1 prediction, 1 suppression, 0 partition, 1 entropy candidate(s) (medium filter,"
-                + " bottom 10 of 384 singular directions)"), r.stderr);
+                + " bottom 10 of 384 singular directions),"), r.stderr);
     }
 
     @Test
