@@ -28,7 +28,7 @@ class Plan {
     /** Every process of the DAG, in the order of the data flow (the order of the `plan:` line). */
     static final List<String> PROCESSES = ['CORPUS', 'TOKENIZE', 'TRAIN', 'EXTRACT', 'CORRELATE', 'CORRELATE_FUSED',
                                            'MERGE', 'FINALISE', 'STATS_PARTIAL', 'STATS_FINAL', 'UNIVERSALITY', 'FAMILIES',
-                                           'REPORT']
+                                           'WEIGHTS', 'INTERVENE', 'REPORT']
 
     /** The params shown in the report's run summary (when set). */
     static final List<String> REPORT_PARAMS = ['seeds', 'control', 'pairs', 'threshold', 'baseline', 'baseline_seed',
@@ -51,6 +51,10 @@ class Plan {
     final boolean families
     /** FAMILIES reads the first N analysis shards (params.families_shards), or null: all. */
     final Integer familiesShards
+    /** WEIGHTS runs (params.roles): one task per model, the functional roles read from its weights. */
+    final boolean roles
+    /** INTERVENE runs (params.intervene, with roles): one task per group, on the group's report table model. */
+    final boolean intervene
     /** params.pairs 'all': every ordered pair of trained models; else 'anchor': the anchor against each other. */
     final boolean allPairs
     /** -profile gpu: the correlate tasks hold their totals on a GPU (memory is planned for it). */
@@ -121,6 +125,8 @@ class Plan {
         fused = p.correlate_mode == 'fused' || (p.correlate_mode == 'auto' && !demo)
         families = p.families == null || p.families as boolean
         familiesShards = p.families_shards == null ? null : p.families_shards as Integer
+        roles = p.roles == null || p.roles as boolean
+        intervene = roles && (p.intervene == null || p.intervene as boolean)
         allPairs = p.pairs == 'all'
 
         checkpoints = demo ? [] : (p.models as List).collect { it.toString() }
@@ -165,7 +171,7 @@ class Plan {
             .collect { k, v -> "${k}=${v}".toString() }.sort()
         tools = (demo ? ['corpus', 'train'] : ['tokenize']) + (fused ? ['correlate-fused'] : ['extract', 'correlate']) +
                 ['merge', 'finalise'] + (fused ? [] : ['stats-partial']) + ['stats-final', 'universality'] +
-                (families ? ['families'] : []) + ['report']
+                (families ? ['families'] : []) + (roles ? ['weights'] : []) + (intervene ? ['intervene'] : []) + ['report']
 
         tokensPerShard = (p.seqs_per_shard as long) * (p.ctx as long)
         maxRows = demo || p.max_tokens == null ? null : (p.max_tokens as long).intdiv(p.ctx as long)
@@ -295,6 +301,8 @@ class Plan {
             STATS_FINAL    : statsModels.size(),
             UNIVERSALITY   : groups.size(),
             FAMILIES       : families ? groups.size() : 0,
+            WEIGHTS        : roles ? models.size() : 0,
+            INTERVENE      : intervene ? groups.size() : 0,
             REPORT         : 1,
         ]
         PROCESSES.findAll { n[it] > 0 }.collectEntries { [it, n[it]] }

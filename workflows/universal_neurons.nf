@@ -13,6 +13,9 @@
  *   UNIVERSALITY      per group: its summaries (pairs x blocks) + its table models' statistics -> tables
  *   FAMILIES          per group (params.families): its report table + its table model's checkpoint + the analysis
  *                     shards -> the families of its most universal neurons
+ *   WEIGHTS           per model (params.roles): its checkpoint -> its functional roles from the weights
+ *   INTERVENE         per group (params.intervene): its table model's checkpoint + that model's roles + the analysis
+ *                     shards -> the causal checks of the roles
  *   REPORT            every group's table (and families) + the anchor's statistics + shards + checkpoints +
  *                     timings + the plan (+ the reference table, when given) -> report
  *
@@ -26,6 +29,8 @@ include { PAIR_CORRELATION } from '../subworkflows/local/pair_correlation/main'
 include { NEURON_STATS     } from '../subworkflows/local/neuron_stats/main'
 include { UNIVERSALITY     } from '../modules/local/universality/main'
 include { FAMILIES         } from '../modules/local/families/main'
+include { WEIGHTS          } from '../modules/local/weights/main'
+include { INTERVENE        } from '../modules/local/intervene/main'
 include { REPORT           } from '../modules/local/report/main'
 include { fanIn; collectSorted } from '../subworkflows/local/fan_in/main'
 
@@ -75,6 +80,33 @@ workflow UNIVERSAL_NEURONS {
         ch_fam_versions = Channel.empty()
     }
 
+    // --- functional roles per model; their causal checks per group, on its table model ---------------------------
+    if (plan.roles) {
+        WEIGHTS(MODELS.out.models, jars.weights)
+        ch_roles = collectSorted(WEIGHTS.out.roles) { plan.models.indexOf(it[0]) }.map { list -> list.collect { it[1] } }
+        ch_roles_timing   = WEIGHTS.out.timing
+        ch_roles_versions = WEIGHTS.out.versions
+    } else {
+        ch_roles          = Channel.value([])
+        ch_roles_timing   = Channel.empty()
+        ch_roles_versions = Channel.empty()
+    }
+    if (plan.intervene) {
+        ch_intervene_in = Channel.fromList(plan.groups.collect { g -> [plan.tableModels[g][0], g] })
+            .combine(MODELS.out.models, by: 0)
+            .combine(WEIGHTS.out.roles, by: 0)
+            .combine(TOKENS.out.shard_list.map { [it] })
+            .map { model, group, checkpoint, roles, shards -> [[id: group, model: model], checkpoint, roles, shards] }
+        INTERVENE(ch_intervene_in, jars.intervene)
+        ch_interventions = collectSorted(INTERVENE.out.interventions) { plan.groups.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
+        ch_iv_timing     = INTERVENE.out.timing
+        ch_iv_versions   = INTERVENE.out.versions
+    } else {
+        ch_interventions = Channel.value([])
+        ch_iv_timing     = Channel.empty()
+        ch_iv_versions   = Channel.empty()
+    }
+
     // --- report: every group's table (in plan.groups order), the anchor's statistics, shards, checkpoints, the plan,
     //     the reference table
     ch_tables = collectSorted(UNIVERSALITY.out.table) { plan.groups.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
@@ -83,7 +115,7 @@ workflow UNIVERSAL_NEURONS {
     // every task's timing.tsv, sorted by content and path: the order of completion does not matter
     ch_timings = collectSorted(TOKENS.out.timing.mix(MODELS.out.timing, PAIR_CORRELATION.out.timing,
                                                      NEURON_STATS.out.timing, UNIVERSALITY.out.timing,
-                                                     ch_fam_timing)) { f ->
+                                                     ch_fam_timing, ch_roles_timing, ch_iv_timing)) { f ->
         f.text + '\u0000' + f.toString()
     }
     // an optional reference table (params.reference_table); [] stages nothing
@@ -94,16 +126,19 @@ workflow UNIVERSAL_NEURONS {
         .combine(ch_checkpoints.map { [it] })
         .combine(ch_timings.map { [it] })
         .combine(ch_families.map { [it] })
-        .map { tables, stats, shards, checkpoints, timings, families ->
+        .combine(ch_roles.map { [it] })
+        .combine(ch_interventions.map { [it] })
+        .map { tables, stats, shards, checkpoints, timings, families, roles, interventions ->
             [[id: 'report', groups: plan.groups, models: plan.models, params: plan.reportParams,
               plan: plan.costs(shards.size()).rows()],
-             tables, stats, shards, checkpoints, timings, reference, families]
+             tables, stats, shards, checkpoints, timings, reference, families, roles, interventions]
         }
     REPORT(ch_report, jars.report)
 
     // one software_versions.yml per run
     TOKENS.out.versions.mix(MODELS.out.versions, PAIR_CORRELATION.out.versions, NEURON_STATS.out.versions,
-                            UNIVERSALITY.out.versions, ch_fam_versions, REPORT.out.versions)
+                            UNIVERSALITY.out.versions, ch_fam_versions, ch_roles_versions, ch_iv_versions,
+                            REPORT.out.versions)
         .map { it.text.trim() + '\n' }
         .unique()
         .collectFile(name: 'software_versions.yml', storeDir: "${outdir}/pipeline_info", sort: true)

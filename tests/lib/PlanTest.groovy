@@ -93,7 +93,7 @@ check('demo, staged (correlate_mode auto): models, anchor, control, pairs, group
                            [id: 'control', seed: 1000, control: 1]]
     assert p.analysisShards == 2 && p.plannedShards == 2 && p.checkpoints == [] && p.input == []
     assert p.tools == ['corpus', 'train', 'extract', 'correlate', 'merge', 'finalise', 'stats-partial', 'stats-final',
-                       'universality', 'families', 'report']
+                       'universality', 'families', 'weights', 'intervene', 'report']
     // the demo's shapes come from its params (2 layers x 256 neurons, vocabulary 1023 + unknown)
     assert p.shapes.seed1.subMap(['n_layers', 'd_model', 'd_mlp', 'n_heads', 'vocab_size', 'n_ctx']) ==
            [n_layers: 2, d_model: 64, d_mlp: 256, n_heads: 4, vocab_size: 1024, n_ctx: 128]
@@ -102,24 +102,36 @@ check('demo, staged (correlate_mode auto): models, anchor, control, pairs, group
 }
 
 // extract 5 models x 2 shards; correlate 6 pairs x 2 shards; statistics of seed1 and control
-check('demo, staged, S = 2: 51 tasks') {
+check('demo, staged, S = 2: 58 tasks') {
     Plan p = plan([:])
-    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 12, MERGE 6, FINALISE 6, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
-    assert p.totalTasks(2) == 51
-    assert p.describe(2) == 'plan: 2 analysis shards, 51 tasks: CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 12, MERGE 6, FINALISE 6, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 12, MERGE 6, FINALISE 6, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
+    assert p.totalTasks(2) == 58
+    assert p.describe(2) == 'plan: 2 analysis shards, 58 tasks: CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 12, MERGE 6, FINALISE 6, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
+}
+
+// roles off: neither WEIGHTS nor INTERVENE (which reads the roles), nor their jars; intervene off: WEIGHTS only
+check('demo without roles: no WEIGHTS, no INTERVENE; without interventions: WEIGHTS per model only') {
+    Plan off = plan([roles: false])
+    assert !off.roles && !off.intervene
+    assert counts(off.tasks(2)) == 'CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 12, MERGE 6, FINALISE 6, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
+    assert !('weights' in off.tools) && !('intervene' in off.tools)
+    Plan noIv = plan([intervene: false])
+    assert noIv.roles && !noIv.intervene
+    assert counts(noIv.tasks(2)) == 'CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 12, MERGE 6, FINALISE 6, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, REPORT 1'
+    assert 'weights' in noIv.tools && !('intervene' in noIv.tools)
 }
 
 // fused: no extract, no stats-partial (CORRELATE_FUSED makes the statistics); 131,072 tokens < tokens_per_task 10M:
 // one chunk of both shards, so one partial per pair, which FINALISE takes as it is (no MERGE)
-check('demo, fused, S = 2: one chunk, 20 tasks') {
+check('demo, fused, S = 2: one chunk, 27 tasks') {
     Plan p = plan([correlate_mode: 'fused'])
     assert p.fused
     assert p.extractModels == []
     assert p.pairModels == ['seed1', 'seed2', 'seed3', 'seed4', 'control']
     assert p.shardsPerChunk == 152     // 10,000,000 / (512 x 128) = 152.6
-    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 6, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
-    assert p.totalTasks(2) == 20
-    assert p.tools == ['corpus', 'train', 'correlate-fused', 'merge', 'finalise', 'stats-final', 'universality', 'families', 'report']
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 6, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
+    assert p.totalTasks(2) == 27
+    assert p.tools == ['corpus', 'train', 'correlate-fused', 'merge', 'finalise', 'stats-final', 'universality', 'families', 'weights', 'intervene', 'report']
 }
 
 // 1 shard per chunk (tokens_per_task 65,536 = 512 x 128) and 1 layer per block: 2 chunks x 2 blocks
@@ -128,16 +140,16 @@ check('demo, fused, chunks x blocks, S = 2: 4 CORRELATE_FUSED, MERGE and FINALIS
     assert p.shardsPerChunk == 1 && p.chunks(2) == 2
     assert p.blocks*.label == ['L00-00', 'L01-01'] && p.blocks*.layers == ['0-0', '1-1']
     // CORRELATE_FUSED 2 chunks x 2 blocks; MERGE and FINALISE 6 pairs x 2 blocks
-    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
-    assert p.totalTasks(2) == 41
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
+    assert p.totalTasks(2) == 48
     assert p.taskName('c00001', p.blocks[1]) == 'c00001.L01-01'
     assert p.pairBlockId(p.pairs[0], p.blocks[1]) == 'seed1__seed2.L01-01'
-    assert p.describe(null) == 'plan: S analysis shards (S known once the shards are made; C = S / 1 chunks, rounded up): CORPUS 1, TRAIN 5, CORRELATE_FUSED 2 x C, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
+    assert p.describe(null) == 'plan: S analysis shards (S known once the shards are made; C = S / 1 chunks, rounded up): CORPUS 1, TRAIN 5, CORRELATE_FUSED 2 x C, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
 }
 
 check('demo, S unknown: counts per shard') {
     assert plan([demo_analysis_shards: null]).describe(null) ==
-        'plan: S analysis shards (S known once the shards are made): CORPUS 1, TRAIN 5, EXTRACT 5 x S, CORRELATE 6 x S, MERGE 6, FINALISE 6, STATS_PARTIAL 2 x S, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
+        'plan: S analysis shards (S known once the shards are made): CORPUS 1, TRAIN 5, EXTRACT 5 x S, CORRELATE 6 x S, MERGE 6, FINALISE 6, STATS_PARTIAL 2 x S, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
     assert plan([demo_analysis_shards: null]).analysisShards == null
     assert plan([demo_analysis_shards: null]).plannedShards == null
 }
@@ -154,7 +166,7 @@ check('analysis shards: demo 2 by default, checkpoint runs all; analysis_shards 
 }
 
 // 4 x 3 = 12 ordered trained pairs + 3 control pairs; a table (and statistics) for every model
-check('demo, pairs all, staged, S = 2: 96 tasks') {
+check('demo, pairs all, staged, S = 2: 103 tasks') {
     Plan p = plan([pairs: 'all'])
     assert p.allPairs
     assert p.pairs.size() == 15 && p.pairsPerGroup == [trained: 12, control: 3]
@@ -164,15 +176,15 @@ check('demo, pairs all, staged, S = 2: 96 tasks') {
     assert p.tableModels == [trained: ['seed1', 'seed2', 'seed3', 'seed4'], control: ['control']]
     assert p.statsModels == ['seed1', 'seed2', 'seed3', 'seed4', 'control']
     assert p.universalityMode('trained') == 'all' && p.universalityMode('control') == 'anchor'
-    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 30, MERGE 15, FINALISE 15, STATS_PARTIAL 10, STATS_FINAL 5, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
-    assert p.totalTasks(2) == 96
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, EXTRACT 10, CORRELATE 30, MERGE 15, FINALISE 15, STATS_PARTIAL 10, STATS_FINAL 5, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
+    assert p.totalTasks(2) == 103
 }
 
-check('demo, pairs all, fused, S = 2: 32 tasks') {
+check('demo, pairs all, fused, S = 2: 39 tasks') {
     Plan p = plan([pairs: 'all', correlate_mode: 'fused'])
     assert p.extractModels == []
-    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 15, STATS_FINAL 5, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
-    assert p.totalTasks(2) == 32
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 15, STATS_FINAL 5, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
+    assert p.totalTasks(2) == 39
 }
 
 // staged with blocks: CORRELATE per (pair, shard, block), one MERGE and FINALISE per (pair, block); one shard: no MERGE
@@ -181,22 +193,22 @@ check('demo without control, staged, 2 blocks: per (pair, shard, block); S = 1 n
     assert p.control == null && p.groups == ['trained'] && p.models == ['seed1', 'seed2', 'seed3']
     assert p.pairs*.id == ['seed1__seed2', 'seed1__seed3']
     assert p.trainRuns*.id == ['seed1', 'seed2', 'seed3']
-    assert counts(p.tasks(1)) == 'CORPUS 1, TRAIN 3, EXTRACT 3, CORRELATE 4, FINALISE 4, STATS_PARTIAL 1, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
-    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 3, EXTRACT 6, CORRELATE 8, MERGE 4, FINALISE 4, STATS_PARTIAL 2, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
+    assert counts(p.tasks(1)) == 'CORPUS 1, TRAIN 3, EXTRACT 3, CORRELATE 4, FINALISE 4, STATS_PARTIAL 1, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 3, INTERVENE 1, REPORT 1'
+    assert counts(p.tasks(2)) == 'CORPUS 1, TRAIN 3, EXTRACT 6, CORRELATE 8, MERGE 4, FINALISE 4, STATS_PARTIAL 2, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 3, INTERVENE 1, REPORT 1'
 }
 
 // -profile test (conf/test.config): 2 seeds + control, 2 analysis shards; pairs seed1__seed2 and control__seed2
-check('-profile test, staged: 29 tasks') {
+check('-profile test, staged: 34 tasks') {
     Plan p = plan([seeds: 2, analysis_shards: 2, train_shards: 2])
     assert p.pairs*.id == ['seed1__seed2', 'control__seed2']
     assert p.trainShards == 2
-    assert p.describe(2) == 'plan: 2 analysis shards, 29 tasks: CORPUS 1, TRAIN 3, EXTRACT 6, CORRELATE 4, MERGE 2, FINALISE 2, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
+    assert p.describe(2) == 'plan: 2 analysis shards, 34 tasks: CORPUS 1, TRAIN 3, EXTRACT 6, CORRELATE 4, MERGE 2, FINALISE 2, STATS_PARTIAL 4, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 3, INTERVENE 2, REPORT 1'
 }
 
 // tokens_per_task 1024 = one shard of 32 x 32 per chunk: 2 chunks, merged per pair
-check('-profile test, fused, 2 chunks: 17 tasks') {
+check('-profile test, fused, 2 chunks: 22 tasks') {
     Plan p = plan([seeds: 2, ctx: 32, seqs_per_shard: 32, correlate_mode: 'fused', tokens_per_task: 1024])
-    assert p.describe(2) == 'plan: 2 analysis shards, 17 tasks: CORPUS 1, TRAIN 3, CORRELATE_FUSED 2, MERGE 2, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1'
+    assert p.describe(2) == 'plan: 2 analysis shards, 22 tasks: CORPUS 1, TRAIN 3, CORRELATE_FUSED 2, MERGE 2, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 3, INTERVENE 2, REPORT 1'
 }
 
 // --- chunks and blocks ----------------------------------------------------------------------------------------
@@ -237,32 +249,32 @@ check('user checkpoints: named after their directories, the first anchors, no co
     assert p.pairs == [[id: 'neox-tiny__gpt2-tiny', a: 'neox-tiny', b: 'gpt2-tiny', group: 'trained']]
     assert p.groups == ['trained'] && p.statsModels == ['neox-tiny']
     assert p.trainRuns == []
-    assert p.tools == ['tokenize', 'correlate-fused', 'merge', 'finalise', 'stats-final', 'universality', 'families', 'report']
+    assert p.tools == ['tokenize', 'correlate-fused', 'merge', 'finalise', 'stats-final', 'universality', 'families', 'weights', 'intervene', 'report']
     // the shapes checked from config.json
     assert p.shapes['neox-tiny'] == [name: 'neox-tiny', path: hf.resolve('neox-tiny').toString(), architecture: 'gpt_neox',
         n_layers: 2, d_model: 64, d_mlp: 256, n_heads: 4, vocab_size: 900, n_ctx: 128, format: 'safetensors', dtype: 'float32']
     assert p.shapes['gpt2-tiny'].subMap(['architecture', 'n_layers', 'd_mlp', 'n_ctx']) == [architecture: 'gpt2', n_layers: 2, d_mlp: 192, n_ctx: 64]
     // tokenize 1; 3 shards in one chunk; one pair, finalised from its one partial; statistics of the anchor
-    assert p.describe(3) == 'plan: 3 analysis shards, 7 tasks: TOKENIZE 1, CORRELATE_FUSED 1, FINALISE 1, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
+    assert p.describe(3) == 'plan: 3 analysis shards, 10 tasks: TOKENIZE 1, CORRELATE_FUSED 1, FINALISE 1, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 2, INTERVENE 1, REPORT 1'
 }
 
 check('user checkpoints, staged: extract, correlate and stats-partial per shard') {
     Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), correlate_mode: 'staged', ctx: 64])
     assert !p.fused && p.extractModels == ['neox-tiny', 'gpt2-tiny']
     // tokenize 1; extract 2 models x 3 shards; correlate 1 pair x 3; statistics of the anchor on 3 shards
-    assert p.describe(3) == 'plan: 3 analysis shards, 19 tasks: TOKENIZE 1, EXTRACT 6, CORRELATE 3, MERGE 1, FINALISE 1, STATS_PARTIAL 3, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
+    assert p.describe(3) == 'plan: 3 analysis shards, 22 tasks: TOKENIZE 1, EXTRACT 6, CORRELATE 3, MERGE 1, FINALISE 1, STATS_PARTIAL 3, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 2, INTERVENE 1, REPORT 1'
 }
 
 // the paper's layout: 5 checkpoints, anchor against 4; 8 shards in chunks of 2, 2 blocks of the 2 layers
-check('user checkpoints, 5 models, fused, S = 8, 4 chunks x 2 blocks: 29 tasks') {
+check('user checkpoints, 5 models, fused, S = 8, 4 chunks x 2 blocks: 35 tasks') {
     List names = ['gpt2-tiny', 'neox-tiny', 'gpt2-tiny-b', 'gpt2-tiny-c', 'gpt2-tiny-d']
     List made = checkpoints(binding.tmp.resolve('five'), names, hf.resolve('gpt2-tiny/config.json').toString())
     Plan p = plan([input: ids.toString(), models: made, analysis_shards: null, ctx: 64, tokens_per_task: 65536, layers_per_task: 1])
     assert p.pairs*.id == ['gpt2-tiny__neox-tiny', 'gpt2-tiny__gpt2-tiny-b', 'gpt2-tiny__gpt2-tiny-c', 'gpt2-tiny__gpt2-tiny-d']
     assert p.shardsPerChunk == 2 && p.blocks.size() == 2     // 65,536 / (512 x 64) = 2
     // tokenize 1; 4 chunks x 2 blocks; 4 pairs x 2 blocks merged and finalised; the anchor's statistics
-    assert counts(p.tasks(8)) == 'TOKENIZE 1, CORRELATE_FUSED 8, MERGE 8, FINALISE 8, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
-    assert p.totalTasks(8) == 29
+    assert counts(p.tasks(8)) == 'TOKENIZE 1, CORRELATE_FUSED 8, MERGE 8, FINALISE 8, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 5, INTERVENE 1, REPORT 1'
+    assert p.totalTasks(8) == 35
     assert p.analysisShards == null && p.plannedShards == null
 }
 
@@ -270,7 +282,7 @@ check('user checkpoints, pairs all: one table per model') {
     Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), pairs: 'all', ctx: 64])
     assert p.pairs*.id == ['neox-tiny__gpt2-tiny', 'gpt2-tiny__neox-tiny']
     assert p.tableModels == [trained: ['neox-tiny', 'gpt2-tiny']] && p.universalityMode('trained') == 'all'
-    assert counts(p.tasks(2)) == 'TOKENIZE 1, CORRELATE_FUSED 1, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
+    assert counts(p.tasks(2)) == 'TOKENIZE 1, CORRELATE_FUSED 1, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 2, INTERVENE 1, REPORT 1'
 }
 
 check("user checkpoints: a samplesheet names them; a context longer than a model's is refused") {
@@ -363,7 +375,7 @@ check('sizes: parameters and pair moments of GPT-2 small, medium and Pythia-160m
 //          + summaries 4 x 36,864 x (48 + 12 x 50 + 16) = 97,910,784 = 425,575,809,024
 //   FLOP = 2 x 36,864^2 x 4 x 99,999,744 = 1.0872e18 + cov_b 2 x 12 x 3,072^2 x 4 x 99,999,744 = 9.06e16
 //          + forwards 5 x 2 x 124,439,808 x 99,999,744 = 1.244e17 = 1.3022e18; / 50e12 / 3600 = 7.23 GPU-hours
-check('costs, GPT-2 small preset, 100M tokens, -profile gpu: 21 tasks, 63.9 GB GPU, 425.6 GB work/, one pass') {
+check('costs, GPT-2 small preset, 100M tokens, -profile gpu: 27 tasks, 63.9 GB GPU, 425.6 GB work/, one pass') {
     Plan p = preset('gpt2-small-5seeds', 'gpt2-small', binding.rows1024 + [tokens_per_task: 12600000])
     assert p.fused && p.gpu && p.blocks.size() == 1 && p.pairs.size() == 4
     PlanCosts c = p.costs(p.plannedShards)
@@ -382,8 +394,8 @@ check('costs, GPT-2 small preset, 100M tokens, -profile gpu: 21 tasks, 63.9 GB G
     assert Math.abs(fl.total - 1.302197037567e18) < 1e6
     assert String.format('%.2f', c.gpuHours()) == '7.23'
     // the acceptance figures of issue 11: at most 1 TB of work/, 80 GB of GPU and 64 GB of host memory, 500 tasks
-    assert c.fits() && c.peakDisk() <= 1e12 && p.totalTasks(p.plannedShards) == 21
-    assert c.text().readLines()[0] == 'plan: 6104 analysis shards, 21 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 4, FINALISE 4, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
+    assert c.fits() && c.peakDisk() <= 1e12 && p.totalTasks(p.plannedShards) == 27
+    assert c.text().readLines()[0] == 'plan: 6104 analysis shards, 27 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 4, FINALISE 4, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 5, INTERVENE 1, REPORT 1'
     assert c.rows().find { it[0] == 'memory CORRELATE_FUSED' }[1] == '25.4 GB host, 63.9 GB GPU per task x 8 tasks'
     assert c.rows().find { it[0] == 'work/ at peak' }[1].startsWith('425.6 GB: token shards 400.0 MB (6,104 files), partial moments 376.9 GB (32 files), merged moments 47.1 GB (4 files), partial statistics 920.1 MB (8 files), statistics 121.5 MB (1 file)')
     assert c.rows().last() == ['verdict', 'fits']
@@ -395,8 +407,8 @@ check('plan.json: tasks, memory per planned process, files per kind, the peak, F
     Plan p = preset('gpt2-small-5seeds', 'gpt2-small', binding.rows1024 + [tokens_per_task: 12600000])
     PlanCosts c = p.costs(p.plannedShards)
     Map j = (Map) new groovy.json.JsonSlurper().parseText(c.json())
-    assert j.shards == 6104 && j.total_tasks == 21 && j.fits == true
-    assert j.tasks == [TOKENIZE: 1, CORRELATE_FUSED: 8, MERGE: 4, FINALISE: 4, STATS_FINAL: 1, UNIVERSALITY: 1, FAMILIES: 1, REPORT: 1]
+    assert j.shards == 6104 && j.total_tasks == 27 && j.fits == true
+    assert j.tasks == [TOKENIZE: 1, CORRELATE_FUSED: 8, MERGE: 4, FINALISE: 4, STATS_FINAL: 1, UNIVERSALITY: 1, FAMILIES: 1, WEIGHTS: 5, INTERVENE: 1, REPORT: 1]
     assert j.memory.CORRELATE_FUSED == [tasks: 8, heap: 17_933_598_720L, native: c.fused(p.blocks[0]).native,
                                         host: 25_442_665_472L, request: 25_443_696_640L, gpu: 63_866_326_528L]
     assert j.disk['partial moments'] == [bytes: 376_921_128_960L, files: 32] && j.peak_disk == 425_575_809_024L
@@ -466,9 +478,9 @@ check('presets at 100M tokens (-profile gpu): small, medium (with layer blocks),
     }
     assert plans.medium.blocks.size() == 8 && plans.small.blocks.size() == 1 && plans.pythia.blocks.size() == 1
     // 195,313 rows of 512: GPT-2 small and Pythia in 32-row shards (6,104), medium in 16-row shards (12,208)
-    assert plans.small.describe(plans.small.plannedShards) == 'plan: 6104 analysis shards, 21 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 4, FINALISE 4, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
-    assert plans.medium.describe(plans.medium.plannedShards) == 'plan: 12208 analysis shards, 45 tasks: TOKENIZE 1, CORRELATE_FUSED 8, FINALISE 32, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
-    assert plans.pythia.describe(plans.pythia.plannedShards) == 'plan: 6104 analysis shards, 19 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 3, FINALISE 3, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, REPORT 1'
+    assert plans.small.describe(plans.small.plannedShards) == 'plan: 6104 analysis shards, 27 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 4, FINALISE 4, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 5, INTERVENE 1, REPORT 1'
+    assert plans.medium.describe(plans.medium.plannedShards) == 'plan: 12208 analysis shards, 51 tasks: TOKENIZE 1, CORRELATE_FUSED 8, FINALISE 32, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 5, INTERVENE 1, REPORT 1'
+    assert plans.pythia.describe(plans.pythia.plannedShards) == 'plan: 6104 analysis shards, 24 tasks: TOKENIZE 1, CORRELATE_FUSED 8, MERGE 3, FINALISE 3, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 4, INTERVENE 1, REPORT 1'
 }
 
 // staged at 100M tokens: activation files and one partial per shard (the issue's 288 TB); the fix is fused

@@ -22,6 +22,8 @@ include { STATS_PARTIAL   } from '../../modules/local/stats_partial/main'
 include { STATS_FINAL     } from '../../modules/local/stats_final/main'
 include { UNIVERSALITY    } from '../../modules/local/universality/main'
 include { FAMILIES        } from '../../modules/local/families/main'
+include { WEIGHTS         } from '../../modules/local/weights/main'
+include { INTERVENE       } from '../../modules/local/intervene/main'
 include { REPORT          } from '../../modules/local/report/main'
 
 params.fixtures = null   // a directory of placeholder files, made by tests/pipeline/modules.bats
@@ -71,9 +73,14 @@ workflow {
                        [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')],
                        [fixture('seed1'), fixture('seed2'), fixture('control')], [fixture('timing.tsv')],
                        fixture('universal.csv'),
-                       [fixture('families/trained/families'), fixture('families/control/families')]]), jar)
+                       [fixture('families/trained/families'), fixture('families/control/families')],
+                       [fixture('roles/seed1/roles'), fixture('roles/seed2/roles'), fixture('roles/control/roles')],
+                       [fixture('interventions/trained/interventions'), fixture('interventions/control/interventions')]]), jar)
     FAMILIES(Channel.of([[id: 'trained', model: 'seed1'], fixture('tables/trained'), fixture('seed1'),
                          [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')]]), jar)
+    WEIGHTS(Channel.of(['seed1', fixture('seed1')]), jar)
+    INTERVENE(Channel.of([[id: 'trained', model: 'seed1'], fixture('seed1'), fixture('roles/seed1/roles'),
+                          [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')]]), jar)
 
     Channel.empty().mix(
         CORPUS.out.train.map { m, f -> row('CORPUS', 'train', m, f) },
@@ -92,6 +99,8 @@ workflow {
         UNIVERSALITY.out.tables.map { m, f -> row('UNIVERSALITY', 'tables', m, f) },
         UNIVERSALITY.out.table.map { m, f -> row('UNIVERSALITY', 'table', m, f) },
         FAMILIES.out.families.map { m, f -> row('FAMILIES', 'families', m, f) },
+        WEIGHTS.out.roles.map { m, f -> row('WEIGHTS', 'roles', [id: m], f) },
+        INTERVENE.out.interventions.map { m, f -> row('INTERVENE', 'interventions', m, f) },
         REPORT.out.report.map { m, f -> row('REPORT', 'report', m, f) },
     )
         .collectFile(name: 'outputs.tsv', storeDir: params.outdir, sort: true, newLine: true)

@@ -133,8 +133,16 @@ demo_outputs() {
                   universality/trained/layer_fractions.csv universality/trained/percentiles.csv
                   universality/control/neurons.csv report/index.html
                   families/trained/families.csv families/trained/families.h5
-                  families/control/families.csv families/control/families.h5)
-    for ((i = 1; i <= n; i++)); do DEMO_OUTPUTS+=("models/seed$i/config.json" "models/seed$i/train_log.csv"); done
+                  families/control/families.csv families/control/families.h5
+                  roles/control/roles.csv roles/control/roles_layers.csv roles/control/attention_scores.h5
+                  interventions/trained/entropy.csv interventions/trained/attention.csv
+                  interventions/trained/attention_points.h5 interventions/trained/prediction.csv
+                  interventions/control/entropy.csv interventions/control/attention.csv
+                  interventions/control/attention_points.h5 interventions/control/prediction.csv)
+    for ((i = 1; i <= n; i++)); do
+        DEMO_OUTPUTS+=("models/seed$i/config.json" "models/seed$i/train_log.csv" "roles/seed$i/roles.csv"
+                       "roles/seed$i/roles_layers.csv" "roles/seed$i/attention_scores.h5")
+    done
     for ((i = 2; i <= n; i++)); do
         DEMO_OUTPUTS+=("correlations/seed1__seed$i.summary.h5" "correlations/control__seed$i.summary.h5")
     done

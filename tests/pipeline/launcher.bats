@@ -56,10 +56,10 @@ config_profile() {
 @test "config: -profile apptainer resolves"  { config_profile apptainer 'enabled = true'; }
 
 # GPU processes are chosen by their label, which only -profile gpu configures
-@test "config: process_gpu is configured by -profile gpu only, and carried by TRAIN, EXTRACT, CORRELATE, CORRELATE_FUSED, FAMILIES" {
+@test "config: process_gpu is configured by -profile gpu only, and carried by TRAIN, EXTRACT, CORRELATE, CORRELATE_FUSED, FAMILIES, INTERVENE" {
     local log="$WORK/config-gpu-label.log" std="$WORK/config-standard-label.log" got
     got="$(gpu_processes | paste -sd' ')"
-    [[ "$got" == 'CORRELATE CORRELATE_FUSED EXTRACT FAMILIES TRAIN' ]] || fail "modules with label process_gpu: $got"
+    [[ "$got" == 'CORRELATE CORRELATE_FUSED EXTRACT FAMILIES INTERVENE TRAIN' ]] || fail "modules with label process_gpu: $got"
     "$NF" config -profile gpu "$ROOT" >"$log" 2>&1 || fail "./nextflow config -profile gpu failed" "$log"
     awk '/withLabel:process_gpu/ { in_gpu = 1 } in_gpu && /accelerator = 1/ { found = 1 } in_gpu && /^   *}/ { in_gpu = 0 }
          END { exit !found }' "$log" || fail "-profile gpu: no accelerator = 1 under withLabel:process_gpu" "$log"

@@ -9,7 +9,9 @@ setup_file() {
     export WORK FIX
     WORK="$(work_dir modules)" FIX="$(work_dir modules)/fixtures"
     mkdir -p "$FIX/seed1" "$FIX/seed2" "$FIX/3f2a9c1e" "$FIX/control" "$FIX/tables/trained" "$FIX/tables/control" \
-             "$FIX/families/trained/families" "$FIX/families/control/families"
+             "$FIX/families/trained/families" "$FIX/families/control/families" "$FIX/roles/seed1/roles" \
+             "$FIX/roles/seed2/roles" "$FIX/roles/control/roles" "$FIX/interventions/trained/interventions" \
+             "$FIX/interventions/control/interventions"
     (cd "$FIX" && touch tool.jar a.txt b.jsonl train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5 \
         seed1.analysis.00000.h5 seed2.analysis.00000.h5 seed1__seed2.analysis.00000.h5 seed1__seed2.analysis.00001.h5 \
         seed1__seed2.moments.h5 seed1.analysis.00000.stats-partial.h5 seed1.analysis.00001.stats-partial.h5 \
@@ -129,6 +131,23 @@ expect_versions() {
         || fail "FAMILIES got: $out" "$WORK/modules.log"
 }
 
+@test "module WEIGHTS: a model's checkpoint -> roles/ (roles.csv, roles_layers.csv, attention_scores.h5)" {
+    expect WEIGHTS roles $'seed1\troles/ roles/attention_scores.h5 roles/roles.csv roles/roles_layers.csv'
+    expect_versions WEIGHTS weights
+    local out
+    out="$(grep -h '^weights checkpoint: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'weights checkpoint: seed1 seed1' ]] || fail "WEIGHTS got: $out" "$WORK/modules.log"
+}
+
+@test "module INTERVENE: the group's table model's checkpoint, its roles and the shards -> interventions/" {
+    expect INTERVENE interventions $'trained\tinterventions/ interventions/attention.csv interventions/attention_points.h5 interventions/entropy.csv interventions/prediction.csv'
+    expect_versions INTERVENE intervene
+    local out
+    out="$(grep -h '^intervene checkpoint: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'intervene checkpoint: seed1 seed1, roles roles/roles/roles.csv, shards shards/analysis.00000.h5 shards/analysis.00001.h5' ]] \
+        || fail "INTERVENE got: $out" "$WORK/modules.log"
+}
+
 @test "module REPORT: report/index.html; the tables staged one directory per group, in order; the reference table" {
     expect REPORT report $'report\treport/ report/index.html'
     expect_versions REPORT report
@@ -139,4 +158,9 @@ expect_versions() {
     [[ "$out" == 'reference: reference/universal.csv' ]] || fail "REPORT got: $out" "$WORK/modules.log"
     out="$(grep -h '^families: ' "$WORK"/work/*/*/.command.out)"
     [[ "$out" == 'families: families/1/families families/2/families' ]] || fail "REPORT got: $out" "$WORK/modules.log"
+    out="$(grep -h '^roles: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'roles: roles/1/roles roles/2/roles roles/3/roles' ]] || fail "REPORT got: $out" "$WORK/modules.log"
+    out="$(grep -h '^interventions: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'interventions: interventions/1/interventions interventions/2/interventions' ]] \
+        || fail "REPORT got: $out" "$WORK/modules.log"
 }

@@ -165,7 +165,7 @@ needs_real_run() {
     local out="$WORK/fused/results" log="$WORK/fused.log" trace="$WORK/fused.trace" g diff cached completed reused
     run_nf "$REAL" "$log" -profile test --correlate_mode fused --tokens_per_task 1024 --outdir "$out" -with-trace "$trace" -resume \
         || fail "the fused test-profile run failed" "$log"
-    grep -q '^plan: 2 analysis shards, 17 tasks: CORPUS 1, TRAIN 3, CORRELATE_FUSED 2, MERGE 2, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1$' "$log" \
+    grep -q '^plan: 2 analysis shards, 22 tasks: CORPUS 1, TRAIN 3, CORRELATE_FUSED 2, MERGE 2, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 3, INTERVENE 2, REPORT 1$' "$log" \
         || fail "not the plan of 2 chunks" "$log"
     reused='CORPUS TRAIN'
     cached="$(tasks_with CACHED "$trace")" completed="$(tasks_with COMPLETED "$trace")"

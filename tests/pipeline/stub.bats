@@ -32,7 +32,7 @@ tasks_as_planned() {
 @test "stub run: the demo DAG runs the tasks of its plan (4 seeds + control, 2 shards, staged)" {
     stub staged
     tasks_as_planned staged
-    [[ "$(plan_total "$WORK/staged.log")" == 51 ]] || fail "the demo's plan is not 51 tasks" "$WORK/staged.log"
+    [[ "$(plan_total "$WORK/staged.log")" == 58 ]] || fail "the demo's plan is not 58 tasks" "$WORK/staged.log"
 }
 
 @test "stub run: every expected file is published, activations only with save_activations, and the run reports" {
@@ -67,7 +67,7 @@ tasks_as_planned() {
 @test "stub run, fused: CORRELATE_FUSED per (chunk, block), MERGE and FINALISE per (pair, block), no activations" {
     stub fused --correlate_mode fused --tokens_per_task 65536 --layers_per_task 1
     tasks_as_planned fused
-    grep -q '^plan: 2 analysis shards, 41 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1$' \
+    grep -q '^plan: 2 analysis shards, 48 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1$' \
         "$WORK/fused.log" || fail "not the fused plan of 2 chunks x 2 blocks" "$WORK/fused.log"
     local missing="" i b out
     for i in 2 3 4; do for b in L00-00 L01-01; do
@@ -94,7 +94,7 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     [[ "$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["process"] ~ /:MERGE$/ { print $h["memory"] }' "$WORK/fused.trace" | sort -u)" == '2 GB' ]] \
         || fail "MERGE's memory is not the plan's 2 GB" "$WORK/fused.log"
     out="$(cat "$(dirname "$(grep -l "^### name: 'UNIVERSAL_NEURONS:REPORT" "$WORK"/fused/work/*/*/.command.run)")/plan.tsv" | head -n 2)"
-    [[ "$out" == $'item\tvalue\ntasks\t41: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1' ]] \
+    [[ "$out" == $'item\tvalue\ntasks\t48: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1' ]] \
         || fail "REPORT's plan.tsv: $out" "$WORK/fused.log"
 }
 
@@ -124,7 +124,7 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     ((rc == 0)) || fail "the plan_only run failed (exit $rc)" "$log"
     ! grep -q 'Submitted process' "$log" || fail "a task started" "$log"
     local item
-    for item in '^plan: 2 analysis shards, 20 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 6, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, REPORT 1$' \
+    for item in '^plan: 2 analysis shards, 27 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 1, FINALISE 6, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1$' \
                 '^  memory CORRELATE_FUSED  4.3 GB host per task x 1 task$' '^  work/ at peak  ' '^  FLOP  ' '^  GPU-hours  ' \
                 '^  verdict  *fits$' '^plan_only: '; do
         grep -q "$item" "$log" || fail "no line matching '$item'" "$log"
@@ -133,7 +133,7 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
         || fail "no pipeline_info/plan.txt and plan.tsv" "$log"
     grep -q $'^verdict\tfits$' "$dir/results/pipeline_info/plan.tsv" || fail "plan.tsv has no verdict row" "$dir/results/pipeline_info/plan.tsv"
     # plan.json: the same plan in numbers (its content is checked in PlanTest.groovy)
-    grep -q '"total_tasks": 20,' "$dir/results/pipeline_info/plan.json" && grep -q '"fits": true' "$dir/results/pipeline_info/plan.json" \
+    grep -q '"total_tasks": 27,' "$dir/results/pipeline_info/plan.json" && grep -q '"fits": true' "$dir/results/pipeline_info/plan.json" \
         || fail "plan.json does not hold the plan" "$dir/results/pipeline_info/plan.json"
 }
 

@@ -8,6 +8,8 @@
  * strings shown in the run summary), plan ([item, value] rows of lib/PlanCosts.groovy, written to plan.tsv).
  * reference: a neuron table to compare the anchor's with (params.reference_table), or [] for none.
  * families: every group's FAMILIES directory (families.h5), in meta.groups order, or [] when families are off.
+ * roles: every model's WEIGHTS directory (roles.csv, roles_layers.csv), in meta.models order, or [] when roles are off.
+ * interventions: every group's INTERVENE directory, in meta.groups order, or [] when interventions are off.
  * Options: --threshold, --top.
  */
 process REPORT {
@@ -15,7 +17,7 @@ process REPORT {
     label 'process_single'
 
     input:
-    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv'), path(reference, stageAs: 'reference/*'), path(families, stageAs: 'families/?/*')
+    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv'), path(reference, stageAs: 'reference/*'), path(families, stageAs: 'families/?/*'), path(roles, stageAs: 'roles/?/*'), path(interventions, stageAs: 'interventions/?/*')
     path jar
 
     output:
@@ -28,6 +30,8 @@ process REPORT {
     def table  = TaskCommand.asList(tables)
     def dirs   = TaskCommand.asList(checkpoints)
     def fams   = TaskCommand.asList(families)
+    def roleDirs = TaskCommand.asList(roles)
+    def ivDirs = TaskCommand.asList(interventions)
     def logArgs = [meta.models, dirs].transpose().collect { m, d -> "\$( [[ -s ${d}/train_log.csv ]] && echo --train-log ${m}=${d}/train_log.csv )" }
     """
     ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
@@ -54,6 +58,8 @@ process REPORT {
     echo "tables: ${TaskCommand.asList(tables).join(' ')}"
     echo "reference: ${reference ?: 'none'}"
     echo "families: ${TaskCommand.asList(families).join(' ') ?: 'none'}"
+    echo "roles: ${TaskCommand.asList(roles).join(' ') ?: 'none'}"
+    echo "interventions: ${TaskCommand.asList(interventions).join(' ') ?: 'none'}"
     ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
     mkdir report
     echo '<html></html>' > report/index.html

@@ -47,8 +47,8 @@ public final class ModelConfig {
     /** NeoX: the attention projections carry biases (attention_bias). */
     public final boolean attentionBias;
     /**
-     * The id the model's sequences start with (bos_token_id; transformers' defaults when absent: GPT-2 50256, NeoX 0,
-     * clamped into the vocabulary for small test models).
+     * The id the model's sequences start with (bos_token_id; transformers' defaults when absent: GPT-2 50256, NeoX 0;
+     * an id outside the vocabulary becomes the last id).
      */
     public final int bosTokenId;
     /** The parsed file, quoted by error messages ("n_embd 48"). */
@@ -205,16 +205,14 @@ public final class ModelConfig {
         return b;
     }
 
-    /** bos_token_id, or {@code dflt} (the last id when the vocabulary is smaller); an id outside the vocabulary is refused. */
+    /**
+     * bos_token_id, or {@code dflt} when absent. An id outside the vocabulary (tiny test models keep GPT-2's 50256 with a
+     * small vocabulary) becomes the last id, GPT-2's convention for its BOS/EOT token; nothing else reads this id.
+     */
     private static int bos(Reader r, int dflt, int vocab) {
         Integer id = r.optionalInteger("bos_token_id");
-        if (id == null) {
-            return Math.min(dflt, Math.max(0, vocab - 1));
-        }
-        if (id < 0 || id >= vocab) {
-            throw new InputException(r.where + ": bos_token_id " + id + " is outside the vocabulary [0, " + vocab + ")");
-        }
-        return id;
+        int v = id == null ? dflt : id;
+        return v >= 0 && v < vocab ? v : Math.max(0, vocab - 1);
     }
 
     private static void check(String where, Builder b) {
