@@ -129,7 +129,7 @@ workflow UNIVERSAL_NEURONS {
         .combine(ch_roles.map { [it] })
         .combine(ch_interventions.map { [it] })
         .map { tables, stats, shards, checkpoints, timings, families, roles, interventions ->
-            [[id: 'report', groups: plan.groups, models: plan.models, params: plan.reportParams,
+            [[id: 'report', groups: plan.groups, models: plan.models, control: plan.control, params: plan.reportParams,
               plan: plan.costs(shards.size()).rows()],
              tables, stats, shards, checkpoints, timings, reference, families, roles, interventions]
         }

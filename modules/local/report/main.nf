@@ -8,7 +8,8 @@
  * strings shown in the run summary), plan ([item, value] rows of lib/PlanCosts.groovy, written to plan.tsv).
  * reference: a neuron table to compare the anchor's with (params.reference_table), or [] for none.
  * families: every group's FAMILIES directory (families.h5), in meta.groups order, or [] when families are off.
- * roles: every model's WEIGHTS directory (roles.csv, roles_layers.csv), in meta.models order, or [] when roles are off.
+ * roles: every model's WEIGHTS directory (roles.csv, roles_layers.csv), in meta.models order, or [] when roles are off;
+ * meta.control names the random-init control among them (null: none).
  * interventions: every group's INTERVENE directory, in meta.groups order, or [] when interventions are off.
  * Options: --threshold, --top.
  */

@@ -36,6 +36,7 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
 import org.jfree.chart.renderer.category.GroupedStackedBarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.renderer.xy.XYStepRenderer;
 import org.jfree.chart.title.LegendTitle;
@@ -45,6 +46,8 @@ import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.statistics.BoxAndWhiskerItem;
 import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
 import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.uneurons.core.io.PathIOException;
 
@@ -153,6 +156,51 @@ final class Charts {
         for (double m : markers) {
             plot.addDomainMarker(new ValueMarker(m, Color.GRAY, dashed()));
         }
+        finish(chart);
+        write(png, chart);
+    }
+
+    /**
+     * One line of {@link #bands} with a shaded band [low, high] around it (low = high = y: a plain line); NaN points
+     * are skipped; {@code colour} a palette index, or -1 for grey.
+     */
+    record Band(String name, double[] x, double[] y, double[] low, double[] high, int colour, boolean dashed) {
+    }
+
+    /** Lines with shaded bands, e.g. the mean over seeds with their min-max range, and plain lines beside them. */
+    static void bands(Path png, String title, String xLabel, String yLabel, List<Band> bands) {
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        List<Band> drawn = new java.util.ArrayList<>();
+        for (Band b : bands) {
+            YIntervalSeries s = new YIntervalSeries(b.name(), false, true);
+            for (int i = 0; i < b.x().length; i++) {
+                if (!Double.isNaN(b.y()[i])) {
+                    s.add(b.x()[i], b.y()[i], b.low()[i], b.high()[i]);
+                }
+            }
+            if (s.getItemCount() > 0) {
+                data.addSeries(s);
+                drawn.add(b);
+            }
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        DeviationRenderer r = new DeviationRenderer(true, false);
+        r.setAlpha(0.18f);
+        for (int i = 0; i < drawn.size(); i++) {
+            Band b = drawn.get(i);
+            Color c = b.colour() < 0 ? new Color(0x888888) : colour(b.colour());
+            r.setSeriesPaint(i, c);
+            r.setSeriesFillPaint(i, c);
+            r.setSeriesStroke(i, b.dashed() ? dashed() : new BasicStroke(2.0f));
+            if (data.getSeries(i).getItemCount() < 2) {
+                r.setSeriesShapesVisible(i, true);
+            }
+        }
+        plot.setRenderer(r);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
         finish(chart);
         write(png, chart);
     }

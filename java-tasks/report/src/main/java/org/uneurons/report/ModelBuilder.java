@@ -41,7 +41,8 @@ final class ModelBuilder {
                 sweep(groups, in.threshold()), LayersBuilder.build(groups, in.threshold(), in.layerFractions()),
                 PropertiesBuilder.build(in.anchor(), in.percentiles(), in.threshold()),
                 FamiliesBuilder.build(groups, in.families(), top),
-                in.reference() == null ? null : ReferenceBuilder.build(in.anchor(), in.reference()), top);
+                in.reference() == null ? null : ReferenceBuilder.build(in.anchor(), in.reference()), top,
+                RolesBuilder.build(settings.control(), in.roles(), in.interventions()));
     }
 
     static Headline headline(List<NeuronGroup> groups, double threshold) {

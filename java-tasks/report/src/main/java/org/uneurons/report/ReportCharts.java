@@ -39,6 +39,10 @@ final class ReportCharts {
     static final String FAMILIES_PER_LAYER = "families_per_layer.png";
     static final String REFERENCE_LAYERS = "reference_layers.png";
     static final String REFERENCE_EXCESS = "reference_excess.png";
+    static final String ROLES_KURT = "roles_kurtosis.png";
+    static final String ROLES_SKEW = "roles_skew.png";
+    /** The entropy check's metrics, as entropy.csv's columns, each one chart per group. */
+    static final String[] ENTROPY_METRICS = {"entropy", "loss", "reciprocal_rank", "ln_scale"};
 
     private ReportCharts() {
     }
@@ -51,6 +55,11 @@ final class ReportCharts {
     /** The per-layer chart of the fraction above one threshold, e.g. {@code layer_above_0.30.png}. */
     static String layerAboveFile(double threshold) {
         return "layer_above_" + Fmt.threshold(threshold) + ".png";
+    }
+
+    /** A group's chart of one entropy-check metric, e.g. {@code interventions_trained_entropy.png}. */
+    static String interventionFile(String group, String metric) {
+        return "interventions_" + group + "_" + metric + ".png";
     }
 
     /** The data file beside a chart: the same name with {@code .csv}. */
@@ -82,6 +91,19 @@ final class ReportCharts {
         }
         if (m.families() != null && m.families().anyNeuron()) {
             familiesPerLayer(m.families(), dir, FAMILIES_PER_LAYER);
+        }
+        if (m.roles() != null && !m.roles().kurt().isEmpty()) {
+            rolesPercentiles(m.roles(), m.roles().kurt(), "vocab_kurt", dir, ROLES_KURT);
+            rolesPercentiles(m.roles(), m.roles().skew(), "vocab_skew", dir, ROLES_SKEW);
+        }
+        if (m.roles() != null) {
+            for (ReportModel.GroupInterventions g : m.roles().interventions()) {
+                if (!g.curves().isEmpty()) {
+                    for (int k = 0; k < ENTROPY_METRICS.length; k++) {
+                        entropyCurves(g, k, dir, interventionFile(g.group(), ENTROPY_METRICS[k]));
+                    }
+                }
+            }
         }
         Reference r = m.reference();
         if (r != null && r.anchorUniversal() + r.referenceUniversal() > 0) {
@@ -302,5 +324,97 @@ final class ReportCharts {
             out[i] = xs.get(i);
         }
         return out;
+    }
+
+    /**
+     * The paper's roles figure: per layer, each percentile of the statistic over the layer's neurons, the trained
+     * models' mean with their min-max band (one colour per percentile), the control dashed in the same colour.
+     */
+    private static void rolesPercentiles(ReportModel.FunctionalRoles f, List<ReportModel.PercentileBand> bands,
+                                         String stat, Path dir, String png) {
+        FigureCsv data = new FigureCsv("percentile", "layer", "trained_mean", "trained_min", "trained_max", "control");
+        List<Charts.Band> drawn = new ArrayList<>();
+        for (int k = 0; k < bands.size(); k++) {
+            ReportModel.PercentileBand b = bands.get(k);
+            int n = b.mean().size();
+            double[] x = new double[n];
+            for (int l = 0; l < n; l++) {
+                x[l] = l;
+                data.row(b.percentile(), l, b.mean().get(l), b.min().get(l), b.max().get(l), b.control().get(l));
+            }
+            if (!f.trained().isEmpty()) {
+                drawn.add(new Charts.Band("p" + b.percentile() + (f.trained().size() > 1 ? " (mean, min-max of "
+                        + f.trained().size() + ")" : ""), x, array(b.mean()), array(b.min()), array(b.max()), k, false));
+            }
+            if (f.control() != null) {
+                double[] c = array(b.control());
+                drawn.add(new Charts.Band("p" + b.percentile() + " " + f.control(), x, c, c, c, k, true));
+            }
+        }
+        Charts.bands(dir.resolve(png), stat + " percentiles per layer", "layer", stat, drawn);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    /**
+     * One group's entropy-check metric against the fixed activation: each chosen neuron a solid line (its own
+     * LayerNorm) and a dashed one (scale frozen), the random neurons as a grey mean with their min-max band, the
+     * unchanged run as a dotted grey level.
+     */
+    private static void entropyCurves(ReportModel.GroupInterventions g, int metric, Path dir, String png) {
+        FigureCsv data = new FigureCsv("neuron", "kind", "ln_frozen", "value", ENTROPY_METRICS[metric]);
+        List<Charts.Band> drawn = new ArrayList<>();
+        java.util.Map<String, Integer> colours = new java.util.HashMap<>();
+        java.util.TreeMap<Double, List<Double>> random = new java.util.TreeMap<>();
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (ReportModel.EntropyCurve c : g.curves()) {
+            double[] x = array(c.values());
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                y[i] = metric(c.points().get(i), metric);
+                data.row(c.neuron(), c.kind(), c.frozen(), x[i], y[i]);
+                lo = Math.min(lo, x[i]);
+                hi = Math.max(hi, x[i]);
+                if (c.kind().equals("random") && !c.frozen()) {
+                    random.computeIfAbsent(x[i], v -> new ArrayList<>()).add(y[i]);
+                }
+            }
+            if (!c.kind().equals("random")) {
+                int col = colours.computeIfAbsent(c.neuron(), n -> colours.size());
+                drawn.add(new Charts.Band(c.neuron() + (c.frozen() ? " (LN frozen)" : ""), x, y, y, y, col, c.frozen()));
+            }
+        }
+        if (!random.isEmpty()) {
+            int n = random.size();
+            double[] x = new double[n], mean = new double[n], min = new double[n], max = new double[n];
+            int i = 0;
+            int neurons = 0;
+            for (java.util.Map.Entry<Double, List<Double>> e : random.entrySet()) {
+                x[i] = e.getKey();
+                mean[i] = e.getValue().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+                min[i] = e.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+                max[i] = e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+                neurons = Math.max(neurons, e.getValue().size());
+                i++;
+            }
+            drawn.add(new Charts.Band("random (" + neurons + "): mean, min-max", x, mean, min, max, -1, false));
+        }
+        if (lo <= hi) {
+            double level = metric(g.nominal(), metric);
+            double[] x = {lo, hi}, y = {level, level};
+            drawn.add(new Charts.Band("unchanged run", x, y, y, y, -1, true));
+            data.row("", "nominal", false, "", level);
+        }
+        Charts.bands(dir.resolve(png), ENTROPY_METRICS[metric].replace('_', ' ') + " with the activation fixed ("
+                + g.group() + ")", "fixed post-activation", ENTROPY_METRICS[metric].replace('_', ' '), drawn);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    static double metric(ReportModel.EntropyPoint p, int metric) {
+        return switch (metric) {
+            case 0 -> p.entropy();
+            case 1 -> p.loss();
+            case 2 -> p.reciprocalRank();
+            default -> p.lnScale();
+        };
     }
 }

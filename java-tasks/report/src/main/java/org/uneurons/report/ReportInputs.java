@@ -29,11 +29,14 @@ import org.uneurons.formats.TrainLog;
  * @param plan       the run's plan, item to value in file order (null without {@code --plan})
  * @param reference  a table of the anchor's model shape to compare with (null without {@code --reference})
  * @param families   the groups' families files, in the order of {@code groups} (empty without {@code --families})
+ * @param roles      the models' roles, in the order given (empty without {@code --roles})
+ * @param interventions the groups' intervention tables, in the order of {@code groups} (empty without them)
  */
 record ReportInputs(Map<String, String> params, double threshold, List<NeuronGroup> groups, CsvTable layerFractions,
                     CsvTable percentiles, List<ModelConfig> models, Long shardTokens, TopActivations stats,
                     Contexts contexts, Map<String, TaskTimings.ProcessTimes> timings, List<TrainLog> trainLogs,
-                    Map<String, String> plan, ReferenceTable reference, List<FamiliesInput> families) {
+                    Map<String, String> plan, ReferenceTable reference, List<FamiliesInput> families,
+                    List<RolesInput> roles, List<InterventionsInput> interventions) {
     static final double DEFAULT_THRESHOLD = 0.5;
 
     /** Reads the inputs in a fixed order, so the first bad one is the one reported. */
@@ -66,8 +69,18 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
         }
         Map<String, String> plan = s.plan() == null ? null : plan(s.plan());
         List<FamiliesInput> families = families(s, groups);
+        List<RolesInput> roles = s.roles().stream().map(r -> RolesInput.read(r.label(), r.file())).toList();
+        List<InterventionsInput> interventions = new ArrayList<>();
+        for (NeuronGroup g : groups) {
+            for (ReportSettings.Labelled f : s.interventions()) {
+                if (f.label().equals(g.label)) {
+                    interventions.add(InterventionsInput.read(g.label, f.file()));
+                }
+            }
+        }
         return new ReportInputs(params, threshold, List.copyOf(groups), layerFractions, percentiles, List.copyOf(models),
-                shardTokens, stats, contexts, timings, List.copyOf(logs), plan, reference, families);
+                shardTokens, stats, contexts, timings, List.copyOf(logs), plan, reference, families, roles,
+                List.copyOf(interventions));
     }
 
     /** Each group's families file (settings checked that the group exists and has one), in group order. */

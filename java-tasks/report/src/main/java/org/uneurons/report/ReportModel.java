@@ -10,10 +10,13 @@ import java.util.Map;
  *
  * @param groups   labels of the neuron tables, the anchor first; a group's colour is its position
  * @param families the neuron families of the groups given a families file, null without any
+ * @param roles    the functional roles of the models given a roles directory and the groups' interventions, null
+ *                 without either
  */
 record ReportModel(String title, List<String> groups, double threshold, String version, RunSummary run,
                    Headline headline, List<Histogram> distributions, Sweep sweep, Layers layers,
-                   Properties properties, Families families, Reference reference, TopNeurons top) {
+                   Properties properties, Families families, Reference reference, TopNeurons top,
+                   FunctionalRoles roles) {
 
     /** A count and its fraction of a whole. */
     record Share(long count, double fraction) {
@@ -324,5 +327,61 @@ record ReportModel(String title, List<String> groups, double threshold, String v
 
     /** The best-matching neuron in another model. */
     record Partner(String model, int layer, int neuron, double corr) {
+    }
+
+    // ---------------------------------------------------------------- functional roles
+
+    /**
+     * Functional roles read from the weights (--roles) and their causal checks (--interventions).
+     *
+     * @param trained       the --roles models drawn as trained seeds (all but the control), in the order given
+     * @param control       the control among them, or null
+     * @param kurt          per percentile (5, 10, 50, 90, 95 of vocab_kurt over a layer's neurons) its band over the
+     *                      trained models per layer and the control's line; empty without --roles
+     * @param skew          the same for vocab_skew
+     * @param counts        per layer, per role of {@link RolesInput#ROLES}: the trained models' mean, min, max, the control's
+     * @param totals        per model, its role counts over all layers
+     * @param interventions per group with an intervene directory, in group order
+     */
+    record FunctionalRoles(List<String> trained, String control, List<PercentileBand> kurt, List<PercentileBand> skew,
+                           List<RoleCountRow> counts, List<RoleTotal> totals, List<GroupInterventions> interventions) {
+    }
+
+    /** Per layer: mean, min and max over the trained models (NaN where none has the layer), the control's (NaN: none). */
+    record PercentileBand(int percentile, List<Double> mean, List<Double> min, List<Double> max, List<Double> control) {
+    }
+
+    record RoleCountRow(int layer, List<RoleCount> byRole) {
+    }
+
+    /** @param control the control's count, null without a control (or when it lacks the layer) */
+    record RoleCount(double trainedMean, int trainedMin, int trainedMax, Integer control) {
+    }
+
+    record RoleTotal(String model, boolean control, List<Integer> counts) {
+    }
+
+    /**
+     * One group's checks: the unchanged run, one entropy curve per tested neuron and LayerNorm mode, the tested
+     * (neuron, head) pairs and the ablated prediction neurons, as the tables give them.
+     */
+    record GroupInterventions(String group, EntropyPoint nominal, List<EntropyCurve> curves, List<AttentionRow> attention,
+                              List<PredictionRow> prediction) {
+    }
+
+    record EntropyPoint(long tokens, double loss, double entropy, double reciprocalRank, double lnScale) {
+    }
+
+    /** A neuron's means against the fixed value; {@code frozen}: the final LayerNorm scale held at the unchanged run's. */
+    record EntropyCurve(String neuron, String kind, boolean frozen, List<Double> values, List<EntropyPoint> points) {
+    }
+
+    record AttentionRow(String neuron, String head, String kind, double score, double ratio, long points,
+                        double meanActivation, double bosEffect, double normEffect, double fracNormEffect,
+                        double pearsonNorm, double spearmanNorm, double pearsonBos, double spearmanBos) {
+    }
+
+    record PredictionRow(String neuron, String kind, double kurt, double skew, long active, double meanActivation,
+                         double dBoosted, double dSuppressed, double dLoss) {
     }
 }

@@ -31,6 +31,8 @@ final class ReportPage {
         LayersSection.render(h, m);
         PropertiesSection.render(h, m.properties());
         FamiliesSection.render(h, m);
+        RolesSection.render(h, m);
+        InterventionsSection.render(h, m);
         ReferenceSection.render(h, m);
         TopSection.render(h, m.top());
         h.append("</main>\n</body>\n</html>\n");
@@ -50,6 +52,7 @@ final class ReportPage {
         h.append("<nav><a href=\"#run\">Run</a><a href=\"#headline\">Headline</a><a href=\"#distributions\">Distributions</a>")
                 .append("<a href=\"#sweep\">Threshold sweep</a><a href=\"#layers\">Per layer</a>")
                 .append("<a href=\"#properties\">Properties</a><a href=\"#families\">Families</a>")
+                .append("<a href=\"#roles\">Roles</a><a href=\"#interventions\">Interventions</a>")
                 .append("<a href=\"#reference\">Reference</a>")
                 .append("<a href=\"#top\">Top neurons</a></nav>\n");
     }

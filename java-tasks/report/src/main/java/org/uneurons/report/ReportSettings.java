@@ -17,13 +17,16 @@ import org.uneurons.core.cli.UsageException;
  * repeatable options are lists in the order given, and {@code threshold} is null unless {@code --threshold} was
  * given (the run parameters may then supply it, see {@link ReportInputs}). {@code plan} is the run's plan file;
  * {@code reference} a neuron table to compare the anchor's with (label {@code reference} unless given);
- * {@code families} the families.h5 of some groups, each labelled with its group (a label of {@code neurons}, once).
+ * {@code families} the families.h5 of some groups, each labelled with its group (a label of {@code neurons}, once);
+ * {@code roles} the weights task's directory of some models (a name of {@code models} when models are given, once
+ * each); {@code interventions} the intervene task's directory of some groups (once each); {@code control} the model
+ * among {@code roles} that is the random-init control (drawn apart from the trained ones), or null.
  */
 record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, Path percentiles, Path stats,
                       List<Path> shards, List<Labelled> models, Path paramsFile, List<Map.Entry<String, String>> params,
                       Double threshold, List<Path> timings, List<Labelled> trainLogs, Long tokens, int top,
                       int contexts, int window, String title, Path plan, Labelled reference,
-                      List<Labelled> families) {
+                      List<Labelled> families, List<Labelled> roles, List<Labelled> interventions, String control) {
     static final int DEFAULT_TOP = 20;
     static final int DEFAULT_CONTEXTS = 5;
     static final int DEFAULT_WINDOW = 12;
@@ -56,6 +59,10 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
             }
         }
         checkFamilies(neurons, families);
+        checkRoles(models, roles, control);
+        checkInterventions(neurons, interventions);
+        roles = List.copyOf(roles);
+        interventions = List.copyOf(interventions);
         neurons = List.copyOf(neurons);
         families = List.copyOf(families);
         shards = List.copyOf(shards);
@@ -80,7 +87,43 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
         trainLogs.forEach(g -> out.add(new Labelled("--train-log", g.file())));
         optional(out, "--reference", reference == null ? null : reference.file());
         families.forEach(f -> out.add(new Labelled("--families", f.file())));
+        roles.forEach(f -> out.add(new Labelled("--roles", f.file())));
+        interventions.forEach(f -> out.add(new Labelled("--interventions", f.file())));
         return out;
+    }
+
+    /** Each roles directory names a model (one of --model when models are given), once; --control is one of them. */
+    private static void checkRoles(List<Labelled> models, List<Labelled> roles, String control) {
+        List<String> names = models.stream().map(Labelled::label).toList();
+        Set<String> seen = new HashSet<>();
+        for (Labelled r : roles) {
+            if (!names.isEmpty() && !names.contains(r.label())) {
+                throw new UsageException("--roles: no model '" + r.label() + "' among the --model names ("
+                        + String.join(", ", names) + "); expected MODEL=DIR with one of them");
+            }
+            if (!seen.add(r.label())) {
+                throw new UsageException("--roles: model '" + r.label() + "' is given twice; give one directory per model");
+            }
+        }
+        if (control != null && !roles.isEmpty() && !seen.contains(control)) {
+            throw new UsageException("--control " + control + " is not a model of --roles (" + String.join(", ", seen) + ")");
+        }
+    }
+
+    /** Each interventions directory names a group of --neurons, once. */
+    private static void checkInterventions(List<Labelled> neurons, List<Labelled> interventions) {
+        List<String> labels = neurons.stream().map(Labelled::label).toList();
+        Set<String> seen = new HashSet<>();
+        for (Labelled f : interventions) {
+            if (!labels.contains(f.label())) {
+                throw new UsageException("--interventions: no group '" + f.label() + "' among the --neurons groups ("
+                        + String.join(", ", labels) + "); expected GROUP=DIR with one of them");
+            }
+            if (!seen.add(f.label())) {
+                throw new UsageException("--interventions: group '" + f.label()
+                        + "' is given twice; give one directory per group");
+            }
+        }
     }
 
     /** Each families file names a group of --neurons, and a group has at most one. */
@@ -128,7 +171,24 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 args.string("title", DEFAULT_TITLE),
                 optionalPath(args, "plan"),
                 reference(args.strings("reference")),
-                families(rawValues(args, "families")));
+                families(rawValues(args, "families")),
+                pairs(rawValues(args, "roles"), "roles", "MODEL=DIR (a model and its weights task directory)"),
+                pairs(rawValues(args, "interventions"), "interventions",
+                        "GROUP=DIR (a group of --neurons and its intervene task directory)"),
+                args.has("control") ? args.string("control") : null);
+    }
+
+    /** NAME=PATH values of a repeatable option. */
+    private static List<Labelled> pairs(List<String> specs, String option, String expected) {
+        List<Labelled> out = new ArrayList<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw new UsageException("--" + option + " expects " + expected + ", got '" + spec + "'");
+            }
+            out.add(new Labelled(spec.substring(0, eq), Path.of(spec.substring(eq + 1))));
+        }
+        return out;
     }
 
     private static void positive(String opt, int v) {

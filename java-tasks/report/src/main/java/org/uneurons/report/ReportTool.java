@@ -59,6 +59,14 @@ public final class ReportTool extends Tool {
         o.addOption(Option.builder().longOpt("families").hasArg().argName("GROUP=FILE")
                 .desc("families.h5 of the families tool for a group of --neurons (e.g. trained=..., control=...),"
                         + " repeatable, once per group; without it the report says families were not computed").build());
+        o.addOption(Option.builder().longOpt("roles").hasArg().argName("MODEL=DIR")
+                .desc("a model's weights task directory (roles.csv, roles_layers.csv), repeatable, once per model;"
+                        + " without it the report says roles were not computed").build());
+        o.addOption(Option.builder().longOpt("control").hasArg().argName("MODEL")
+                .desc("the random-init control among the --roles models, drawn apart from the trained ones").build());
+        o.addOption(Option.builder().longOpt("interventions").hasArg().argName("GROUP=DIR")
+                .desc("a group's intervene task directory (entropy.csv, attention.csv, prediction.csv), repeatable,"
+                        + " once per group of --neurons").build());
         o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("tokens analysed, as shown in the summary").build());
         o.addOption(Option.builder().longOpt("threshold").hasArg().argName("X")
                 .desc("the run's universality threshold (default: param 'threshold', else 0.5)").build());

@@ -190,6 +190,6 @@ class ReportModelTest {
 
     private static ReportSettings settings(List<ReportSettings.Labelled> neurons, int top, int contexts, int window, Long tokens) {
         return new ReportSettings(Path.of("out"), neurons, null, null, null, List.of(), List.of(), null, List.of(), null,
-                List.of(), List.of(), tokens, top, contexts, window, "t", null, null, List.of());
+                List.of(), List.of(), tokens, top, contexts, window, "t", null, null, List.of(), List.of(), List.of(), null);
     }
 }
