@@ -165,6 +165,10 @@ report_problems() {
     for img in $imgs; do [[ -s "$1/report/$img" ]] || problems+=("missing figure $img"); done
     grep -q 'trained' "$html" && grep -q 'control' "$html" || problems+=("no trained/control groups")
     grep -qi 'excess' "$html" || problems+=("no excess correlation numbers")
+    # the roles and interventions the run made reached the report: counts per model, the unchanged run's numbers
+    grep -q 'data-key="roles_seed1_prediction"' "$html" && grep -q 'data-key="roles_control_prediction"' "$html" \
+        || problems+=("no roles section with seed1 and control")
+    grep -q 'Unchanged run over' "$html" || problems+=("no interventions section")
     echo "${problems[*]}"
 }
 

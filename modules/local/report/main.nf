@@ -49,6 +49,9 @@ process REPORT {
         --plan plan.tsv \\
         ${reference ? "--reference ${reference}" : ''} \\
         ${fams ? meta.groups.withIndex().collect { g, i -> "--families ${g}=${fams[i]}/families.h5" }.join(' ') : ''} \\
+        ${roleDirs ? meta.models.withIndex().collect { m, i -> "--roles ${m}=${roleDirs[i]}" }.join(' ') : ''} \\
+        ${roleDirs && meta.control ? "--control ${meta.control}" : ''} \\
+        ${ivDirs ? meta.groups.withIndex().collect { g, i -> "--interventions ${g}=${ivDirs[i]}" }.join(' ') : ''} \\
         ${args} \\
         --outdir .
     """

@@ -83,35 +83,7 @@ public final class InterventionBenchmark extends Tool {
             ga.matMul(gb).close();
             double gemm = 0;
             int gemmRuns = 0;
-            Set<Hook> nominalHooks = EnumSet.of(Hook.MLP_POST, Hook.RESID_FINAL, Hook.LN_FINAL_SCALE, Hook.ATTN_BOS,
-                    Hook.HEAD_Z_NORM);
-            Kind[] kinds = {
-                new Kind("unchanged run (hooks, unembedding, metrics)", layers * block + unembed, mm -> {
-                    try (ForwardResult f = mm.forward(ids, nominalHooks)) {
-                        metrics(mm.finalLogits(f.residFinal(), null));
-                    }
-                }),
-                new Kind("entropy run (fixed activation, two unembeddings)", layers * block + 2 * unembed, mm -> {
-                    try (ForwardResult f = mm.forward(ids, EnumSet.of(Hook.RESID_FINAL, Hook.LN_FINAL_SCALE),
-                            Intervention.none().fix(layers - 1, 5, 3f))) {
-                        metrics(mm.finalLogits(f.residFinal(), null));
-                        metrics(mm.finalLogits(f.residFinal(), f.lnFinalScale()));
-                    }
-                }),
-                new Kind("query-path ablation (stopped after layer " + mid + ")", (mid + 1) * block, mm -> {
-                    try (ForwardResult f = mm.forward(ids, EnumSet.of(Hook.ATTN_BOS, Hook.HEAD_Z_NORM),
-                            Intervention.none().ablateQueryPath(mid - 1, 5, mid, 0, Math.min(64, ctx - 1)).stopAfter(mid))) {
-                        ForwardResult.floats(f.headZNorm(mid));
-                    }
-                }),
-                new Kind("zero ablation (softmax, metrics)", layers * block + unembed, mm -> {
-                    try (ForwardResult f = mm.forward(ids, EnumSet.of(Hook.RESID_FINAL),
-                            Intervention.none().fix(layers - 1, 5, 0f))) {
-                        NDArray logits = mm.finalLogits(f.residFinal(), null);
-                        metrics(logits);
-                        logits.softmax(-1).sum().getFloat();
-                    }
-                })};
+            Kind[] kinds = kinds(ids, layers, mid, ctx, layers * block, unembed, block);
             double[] perToken = new double[kinds.length];
             for (int k = 0; k < kinds.length; k++) {
                 kinds[k].pass().accept(m); // warm-up
@@ -140,6 +112,39 @@ public final class InterventionBenchmark extends Tool {
                     flops, estimate, 100 * flops / estimate / gemmRate);
         }
         return EXIT_OK;
+    }
+
+    /** The four kinds of pass; {@code blocks} the FLOPs per token of all blocks, {@code block} of one. */
+    private static Kind[] kinds(int[][] ids, int layers, int mid, int ctx, double blocks, double unembed, double block) {
+        Set<Hook> nominalHooks = EnumSet.of(Hook.MLP_POST, Hook.RESID_FINAL, Hook.LN_FINAL_SCALE, Hook.ATTN_BOS,
+                Hook.HEAD_Z_NORM);
+        return new Kind[] {
+            new Kind("unchanged run (hooks, unembedding, metrics)", blocks + unembed, mm -> {
+                try (ForwardResult f = mm.forward(ids, nominalHooks)) {
+                    metrics(mm.finalLogits(f.residFinal(), null));
+                }
+            }),
+            new Kind("entropy run (fixed activation, two unembeddings)", blocks + 2 * unembed, mm -> {
+                try (ForwardResult f = mm.forward(ids, EnumSet.of(Hook.RESID_FINAL, Hook.LN_FINAL_SCALE),
+                        Intervention.none().fix(layers - 1, 5, 3f))) {
+                    metrics(mm.finalLogits(f.residFinal(), null));
+                    metrics(mm.finalLogits(f.residFinal(), f.lnFinalScale()));
+                }
+            }),
+            new Kind("query-path ablation (stopped after layer " + mid + ")", (mid + 1) * block, mm -> {
+                try (ForwardResult f = mm.forward(ids, EnumSet.of(Hook.ATTN_BOS, Hook.HEAD_Z_NORM),
+                        Intervention.none().ablateQueryPath(mid - 1, 5, mid, 0, Math.min(64, ctx - 1)).stopAfter(mid))) {
+                    ForwardResult.floats(f.headZNorm(mid));
+                }
+            }),
+            new Kind("zero ablation (softmax, metrics)", blocks + unembed, mm -> {
+                try (ForwardResult f = mm.forward(ids, EnumSet.of(Hook.RESID_FINAL),
+                        Intervention.none().fix(layers - 1, 5, 0f))) {
+                    NDArray logits = mm.finalLogits(f.residFinal(), null);
+                    metrics(logits);
+                    logits.softmax(-1).sum().getFloat();
+                }
+            })};
     }
 
     private record Kind(String name, double flopPerToken, Consumer<TransformerModel> pass) {

@@ -244,9 +244,14 @@ public final class TransformerModel implements AutoCloseable {
                 out.hidden(l + 1, x.duplicate());
             }
         }
-        if (last < cfg.nLayers - 1) {
-            return;
+        if (last == cfg.nLayers - 1) {
+            finalHooks(x, hooks, out);
         }
+    }
+
+    /** The hooks after the last block: the final LayerNorm's scale, the residual entering it, the logits. */
+    private void finalHooks(NDArray x, Set<Hook> hooks, ForwardResult out) {
+        boolean wantHidden = hooks.contains(Hook.HIDDEN);
         if (hooks.contains(Hook.LN_FINAL_SCALE)) {
             NDArray centred = x.sub(x.mean(new int[] {-1}, true));
             out.lnFinalScale(centred.square().mean(new int[] {-1}).add((float) cfg.layerNormEps).sqrt());

@@ -60,6 +60,13 @@ final class AttentionScores {
                 maxRandom[k] = Math.max(maxRandom[k], Math.abs(random[r][k]));
             }
         }
+        return best(scores, random, kBos, maxRandom, nl, nh, m);
+    }
+
+    /** Per neuron the later head with the largest |s|, its ratio to that head's largest random |s|, the candidate rule. */
+    private static Result best(float[][] scores, float[][] random, double[][][] kBos, double[] maxRandom, int nl, int nh,
+                               int m) {
+        int n = scores.length;
         int[] bestLayer = new int[n], bestHead = new int[n];
         double[] bestScore = new double[n], ratio = new double[n];
         boolean[] candidate = new boolean[n];
