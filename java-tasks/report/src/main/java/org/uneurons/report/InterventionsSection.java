@@ -60,7 +60,7 @@ final class InterventionsSection {
             h.empty("No (neuron, later head) pair was tested (a model with one layer has no later head).");
             return;
         }
-        h.append("<table class=\"interventions-attention\"><tr><th>neuron</th><th>head</th><th>kind</th>")
+        h.append("<div class=\"wide\"><table class=\"interventions-attention\"><tr><th>neuron</th><th>head</th><th>kind</th>")
                 .append("<th class=\"n\">BOS score</th><th class=\"n\">ratio</th><th class=\"n\">points</th>")
                 .append("<th class=\"n\">mean act.</th><th class=\"n\">Δ BOS attention</th><th class=\"n\">Δ ‖z‖</th>")
                 .append("<th class=\"n\">Δ ‖z‖ / ‖z‖</th><th class=\"n\">Pearson (act., Δ‖z‖)</th>")
@@ -75,7 +75,7 @@ final class InterventionsSection {
             h.num(Fmt.corr(r.spearmanNorm())).num(Fmt.corr(r.pearsonBos()));
             h.append("</tr>\n");
         }
-        h.append("</table>\n");
+        h.append("</table></div>\n");
     }
 
     private static void prediction(Html h, GroupInterventions g) {
@@ -84,7 +84,7 @@ final class InterventionsSection {
             h.empty("No neuron was zero-ablated.");
             return;
         }
-        h.append("<table class=\"interventions-prediction\"><tr><th>neuron</th><th>kind</th><th class=\"n\">vocab_kurt</th>")
+        h.append("<div class=\"wide\"><table class=\"interventions-prediction\"><tr><th>neuron</th><th>kind</th><th class=\"n\">vocab_kurt</th>")
                 .append("<th class=\"n\">vocab_skew</th><th class=\"n\">active tokens</th><th class=\"n\">mean act.</th>")
                 .append("<th class=\"n\">Δ p(boosted)</th><th class=\"n\">Δ p(suppressed)</th><th class=\"n\">Δ loss</th>")
                 .append("</tr>\n");
@@ -97,6 +97,6 @@ final class InterventionsSection {
             h.num(Fmt.value(r.dSuppressed())).num(Fmt.value(r.dLoss()));
             h.append("</tr>\n");
         }
-        h.append("</table>\n");
+        h.append("</table></div>\n");
     }
 }
