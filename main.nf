@@ -13,6 +13,10 @@
 include { UNIVERSAL_NEURONS } from './workflows/universal_neurons'
 
 workflow {
+    if (params.help) {
+        println ParamsHelp.text(file("${projectDir}/nextflow_schema.json"), workflow.manifest.version)
+        return
+    }
     def p
     try {
         p = ParamsValidator.validate(params, file("${projectDir}/nextflow_schema.json"), file(workflow.launchDir.toString()))
@@ -32,6 +36,7 @@ workflow {
         log.info "universal-neurons ${workflow.manifest.version}: ${p.input.size()} input file(s), ${checked.size()} checkpoints (${checked.collect { "${it.name}: ${it.architecture} ${it.n_layers} x ${it.d_mlp}" }.join(', ')}), pairs ${p.pairs}, outdir ${p.outdir}"
     }
     log.info "run: ${plan.summary()}"
+    log.info ParamsHelp.nonDefaultsLine(params, file("${projectDir}/nextflow_schema.json"))
     def costs = plan.costs(plan.plannedShards)
     log.info costs.text()
     def info = file("${p.outdir}/pipeline_info")
@@ -49,4 +54,13 @@ workflow {
     def jars = plan.tools.collectEntries { [it, file("${projectDir}/java-tasks/dist/${it}.jar", checkIfExists: true)] }
 
     UNIVERSAL_NEURONS(plan, jars, p.outdir)
+}
+
+// the end of a successful run: where the report is, and the headline numbers of every group
+workflow.onComplete {
+    if (workflow.success && !params.help && !params.plan_only) {
+        def outdir = file(params.outdir.toString().startsWith('/') ? params.outdir.toString()
+                                                                   : "${workflow.launchDir}/${params.outdir}")
+        log.info RunEnd.message(outdir.toPath())
+    }
 }

@@ -19,6 +19,7 @@ batch() {
 setup_file() {
     export WORK HF IDS
     WORK="$(work_dir params)" HF="$ROOT/java-tasks/testdata/hf" IDS="$ROOT/assets/demo/ids.npy"
+    batch help --help
     batch single --bogus 1 --seqs-per-shard 4 --ctx abc --dtype float64 --control maybe --pairs some --seeds 1 \
         --input no-such-file.txt --demo_tarball none.tgz --models "$HF/gpt2-tiny,$WORK/none" --reference_table none.csv \
         --threshold 1 --analysis_fraction 1.5 --tune_fraction 0 --lr 0 --max_task_memory 0 --demo_top_k 60000 \
@@ -47,6 +48,17 @@ expect_error() {
     awk -v e="$2" 'index($0, e) == 1 { found = 1 } END { exit !found }' "$log" \
         || fail "expected a line starting with: $2" "$log"
     ! grep -q 'Submitted process' "$log" || fail "a task started before the params were rejected" "$log"
+}
+
+@test "params: --help prints every parameter of the schema with its description, and starts nothing" {
+    [[ "$(cat "$WORK/help.rc")" == 0 ]] || fail "--help failed" "$WORK/help.log"
+    local name missing=()
+    for name in $(grep -o '^        "[a-z_0-9]*": {' "$ROOT/nextflow_schema.json" | sed 's/^ *"\([a-z_0-9]*\)".*/\1/'); do
+        grep -q -- "^  --$name " "$WORK/help.log" || missing+=("$name")
+    done
+    ((${#missing[@]} == 0)) || fail "--help does not list: ${missing[*]}" "$WORK/help.log"
+    grep -q '^      Tokens per sequence' "$WORK/help.log" || fail "no description under --ctx" "$WORK/help.log"
+    ! grep -q 'Submitted process' "$WORK/help.log" || fail "--help started a task" "$WORK/help.log"
 }
 
 @test "params: an unknown name" {

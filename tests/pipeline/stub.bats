@@ -67,6 +67,11 @@ tasks_as_planned() {
 @test "stub run, fused: CORRELATE_FUSED per (chunk, block), MERGE and FINALISE per (pair, block), no activations" {
     stub fused --correlate_mode fused --tokens_per_task 65536 --layers_per_task 1
     tasks_as_planned fused
+    # the params that differ from the schema's defaults are printed at the start, and the report's path at the end
+    grep -q "^params not at their defaults: correlate_mode=fused, layers_per_task=1, outdir=$WORK/fused/results, tokens_per_task=65536\$" \
+        "$WORK/fused.log" || fail "no line of the params not at their defaults" "$WORK/fused.log"
+    grep -q "^report: $WORK/fused/results/report/index.html\$" "$WORK/fused.log" \
+        || fail "no end-of-run line with the report's path" "$WORK/fused.log"
     grep -q '^plan: 2 analysis shards, 48 tasks: CORPUS 1, TRAIN 5, CORRELATE_FUSED 4, MERGE 12, FINALISE 12, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1$' \
         "$WORK/fused.log" || fail "not the fused plan of 2 chunks x 2 blocks" "$WORK/fused.log"
     local missing="" i b out

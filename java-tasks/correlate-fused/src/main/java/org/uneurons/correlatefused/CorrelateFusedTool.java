@@ -22,6 +22,7 @@ import org.uneurons.core.stats.PairMoments;
 import org.uneurons.formats.FilterChoice;
 import org.uneurons.formats.MomentsFile;
 import org.uneurons.formats.PartialStatsFile;
+import org.uneurons.models.Devices;
 import org.uneurons.models.Checkpoints;
 import org.uneurons.models.TransformerModel;
 
@@ -79,6 +80,7 @@ public final class CorrelateFusedTool extends Tool {
         FusedSettings s = FusedSettings.parse(args);
         checkPaths(args, s);
         FusedInputs in = FusedInputs.check(s);
+        components.putAll(Devices.components(s.where().device()));
         List<TransformerModel> models = new ArrayList<>();
         try (OpenBlasGemm gemm = new OpenBlasGemm(s.threads())) {
             for (int i = 0; i < s.dirs().size(); i++) {

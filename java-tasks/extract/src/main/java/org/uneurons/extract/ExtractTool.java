@@ -109,6 +109,7 @@ public final class ExtractTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
+        components.putAll(Devices.components(s.device()));
         args.existing("shard");
         if (!Files.exists(s.checkpoint())) {
             throw new InputException(s.checkpoint() + ": no such file or directory (--checkpoint)");

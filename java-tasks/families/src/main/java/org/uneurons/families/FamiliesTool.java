@@ -138,6 +138,7 @@ public final class FamiliesTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
+        components.putAll(Devices.components(s.device()));
         Path csv = args.outputFile("--outdir", s.outdir().resolve("families.csv"));
         Path h5 = args.outputFile("--outdir", s.outdir().resolve("families.h5"));
         ModelConfig cfg = ModelConfig.read(s.checkpoint().dir(), s.checkpoint().name());

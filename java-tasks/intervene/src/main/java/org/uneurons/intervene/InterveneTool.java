@@ -110,6 +110,7 @@ public final class InterveneTool extends Tool {
     @Override
     protected int doWork(Args args) {
         Settings s = Settings.parse(args);
+        components.putAll(Devices.components(s.device()));
         Path entropyCsv = args.outputFile("--outdir", s.outdir().resolve("entropy.csv"));
         Path attentionCsv = args.outputFile("--outdir", s.outdir().resolve("attention.csv"));
         Path pointsH5 = args.outputFile("--outdir", s.outdir().resolve("attention_points.h5"));

@@ -204,6 +204,21 @@ class InterveneToolTest {
         }
     }
 
+    /** versions.yml names what the run used beside the tool and Java: DJL, PyTorch, CUDA and the device. */
+    @Test
+    void versionsNameTheLibrariesAndTheDevice() throws IOException {
+        org.uneurons.core.cli.TaskRecord record = new org.uneurons.core.cli.TaskRecord(dir, "WF:INTERVENE", "trained");
+        List<String> args = new ArrayList<>(List.of("--checkpoint", "m=" + ckpt, "--roles", writeRoles(LAYERS * M).toString(),
+                "--shard", shard.toString(), "--outdir", dir.resolve("out").toString(), "--top-k", "1", "--random", "0",
+                "--values", "1", "--after-pos", "10", "--context", "16", "--max-tokens", "32"));
+        assertEquals(0, ToolRunner.run(new InterveneTool().recordingTo(record), args.toArray(String[]::new)).exitCode);
+        String yml = Files.readString(dir.resolve("versions.yml"));
+        assertTrue(yml.startsWith("\"WF:INTERVENE\":\n    intervene: "), yml);
+        assertTrue(yml.contains("\n    djl: \"" + ai.djl.engine.Engine.getDjlVersion() + "\"\n"), yml);
+        assertTrue(yml.contains("\n    pytorch: \"" + ai.djl.engine.Engine.getEngine("PyTorch").getVersion() + "\"\n"), yml);
+        assertTrue(yml.contains("\n    cuda: \"") && yml.endsWith("    device: \"cpu()\"\n"), yml);
+    }
+
     @Test
     void theSeedChoosesTheRandomBaselines() throws IOException {
         assertEquals(0, run("--seed", "1").exitCode);

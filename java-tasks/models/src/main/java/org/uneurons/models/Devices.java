@@ -43,4 +43,18 @@ public final class Devices {
     private static boolean cudaBuild() {
         return Engine.getEngine("PyTorch").hasCapability("CUDA");
     }
+
+    /**
+     * What a run on {@code device} used, for versions.yml: DJL's and PyTorch's versions, CUDA's (none on a CPU-only
+     * machine) and the device, e.g. {djl: 0.33.0, pytorch: 2.5.1, cuda: none, device: cpu()}.
+     */
+    public static java.util.Map<String, String> components(Device device) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("djl", Engine.getDjlVersion());
+        m.put("pytorch", Engine.getEngine("PyTorch").getVersion());
+        String cuda = ai.djl.util.cuda.CudaUtils.hasCuda() ? ai.djl.util.cuda.CudaUtils.getCudaVersionString() : null;
+        m.put("cuda", cuda == null ? "none" : cuda);
+        m.put("device", device.toString());
+        return m;
+    }
 }

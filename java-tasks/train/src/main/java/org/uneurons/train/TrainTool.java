@@ -80,6 +80,7 @@ public final class TrainTool extends Tool {
         }
         Gpt2Shape shape = new Gpt2Shape(s.nLayer(), s.dModel(), s.nHead(), s.dMlp(), train.ctx, vocab);
         Device device = startEngine(s);
+        components.putAll(Devices.components(device));
         double unigram = train.unigramEntropy(vocab);
         err.printf(Locale.ROOT, "train: %d layers, d_model %d, %d heads, d_mlp %d, ctx %d, vocab %d; %d training "
                         + "sequences, batch %d, %d steps (%.2f epochs), seed %d, %s; unigram entropy %.3f nats%n",

@@ -39,6 +39,14 @@ public record TaskRecord(Path dir, String process, String tag) {
 
     /** Appends this run's timing row (with the header when the file is new) and writes versions.yml. */
     public void write(String tool, String version, int exitCode) {
+        write(tool, version, exitCode, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #write(String, String, int)}, with the versions of the libraries and the device the run used (e.g.
+     * djl, pytorch, cuda, device) after the tool's and Java's in versions.yml.
+     */
+    public void write(String tool, String version, int exitCode, java.util.Map<String, String> components) {
         try {
             Path timing = dir.resolve(TIMING_FILE);
             StringBuilder row = new StringBuilder();
@@ -48,7 +56,7 @@ public record TaskRecord(Path dir, String process, String tag) {
             row.append(String.format(Locale.ROOT, "%s\t%s\t%d\t%.3f\t%s\t%s%n", process, tag, exitCode, wallSeconds(),
                     cpuSeconds(), peakRssMib()));
             Files.writeString(timing, row, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Files.writeString(dir.resolve(VERSIONS_FILE), versionsYaml(tool, version), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(VERSIONS_FILE), versionsYaml(tool, version, components), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(dir.toAbsolutePath() + ": cannot write " + TIMING_FILE + " or "
                     + VERSIONS_FILE, e);
@@ -57,8 +65,14 @@ public record TaskRecord(Path dir, String process, String tag) {
 
     /** The versions.yml of one process, as nf-core modules write it. */
     String versionsYaml(String tool, String version) {
-        return "\"" + process + "\":\n    " + tool + ": \"" + version + "\"\n    java: \""
-                + System.getProperty("java.version") + "\"\n";
+        return versionsYaml(tool, version, java.util.Map.of());
+    }
+
+    String versionsYaml(String tool, String version, java.util.Map<String, String> components) {
+        StringBuilder sb = new StringBuilder("\"" + process + "\":\n    " + tool + ": \"" + version + "\"\n    java: \""
+                + System.getProperty("java.version") + "\"\n");
+        components.forEach((k, v) -> sb.append("    ").append(k).append(": \"").append(v.replace("\"", "'")).append("\"\n"));
+        return sb.toString();
     }
 
     private static double wallSeconds() {

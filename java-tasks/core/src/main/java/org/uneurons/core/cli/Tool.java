@@ -59,6 +59,12 @@ public abstract class Tool {
         return Option.builder().longOpt(name).desc(desc).build();
     }
 
+    /**
+     * Versions of the libraries and the device a run used, for versions.yml after the tool's and Java's (e.g. djl,
+     * pytorch, cuda, device); tools that run a model fill it once they know their device.
+     */
+    protected final java.util.Map<String, String> components = new java.util.LinkedHashMap<>();
+
     /** Declares this tool's own options (the shared ones are added by {@link #run}). */
     protected abstract void declareOptions(Options options);
 
@@ -78,7 +84,7 @@ public abstract class Tool {
     public final int run(String[] argv, PrintStream stdout, PrintStream stderr) {
         int code = runTool(argv, stdout, stderr);
         if (taskRecord != null && code != INFO_ONLY) {
-            taskRecord.write(name(), Version.describe(getClass()), code);
+            taskRecord.write(name(), Version.describe(getClass()), code, components);
         }
         return code == INFO_ONLY ? EXIT_OK : code;
     }
