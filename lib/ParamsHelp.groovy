@@ -30,12 +30,36 @@ class ParamsHelp {
         sb.toString()
     }
 
-    /** "KEY=VALUE" of the validated params that differ from the schema's defaults (null and absent alike), sorted. */
+    /**
+     * docs/parameters.md: every parameter by group as Markdown tables, from the schema alone (tools/params-doc.sh
+     * writes it; tests/lib/PlanTest.groovy fails when the file and the schema drift apart).
+     */
+    static String markdown(Path schemaFile) {
+        Map schema = new JsonSlurper().parse(schemaFile.toFile()) as Map
+        StringBuilder sb = new StringBuilder('# Parameters\n\n')
+        sb << 'Generated from `nextflow_schema.json` by `tools/params-doc.sh` (do not edit by hand: a test fails when this\n'
+        sb << 'file and the schema differ). `./nextflow run main.nf --help` prints the same. How to set them: usage.md.\n'
+        groups(schema).each { String title, Map<String, Map> props ->
+            sb << "\n## ${title}\n\n| parameter | type | default | description |\n|---|---|---|---|\n"
+            props.each { String name, Map spec ->
+                String dflt = spec.containsKey('default') ? show(spec.default) : '(none)'
+                sb << "| `${name}` | `${cell(kind(spec))}` | ${cell(dflt)} | ${cell(spec.description?.toString() ?: '')} |\n"
+            }
+        }
+        sb.toString()
+    }
+
+    /** Text for a Markdown table cell: pipes escaped, no line breaks. */
+    private static String cell(String s) {
+        s.replace('|', '\\|').replace('\n', ' ')
+    }
+
+    /** "KEY=VALUE" of the given params that differ from the schema's defaults (null and empty alike), sorted. */
     static List<String> nonDefaults(Map params, Path schemaFile) {
         Map schema = new JsonSlurper().parse(schemaFile.toFile()) as Map
         Map<String, Map> props = [:]
         groups(schema).values().each { props.putAll(it) }
-        props.findAll { name, spec ->
+        props.findAll { name, spec -> params.containsKey(name) }.findAll { name, spec ->
             def v = unset(params.get(name)) ? null : params.get(name)
             def d = unset(spec.default) ? null : spec.default
             !(v == d || (v != null && d != null && show(v) == show(d)))

@@ -495,6 +495,18 @@ check('refusal, GPT-2 small staged at 100M tokens: 362.08 TB of work/; fix: corr
     assert c.fixes() == ['set correlate_mode fused (no activation files: 425.6 GB in work/ with tokens_per_task 12600000)']
 }
 
+check('docs/parameters.md is the schema as tables (tools/params-doc.sh regenerates it); --help lists every parameter') {
+    def schemaPath = Paths.get('nextflow_schema.json')
+    assert new File('docs/parameters.md').text == ParamsHelp.markdown(schemaPath)
+    String help = ParamsHelp.text(schemaPath, 'x')
+    ParamsHelp.groups(new groovy.json.JsonSlurper().parse(schemaPath.toFile()) as Map).values().each { props ->
+        props.keySet().each { name -> assert help.contains("\n  --${name} ") }
+    }
+    // the params a run starts with: only what differs from the schema's defaults; empty and null alike
+    assert ParamsHelp.nonDefaults([ctx: 128, demo_tarball: '', outdir: '/o', threshold: 0.3, input: []], schemaPath) ==
+        ['outdir=/o', 'threshold=0.3']
+}
+
 check('report params: the set ones, sorted') {
     Plan p = plan([seeds: 2])
     assert p.reportParams.contains('seeds=2') && p.reportParams.contains('pairs=anchor')
