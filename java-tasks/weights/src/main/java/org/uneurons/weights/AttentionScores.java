@@ -1,8 +1,10 @@
 package org.uneurons.weights;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import org.apache.commons.math3.special.Erf;
+import org.uneurons.core.stats.Gemm;
 import org.uneurons.formats.MlpActivation;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.models.ProcessedWeights;
@@ -23,40 +25,39 @@ final class AttentionScores {
                   double[] ratio, boolean[] candidate) {
     }
 
-    static Result compute(ProcessedWeights w, ModelConfig cfg, int bosId, int nRandom, long seed) {
+    static Result compute(ProcessedWeights w, ModelConfig cfg, int bosId, int nRandom, long seed, Gemm gemm) {
         int nl = w.nLayers, nh = w.nHeads, d = w.dModel, m = w.dMlp;
         double[][][] kBos = bosKeys(w, cfg, bosId);
         double[][] qDir = queryDirections(w, kBos); // [layer * n_heads][d_model], already / sqrt(d_head)
-        int n = nl * m;
-        float[][] scores = new float[n][nl * nh];
+        float[][] scores = new float[nl * m][nl * nh];
         for (int l = 0; l < nl; l++) {
+            int first = (l + 1) * nh; // the first head after layer l
+            double[][] later = Arrays.copyOfRange(qDir, first, nl * nh);
+            // one product per neuron layer, [d_mlp, d_model] x [d_model, later heads], on the heads that count
+            double[][] s = later.length == 0 ? new double[m][0] : gemm.multiplyABt(unitRows(w.wOut[l], m, d), later);
             for (int j = 0; j < m; j++) {
-                double[] unit = unitRow(w.wOut[l], j, d);
                 float[] row = scores[l * m + j];
-                for (int hl = 0; hl < nl; hl++) {
-                    for (int h = 0; h < nh; h++) {
-                        row[hl * nh + h] = hl <= l ? Float.NaN : (float) dot(unit, qDir[hl * nh + h]);
-                    }
+                Arrays.fill(row, 0, first, Float.NaN);
+                for (int k = first; k < nl * nh; k++) {
+                    row[k] = (float) s[j][k - first];
                 }
             }
         }
         // the baseline: Gaussian directions normalised to unit length, the same for every head
         SplittableRandom rnd = new SplittableRandom(seed);
+        double[][] v = new double[nRandom][d];
+        for (double[] row : v) {
+            for (int i = 0; i < d; i++) {
+                row[i] = gaussian(rnd);
+            }
+            normalise(row);
+        }
+        double[][] rs = gemm.multiplyABt(v, qDir);
         float[][] random = new float[nRandom][nl * nh];
         double[] maxRandom = new double[nl * nh];
         for (int r = 0; r < nRandom; r++) {
-            double[] v = new double[d];
-            double norm = 0;
-            for (int i = 0; i < d; i++) {
-                v[i] = gaussian(rnd);
-                norm += v[i] * v[i];
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < d; i++) {
-                v[i] /= norm;
-            }
             for (int k = 0; k < nl * nh; k++) {
-                random[r][k] = (float) dot(v, qDir[k]);
+                random[r][k] = (float) rs[r][k];
                 maxRandom[k] = Math.max(maxRandom[k], Math.abs(random[r][k]));
             }
         }
@@ -127,7 +128,7 @@ final class AttentionScores {
         }
         double[][][] keys = new double[w.nLayers][nh][hd];
         for (int l = 0; l < w.nLayers; l++) {
-            double[] a = normalise(x, eps);
+            double[] a = layerNorm(x, eps);
             double[] attn = w.bO[l].clone();
             for (int h = 0; h < nh; h++) {
                 double[] v = new double[hd];
@@ -150,7 +151,7 @@ final class AttentionScores {
             for (int r = 0; r < d; r++) {
                 next[r] += attn[r];
             }
-            double[] b = normalise(cfg.parallelResidual ? x : next, eps);
+            double[] b = layerNorm(cfg.parallelResidual ? x : next, eps);
             double[] mlp = w.bOut[l].clone();
             for (int j = 0; j < m; j++) {
                 double pre = w.bIn[l][j];
@@ -177,7 +178,7 @@ final class AttentionScores {
         return 0.5 * x * (1 + Erf.erf(x / Math.sqrt(2)));
     }
 
-    private static double[] normalise(double[] x, double eps) {
+    private static double[] layerNorm(double[] x, double eps) {
         int d = x.length;
         double mean = 0;
         for (double v : x) {
@@ -197,26 +198,25 @@ final class AttentionScores {
         return y;
     }
 
-    private static double[] unitRow(double[] wOut, int j, int d) {
-        double[] u = new double[d];
-        double norm = 0;
-        for (int r = 0; r < d; r++) {
-            u[r] = wOut[j * d + r];
-            norm += u[r] * u[r];
-        }
-        norm = Math.sqrt(norm);
-        for (int r = 0; r < d; r++) {
-            u[r] = norm == 0 ? 0 : u[r] / norm;
+    /** The rows of W_out [d_mlp, d_model] scaled to unit length (a zero row stays zero). */
+    private static double[][] unitRows(double[] wOut, int m, int d) {
+        double[][] u = new double[m][];
+        for (int j = 0; j < m; j++) {
+            u[j] = Arrays.copyOfRange(wOut, j * d, (j + 1) * d);
+            normalise(u[j]);
         }
         return u;
     }
 
-    private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
+    private static void normalise(double[] u) {
+        double norm = 0;
+        for (double x : u) {
+            norm += x * x;
         }
-        return s;
+        norm = Math.sqrt(norm);
+        for (int r = 0; r < u.length; r++) {
+            u[r] = norm == 0 ? 0 : u[r] / norm;
+        }
     }
 
     /** A standard normal draw (Box-Muller; SplittableRandom has no nextGaussian in Java 17). */

@@ -14,6 +14,7 @@ import org.uneurons.core.cli.Tool;
 import org.uneurons.core.cli.UsageException;
 import org.uneurons.core.io.AtomicOutput;
 import org.uneurons.core.io.CheckpointWeights;
+import org.uneurons.core.io.Hdf5;
 import org.uneurons.core.io.Hdf5Writer;
 import org.uneurons.core.io.OutputSet;
 import org.uneurons.formats.CheckpointRef;
@@ -90,7 +91,10 @@ public final class WeightsTool extends Tool {
             throw new UsageException("--bos-token " + bos + " is outside the vocabulary [0, " + cfg.vocabSize + ")");
         }
         Result r = analyse(w, k, ef, vocabBlock, threads);
-        AttentionScores.Result a = AttentionScores.compute(w, cfg, bos, nRandom, BOS_SEED);
+        AttentionScores.Result a;
+        try (OpenBlasGemm gemm = new OpenBlasGemm(threads)) {
+            a = AttentionScores.compute(w, cfg, bos, nRandom, BOS_SEED, gemm);
+        }
         try (OutputSet out = new OutputSet()) {
             out.write(roles, AtomicOutput.string(r.rolesCsv(a)));
             out.write(layers, AtomicOutput.string(r.layersCsv(a)));
@@ -115,22 +119,14 @@ public final class WeightsTool extends Tool {
     /** attention_scores.h5: every (neuron, head) score, the baseline's, the BOS keys (docs/output.md). */
     static void scoresFile(Path file, String model, int bos, AttentionScores.Result a, ProcessedWeights w) {
         int nl = w.nLayers, nh = w.nHeads;
-        float[][][][] s = new float[nl][w.dMlp][nl][nh];
-        for (int i = 0; i < a.scores().length; i++) {
-            for (int k = 0; k < nl * nh; k++) {
-                s[i / w.dMlp][i % w.dMlp][k / nh][k % nh] = a.scores()[i][k];
-            }
-        }
-        float[][][] random = new float[a.random().length][nl][nh];
-        for (int r = 0; r < random.length; r++) {
-            for (int k = 0; k < nl * nh; k++) {
-                random[r][k / nh][k % nh] = a.random()[r][k];
-            }
-        }
         try (Hdf5Writer h = Hdf5Writer.create(file)) {
             h.attribute("format", "uneurons-attention-scores-1").attribute("model", model).attribute("bos_id", bos)
                     .attribute("n_random", a.random().length).attribute("seed", BOS_SEED);
-            h.dataset("scores", s).dataset("random_scores", random).dataset("k_bos", a.kBos());
+            // the rows are neurons layer-major, each [head layer, head]: /scores in row-major order, with no copy
+            h.streamed("scores", Hdf5.Element.FLOAT32, new long[] {nl, w.dMlp, nl, nh}, Hdf5.fromFloatRows(a::scores));
+            h.streamed("random_scores", Hdf5.Element.FLOAT32, new long[] {a.random().length, nl, nh},
+                    Hdf5.fromFloatRows(a::random));
+            h.dataset("k_bos", a.kBos());
         }
     }
 
