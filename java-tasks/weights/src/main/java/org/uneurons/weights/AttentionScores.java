@@ -85,7 +85,7 @@ final class AttentionScores {
                     bestLayer[i] = k / nh;
                     bestHead[i] = k % nh;
                     bestScore[i] = scores[i][k];
-                    ratio[i] = maxRandom[k] == 0 ? Double.POSITIVE_INFINITY : best / maxRandom[k];
+                    ratio[i] = best == 0 ? 0 : best / maxRandom[k]; // 0 / 0 (a zero w_out or W_Q) is no evidence: 0
                 }
             }
             candidate[i] = bestHead[i] >= 0 && bestScore[i] > 0 && ratio[i] > 1;

@@ -189,7 +189,7 @@ class AttentionScoresTest {
      * Every score against a loop over (neuron, head) pairs taking the product in the other order, (w_out W_Q) . k, to
      * one float32 step. Adversarial rows in layer 0: a zero w_out (score 0, not NaN), one scaled by 1e30 and one by
      * 1e-30 (the unit normalisation must not overflow or lose them), and one along a head's query direction (all four
-     * switched off at BOS).
+     * switched off at BOS); a zero row in layer 1 whose first later head, (2, 0), has W_Q = 0 (ratio 0 / 0).
      */
     @Test
     void scoresEqualALoopOverPairs() {
@@ -207,6 +207,8 @@ class AttentionScoresTest {
             }
             w.bIn[0][j] = -30;
         }
+        java.util.Arrays.fill(w.wOut[1], 0, d, 0);
+        java.util.Arrays.fill(w.wQ[2], 0, d * hd, 0); // head (2, 0) reads nothing: its scores and baseline are all 0
         double[] q = AttentionScores.queryDirections(w, AttentionScores.bosKeys(w, cfg, 3))[2 * nh + 3];
         for (int r = 0; r < d; r++) {
             w.wOut[0][r] = 0;
@@ -261,11 +263,15 @@ class AttentionScoresTest {
                 max = Math.max(max, Math.abs(r[kk]));
             }
             assertEquals(a.scores()[i][kk], a.bestScore()[i]);
-            assertEquals(Math.abs(a.bestScore()[i]) / max, a.ratio()[i], 1e-12);
+            assertEquals(max == 0 ? 0 : Math.abs(a.bestScore()[i]) / max, a.ratio()[i], 1e-12);
             assertEquals(a.bestScore()[i] > 0 && a.ratio()[i] > 1, a.candidate()[i]);
         }
         assertTrue(a.candidate()[3], "the row along head (2, 3)'s query direction");
         assertFalse(a.candidate()[0], "the zero row");
+        assertEquals(0, a.bestScore()[24]);
+        assertEquals(2 * nh, a.bestLayer()[24] * nh + a.bestHead()[24], "a zero row in layer 1: the first later head");
+        assertEquals(0, a.ratio()[24], "0 / 0 with head (2, 0)'s zero baseline: no evidence, ratio 0");
+        assertFalse(a.candidate()[24]);
         for (int i = 2 * 24; i < 3 * 24; i++) {
             assertEquals(-1, a.bestHead()[i], "last layer: no later head");
             assertTrue(Double.isNaN(a.bestScore()[i]) && Double.isNaN(a.ratio()[i]) && !a.candidate()[i]);

@@ -1,6 +1,8 @@
 package org.uneurons.weights;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.jhdf.HdfFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.uneurons.core.io.CheckpointWeights;
@@ -83,6 +86,150 @@ class WeightsToolTest {
             long counted = rows.stream().skip(1).filter(x -> x.startsWith(layer)).filter(x -> x.contains(",prediction,"))
                     .count();
             assertEquals(counted, Long.parseLong(f[1]));
+        }
+    }
+
+    /**
+     * The attention-deactivation outputs of the tool on a random GPT-2 checkpoint (3 layers, 40 neurons, 4 heads,
+     * bos_token_id 5 in the config; 3 random directions, so that many neurons pass): attention_scores.h5's attributes
+     * and shapes, NaN exactly where the head's layer is not after the neuron's, its keys against the plain float64
+     * forward on the raw tensors; roles.csv's bos_* columns against the argmax of |/scores| over later heads and the
+     * largest |/random_scores|, the candidate rule, empty fields for the last layer, roles_layers.csv's
+     * attention_candidates. --bos-token overriding the config with the default 1000 directions: the baseline's mean
+     * square per head against |W_Q k / sqrt(d_head)|^2 / d_model (what unit random directions give); the same bytes
+     * from a second run; a token out of the vocabulary refused.
+     */
+    @Test
+    void attentionScoresFileAgreesWithRolesCsv() throws Exception {
+        RandomCheckpoint c = RandomCheckpoint.gpt2();
+        c.nLayers = 3;
+        c.dMlp = 40;
+        c.seed = 71;
+        Path ck = c.writeGpt2(tmp.resolve("a3"));
+        AttentionScoresTest.setBos(ck, 5);
+        Path out = tmp.resolve("out");
+        ToolRunner r = ToolRunner.run(new WeightsTool(), "--checkpoint", "a3=" + ck, "--outdir", out.toString(),
+                "--null-k", "4", "--threads", "1", "--bos-random", "3");
+        assertEquals(0, r.exitCode, r::toString);
+        int nl = 3, m = 40, nh = 4, hd = 8, d = 32, nr = 3;
+        float[][][][] s;
+        float[][][] rs;
+        try (HdfFile h = new HdfFile(out.resolve("attention_scores.h5"))) {
+            assertEquals("uneurons-attention-scores-1", h.getAttribute("format").getData());
+            assertEquals("a3", h.getAttribute("model").getData());
+            assertEquals(5, ((Number) h.getAttribute("bos_id").getData()).intValue());
+            assertEquals(nr, ((Number) h.getAttribute("n_random").getData()).intValue());
+            assertEquals(WeightsTool.BOS_SEED, ((Number) h.getAttribute("seed").getData()).longValue());
+            assertArrayEquals(new int[] {nl, m, nl, nh}, h.getDatasetByPath("/scores").getDimensions());
+            assertArrayEquals(new int[] {nr, nl, nh}, h.getDatasetByPath("/random_scores").getDimensions());
+            s = (float[][][][]) h.getDatasetByPath("/scores").getData();
+            rs = (float[][][]) h.getDatasetByPath("/random_scores").getData();
+            double[][][] k = (double[][][]) h.getDatasetByPath("/k_bos").getData();
+            assertKeys(RawBosKeys.keys(ck, 5), k);
+        }
+        List<String> rows = Files.readAllLines(out.resolve("roles.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        int[] perLayer = new int[nl];
+        for (int i = 0; i < nl * m; i++) {
+            int l = i / m;
+            String[] f = rows.get(1 + i).split(",", -1);
+            assertEquals(header.size(), f.length, rows.get(1 + i));
+            int bestL = -1, bestH = -1;
+            for (int hl = 0; hl < nl; hl++) {
+                for (int h = 0; h < nh; h++) {
+                    float x = s[l][i % m][hl][h];
+                    assertEquals(hl <= l, Float.isNaN(x), "NaN exactly below the diagonal");
+                    if (hl > l && (bestL < 0 || Math.abs(x) > Math.abs(s[l][i % m][bestL][bestH]))) {
+                        bestL = hl;
+                        bestH = h;
+                    }
+                }
+            }
+            String cand = f[header.indexOf("attention_candidate")];
+            if (bestL < 0) {
+                for (String col : new String[] {"bos_layer", "bos_head", "bos_score", "bos_ratio"}) {
+                    assertEquals("", f[header.indexOf(col)], "last layer: " + col);
+                }
+                assertEquals("false", cand);
+                continue;
+            }
+            assertEquals(bestL, Integer.parseInt(f[header.indexOf("bos_layer")]));
+            assertEquals(bestH, Integer.parseInt(f[header.indexOf("bos_head")]));
+            double score = Double.parseDouble(f[header.indexOf("bos_score")]);
+            assertEquals(s[l][i % m][bestL][bestH], score, 0.0);
+            double max = 0;
+            for (float[][] x : rs) {
+                max = Math.max(max, Math.abs(x[bestL][bestH]));
+            }
+            double ratio = Double.parseDouble(f[header.indexOf("bos_ratio")]);
+            assertEquals(Math.abs(score) / max, ratio, 1e-12 * ratio);
+            assertEquals(String.valueOf(score > 0 && ratio > 1), cand);
+            perLayer[l] += cand.equals("true") ? 1 : 0;
+        }
+                List<String> layers = Files.readAllLines(out.resolve("roles_layers.csv"));
+        int col = List.of(layers.get(0).split(",")).indexOf("attention_candidates");
+        for (int l = 0; l < nl; l++) {
+            assertEquals(perLayer[l], Integer.parseInt(layers.get(1 + l).split(",")[col]));
+        }
+        assertTrue(r.stderr.contains(", " + (perLayer[0] + perLayer[1]) + " attention-deactivation candidate(s) (BOS token 5,"
+                + " 3 random directions)"), r.stderr);
+        // 3 random directions are a low bar: both outcomes of the rule occur
+        assertTrue(perLayer[0] + perLayer[1] > 5 && perLayer[0] + perLayer[1] < 2 * m - 5, Arrays.toString(perLayer));
+
+        Path out9 = tmp.resolve("out9");
+        ToolRunner r9 = ToolRunner.run(new WeightsTool(), "--checkpoint", ck.toString(), "--outdir", out9.toString(),
+                "--null-k", "4", "--threads", "1", "--bos-token", "9");
+        assertEquals(0, r9.exitCode, r9::toString);
+        try (HdfFile h = new HdfFile(out9.resolve("attention_scores.h5"))) {
+            assertEquals(9, ((Number) h.getAttribute("bos_id").getData()).intValue());
+            assertArrayEquals(new int[] {1000, nl, nh}, h.getDatasetByPath("/random_scores").getDimensions());
+            assertKeys(RawBosKeys.keys(ck, 9), (double[][][]) h.getDatasetByPath("/k_bos").getData());
+            rs = (float[][][]) h.getDatasetByPath("/random_scores").getData();
+        }
+        ProcessedWeights w;
+        try (CheckpointWeights st = CheckpointWeights.open(ck)) {
+            w = WeightProcessing.process(ModelConfig.read(ck, "a3"), WeightSource.of(st));
+        }
+        double[][][] kRef = RawBosKeys.keys(ck, 9);
+        for (int hl = 0; hl < nl; hl++) {
+            for (int h = 0; h < nh; h++) {
+                double q2 = 0, ms = 0;
+                for (int row = 0; row < d; row++) {
+                    double q = 0;
+                    for (int e = 0; e < hd; e++) {
+                        q += w.wQ[hl][(h * d + row) * hd + e] * kRef[hl][h][e];
+                    }
+                    q2 += q * q / hd;
+                }
+                for (float[][] x : rs) {
+                    ms += x[hl][h] * x[hl][h] / 1000;
+                }
+                // E (u . q)^2 = |q|^2 / d for u uniform on the sphere; 1000 draws: relative error about 4.5%
+                assertEquals(q2 / d, ms, 0.2 * q2 / d, "baseline of head " + hl + "." + h);
+            }
+        }
+        // the baseline is seeded and the files record no path or time: the same run elsewhere writes the same bytes
+        Path again = tmp.resolve("elsewhere").resolve("out");
+        assertEquals(0, ToolRunner.run(new WeightsTool(), "--checkpoint", ck.toString(), "--outdir", again.toString(),
+                "--null-k", "4", "--threads", "1", "--bos-token", "9").exitCode);
+        for (String f : new String[] {"roles.csv", "roles_layers.csv", "attention_scores.h5"}) {
+            assertArrayEquals(Files.readAllBytes(out9.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
+        }
+        ToolRunner bad = ToolRunner.run(new WeightsTool(), "--checkpoint", ck.toString(), "--outdir",
+                tmp.resolve("o").toString(), "--bos-token", "300");
+        assertEquals(2, bad.exitCode, bad::toString);
+        assertEquals("weights: error: --bos-token 300 is outside the vocabulary [0, 300)", bad.errorLine());
+        assertFalse(Files.exists(tmp.resolve("o").resolve("roles.csv")));
+    }
+
+    private static void assertKeys(double[][][] want, double[][][] got) {
+        assertEquals(want.length, got.length);
+        for (int l = 0; l < want.length; l++) {
+            for (int h = 0; h < want[l].length; h++) {
+                for (int c = 0; c < want[l][h].length; c++) {
+                    assertEquals(want[l][h][c], got[l][h][c], 1e-9 * Math.max(1, Math.abs(want[l][h][c])));
+                }
+            }
         }
     }
 
