@@ -26,9 +26,10 @@ import org.uneurons.models.WeightStats;
 
 /**
  * weights (one task per model): functional roles read from the checkpoint's TransformerLens-processed weights
- * (METHOD 7.1, 7.2; docs/roles.md). Writes roles.csv (one row per neuron: vocabulary moments, output norm, the
- * fraction of ||w_out||^2 in the bottom singular subspace of W_U, role, entropy candidate) and roles_layers.csv (per
- * layer: role counts and the 5/10/50/90/95th percentiles of vocab_kurt and vocab_skew).
+ * (METHOD 7.1-7.3; docs/roles.md). Writes roles.csv (one row per neuron: vocabulary moments, output norm, the
+ * fraction of ||w_out||^2 in the bottom singular subspace of W_U, role, entropy candidate, best BOS head and
+ * attention-deactivation candidate), roles_layers.csv (per layer: role and candidate counts and the 5/10/50/90/95th
+ * percentiles of vocab_kurt and vocab_skew) and attention_scores.h5 (every neuron-head score, the baseline, the keys).
  */
 public final class WeightsTool extends Tool {
     static final double[] PERCENTILES = {5, 10, 50, 90, 95};
@@ -45,7 +46,7 @@ public final class WeightsTool extends Tool {
     protected void declareOptions(Options o) {
         o.addOption(option("checkpoint", "NAME=DIR", "the model's checkpoint (safetensors or pytorch_model.bin; NAME names it"
                 + " in messages, DIR alone: the directory's name)"));
-        o.addOption(option("outdir", "DIR", "directory for roles.csv and roles_layers.csv (made when missing)"));
+        o.addOption(option("outdir", "DIR", "directory for roles.csv, roles_layers.csv and attention_scores.h5 (made when missing)"));
         o.addOption(option("null-k", "K", "dimension of W_U's bottom singular subspace (default 10)"));
         o.addOption(option("entropy-filter", "small|medium", "the paper's entropy-candidate query (default: medium for 24"
                 + " layers or more, else small)"));
