@@ -61,6 +61,10 @@ workflow.onComplete {
     if (workflow.success && !params.help && !params.plan_only) {
         def outdir = file(params.outdir.toString().startsWith('/') ? params.outdir.toString()
                                                                    : "${workflow.launchDir}/${params.outdir}")
-        log.info RunEnd.message(outdir.toPath())
+        try {
+            log.info RunEnd.message(outdir)
+        } catch (Exception e) {   // a summary that cannot be read never fails a finished run
+            log.warn "the run finished; its summary could not be read: ${e.message}"
+        }
     }
 }

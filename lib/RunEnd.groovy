@@ -13,7 +13,8 @@ class RunEnd {
                                        : "no report was written under ${outdir}".toString())
         Path groups = outdir.resolve('universality')
         if (Files.isDirectory(groups)) {
-            Files.list(groups).sorted().each { Path g ->
+            // the anchor's group first, then the others by name
+            Files.list(groups).toList().sort(false) { Path g -> (g.fileName.toString() == 'trained' ? '0' : '1') + g.fileName }.each { Path g ->
                 Path table = g.resolve('neurons.csv')
                 if (Files.exists(table)) {
                     lines << "${g.fileName}: ${headline(table)}".toString()
@@ -26,6 +27,7 @@ class RunEnd {
     /** "N neurons, mean excess X, U universal (P%)" of a neurons.csv (columns excess_corr and is_universal). */
     static String headline(Path table) {
         List<String> rows = Files.readAllLines(table)
+        if (rows.isEmpty()) return 'an empty neurons.csv'
         List<String> header = rows[0].split(',', -1) as List
         int e = header.indexOf('excess_corr'), u = header.indexOf('is_universal')
         if (e < 0 || u < 0) return "${table}: no excess_corr or is_universal column"

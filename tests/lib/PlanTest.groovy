@@ -507,6 +507,18 @@ check('docs/parameters.md is the schema as tables (tools/params-doc.sh regenerat
         ['outdir=/o', 'threshold=0.3']
 }
 
+check('end of a run: the report path and each group\'s headline from its neurons.csv, the anchor\'s group first') {
+    Path out = Files.createTempDirectory('runend')
+    Files.createDirectories(out.resolve('report'))
+    Files.writeString(out.resolve('report/index.html'), '<html></html>')
+    Files.createDirectories(out.resolve('universality/trained'))
+    Files.createDirectories(out.resolve('universality/control'))
+    Files.writeString(out.resolve('universality/trained/neurons.csv'), 'layer,neuron,excess_corr,is_universal\n0,0,0.6,1\n0,1,0.2,0\n1,0,,0\n1,1,0.4,0\n')
+    Files.writeString(out.resolve('universality/control/neurons.csv'), '')
+    assert RunEnd.message(out).readLines() == ["report: ${out.resolve('report/index.html')}".toString(),
+        'trained: 3 neurons, mean excess correlation 0.4000, 1 universal (33.33%)', 'control: an empty neurons.csv']
+}
+
 check('report params: the set ones, sorted') {
     Plan p = plan([seeds: 2])
     assert p.reportParams.contains('seeds=2') && p.reportParams.contains('pairs=anchor')
