@@ -201,6 +201,10 @@ final class Charts {
         plot.setRenderer(r);
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+        if (bands.stream().allMatch(b -> java.util.Arrays.stream(b.x()).allMatch(x -> x == Math.rint(x)))) {
+            // layers: ticks at whole numbers, not 0.1 apart for a 2-layer model
+            plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        }
         finish(chart);
         write(png, chart);
     }
@@ -400,7 +404,18 @@ final class Charts {
     /** Points (x, y) in palette colour {@code colour}, the line y = x, and dashed lines at {@code marker} on both axes. */
     static void scatter(Path png, String title, String xLabel, String yLabel, double[] x, double[] y, int colour,
                         Double marker) {
-        XYSeries points = new XYSeries("neurons", false, true);
+        scatter(png, title, xLabel, yLabel, "neurons", x, y, colour, marker, true);
+    }
+
+    /** Points (x, y) named {@code what} in palette colour {@code colour}, with dashed zero lines and no diagonal. */
+    static void points(Path png, String title, String xLabel, String yLabel, String what, double[] x, double[] y,
+                       int colour) {
+        scatter(png, title, xLabel, yLabel, what, x, y, colour, 0.0, false);
+    }
+
+    private static void scatter(Path png, String title, String xLabel, String yLabel, String what, double[] x,
+                                double[] y, int colour, Double marker, boolean withDiagonal) {
+        XYSeries points = new XYSeries(what, false, true);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < x.length; i++) {
@@ -413,7 +428,9 @@ final class Charts {
         diagonal.add(hi, hi);
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(points);
-        data.addSeries(diagonal);
+        if (withDiagonal) {
+            data.addSeries(diagonal);
+        }
         JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
                 true, false, false);
         XYPlot plot = chart.getXYPlot();

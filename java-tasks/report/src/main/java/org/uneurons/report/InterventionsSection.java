@@ -1,6 +1,7 @@
 package org.uneurons.report;
 
 import org.uneurons.report.ReportModel.AttentionRow;
+import org.uneurons.report.ReportModel.AttentionScatter;
 import org.uneurons.report.ReportModel.EntropyPoint;
 import org.uneurons.report.ReportModel.GroupInterventions;
 import org.uneurons.report.ReportModel.PredictionRow;
@@ -76,6 +77,30 @@ final class InterventionsSection {
             h.append("</tr>\n");
         }
         h.append("</table></div>\n");
+        scatter(h, g);
+    }
+
+    /** The top attention pair's points, when the group's directory has attention_points.h5. */
+    private static void scatter(Html h, GroupInterventions g) {
+        AttentionScatter s = g.scatter();
+        if (s == null) {
+            return;
+        }
+        if (s.activation().isEmpty()) {
+            h.empty("The top pair " + Fmt.esc(s.neuron()) + " / " + Fmt.esc(s.head()) + " has no point with finite values.");
+            return;
+        }
+        h.append("<p class=\"note\" data-key=\"attention_").esc(g.group()).append("_scatter\">The top pair, ")
+                .esc(s.neuron()).append(" and head ").esc(s.head()).append(", at each of its ")
+                .append(Fmt.count(s.activation().size())).append(" points (sequence, query position): what the neuron")
+                .append(" adds to the head's output norm and to its attention on BOS, against its activation")
+                .append(s.dropped() == 0 ? "" : "; " + Fmt.count(s.dropped()) + (s.dropped() == 1 ? " point" : " points")
+                        + " with a non-finite value left out")
+                .append(".</p>\n<div class=\"pair\">\n");
+        for (String[] effect : ReportCharts.SCATTER_EFFECTS) {
+            h.img(ReportCharts.scatterFile(g.group(), effect[0]), s.neuron() + " activation against " + effect[1]);
+        }
+        h.append("</div>\n");
     }
 
     private static void prediction(Html h, GroupInterventions g) {

@@ -42,7 +42,9 @@ final class ModelBuilder {
                 PropertiesBuilder.build(in.anchor(), in.percentiles(), in.threshold()),
                 FamiliesBuilder.build(groups, in.families(), top),
                 in.reference() == null ? null : ReferenceBuilder.build(in.anchor(), in.reference()), top,
-                RolesBuilder.build(settings.control(), in.roles(), in.interventions()));
+                RolesBuilder.build(settings.control(),
+                        settings.models().stream().map(ReportSettings.Labelled::label).toList(), in.roles(),
+                        in.interventions()));
     }
 
     static Headline headline(List<NeuronGroup> groups, double threshold) {

@@ -62,6 +62,15 @@ final class ReportCharts {
         return "interventions_" + group + "_" + metric + ".png";
     }
 
+    /** The effects drawn against the top attention pair's activation: attention_points.h5 dataset, axis label. */
+    static final String[][] SCATTER_EFFECTS = {{"norm_effect", "Δ‖z‖ of the head (unchanged − ablated)"},
+        {"bos_prob_effect", "Δ BOS attention (unchanged − ablated)"}};
+
+    /** A group's scatter of the top attention pair, e.g. {@code interventions_trained_norm_effect.png}. */
+    static String scatterFile(String group, String effect) {
+        return "interventions_" + group + "_" + effect + ".png";
+    }
+
     /** The data file beside a chart: the same name with {@code .csv}. */
     static String csv(String png) {
         return png.substring(0, png.length() - ".png".length()) + ".csv";
@@ -101,6 +110,11 @@ final class ReportCharts {
                 if (!g.curves().isEmpty()) {
                     for (int k = 0; k < ENTROPY_METRICS.length; k++) {
                         entropyCurves(g, k, dir, interventionFile(g.group(), ENTROPY_METRICS[k]));
+                    }
+                }
+                if (g.scatter() != null && !g.scatter().activation().isEmpty()) {
+                    for (int k = 0; k < SCATTER_EFFECTS.length; k++) {
+                        attentionScatter(g, k, dir, scatterFile(g.group(), SCATTER_EFFECTS[k][0]));
                     }
                 }
             }
@@ -406,6 +420,19 @@ final class ReportCharts {
         }
         Charts.bands(dir.resolve(png), ENTROPY_METRICS[metric].replace('_', ' ') + " with the activation fixed ("
                 + g.group() + ")", "fixed post-activation", ENTROPY_METRICS[metric].replace('_', ' '), drawn);
+        data.write(dir.resolve(csv(png)));
+    }
+
+    /** The top attention pair: each point (sequence, query position) its activation against one of the effects. */
+    private static void attentionScatter(ReportModel.GroupInterventions g, int effect, Path dir, String png) {
+        ReportModel.AttentionScatter sc = g.scatter();
+        List<Double> y = effect == 0 ? sc.normEffect() : sc.bosEffect();
+        FigureCsv data = new FigureCsv("activation", SCATTER_EFFECTS[effect][0]);
+        for (int i = 0; i < y.size(); i++) {
+            data.row(sc.activation().get(i), y.get(i));
+        }
+        Charts.points(dir.resolve(png), sc.neuron() + " and head " + sc.head() + " (" + g.group() + ")",
+                "activation of " + sc.neuron(), SCATTER_EFFECTS[effect][1], "points", array(sc.activation()), array(y), 0);
         data.write(dir.resolve(csv(png)));
     }
 

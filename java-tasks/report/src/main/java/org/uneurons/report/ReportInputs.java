@@ -69,7 +69,12 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
         }
         Map<String, String> plan = s.plan() == null ? null : plan(s.plan());
         List<FamiliesInput> families = families(s, groups);
-        List<RolesInput> roles = s.roles().stream().map(r -> RolesInput.read(r.label(), r.file())).toList();
+        List<RolesInput> roles = new ArrayList<>();
+        for (ReportSettings.Labelled r : s.roles()) {
+            // checked against the model's config when the report has it (settings checked the name is a --model)
+            int m = s.models().stream().map(ReportSettings.Labelled::label).toList().indexOf(r.label());
+            roles.add(RolesInput.read(r.label(), r.file(), m < 0 ? null : models.get(m)));
+        }
         List<InterventionsInput> interventions = new ArrayList<>();
         for (NeuronGroup g : groups) {
             for (ReportSettings.Labelled f : s.interventions()) {
@@ -79,7 +84,7 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
             }
         }
         return new ReportInputs(params, threshold, List.copyOf(groups), layerFractions, percentiles, List.copyOf(models),
-                shardTokens, stats, contexts, timings, List.copyOf(logs), plan, reference, families, roles,
+                shardTokens, stats, contexts, timings, List.copyOf(logs), plan, reference, families, List.copyOf(roles),
                 List.copyOf(interventions));
     }
 

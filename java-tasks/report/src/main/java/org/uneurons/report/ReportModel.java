@@ -341,10 +341,18 @@ record ReportModel(String title, List<String> groups, double threshold, String v
      * @param skew          the same for vocab_skew
      * @param counts        per layer, per role of {@link RolesInput#ROLES}: the trained models' mean, min, max, the control's
      * @param totals        per model, its role counts over all layers
+     * @param candidates    per model of --roles, its strongest attention and entropy candidates
+     * @param withoutRoles  the --model names without a --roles directory (not in the figures), in --model order
      * @param interventions per group with an intervene directory, in group order
      */
     record FunctionalRoles(List<String> trained, String control, List<PercentileBand> kurt, List<PercentileBand> skew,
-                           List<RoleCountRow> counts, List<RoleTotal> totals, List<GroupInterventions> interventions) {
+                           List<RoleCountRow> counts, List<RoleTotal> totals, List<ModelCandidates> candidates,
+                           List<String> withoutRoles, List<GroupInterventions> interventions) {
+    }
+
+    /** A model's strongest candidates as {@link RolesInput} keeps them. */
+    record ModelCandidates(String model, boolean control, List<RolesInput.Candidate> attention,
+                           List<RolesInput.Candidate> entropy) {
     }
 
     /** Per layer: mean, min and max over the trained models (NaN where none has the layer), the control's (NaN: none). */
@@ -366,7 +374,16 @@ record ReportModel(String title, List<String> groups, double threshold, String v
      * (neuron, head) pairs and the ablated prediction neurons, as the tables give them.
      */
     record GroupInterventions(String group, EntropyPoint nominal, List<EntropyCurve> curves, List<AttentionRow> attention,
-                              List<PredictionRow> prediction) {
+                              List<PredictionRow> prediction, AttentionScatter scatter) {
+    }
+
+    /**
+     * The top attention pair's points from attention_points.h5 (null without the file or an attention pair): the
+     * neuron's activation and what it adds to the head's ‖z‖ and BOS attention; {@code dropped} points had a
+     * non-finite value and are left out.
+     */
+    record AttentionScatter(String neuron, String head, List<Double> activation, List<Double> normEffect,
+                            List<Double> bosEffect, int dropped) {
     }
 
     record EntropyPoint(long tokens, double loss, double entropy, double reciprocalRank, double lnScale) {

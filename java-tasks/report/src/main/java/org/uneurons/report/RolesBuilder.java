@@ -7,10 +7,12 @@ import java.util.Map;
 
 import org.uneurons.formats.CsvTable;
 import org.uneurons.report.ReportModel.AttentionRow;
+import org.uneurons.report.ReportModel.AttentionScatter;
 import org.uneurons.report.ReportModel.EntropyCurve;
 import org.uneurons.report.ReportModel.EntropyPoint;
 import org.uneurons.report.ReportModel.FunctionalRoles;
 import org.uneurons.report.ReportModel.GroupInterventions;
+import org.uneurons.report.ReportModel.ModelCandidates;
 import org.uneurons.report.ReportModel.PercentileBand;
 import org.uneurons.report.ReportModel.PredictionRow;
 import org.uneurons.report.ReportModel.RoleCount;
@@ -26,7 +28,9 @@ final class RolesBuilder {
     private RolesBuilder() {
     }
 
-    static FunctionalRoles build(String control, List<RolesInput> roles, List<InterventionsInput> interventions) {
+    /** {@code models}: the report's --model names, to name those without roles. */
+    static FunctionalRoles build(String control, List<String> models, List<RolesInput> roles,
+                                 List<InterventionsInput> interventions) {
         if (roles.isEmpty() && interventions.isEmpty()) {
             return null;
         }
@@ -70,10 +74,14 @@ final class RolesBuilder {
             }
             totals.add(new RoleTotal(r.model(), r.model().equals(control), List.copyOf(t)));
         }
+        List<ModelCandidates> candidates = roles.stream().map(r -> new ModelCandidates(r.model(),
+                r.model().equals(control), r.attention(), r.entropy())).toList();
+        List<String> with = roles.stream().map(RolesInput::model).toList();
+        List<String> without = roles.isEmpty() ? List.of() : models.stream().filter(m -> !with.contains(m)).toList();
         List<GroupInterventions> groups = interventions.stream().map(RolesBuilder::interventions).toList();
         return new FunctionalRoles(trained.stream().map(RolesInput::model).toList(), ctl == null ? null : ctl.model(),
                 roles.isEmpty() ? List.of() : List.copyOf(kurt), roles.isEmpty() ? List.of() : List.copyOf(skew),
-                List.copyOf(counts), List.copyOf(totals), groups);
+                List.copyOf(counts), List.copyOf(totals), candidates, without, groups);
     }
 
     private static PercentileBand band(int k, int layers, List<RolesInput> trained, RolesInput ctl, boolean kurtosis) {
@@ -132,7 +140,30 @@ final class RolesBuilder {
                     n(p, r, "delta_prob_suppressed"), n(p, r, "delta_loss")));
         }
         return new GroupInterventions(in.group(), nominal, List.copyOf(curves), List.copyOf(attention),
-                List.copyOf(prediction));
+                List.copyOf(prediction), scatter(in));
+    }
+
+    /** The top pair's points where all three values are finite. */
+    private static AttentionScatter scatter(InterventionsInput in) {
+        InterventionsInput.TopPair p = in.topPair();
+        if (p == null) {
+            return null;
+        }
+        List<Double> act = new ArrayList<>(), norm = new ArrayList<>(), bos = new ArrayList<>();
+        int dropped = 0;
+        for (int i = 0; i < p.activation().length; i++) {
+            float a = p.activation()[i], n = p.normEffect()[i], b = p.bosEffect()[i];
+            if (Float.isFinite(a) && Float.isFinite(n) && Float.isFinite(b)) {
+                act.add((double) a);
+                norm.add((double) n);
+                bos.add((double) b);
+            } else {
+                dropped++;
+            }
+        }
+        CsvTable a = in.attention();
+        return new AttentionScatter(neuron(a, p.row()), "L" + a.string(p.row(), "head_layer") + "H"
+                + a.string(p.row(), "head"), List.copyOf(act), List.copyOf(norm), List.copyOf(bos), dropped);
     }
 
     private static EntropyPoint point(CsvTable e, int r) {

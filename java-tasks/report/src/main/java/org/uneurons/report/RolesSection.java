@@ -1,6 +1,7 @@
 package org.uneurons.report;
 
 import org.uneurons.report.ReportModel.FunctionalRoles;
+import org.uneurons.report.ReportModel.ModelCandidates;
 import org.uneurons.report.ReportModel.RoleCount;
 import org.uneurons.report.ReportModel.RoleCountRow;
 import org.uneurons.report.ReportModel.RoleTotal;
@@ -37,13 +38,56 @@ final class RolesSection {
                 .append(f.control() == null ? "" : "; control: ").esc(f.control() == null ? "" : f.control())
                 .append(". Lines are the trained models' mean, shaded bands their min-max range; the control is")
                 .append(" dashed.</p>\n");
+        if (!f.withoutRoles().isEmpty()) {
+            h.append("<p class=\"note\" data-key=\"roles_without\">No roles were given for ")
+                    .esc(String.join(", ", f.withoutRoles())).append(" (no <code>--roles</code> directory); ")
+                    .append(f.withoutRoles().size() == 1 ? "it is" : "they are").append(" not in the figures or tables.</p>\n");
+        }
         h.append("<div class=\"pair\">\n");
         h.img(ReportCharts.ROLES_KURT, "Percentiles of vocab_kurt per layer");
         h.img(ReportCharts.ROLES_SKEW, "Percentiles of vocab_skew per layer");
         h.append("</div>\n");
         totals(h, f);
         layers(h, f);
+        candidates(h, f);
         h.append("</section>\n");
+    }
+
+    /** Each model's strongest candidates: attention by bos_ratio, entropy by null_fraction. */
+    private static void candidates(Html h, FunctionalRoles f) {
+        h.append("<h3>Strongest candidates</h3>\n<p class=\"note\">Per model, up to ").append(RolesInput.TOP_CANDIDATES)
+                .append(" attention-deactivation candidates with the largest BOS ratio (the head whose query on BOS the")
+                .append(" neuron's output moves most, the signed score s and |s| over the largest of the random")
+                .append(" directions') and up to ").append(RolesInput.TOP_CANDIDATES)
+                .append(" entropy candidates with the largest null-space fraction of w_out.</p>\n");
+        h.append("<table class=\"roles-candidates\"><tr><th>model</th><th class=\"n\">attention candidate</th>")
+                .append("<th class=\"n\">BOS head</th>")
+                .append("<th class=\"n\">BOS score</th><th class=\"n\">ratio</th><th class=\"n\">entropy candidate</th>")
+                .append("<th class=\"n\">null fraction</th></tr>\n");
+        for (ModelCandidates c : f.candidates()) {
+            int rows = Math.max(1, Math.max(c.attention().size(), c.entropy().size()));
+            for (int i = 0; i < rows; i++) {
+                h.append("<tr><td>").esc(i == 0 ? c.model() + (c.control() ? " (control)" : "") : "").append("</td>");
+                String key = "roles_" + c.model() + "_candidate" + i;
+                if (i < c.attention().size()) {
+                    RolesInput.Candidate a = c.attention().get(i);
+                    h.cell(key + "_attention", "L" + a.layer() + "." + a.neuron());
+                    h.num("L" + a.headLayer() + "H" + a.head());
+                    h.num(Fmt.value(a.score())).cell(key + "_ratio", Fmt.value(a.ratio()));
+                } else {
+                    h.append(i == 0 ? "<td class=\"n note\">none</td><td></td><td></td><td></td>" : "<td></td><td></td><td></td><td></td>");
+                }
+                if (i < c.entropy().size()) {
+                    RolesInput.Candidate e = c.entropy().get(i);
+                    h.cell(key + "_entropy", "L" + e.layer() + "." + e.neuron());
+                    h.cell(key + "_null_fraction", Fmt.value(e.nullFraction()));
+                } else {
+                    h.append(i == 0 ? "<td class=\"n note\">none</td><td></td>" : "<td></td><td></td>");
+                }
+                h.append("</tr>\n");
+            }
+        }
+        h.append("</table>\n");
     }
 
     private static void totals(Html h, FunctionalRoles f) {
