@@ -53,6 +53,11 @@ final class RolesSection {
         h.append("</section>\n");
     }
 
+    /** A mean of counts: whole means as counts (256, not 256.0), others to 4 significant digits. */
+    static String meanCount(double mean) {
+        return mean == Math.rint(mean) ? Fmt.count((long) mean) : Fmt.general(mean);
+    }
+
     /** Each model's strongest candidates: attention by bos_ratio, entropy by null_fraction. */
     private static void candidates(Html h, FunctionalRoles f) {
         h.append("<h3>Strongest candidates</h3>\n<p class=\"note\">Per model, up to ").append(RolesInput.TOP_CANDIDATES)
@@ -123,7 +128,7 @@ final class RolesSection {
             h.append("<tr><td>").append(row.layer()).append("</td>");
             for (int k = 0; k < row.byRole().size(); k++) {
                 RoleCount c = row.byRole().get(k);
-                String trained = f.trained().isEmpty() ? "–" : Fmt.general(c.trainedMean())
+                String trained = f.trained().isEmpty() ? "–" : meanCount(c.trainedMean())
                         + (several ? " (" + c.trainedMin() + "–" + c.trainedMax() + ")" : "");
                 h.cell("roles_layer" + row.layer() + "_" + RolesInput.ROLES[k], trained);
                 if (f.control() != null) {

@@ -220,13 +220,23 @@ class RolesReportTest {
             total += counts[1][l][0];
         }
         assertTrue(html.contains("data-key=\"roles_seed2_prediction\">" + total + "<"), "seed2's prediction total");
-        int l = 2, k = 4;
-        double mean = (counts[0][l][k] + counts[1][l][k] + counts[2][l][k]) / 3.0;
-        int lo = Math.min(counts[0][l][k], Math.min(counts[1][l][k], counts[2][l][k]));
-        int hi = Math.max(counts[0][l][k], Math.max(counts[1][l][k], counts[2][l][k]));
-        assertTrue(html.contains("data-key=\"roles_layer2_attention_candidates\">" + Fmt.general(mean) + " (" + lo + "–"
-                + hi + ")<"), html);
-        assertTrue(html.contains("data-key=\"roles_layer2_attention_candidates_control\">" + counts[3][l][k] + "<"));
+        // every cell: the seeds' mean (a whole mean as a count, else 4 significant digits), their range, the control
+        int fractional = 0;
+        for (int l = 0; l < LAYERS; l++) {
+            for (int k = 0; k < 5; k++) {
+                int sum = counts[0][l][k] + counts[1][l][k] + counts[2][l][k];
+                int lo = Math.min(counts[0][l][k], Math.min(counts[1][l][k], counts[2][l][k]));
+                int hi = Math.max(counts[0][l][k], Math.max(counts[1][l][k], counts[2][l][k]));
+                String shown = sum % 3 == 0 ? String.valueOf(sum / 3) : String.format(java.util.Locale.ROOT, "%.4g", sum / 3.0);
+                fractional += sum % 3 == 0 ? 0 : 1;
+                String key = "data-key=\"roles_layer" + l + "_" + RolesInput.ROLES[k];
+                assertTrue(html.contains(key + "\">" + shown + " (" + lo + "–" + hi + ")<"), key);
+                assertTrue(html.contains(key + "_control\">" + counts[3][l][k] + "<"), key);
+            }
+        }
+        assertTrue(fractional > 0 && fractional < 15, "both kinds of mean are shown: " + fractional);
+        // the last layer has no attention candidate in any model
+        assertTrue(html.contains("data-key=\"roles_layer2_attention_candidates\">0 (0–0)<"), html);
         // interventions: the curves' data, the tables
         List<String> curve = Files.readAllLines(report.resolve("interventions_trained_entropy.csv"));
         assertEquals("neuron,kind,ln_frozen,value,entropy", curve.get(0));
