@@ -13,7 +13,7 @@ import org.uneurons.core.stats.MomentShape;
 import org.uneurons.core.stats.PairMoments;
 
 /**
- * The partial (and merged) moments file, DESIGN 3. All float64: {@code /n} (scalar), {@code /mean_a},
+ * The partial (and merged) moments file (docs/output.md). All float64: {@code /n} (scalar), {@code /mean_a},
  * {@code /m2_a} [neurons of a in the layer range], {@code /mean_b}, {@code /m2_b} [all neurons of b],
  * {@code /comoment/{layer_a}/{layer_b}} [d_mlp_a, d_mlp_b], {@code /cov_b/{layer_b}} [d_mlp_b, d_mlp_b], and
  * {@code /shards} (string [k], the token shards folded in: a list that grows with the data is a dataset, not an

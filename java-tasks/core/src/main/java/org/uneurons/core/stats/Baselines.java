@@ -1,7 +1,7 @@
 package org.uneurons.core.stats;
 
 /**
- * Baseline correlations from the moments alone (DESIGN 4), with no second pass over the tokens. For layer l of b
+ * Baseline correlations from the moments alone (docs/correlate.md), with no second pass over the tokens. For layer l of b
  * and its random matrix R_l (rows = baseline units), the co-moment of a's neuron i with unit j is
  * {@code (C[i, l] R_l^T)_ij} and the unit's sum of squared deviations is {@code r_j^T covB_l r_j}; so the baseline
  * correlation equals streaming the rotated activations {@code R_l y_l}. A neuron's baseline is its max over every
