@@ -209,3 +209,12 @@ gpu_processes() {
         sed -n 's/^process \([A-Z_]*\) {.*/\1/p' "$f"
     done | sort
 }
+
+# python_with_h5py: a python3 that imports h5py and pandas (Debian's /usr/bin/python3 first), or fail
+python_with_h5py() {
+    local py
+    for py in /usr/bin/python3 "$(command -v python3 2>/dev/null)"; do
+        [[ -n "$py" && -x "$py" ]] && "$py" -c 'import h5py, pandas' 2>/dev/null && { echo "$py"; return 0; }
+    done
+    return 1
+}

@@ -59,6 +59,17 @@ needs_real_run() {
     [[ "$timed" == "$want" ]] || fail "report timings: expected ${want//$'\n'/, }; got: ${timed//$'\n'/, }" "$WORK/real_run.log"
 }
 
+@test "real run: every published HDF5 and CSV file reads in Python (h5py, pandas) as docs/python.md says" {
+    needs_real_run
+    local py
+    py="$(python_with_h5py)" || {
+        [[ -z "${UN_CI:-}" ]] || fail "CI: no python3 with h5py and pandas (.ci/run installs python3-h5py python3-pandas)"
+        skip "no python3 with h5py and pandas here (apt-get install python3-h5py python3-pandas)"
+    }
+    "$py" "$ROOT/tests/python/read_outputs.py" "$REAL/results" "$ROOT/docs/python.md" >"$WORK/python.out" 2>&1 \
+        || fail "Python could not read the outputs: $(head -n 5 "$WORK/python.out")" "$WORK/python.out"
+}
+
 @test "real run: neurons.csv starts with layer,neuron,max_corr" {
     needs_real_run
     [[ "$(head -n 1 "$REAL/results/universality/trained/neurons.csv")" == layer,neuron,max_corr,* ]] \
