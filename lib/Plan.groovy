@@ -351,7 +351,17 @@ class Plan {
 
     /** The memory request of the STATS_FINAL task of one table model, in MiB. */
     long statsFinalMemoryMb(String model) {
-        PlanCosts.requestMb('STATS_FINAL', PlanCosts.statsFinalBytes(this, model).host as long)
+        modelMemoryMb('STATS_FINAL', model)
+    }
+
+    /** The memory request of the STATS_FINAL, WEIGHTS or INTERVENE task of one model, in MiB. */
+    long modelMemoryMb(String process, String model) {
+        PlanCosts.requestMb(process, PlanCosts.modelTaskBytes(this, process, model).host as long)
+    }
+
+    /** The native (non-heap) memory the plan gives that task, MiB rounded up (INTERVENE's model and activations). */
+    long modelNativeMb(String process, String model) {
+        (long) Math.ceil((PlanCosts.modelTaskBytes(this, process, model).native as long) / (double) PlanCosts.MIB)
     }
 
     /** The native (non-heap) memory the plan gives that task, MiB rounded up: its heap is the rest (TaskJava). */

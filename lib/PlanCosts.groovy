@@ -27,6 +27,18 @@
  *   STATS_FINAL (per table model): heap = the merged and the read partial statistics + the columns written + the
  *       processed weights in float64 (8 params) + W_U and its unit rows in float64 (16 vocab d_model) + one vocabulary
  *       block of cosines and the unit w_out rows of a layer (8 d_mlp (d_model + 4096))
+ *   WEIGHTS (per model): heap = STATS_FINAL's weights, W_U rows and vocabulary block + the attention scores in float32
+ *       (4 N n_layers n_heads) and one neuron layer's product in float64 (8 d_mlp n_layers n_heads) + the random
+ *       baseline (8 x 1000 (d_model + n_layers n_heads)) + W_U W_U^T and its eigenvectors (16 d_model^2) + the roles
+ *       (ROLE_ROW bytes per neuron: the columns and the roles.csv text)
+ *   INTERVENE (per group, its table model; rows = batch_size x min(256, ctx, n_ctx), T = intervene_max_tokens,
+ *       P = intervene_top_k + intervene_random attention pairs):
+ *       model    4 x params                                          (float32, PyTorch's)
+ *       acts     the unchanged run kept for its batch, 4 rows (n_layers d_mlp + 5 vocab) (MLP_POST, the logits of two
+ *                runs and the metrics' temporaries), + forward (as CORRELATE_FUSED's, at these rows)
+ *       heap     the token ids 4 T + the attention points 16 P T (4 floats per point and pair, at most T points)
+ *                + the largest tensor read and transposed (8 vocab d_model) + the roles (ROLE_ROW N)
+ *     host (CPU): heap, native = model + acts;  host (GPU): heap, native = model;  GPU: model + acts + 1 GB (CUDA)
  *   request = heap / 0.8 (a quarter more for the collector) + native + 512 MiB (the JVM's own: metaspace, code,
  *   thread stacks); the task's -Xmx is the request less native and those 512 MiB (lib/TaskJava.groovy, from
  *   meta.native_mb), so the heap may fill its limit and the process still stays inside the request;
@@ -52,11 +64,20 @@ class PlanCosts {
     static final long JVM_OVERHEAD = TaskJava.JVM_OVERHEAD_MB * (1L << 20)
     static final long GPU_OVERHEAD = 1_000_000_000L
     /** The smallest request per planned process (MiB): the resource label's, so small runs keep their memory. */
-    static final Map<String, Long> FLOOR_MB = [CORRELATE_FUSED: 4096L, MERGE: 2048L, FINALISE: 4096L, STATS_FINAL: 4096L]
+    static final Map<String, Long> FLOOR_MB = [CORRELATE_FUSED: 4096L, MERGE: 2048L, FINALISE: 4096L, STATS_FINAL: 4096L,
+                                               WEIGHTS: 4096L, INTERVENE: 4096L]
     /** The processes whose memory the plan requests (conf/base.config: task.memory from meta.memory_mb). */
-    static final List<String> PLANNED = ['CORRELATE_FUSED', 'MERGE', 'FINALISE', 'STATS_FINAL']
-    /** stats-final's --vocab-block default: the vocabulary rows of one block of cosines. */
+    static final List<String> PLANNED = ['CORRELATE_FUSED', 'MERGE', 'FINALISE', 'STATS_FINAL', 'WEIGHTS', 'INTERVENE']
+    /** The planned processes with one task per model (STATS_FINAL, WEIGHTS) or per group's table model (INTERVENE). */
+    static final List<String> PER_MODEL = ['STATS_FINAL', 'WEIGHTS', 'INTERVENE']
+    /** stats-final's and weights' --vocab-block default: the vocabulary rows of one block of cosines. */
     static final long VOCAB_BLOCK = 4096L
+    /** weights' --bos-random default: the random directions of the attention-deactivation baseline. */
+    static final long BOS_RANDOM = 1000L
+    /** A neuron's roles in memory: about 20 float64 columns and its roles.csv row as text, with a builder's slack. */
+    static final long ROLE_ROW = 1024L
+    /** intervene's --context default: the tokens per sequence it keeps (the pipeline passes none). */
+    static final long INTERVENE_CONTEXT = 256L
 
     /** Thrown when a plan does not fit its limits once the shards are known (the message: refusal()). */
     static class PlanException extends RuntimeException {
@@ -140,7 +161,21 @@ class PlanCosts {
 
     /** [heap, native, host, gpu] bytes of the STATS_FINAL task of one table model. */
     static Map statsFinalBytes(Plan plan, String model) {
-        new PlanCosts(plan, null).statsFinal(plan.shapes[model] as Map)
+        modelTaskBytes(plan, 'STATS_FINAL', model)
+    }
+
+    /** [heap, native, host, gpu] bytes of the STATS_FINAL, WEIGHTS or INTERVENE task of one model. */
+    static Map modelTaskBytes(Plan plan, String process, String model) {
+        new PlanCosts(plan, null).perModel(process, plan.shapes[model] as Map)
+    }
+
+    Map perModel(String process, Map s) {
+        switch (process) {
+            case 'STATS_FINAL': return statsFinal(s)
+            case 'WEIGHTS': return weights(s)
+            case 'INTERVENE': return intervene(s)
+            default: throw new IllegalArgumentException("no planned memory per model for ${process}")
+        }
     }
 
     static long requestMb(String process, long hostBytes) {
@@ -196,6 +231,36 @@ class PlanCosts {
         request(stats + weights + block, 0L, 0L)
     }
 
+    Map weights(Map s) {
+        long d = s.d_model as long, m = s.d_mlp as long, heads = (s.n_layers as long) * (s.n_heads as long)
+        long vocab = 8L * params(s) + 16L * (s.vocab_size as long) * d + 8L * m * (d + VOCAB_BLOCK)
+        long scores = 4L * neurons(s) * heads + 8L * m * heads + 8L * BOS_RANDOM * (d + heads)
+        request(vocab + scores + 16L * d * d + ROLE_ROW * neurons(s), 0L, 0L)
+    }
+
+    Map intervene(Map s) {
+        long ctx = [INTERVENE_CONTEXT, plan.params.ctx as long, s.n_ctx as long].min()
+        long rows = (plan.params.batch_size as long) * ctx
+        long t = plan.params.intervene_max_tokens as long
+        long pairs = (plan.params.intervene_top_k as long) + (plan.params.intervene_random as long)
+        long model = 4L * params(s)
+        long acts = 4L * rows * (neurons(s) + 5L * (s.vocab_size as long)) +
+                    4L * rows * (2L * (s.n_heads as long) * ctx + 4L * (s.d_model as long) + 2L * (s.d_mlp as long))
+        long heap = 4L * t + 16L * pairs * t + 8L * (s.vocab_size as long) * (s.d_model as long) + ROLE_ROW * neurons(s)
+        plan.gpu ? request(heap, model, model + acts + GPU_OVERHEAD) : request(heap, model + acts, 0L)
+    }
+
+    /** Every task of a planned process, [heap, native, host, gpu] bytes each (none when it does not run). */
+    List<Map> plannedTasks(String proc) {
+        switch (proc) {
+            case 'CORRELATE_FUSED': return plan.fused ? plan.blocks.collect { fused(it) } : []
+            case 'STATS_FINAL': return plan.statsModels.collect { statsFinal(plan.shapes[it] as Map) }
+            case 'WEIGHTS': return plan.roles ? plan.models.collect { weights(plan.shapes[it] as Map) } : []
+            case 'INTERVENE': return plan.intervene ? plan.groups.collect { intervene(plan.shapes[plan.tableModels[it][0]] as Map) } : []
+            default: return plan.pairs.collectMany { p -> plan.blocks.collect { b -> proc == 'MERGE' ? merge(p, b) : finalise(p, b) } }
+        }
+    }
+
     /** Per planned process that runs: [tasks, host (the request, bytes), gpu (bytes)] of its largest task. */
     Map<String, Map> memory() {
         Map<String, Map> out = [:]
@@ -203,10 +268,8 @@ class PlanCosts {
         Map<String, Integer> tasks = plan.tasks(s)
         PLANNED.each { proc ->
             if (!tasks[proc] && !(proc == 'MERGE' && shards == null)) return
-            List<Map> each = proc == 'CORRELATE_FUSED' ? plan.blocks.collect { fused(it) }
-                : proc == 'STATS_FINAL' ? plan.statsModels.collect { statsFinal(plan.shapes[it] as Map) }
-                : plan.pairs.collectMany { p -> plan.blocks.collect { b -> proc == 'MERGE' ? merge(p, b) : finalise(p, b) } }
-            if (proc == 'CORRELATE_FUSED' && !plan.fused) return
+            List<Map> each = plannedTasks(proc)
+            if (!each) return
             long host = each.collect { requestMb(proc, it.host as long) * MIB }.max() as long
             out[proc] = [tasks: shards == null ? null : tasks[proc], host: host, gpu: each.collect { it.gpu as long }.max()]
         }
@@ -287,10 +350,13 @@ class PlanCosts {
         problems().isEmpty()
     }
 
-    boolean memoryFits() {
-        !plan.blockProblem && memory().every { proc, m ->
-            m.host <= limit('max_task_memory') && (!plan.gpu || m.gpu <= limit('max_gpu_memory'))
-        }
+    /** The tasks that blocks of a's layers size (CORRELATE_FUSED, MERGE, FINALISE) fit; the per-model ones aside. */
+    boolean blocksFit() {
+        !plan.blockProblem && memory().every { proc, m -> proc in PER_MODEL || fitsIn(m) }
+    }
+
+    boolean fitsIn(Map m) {
+        m.host <= limit('max_task_memory') && (!plan.gpu || m.gpu <= limit('max_gpu_memory'))
     }
 
     /** The params that would fix the problems, one line each: memory first, then disk for the plan with that fix. */
@@ -298,11 +364,12 @@ class PlanCosts {
         List<String> out = []
         if (plan.blockProblem) return out
         PlanCosts fixed = this
-        if (!memoryFits()) {
+        if (!blocksFit()) {
             Map fix = memoryFix()
             out << (fix.line as String)
             if (fix.per) fixed = plan.with([layers_per_task: fix.per]).costs(shards)
         }
+        out.addAll(perModelFixes())
         if (shards != null && fixed.peakDisk() > limit('max_work_disk')) out << fixed.diskFix()
         out
     }
@@ -319,7 +386,7 @@ class PlanCosts {
             if (per >= current) continue
             current = per
             PlanCosts c = plan.with([layers_per_task: per]).costs(shards)
-            if (c.memoryFits()) {
+            if (c.blocksFit()) {
                 Map m = c.memory().CORRELATE_FUSED ?: [:]
                 String what = m ? "; CORRELATE_FUSED then needs ${gb(m.host)} host${plan.gpu ? ', ' + gb(m.gpu) + ' GPU' : ''} memory per task" : ''
                 return [line: "set layers_per_task ${per} (${c.plan.blocks.size()} blocks of a's ${depth} layers${what})".toString(), per: per]
@@ -330,12 +397,23 @@ class PlanCosts {
         return [line: "even layers_per_task 1 needs ${gb(m.host)} host${plan.gpu ? ', ' + gb(m.gpu) + ' GPU' : ''} memory per task: lower batch_size, raise max_task_memory${plan.gpu ? ' or max_gpu_memory' : ''}, or analyse fewer models per run".toString(), per: null]
     }
 
+    /** The tasks that hold one model whole are not split by blocks: what else shrinks them, one line each. */
+    List<String> perModelFixes() {
+        memory().findAll { proc, m -> proc in PER_MODEL && !fitsIn(m) }.collect { proc, m ->
+            String what = proc == 'INTERVENE' ? 'lower batch_size or intervene_max_tokens, or set intervene false'
+                        : proc == 'WEIGHTS' ? 'set roles false' : 'analyse a smaller model'
+            List<String> limits = (m.host > limit('max_task_memory') ? ['max_task_memory'] : []) +
+                                  (plan.gpu && m.gpu > limit('max_gpu_memory') ? ['max_gpu_memory'] : [])
+            "${proc} holds its model whole: ${what}, or raise ${limits.join(' and ')}".toString()
+        }
+    }
+
     /** Fewer, larger chunks (fused), or fused instead of staged, or fewer tokens. */
     String diskFix() {
         double max = limit('max_work_disk')
         if (!plan.fused) {
             PlanCosts f = plan.with([correlate_mode: 'fused']).costs(shards)
-            return f.peakDisk() <= max && f.memoryFits()
+            return f.peakDisk() <= max && f.blocksFit()
                 ? "set correlate_mode fused (no activation files: ${gb(f.peakDisk())} in work/ with tokens_per_task ${plan.params.tokens_per_task})".toString()
                 : "lower max_tokens or analysis_shards, or raise max_work_disk"
         }
@@ -434,10 +512,8 @@ class PlanCosts {
         Map<String, Integer> tasks = plan.tasks(s)
         Map mem = [:]
         PLANNED.each { proc ->
-            if (!tasks[proc] || (proc == 'CORRELATE_FUSED' && !plan.fused)) return
-            List<Map> each = proc == 'CORRELATE_FUSED'
-                ? plan.blocks.collect { fused(it) }
-                : plan.pairs.collectMany { p -> plan.blocks.collect { b -> proc == 'MERGE' ? merge(p, b) : finalise(p, b) } }
+            List<Map> each = tasks[proc] ? plannedTasks(proc) : []
+            if (!each) return
             Map worst = each.max { it.host as long }
             mem[proc] = [tasks: tasks[proc], heap: worst.heap, native: worst.native, host: worst.host,
                          request: requestMb(proc, worst.host as long) * MIB, gpu: each.collect { it.gpu as long }.max()]

@@ -18,7 +18,8 @@
  * processors), UN_TASK_PROCESS and UN_TASK_TAG, and starts it with bin/un-task. With UN_TASK_PROCESS set, the tool itself
  * (the Tool contract in java-tasks/core) appends its row to ./timing.tsv (process, tag, exit, wall_s, cpu_s,
  * peak_rss_mib) and writes ./versions.yml ("<process>":\n    <tool>: "<version>"): no second JVM, no sampler.
- * A stub runs no tool, so stub() writes both files itself: an empty timing.tsv and "<tool>: stub".
+ * A stub runs no tool, so stub() writes both files itself: an empty timing.tsv and "<tool>: stub"; it prints the JVM
+ * options the tool would have had ("java: -Xmx..."), so the stub tests see the memory a task was planned.
  */
 class TaskCommand {
 
@@ -32,11 +33,11 @@ class TaskCommand {
     }
 
     /**
-     * What a stub does in place of the tool, one line: prints the tool's ext.args ("stub: ..."), writes an empty
-     * timing.tsv and versions.yml naming the tool as a stub.
+     * What a stub does in place of the tool, one line: prints the tool's ext.args ("stub: ...") and JVM options
+     * ("java: ..."), writes an empty timing.tsv and versions.yml naming the tool as a stub.
      */
     static String stub(task, String tool) {
-        "echo ${quote('stub: ' + (task.ext.args ?: ''))}; touch timing.tsv; " +
+        "echo ${quote('stub: ' + (task.ext.args ?: ''))}; echo ${quote('java: ' + TaskJava.opts(task))}; touch timing.tsv; " +
             "printf '%s:\\n    %s: stub\\n' ${quote('"' + task.process + '"')} ${quote(tool)} > versions.yml"
     }
 

@@ -82,8 +82,12 @@ workflow UNIVERSAL_NEURONS {
 
     // --- functional roles per model; their causal checks per group, on its table model ---------------------------
     if (plan.roles) {
-        WEIGHTS(MODELS.out.models, jars.weights)
-        ch_roles = collectSorted(WEIGHTS.out.roles) { plan.models.indexOf(it[0]) }.map { list -> list.collect { it[1] } }
+        ch_weights_in = MODELS.out.models.map { model, checkpoint ->
+            [[id: model, model: model, memory_mb: plan.modelMemoryMb('WEIGHTS', model),
+              native_mb: plan.modelNativeMb('WEIGHTS', model)], checkpoint]
+        }
+        WEIGHTS(ch_weights_in, jars.weights)
+        ch_roles = collectSorted(WEIGHTS.out.roles) { plan.models.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
         ch_roles_timing   = WEIGHTS.out.timing
         ch_roles_versions = WEIGHTS.out.versions
     } else {
@@ -94,9 +98,12 @@ workflow UNIVERSAL_NEURONS {
     if (plan.intervene) {
         ch_intervene_in = Channel.fromList(plan.groups.collect { g -> [plan.tableModels[g][0], g] })
             .combine(MODELS.out.models, by: 0)
-            .combine(WEIGHTS.out.roles, by: 0)
+            .combine(WEIGHTS.out.roles.map { meta, roles -> [meta.id, roles] }, by: 0)
             .combine(TOKENS.out.shard_list.map { [it] })
-            .map { model, group, checkpoint, roles, shards -> [[id: group, model: model], checkpoint, roles, shards] }
+            .map { model, group, checkpoint, roles, shards ->
+                [[id: group, model: model, memory_mb: plan.modelMemoryMb('INTERVENE', model),
+                  native_mb: plan.modelNativeMb('INTERVENE', model)], checkpoint, roles, shards]
+            }
         INTERVENE(ch_intervene_in, jars.intervene)
         ch_interventions = collectSorted(INTERVENE.out.interventions) { plan.groups.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
         ch_iv_timing     = INTERVENE.out.timing

@@ -411,6 +411,10 @@ check('plan.json: tasks, memory per planned process, files per kind, the peak, F
     assert j.tasks == [TOKENIZE: 1, CORRELATE_FUSED: 8, MERGE: 4, FINALISE: 4, STATS_FINAL: 1, UNIVERSALITY: 1, FAMILIES: 1, WEIGHTS: 5, INTERVENE: 1, REPORT: 1]
     assert j.memory.CORRELATE_FUSED == [tasks: 8, heap: 17_933_598_720L, native: c.fused(p.blocks[0]).native,
                                         host: 25_442_665_472L, request: 25_443_696_640L, gpu: 63_866_326_528L]
+    // the per-model processes: their own model's task (STATS_FINAL's is not FINALISE's)
+    Map sf = PlanCosts.statsFinalBytes(p, p.statsModels[0]), w = PlanCosts.modelTaskBytes(p, 'WEIGHTS', p.models[0])
+    assert j.memory.STATS_FINAL == [tasks: 1, heap: sf.heap, native: 0, host: sf.host, request: 4096L * 1024 * 1024, gpu: 0]
+    assert j.memory.WEIGHTS.tasks == 5 && j.memory.WEIGHTS.heap == w.heap && j.memory.INTERVENE.tasks == 1
     assert j.disk['partial moments'] == [bytes: 376_921_128_960L, files: 32] && j.peak_disk == 425_575_809_024L
     assert j.peak_disk == j.disk.values().sum { it.bytes }
     assert Math.abs((j.flop.comoment as double) - 2.0 * 36864 * 36864 * 4 * 99999744) < 1e3 && j.flop.comoment == j.flop.onePass
@@ -462,6 +466,68 @@ check('costs: STATS_FINAL asks for the statistics and float64 weights of its mod
     assert p.statsFinalMemoryMb(p.statsModels[0]) == 6195L
     assert p.costs(p.plannedShards).memory().STATS_FINAL == [tasks: 1, host: 6195L * 1024 * 1024, gpu: 0L]
     assert plan([:]).statsFinalMemoryMb('seed1') == 4096L
+}
+
+// WEIGHTS of GPT-2 medium (98,304 neurons, 24 layers x 16 heads = 384 heads):
+//   STATS_FINAL's weights 2,838,585,344 + W_U and its unit rows 823,410,688 + a vocabulary block 167,772,160
+//   + the scores in float32 4 x 98,304 x 384 = 150,994,944 + one neuron layer's product 8 x 4,096 x 384 = 12,582,912
+//   + the baseline 8 x 1,000 x (1,024 + 384) = 11,264,000 + W_U W_U^T and its eigenvectors 16 x 1,024^2 = 16,777,216
+//   + the roles 1,024 x 98,304 = 100,663,296; heap 4,122,050,560 / 0.8 + 536,870,912 = 5,689,434,112 -> 5,426 MiB
+check('costs: WEIGHTS asks for the float64 weights and the attention scores of its model (GPT-2 medium 5.3 GiB)') {
+    Plan p = preset('gpt2-medium-5seeds', 'gpt2-medium')
+    Map b = PlanCosts.modelTaskBytes(p, 'WEIGHTS', p.models[0])
+    assert b.heap == 4_122_050_560L && b.native == 0L && b.host == 5_689_434_112L && b.gpu == 0L
+    assert p.modelMemoryMb('WEIGHTS', p.models[0]) == 5426L && p.modelNativeMb('WEIGHTS', p.models[0]) == 0L
+    assert p.costs(p.plannedShards).memory().WEIGHTS == [tasks: 5, host: 5426L * 1024 * 1024, gpu: 0L]
+    assert p.costs(p.plannedShards).rows().find { it[0] == 'memory WEIGHTS' }[1] == '5.7 GB host per task x 5 tasks'
+    assert plan([:]).modelMemoryMb('WEIGHTS', 'seed1') == 4096L
+    // without roles neither WEIGHTS nor INTERVENE is planned
+    assert !plan([roles: false]).costs(2).memory().keySet().any { it in ['WEIGHTS', 'INTERVENE'] }
+    assert plan([intervene: false]).costs(2).memory().keySet().contains('WEIGHTS')
+    assert !plan([intervene: false]).costs(2).memory().containsKey('INTERVENE')
+}
+
+// INTERVENE of GPT-2 medium (354,823,168 parameters; the preset's batch_size 8 and ctx 512: sequences of
+// min(256, 512, 1,024) = 256 tokens, 2,048 rows; intervene_max_tokens 16,384, 4 + 20 attention pairs):
+//   model 4 x 354,823,168 = 1,419,292,672
+//   acts  4 x 2,048 x (98,304 + 5 x 50,257) = 2,862,858,240 + forward 4 x 2,048 x (2 x 16 x 256 + 4 x 1,024 + 2 x 4,096)
+//         = 168,747,008 -> 3,031,605,248
+//   heap  4 x 16,384 + 16 x 24 x 16,384 + 8 x 50,257 x 1,024 + 1,024 x 98,304 = 65,536 + 6,291,456 + 411,705,344
+//         + 100,663,296 = 518,725,632
+//   CPU:  native 4,450,897,920 (4,245 MiB); host 518,725,632 / 0.8 + 4,450,897,920 + 536,870,912 = 5,636,175,872 -> 5,376 MiB
+//   GPU:  native the model; host 648,407,040 + 1,419,292,672 + 536,870,912 = 2,604,570,624, under the 4,096 MiB floor;
+//         GPU 1,419,292,672 + 3,031,605,248 + 1e9 = 5,450,897,920
+// The demo (2 x 256 neurons, d_model 64, 4 heads, vocabulary 1,024, 173,824 parameters; batch 16 x ctx 128 = 2,048
+// rows): native 695,296 + 4 x 2,048 x (512 + 5,120) + 4 x 2,048 x (2 x 4 x 128 + 256 + 512) = 61,512,704 -> 59 MiB,
+// so its heap is 4,096 - 59 - 512 = 3,525 MiB (lib/TaskJava.groovy)
+check('costs: INTERVENE asks for its model, one batch\'s runs and the attention points (GPT-2 medium 5.3 GiB on a CPU)') {
+    Plan cpu = preset('gpt2-medium-5seeds', 'gpt2-medium', [:], false)
+    String m = cpu.tableModels[cpu.groups[0]][0]
+    Map b = PlanCosts.modelTaskBytes(cpu, 'INTERVENE', m)
+    assert b.heap == 518_725_632L && b.native == 4_450_897_920L && b.host == 5_636_175_872L && b.gpu == 0L
+    assert cpu.modelMemoryMb('INTERVENE', m) == 5376L && cpu.modelNativeMb('INTERVENE', m) == 4245L
+    Plan gpu = preset('gpt2-medium-5seeds', 'gpt2-medium')
+    Map g = PlanCosts.modelTaskBytes(gpu, 'INTERVENE', m)
+    assert g.heap == 518_725_632L && g.native == 1_419_292_672L && g.host == 2_604_570_624L && g.gpu == 5_450_897_920L
+    assert gpu.modelMemoryMb('INTERVENE', m) == 4096L
+    assert gpu.costs(gpu.plannedShards).memory().INTERVENE == [tasks: 1, host: 4096L * 1024 * 1024, gpu: 5_450_897_920L]
+    Plan demo = plan([:])
+    assert PlanCosts.modelTaskBytes(demo, 'INTERVENE', 'seed1').native == 61_512_704L
+    assert demo.modelMemoryMb('INTERVENE', 'seed1') == 4096L && demo.modelNativeMb('INTERVENE', 'seed1') == 59L
+    // the context is the tool's 256 at most: ctx 1,024 gives the same rows as 512, ctx 128 (the demo's) fewer
+    assert PlanCosts.modelTaskBytes(preset('gpt2-medium-5seeds', 'gpt2-medium', [ctx: 1024], false), 'INTERVENE', m) == b
+}
+
+// a task that holds one model whole is not split by layer blocks: its own fix. intervene_max_tokens 200,000,000 on
+// GPT-2 medium (-profile gpu): heap 800,000,000 + 16 x 24 x 200,000,000 + 411,705,344 + 100,663,296 = 78,112,368,640;
+// host 97,640,460,800 + 1,419,292,672 + 536,870,912 = 99,596,624,384 -> 94,983 MiB = 99.6 GB
+check('refusal, INTERVENE above max_task_memory: its own fix, not layers_per_task') {
+    Plan p = preset('gpt2-medium-5seeds', 'gpt2-medium', [intervene_max_tokens: 200000000])
+    PlanCosts c = p.costs(p.plannedShards)
+    assert c.refusal() == '''plan: the run does not fit its limits, no task was started:
+  INTERVENE needs 99.6 GB of host memory per task, above max_task_memory 64 GB
+  fix: INTERVENE holds its model whole: lower batch_size or intervene_max_tokens, or set intervene false, or raise max_task_memory'''
+    assert p.with([intervene: false]).costs(p.plannedShards).fits()
 }
 
 // the presets as shipped fit the acceptance limits (-profile gpu), with one pass of products

@@ -78,8 +78,9 @@ workflow {
                        [fixture('interventions/trained/interventions'), fixture('interventions/control/interventions')]]), jar)
     FAMILIES(Channel.of([[id: 'trained', model: 'seed1'], fixture('tables/trained'), fixture('seed1'),
                          [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')]]), jar)
-    WEIGHTS(Channel.of(['seed1', fixture('seed1')]), jar)
-    INTERVENE(Channel.of([[id: 'trained', model: 'seed1'], fixture('seed1'), fixture('roles/seed1/roles'),
+    // the plan's memory requests (5,120 and 6,144 MiB; INTERVENE's native memory beside the heap)
+    WEIGHTS(Channel.of([[id: 'seed1', model: 'seed1', memory_mb: 5120, native_mb: 0], fixture('seed1')]), jar)
+    INTERVENE(Channel.of([[id: 'trained', model: 'seed1', memory_mb: 6144, native_mb: 1024], fixture('seed1'), fixture('roles/seed1/roles'),
                           [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')]]), jar)
 
     Channel.empty().mix(
@@ -99,7 +100,7 @@ workflow {
         UNIVERSALITY.out.tables.map { m, f -> row('UNIVERSALITY', 'tables', m, f) },
         UNIVERSALITY.out.table.map { m, f -> row('UNIVERSALITY', 'table', m, f) },
         FAMILIES.out.families.map { m, f -> row('FAMILIES', 'families', m, f) },
-        WEIGHTS.out.roles.map { m, f -> row('WEIGHTS', 'roles', [id: m], f) },
+        WEIGHTS.out.roles.map { m, f -> row('WEIGHTS', 'roles', m, f) },
         INTERVENE.out.interventions.map { m, f -> row('INTERVENE', 'interventions', m, f) },
         REPORT.out.report.map { m, f -> row('REPORT', 'report', m, f) },
     )

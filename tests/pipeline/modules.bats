@@ -46,6 +46,12 @@ expect() {
     [[ "$got" == "$want" ]] || fail "$process.$emit: expected ${want//$'\n'/ | }; got: ${got//$'\n'/ | }" "$WORK/modules.log"
 }
 
+# task_memory PROCESS: the memory PROCESS's task asked for, as the trace prints it
+task_memory() {
+    awk -F'\t' -v p="$1" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["process"] == p { print $h["memory"] }' \
+        "$(ls -t "$WORK"/results/pipeline_info/execution_trace_*.txt | head -n 1)"
+}
+
 expect_versions() {
     local got
     got="$(versions_of "$1")"
@@ -137,6 +143,7 @@ expect_versions() {
     local out
     out="$(grep -h '^weights checkpoint: ' "$WORK"/work/*/*/.command.out)"
     [[ "$out" == 'weights checkpoint: seed1 seed1' ]] || fail "WEIGHTS got: $out" "$WORK/modules.log"
+    [[ "$(task_memory WEIGHTS)" == '5 GB' ]] || fail "WEIGHTS did not ask for the plan's 5,120 MiB" "$WORK/modules.log"
 }
 
 @test "module INTERVENE: the group's table model's checkpoint, its roles and the shards -> interventions/" {
@@ -146,6 +153,7 @@ expect_versions() {
     out="$(grep -h '^intervene checkpoint: ' "$WORK"/work/*/*/.command.out)"
     [[ "$out" == 'intervene checkpoint: seed1 seed1, roles roles/roles/roles.csv, shards shards/analysis.00000.h5 shards/analysis.00001.h5' ]] \
         || fail "INTERVENE got: $out" "$WORK/modules.log"
+    [[ "$(task_memory INTERVENE)" == '6 GB' ]] || fail "INTERVENE did not ask for the plan's 6,144 MiB" "$WORK/modules.log"
 }
 
 @test "module REPORT: report/index.html; the tables staged one directory per group, in order; the reference table" {

@@ -53,12 +53,34 @@ tasks_as_planned() {
     [[ -f "$WORK/staged.trace" ]] || skip "needs the stub run of the first test"
     local yml="$WORK/staged/results/pipeline_info/software_versions.yml" p tool bad=()
     for p in CORPUS:corpus TRAIN:train EXTRACT:extract CORRELATE:correlate MERGE:merge FINALISE:finalise \
-             STATS_PARTIAL:stats-partial STATS_FINAL:stats-final UNIVERSALITY:universality REPORT:report; do
+             STATS_PARTIAL:stats-partial STATS_FINAL:stats-final UNIVERSALITY:universality FAMILIES:families \
+             WEIGHTS:weights INTERVENE:intervene REPORT:report; do
         tool="${p#*:}" p="${p%%:*}"
         [[ "$(grep -c "^\"UNIVERSAL_NEURONS:\([A-Z_]*:\)\?$p\":\$" "$yml")" == 1 ]] || bad+=("$p")
         grep -A1 "^\"UNIVERSAL_NEURONS:\([A-Z_]*:\)\?$p\":\$" "$yml" | grep -q "^    $tool: stub\$" || bad+=("$p's tool $tool")
     done
     ((${#bad[@]} == 0)) || fail "software_versions.yml: missing or wrong: ${bad[*]}" "$yml"
+}
+
+# WEIGHTS and INTERVENE ask for the plan's memory (tests/lib/PlanTest.groovy: the demo's tasks at the 4,096 MiB floor;
+# INTERVENE's model and one batch's runs are 59 MiB of native memory beside the heap, WEIGHTS has none), and REPORT
+# stages their directories in the plan's order (each stub writes whose it is into its first file)
+@test "stub run: WEIGHTS and INTERVENE get the plan's memory; REPORT gets their directories in the plan's order" {
+    [[ -f "$WORK/staged.trace" ]] || skip "needs the stub run of the first test"
+    local got r
+    task_dir() { dirname "$(grep -l "^### name: 'UNIVERSAL_NEURONS:$1'\$" "$WORK"/staged/work/*/*/.command.run)"; }
+    [[ "$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+                       $h["process"] ~ /:(WEIGHTS|INTERVENE)$/ { print $h["memory"] }' "$WORK/staged.trace" | sort -u)" == '4 GB' ]] \
+        || fail "WEIGHTS or INTERVENE did not ask for the plan's 4 GB" "$WORK/staged.log"
+    got="$(grep -h '^java: ' "$(task_dir 'WEIGHTS (seed1)')/.command.out")"
+    [[ "$got" == 'java: -Xmx3584m '* ]] || fail "WEIGHTS (seed1): $got, not the heap of 4,096 - 512 MiB" "$WORK/staged.log"
+    got="$(grep -h '^java: ' "$(task_dir 'INTERVENE (trained)')/.command.out")"
+    [[ "$got" == 'java: -Xmx3525m '* ]] || fail "INTERVENE (trained): $got, not the heap of 4,096 - 59 - 512 MiB" "$WORK/staged.log"
+    r="$(task_dir 'REPORT (report)')"
+    got="$(cat "$r"/roles/{1,2,3,4,5}/roles/roles.csv | paste -sd' ')"
+    [[ "$got" == 'seed1 seed2 seed3 seed4 control' ]] || fail "REPORT's roles, in order: $got" "$WORK/staged.log"
+    got="$(cat "$r"/interventions/{1,2}/interventions/entropy.csv | paste -sd',')"
+    [[ "$got" == 'trained seed1,control control' ]] || fail "REPORT's interventions, in order: $got" "$WORK/staged.log"
 }
 
 # fused in 2 chunks (one shard each: tokens_per_task 65,536 = 512 x 128) x 2 blocks of a's layers (layers_per_task 1):

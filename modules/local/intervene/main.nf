@@ -4,8 +4,9 @@
  * head's queries, prediction and suppression neurons zero-ablated, each against seeded random neurons, on the
  * analysis shards (--max-tokens caps the tokens) -> interventions/entropy.csv, attention.csv, attention_points.h5,
  * prediction.csv. Tool: org.uneurons.intervene.InterveneTool (java-tasks/intervene). Label process_gpu: under
- * -profile gpu the task gets a GPU and runs its forward passes there. Options: --top-k, --random, --max-tokens,
- * --after-pos, --batch-size.
+ * -profile gpu the task gets a GPU and runs its forward passes there. meta: id (the group), model (its table model),
+ * memory_mb, native_mb (the plan's request: the model and one batch's runs beside the heap, lib/PlanCosts.groovy;
+ * conf/base.config). Options: --top-k, --random, --max-tokens, --after-pos, --batch-size.
  */
 process INTERVENE {
     tag "${meta.id}"
@@ -39,6 +40,7 @@ process INTERVENE {
     ${TaskCommand.stub(task, 'intervene')}
     echo "intervene checkpoint: ${meta.model} ${checkpoint}, roles ${roles}/roles.csv, shards ${TaskCommand.asList(shards).join(' ')}"
     mkdir -p interventions
-    touch interventions/entropy.csv interventions/attention.csv interventions/attention_points.h5 interventions/prediction.csv
+    echo "${meta.id} ${meta.model}" > interventions/entropy.csv # which group's, for the stub tests of the DAG's order
+    touch interventions/attention.csv interventions/attention_points.h5 interventions/prediction.csv
     """
 }
