@@ -13,8 +13,8 @@
 #   - the run succeeds with every task of the run's plan COMPLETED (the `plan:` line it prints, lib/Plan.groovy);
 #   - every task was a SLURM job: its .command.run carries #SBATCH lines, the trace's native_id is a job id,
 #     and slurmctld's log records that job id as started and done;
-#   - the GPU tasks (the processes labelled process_gpu: TRAIN, EXTRACT, CORRELATE) asked for --gres=gpu:1 (#SBATCH
-#     line) and still ran with --device cpu; no other task asked for a GPU;
+#   - the GPU tasks (the processes labelled process_gpu: TRAIN, EXTRACT, CORRELATE, FAMILIES, INTERVENE) asked for
+#     --gres=gpu:1 (#SBATCH line) and still ran with --device cpu; no other task asked for a GPU;
 #   - with REFERENCE_RESULTS (the local executor's results of -profile test), the same neurons.csv tables.
 # Every daemon it started is stopped on exit (jobs cancelled first), each within a bounded time.
 #
@@ -203,7 +203,7 @@ rc=$?
 # trace rows as "process native_id status hash" (columns by name)
 rows="$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
                     { p = $c["process"]; sub(/.*:/, "", p); print p, $c["native_id"], $c["status"], $c["hash"] }' "$trace")"
-# the plan's task counts ("plan: 2 analysis shards, 27 tasks: CORPUS 1, TRAIN 3, ..."), as "PROCESS count" lines
+# the plan's task counts ("plan: 2 analysis shards, 34 tasks: CORPUS 1, TRAIN 3, ..."), as "PROCESS count" lines
 plan="$(grep '^plan: [0-9]* analysis shards\?, [0-9]* tasks: ' "$log" | tail -n 1)"
 [[ -n "$plan" ]] || fail "no plan line in the run's log" "$log"
 expected="$(tr ',' '\n' <<<"${plan#*tasks: }" | sed 's/^ *//' | sort)"
