@@ -91,6 +91,14 @@ class ParamsValidator {
         if (p.save_activations && fused) {
             errors << "--save_activations: fused correlation writes no activation files (correlate_mode ${p.correlate_mode}${p.correlate_mode == 'auto' ? ' is fused for checkpoint runs' : ''}); set --correlate_mode staged to keep them".toString()
         }
+        // INTERVENE keeps at most its first 256 tokens of a sequence; it would refuse this only after the upstream tasks
+        boolean intervene = p.roles != false && p.intervene != false
+        if (intervene && p.intervene_after_pos != null && p.ctx != null) {
+            long seq = Math.min(PlanCosts.INTERVENE_CONTEXT, p.ctx as long)
+            if ((p.intervene_after_pos as long) >= seq) {
+                errors << "--intervene_after_pos: ${p.intervene_after_pos} leaves no query position in INTERVENE's sequences of ${seq} tokens (ctx ${p.ctx}, at most 256); lower it or set --intervene false".toString()
+            }
+        }
         List hooks = (List) p.hooks ?: []
         if (!('mlp_pre' in hooks) || !('mlp_post' in hooks)) {
             errors << "--hooks: must hold mlp_post and mlp_pre (correlate reads mlp_post, the neuron statistics need both)"

@@ -159,7 +159,7 @@ check('demo, S unknown: counts per shard') {
 check('analysis shards: demo 2 by default, checkpoint runs all; analysis_shards caps both') {
     assert plan([:]).analysisShards == 2 && plan([analysis_shards: 3]).analysisShards == 3
     List<String> made = checkpoints(binding.tmp, ['cap-a', 'cap-b'], hf.resolve('gpt2-tiny/config.json').toString())
-    Map run = [input: ids.toString(), models: made, ctx: 64, seqs_per_shard: 4, max_tokens: 64 * 4 * 6]
+    Map run = [input: ids.toString(), models: made, ctx: 64, intervene_after_pos: 16, seqs_per_shard: 4, max_tokens: 64 * 4 * 6]
     assert plan(run).analysisShards == null && plan(run).plannedShards == 6
     assert plan(run + [analysis_shards: 2]).plannedShards == 2
     assert plan(run + [demo_analysis_shards: 1]).plannedShards == 6
@@ -207,7 +207,7 @@ check('-profile test, staged: 34 tasks') {
 
 // tokens_per_task 1024 = one shard of 32 x 32 per chunk: 2 chunks, merged per pair
 check('-profile test, fused, 2 chunks: 22 tasks') {
-    Plan p = plan([seeds: 2, ctx: 32, seqs_per_shard: 32, correlate_mode: 'fused', tokens_per_task: 1024])
+    Plan p = plan([seeds: 2, ctx: 32, intervene_after_pos: 16, seqs_per_shard: 32, correlate_mode: 'fused', tokens_per_task: 1024])
     assert p.describe(2) == 'plan: 2 analysis shards, 22 tasks: CORPUS 1, TRAIN 3, CORRELATE_FUSED 2, MERGE 2, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 2, FAMILIES 2, WEIGHTS 3, INTERVENE 2, REPORT 1'
 }
 
@@ -239,7 +239,7 @@ check('chunks: 6,104 shards in chunks of 769, a list of 5 shards in chunks of 2'
 
 // --- given checkpoints ----------------------------------------------------------------------------------------
 check('user checkpoints: named after their directories, the first anchors, no control, fused by default') {
-    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), corpus_name: 'demo', ctx: 64])
+    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), corpus_name: 'demo', ctx: 64, intervene_after_pos: 16])
     assert !p.demo && p.fused
     assert p.trained == ['neox-tiny', 'gpt2-tiny'] && p.anchor == 'neox-tiny'
     assert p.control == null      // params.control is true by default: a demo-only setting
@@ -259,7 +259,7 @@ check('user checkpoints: named after their directories, the first anchors, no co
 }
 
 check('user checkpoints, staged: extract, correlate and stats-partial per shard') {
-    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), correlate_mode: 'staged', ctx: 64])
+    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), correlate_mode: 'staged', ctx: 64, intervene_after_pos: 16])
     assert !p.fused && p.extractModels == ['neox-tiny', 'gpt2-tiny']
     // tokenize 1; extract 2 models x 3 shards; correlate 1 pair x 3; statistics of the anchor on 3 shards
     assert p.describe(3) == 'plan: 3 analysis shards, 22 tasks: TOKENIZE 1, EXTRACT 6, CORRELATE 3, MERGE 1, FINALISE 1, STATS_PARTIAL 3, STATS_FINAL 1, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 2, INTERVENE 1, REPORT 1'
@@ -269,7 +269,7 @@ check('user checkpoints, staged: extract, correlate and stats-partial per shard'
 check('user checkpoints, 5 models, fused, S = 8, 4 chunks x 2 blocks: 35 tasks') {
     List names = ['gpt2-tiny', 'neox-tiny', 'gpt2-tiny-b', 'gpt2-tiny-c', 'gpt2-tiny-d']
     List made = checkpoints(binding.tmp.resolve('five'), names, hf.resolve('gpt2-tiny/config.json').toString())
-    Plan p = plan([input: ids.toString(), models: made, analysis_shards: null, ctx: 64, tokens_per_task: 65536, layers_per_task: 1])
+    Plan p = plan([input: ids.toString(), models: made, analysis_shards: null, ctx: 64, intervene_after_pos: 16, tokens_per_task: 65536, layers_per_task: 1])
     assert p.pairs*.id == ['gpt2-tiny__neox-tiny', 'gpt2-tiny__gpt2-tiny-b', 'gpt2-tiny__gpt2-tiny-c', 'gpt2-tiny__gpt2-tiny-d']
     assert p.shardsPerChunk == 2 && p.blocks.size() == 2     // 65,536 / (512 x 64) = 2
     // tokenize 1; 4 chunks x 2 blocks; 4 pairs x 2 blocks merged and finalised; the anchor's statistics
@@ -279,7 +279,7 @@ check('user checkpoints, 5 models, fused, S = 8, 4 chunks x 2 blocks: 35 tasks')
 }
 
 check('user checkpoints, pairs all: one table per model') {
-    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), pairs: 'all', ctx: 64])
+    Plan p = plan([input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), pairs: 'all', ctx: 64, intervene_after_pos: 16])
     assert p.pairs*.id == ['neox-tiny__gpt2-tiny', 'gpt2-tiny__neox-tiny']
     assert p.tableModels == [trained: ['neox-tiny', 'gpt2-tiny']] && p.universalityMode('trained') == 'all'
     assert counts(p.tasks(2)) == 'TOKENIZE 1, CORRELATE_FUSED 1, FINALISE 2, STATS_FINAL 2, UNIVERSALITY 1, FAMILIES 1, WEIGHTS 2, INTERVENE 1, REPORT 1'
@@ -288,7 +288,7 @@ check('user checkpoints, pairs all: one table per model') {
 check("user checkpoints: a samplesheet names them; a context longer than a model's is refused") {
     Path sheet = binding.tmp.resolve('models.csv')
     sheet.text = "name,path\nanchor,${hf}/neox-tiny\nother,${hf}/gpt2-tiny\n"
-    Plan p = plan([input: ids.toString(), models: sheet.toString(), ctx: 64])
+    Plan p = plan([input: ids.toString(), models: sheet.toString(), ctx: 64, intervene_after_pos: 16])
     assert p.trained == ['anchor', 'other'] && p.pairs*.id == ['anchor__other']
     assert p.shapes.anchor.architecture == 'gpt_neox' && p.shapes.other.architecture == 'gpt2'
     try {
@@ -333,10 +333,10 @@ check('layers_per_task with models a of different depths is refused, the layer c
     deep.text = hf.resolve('gpt2-tiny/config.json').text.replace('"n_layer": 2', '"n_layer": 3')
     List made = checkpoints(binding.tmp.resolve('depths'), ['two'], hf.resolve('gpt2-tiny/config.json').toString()) +
                 checkpoints(binding.tmp.resolve('depths'), ['three'], deep.toString())
-    Plan p = plan([input: ids.toString(), models: made, pairs: 'all', ctx: 64, layers_per_task: 1])
+    Plan p = plan([input: ids.toString(), models: made, pairs: 'all', ctx: 64, intervene_after_pos: 16, layers_per_task: 1])
     assert p.blockProblem == "--layers_per_task: the models a of the pairs have different depths (two 2, three 3 layers), so one block of a's layers cannot fit them all; leave layers_per_task empty"
     assert !p.costs(2).fits() && p.costs(2).problems() == [p.blockProblem]
-    assert plan([input: ids.toString(), models: made, pairs: 'all', ctx: 64]).costs(2).fits()
+    assert plan([input: ids.toString(), models: made, pairs: 'all', ctx: 64, intervene_after_pos: 16]).costs(2).fits()
 }
 
 // --- costs: GPT-2 small, the paper's preset, at 100M tokens with -profile gpu ----------------------------------
@@ -593,9 +593,20 @@ check('report params: the set ones, sorted') {
     assert !p.reportParams.any { it.startsWith('outdir=') || it.startsWith('lr=') }
     // a checkpoint run shows its own params, not the demo's training and corpus
     List<String> made = checkpoints(binding.tmp, ['rp-a', 'rp-b'], hf.resolve('gpt2-tiny/config.json').toString())
-    Plan q = plan([input: ids.toString(), models: made, ctx: 64])
+    Plan q = plan([input: ids.toString(), models: made, ctx: 64, intervene_after_pos: 16])
     assert q.reportParams.contains('ctx=64') && q.reportParams.contains('pairs=anchor')
     assert !q.reportParams.any { it.split('=')[0] in Plan.DEMO_PARAMS }
+}
+
+// INTERVENE keeps min(ctx, 256) tokens of a sequence: a path ablation from there on has no query position, which the
+// tool would refuse only after every task before it; the run is refused first (demo ctx 128; ctx 512 -> 256)
+check('intervene_after_pos at or past the sequences INTERVENE reads is refused before the run, unless it does not run') {
+    def refusal = { Map o -> try { plan(o); null } catch (RuntimeException e) { e.class.simpleName + ': ' + e.message } }
+    assert refusal([intervene_after_pos: 128]) == "InvalidParamsException: --intervene_after_pos: 128 leaves no query position in INTERVENE's sequences of 128 tokens (ctx 128, at most 256); lower it or set --intervene false"
+    assert refusal([intervene_after_pos: 127]) == null
+    assert refusal([intervene_after_pos: 128, intervene: false]) == null && refusal([intervene_after_pos: 128, roles: false]) == null
+    assert refusal([ctx: 512, intervene_after_pos: 256]).endsWith("sequences of 256 tokens (ctx 512, at most 256); lower it or set --intervene false")
+    assert refusal([ctx: 512, intervene_after_pos: 255]) == null
 }
 
 // --- TAP ------------------------------------------------------------------------------------------------------

@@ -34,11 +34,15 @@ setup_file() {
         >"$WORK/sheets/rows.csv"
     batch sheet_columns --input "$IDS" --models "$WORK/sheets/columns.csv"
     batch sheet_rows --input "$IDS" --models "$WORK/sheets/rows.csv"
-    # a checkpoint directory without config.json; a context longer than a model's
-    batch checkpoint --input "$IDS" --models "$HF/gpt2-tiny,$WORK/no-config" --ctx 64
+    # a checkpoint directory without config.json; a context longer than a model's (runs of 64 tokens start INTERVENE's
+    # path ablation within them)
+    batch checkpoint --input "$IDS" --models "$HF/gpt2-tiny,$WORK/no-config" --ctx 64 --intervene_after_pos 16
     batch context --input "$IDS" --models "$HF/neox-tiny,$HF/gpt2-tiny" --ctx 128
     # fused runs write no activation files to publish
-    batch fused_activations --input "$IDS" --models "$HF/neox-tiny,$HF/gpt2-tiny" --ctx 64 --save_activations true
+    batch fused_activations --input "$IDS" --models "$HF/neox-tiny,$HF/gpt2-tiny" --ctx 64 --intervene_after_pos 16 \
+        --save_activations true
+    # INTERVENE's path ablation from the demo's sequence length on
+    batch after_pos --intervene_after_pos 128
 }
 
 # expect_error BATCH EXPECTED: the batch's run failed, printed a line starting with EXPECTED, and started no task
@@ -151,11 +155,15 @@ expect_error() {
 
 # a samplesheet names the checkpoints: the names reach the outputs, and the tools get NAME=DIR where the directory has
 # another name (Hugging Face snapshots are named by commit hash); the reference table reaches REPORT
+@test "params: INTERVENE's path ablation must start inside its sequences (min(ctx, 256) tokens)" {
+    expect_error after_pos "--intervene_after_pos: 128 leaves no query position in INTERVENE's sequences of 128 tokens (ctx 128, at most 256); lower it or set --intervene false"
+}
+
 @test "params: a samplesheet names the models; fused tasks get NAME=DIR; REPORT gets reference_table" {
     local dir="$WORK/sheet" log="$WORK/sheet.log" out
     mkdir -p "$dir"
     printf 'name,path\nanchor,%s\n"other",%s\n' "$HF/neox-tiny" "$HF/gpt2-tiny" >"$dir/models.csv"
-    run_stub "$dir" "$log" --input "$IDS" --models "$dir/models.csv" --ctx 64 --outdir "$dir/results" \
+    run_stub "$dir" "$log" --input "$IDS" --models "$dir/models.csv" --ctx 64 --intervene_after_pos 16 --outdir "$dir/results" \
         --reference_table "$ROOT/java-tasks/testdata/paper-tables/pythia-160m/universal.csv" \
         || fail "the run with a samplesheet failed" "$log"
     out="$(grep -h '^reference: ' "$dir"/work/*/*/.command.out)"
@@ -185,6 +193,7 @@ hooks: mlp_post, mlp_pre
 save_activations: true
 correlate_mode: staged
 ctx: 64
+intervene_after_pos: 16
 YAML
     run_stub "$dir" "$log" -params-file "$dir/params.yaml" --outdir "$dir/results" \
         || fail "YAML list models + comma string hooks: the run failed" "$log"
