@@ -39,6 +39,14 @@ import org.uneurons.core.stats.TokenFilter;
  * filtered.
  */
 public final class ActivationFile {
+    /** The attribute of each activation dataset naming its TransformerLens hook ("blocks.3.mlp.hook_post"). */
+    public static final String HOOK_NAME = "hook_name";
+
+    /** TransformerLens' name of layer {@code layer}'s hook {@code hook} (mlp_post or mlp_pre). */
+    public static String hookName(String hook, int layer) {
+        return "blocks." + layer + ".mlp." + (hook.equals(MLP_PRE) ? "hook_pre" : "hook_post");
+    }
+
     public static final String MLP_POST = "mlp_post";
     public static final String MLP_PRE = "mlp_pre";
     /** Attribute: the token ids analyses drop, as the token shard records them ("198,50256" or "none"). */
@@ -331,7 +339,8 @@ public final class ActivationFile {
                             Hdf5Writer.Group g = h.group(hook);
                             for (int l = 0; l < spec.nLayers(); l++) {
                                 g.streamed(Integer.toString(l), spec.precision().element,
-                                        new long[] {n, spec.dMlp()}, Hdf5.fromFile(spills.get(hook + "/" + l).file));
+                                        new long[] {n, spec.dMlp()}, Hdf5.fromFile(spills.get(hook + "/" + l).file),
+                                        java.util.Map.of(HOOK_NAME, hookName(hook, l)));
                             }
                         }
                     }

@@ -122,6 +122,13 @@ class ActivationFileTest {
             assertEquals(f + ": no layer 3 (n_layers is 3)",
                     assertThrows(InputException.class, () -> r.layer("mlp_post", 3)).getMessage());
         }
+        // each layer's dataset names its TransformerLens hook, for Python users (docs/python.md)
+        try (org.uneurons.core.io.Hdf5Reader h = org.uneurons.core.io.Hdf5Reader.open(f)) {
+            for (int l = 0; l < LAYERS; l++) {
+                assertEquals("blocks." + l + ".mlp.hook_post", h.attribute("/mlp_post/" + l, ActivationFile.HOOK_NAME));
+                assertEquals("blocks." + l + ".mlp.hook_pre", h.attribute("/mlp_pre/" + l, ActivationFile.HOOK_NAME));
+            }
+        }
     }
 
     /** A small activation file whose token ids are {@code ids}, with a filter and an unknown id recorded. */

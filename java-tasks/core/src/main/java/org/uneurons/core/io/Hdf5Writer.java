@@ -83,6 +83,14 @@ public final class Hdf5Writer implements AutoCloseable {
             return this;
         }
 
+        /** As {@link #streamed(String, Hdf5.Element, long[], Hdf5.ByteSource)}, with attributes on the dataset. */
+        public Group streamed(String name, Hdf5.Element type, long[] dims, Hdf5.ByteSource source,
+                              java.util.Map<String, Object> attributes) {
+            io.jhdf.api.WritableDataset ds = Hdf5.putStreamed(g, name, type, dims, source);
+            attributes.forEach(ds::putAttribute);
+            return this;
+        }
+
         public Group group(String name) {
             return new Group(g.putGroup(name));
         }
