@@ -66,7 +66,7 @@ public final class InterveneTool extends Tool {
             }
             CheckpointRef ckpt = CheckpointRef.parse(args.string("checkpoint"), "--checkpoint");
             args.input("--checkpoint", existing(ckpt.dir(), "--checkpoint"));
-            Path roles = args.input("--roles", existing(args.path("roles"), "--roles"));
+            Path roles = args.existing("roles");
             List<Path> shards = args.existingFiles("shard");
             Path outdir = args.outputDir("outdir");
             int random = args.integer("random", 20);

@@ -58,9 +58,9 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 throw new UsageException("--neurons: label '" + g.label() + "' is given twice; labels must be unique");
             }
         }
-        checkFamilies(neurons, families);
+        checkGroups(neurons, families, "--families", "GROUP=FILE", "families file");
         checkRoles(models, roles, control);
-        checkInterventions(neurons, interventions);
+        checkGroups(neurons, interventions, "--interventions", "GROUP=DIR", "directory");
         roles = List.copyOf(roles);
         interventions = List.copyOf(interventions);
         neurons = List.copyOf(neurons);
@@ -110,34 +110,22 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
         }
     }
 
-    /** Each interventions directory names a group of --neurons, once. */
-    private static void checkInterventions(List<Labelled> neurons, List<Labelled> interventions) {
+    /**
+     * Each labelled input of {@code option} (--families, --interventions) names a group of --neurons, and a group has
+     * at most one ({@code what}: "families file", "directory").
+     */
+    private static void checkGroups(List<Labelled> neurons, List<Labelled> inputs, String option, String expected,
+                                    String what) {
         List<String> labels = neurons.stream().map(Labelled::label).toList();
         Set<String> seen = new HashSet<>();
-        for (Labelled f : interventions) {
+        for (Labelled f : inputs) {
             if (!labels.contains(f.label())) {
-                throw new UsageException("--interventions: no group '" + f.label() + "' among the --neurons groups ("
-                        + String.join(", ", labels) + "); expected GROUP=DIR with one of them");
+                throw new UsageException(option + ": no group '" + f.label() + "' among the --neurons groups ("
+                        + String.join(", ", labels) + "); expected " + expected + " with one of them");
             }
             if (!seen.add(f.label())) {
-                throw new UsageException("--interventions: group '" + f.label()
-                        + "' is given twice; give one directory per group");
-            }
-        }
-    }
-
-    /** Each families file names a group of --neurons, and a group has at most one. */
-    private static void checkFamilies(List<Labelled> neurons, List<Labelled> families) {
-        List<String> labels = neurons.stream().map(Labelled::label).toList();
-        Set<String> seen = new HashSet<>();
-        for (Labelled f : families) {
-            if (!labels.contains(f.label())) {
-                throw new UsageException("--families: no group '" + f.label() + "' among the --neurons groups ("
-                        + String.join(", ", labels) + "); expected GROUP=FILE with one of them");
-            }
-            if (!seen.add(f.label())) {
-                throw new UsageException("--families: group '" + f.label()
-                        + "' is given twice; give one families file per group");
+                throw new UsageException(option + ": group '" + f.label() + "' is given twice; give one " + what
+                        + " per group");
             }
         }
     }
@@ -171,7 +159,7 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 args.string("title", DEFAULT_TITLE),
                 optionalPath(args, "plan"),
                 reference(args.strings("reference")),
-                families(rawValues(args, "families")),
+                pairs(rawValues(args, "families"), "families", "GROUP=FILE (a group of --neurons and its families.h5)"),
                 pairs(rawValues(args, "roles"), "roles", "MODEL=DIR (a model and its weights task directory)"),
                 pairs(rawValues(args, "interventions"), "interventions",
                         "GROUP=DIR (a group of --neurons and its intervene task directory)"),
@@ -250,20 +238,6 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
         int eq = spec.indexOf('=');
         Labelled l = labelled(specs, "reference", "reference").get(0);
         return eq > 0 && LABEL.matcher(spec.substring(0, eq)).matches() ? l : new Labelled("reference", l.file());
-    }
-
-    /** --families GROUP=FILE values. */
-    private static List<Labelled> families(List<String> specs) {
-        List<Labelled> out = new ArrayList<>();
-        for (String spec : specs) {
-            int eq = spec.indexOf('=');
-            if (eq <= 0 || eq == spec.length() - 1) {
-                throw new UsageException("--families expects GROUP=FILE (a group of --neurons and its families.h5), got '"
-                        + spec + "'");
-            }
-            out.add(new Labelled(spec.substring(0, eq), Path.of(spec.substring(eq + 1))));
-        }
-        return out;
     }
 
     /** --model NAME=DIR values. */

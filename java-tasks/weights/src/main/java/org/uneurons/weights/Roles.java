@@ -137,13 +137,4 @@ public final class Roles {
         }
         return r;
     }
-
-    /** Percentile p (0..100) of {@code values} with linear interpolation between order statistics (numpy's default). */
-    public static double percentile(double[] values, double p) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        double pos = p / 100 * (s.length - 1);
-        int lo = (int) Math.floor(pos), hi = (int) Math.ceil(pos);
-        return s[lo] + (pos - lo) * (s[hi] - s[lo]);
-    }
 }

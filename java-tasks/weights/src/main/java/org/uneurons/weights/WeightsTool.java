@@ -17,6 +17,7 @@ import org.uneurons.core.io.CheckpointWeights;
 import org.uneurons.core.io.Hdf5;
 import org.uneurons.core.io.Hdf5Writer;
 import org.uneurons.core.io.OutputSet;
+import org.uneurons.core.stats.Percentiles;
 import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.WeightSource;
@@ -194,7 +195,7 @@ public final class WeightsTool extends Tool {
                 for (String stat : new String[] {"vocab_kurt", "vocab_skew"}) {
                     double[] layer = java.util.Arrays.copyOfRange(columns.get(stat), l * dMlp, (l + 1) * dMlp);
                     for (double p : PERCENTILES) {
-                        sb.append(',').append(Roles.percentile(layer, p));
+                        sb.append(',').append(Percentiles.linear(layer, p));
                     }
                 }
                 sb.append('\n');

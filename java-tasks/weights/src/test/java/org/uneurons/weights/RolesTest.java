@@ -171,11 +171,11 @@ class RolesTest {
     @Test
     void percentilesInterpolateLinearly() {
         double[] x = {4, 1, 3, 2};
-        assertEquals(2.5, Roles.percentile(x, 50), 1e-15);
-        assertEquals(1.3, Roles.percentile(x, 10), 1e-15);
-        assertEquals(3.85, Roles.percentile(x, 95), 1e-15);
-        assertEquals(1.15, Roles.percentile(x, 5), 1e-15);
-        assertEquals(7, Roles.percentile(new double[] {7}, 90));
+        assertEquals(2.5, org.uneurons.core.stats.Percentiles.linear(x, 50), 1e-15);
+        assertEquals(1.3, org.uneurons.core.stats.Percentiles.linear(x, 10), 1e-15);
+        assertEquals(3.85, org.uneurons.core.stats.Percentiles.linear(x, 95), 1e-15);
+        assertEquals(1.15, org.uneurons.core.stats.Percentiles.linear(x, 5), 1e-15);
+        assertEquals(7, org.uneurons.core.stats.Percentiles.linear(new double[] {7}, 90));
         assertArrayEquals(new double[] {4, 1, 3, 2}, x, "input unchanged");
     }
 
