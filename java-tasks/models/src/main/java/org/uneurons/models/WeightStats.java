@@ -53,9 +53,15 @@ public final class WeightStats {
      * zero vector has cosine 0 with everything.
      */
     public static Map<String, double[]> vocab(ProcessedWeights w, Gemm gemm, int vocabBlock) {
+        return vocab(w, gemm, vocabBlock, null);
+    }
+
+    /** As {@link #vocab(ProcessedWeights, Gemm, int)}, also offering every product to {@code tokens} (or null). */
+    public static Map<String, double[]> vocab(ProcessedWeights w, Gemm gemm, int vocabBlock, VocabTokens tokens) {
         int m = w.dMlp, d = w.dModel, V = w.vocab, n = w.nLayers * m;
-        // unit rows of W_U^T: [vocab, d_model]
+        // unit rows of W_U^T: [vocab, d_model], and their norms for the raw products of VocabTokens
         double[][] u = new double[V][d];
+        double[] uNorm = new double[V];
         for (int v = 0; v < V; v++) {
             double s = 0;
             for (int r = 0; r < d; r++) {
@@ -63,6 +69,7 @@ public final class WeightStats {
                 u[v][r] = x;
                 s += x * x;
             }
+            uNorm[v] = Math.sqrt(s);
             double inv = s > 0 ? 1 / Math.sqrt(s) : 0;
             for (int r = 0; r < d; r++) {
                 u[v][r] *= inv;
@@ -71,6 +78,7 @@ public final class WeightStats {
         double[] mean = new double[n], var = new double[n], skew = new double[n], kurt = new double[n];
         for (int l = 0; l < w.nLayers; l++) {
             double[][] out = new double[m][d];
+            double[] outNorm = new double[m];
             for (int j = 0; j < m; j++) {
                 double s = 0;
                 for (int r = 0; r < d; r++) {
@@ -78,6 +86,7 @@ public final class WeightStats {
                     out[j][r] = x;
                     s += x * x;
                 }
+                outNorm[j] = Math.sqrt(s);
                 double inv = s > 0 ? 1 / Math.sqrt(s) : 0;
                 for (int r = 0; r < d; r++) {
                     out[j][r] *= inv;
@@ -87,7 +96,11 @@ public final class WeightStats {
             for (int from = 0; from < V; from += vocabBlock) {
                 int to = Math.min(V, from + vocabBlock);
                 double[][] block = java.util.Arrays.copyOfRange(u, from, to);
-                cm.addColumns(gemm.multiplyABt(out, block)); // [d_mlp, block]: cosines
+                double[][] cos = gemm.multiplyABt(out, block); // [d_mlp, block]: cosines
+                cm.addColumns(cos);
+                if (tokens != null) {
+                    tokens.add(l * m, from, cos, outNorm, uNorm);
+                }
             }
             for (int j = 0; j < m; j++) {
                 int i = l * m + j;

@@ -22,6 +22,7 @@ import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.ModelConfig;
 import org.uneurons.formats.WeightSource;
 import org.uneurons.models.ProcessedWeights;
+import org.uneurons.models.VocabTokens;
 import org.uneurons.models.WeightProcessing;
 import org.uneurons.models.WeightStats;
 
@@ -52,6 +53,7 @@ public final class WeightsTool extends Tool {
         o.addOption(option("entropy-filter", "small|medium", "the paper's entropy-candidate query (default: medium for 24"
                 + " layers or more, else small)"));
         o.addOption(option("vocab-block", "N", "vocabulary columns per product (default 4096)"));
+        o.addOption(option("top-tokens", "K", "tokens kept per neuron each way in top_tokens.h5 (default 20)"));
         o.addOption(option("bos-random", "R", "random unit directions of the attention-deactivation baseline (default 1000)"));
         o.addOption(option("bos-token", "ID", "the token whose key the attention scores use (default: the config's"
                 + " bos_token_id)"));
@@ -76,6 +78,8 @@ public final class WeightsTool extends Tool {
         Path roles = args.outputFile("--outdir", outdir.resolve("roles.csv"));
         Path layers = args.outputFile("--outdir", outdir.resolve("roles_layers.csv"));
         Path scores = args.outputFile("--outdir", outdir.resolve("attention_scores.h5"));
+        Path tokens = args.outputFile("--outdir", outdir.resolve("top_tokens.h5"));
+        int topK = args.positive("top-tokens", 20);
         int nRandom = args.positive("bos-random", 1000);
 
         ModelConfig cfg = ModelConfig.read(model.dir(), model.name());
@@ -92,7 +96,11 @@ public final class WeightsTool extends Tool {
         if (bos < 0 || bos >= cfg.vocabSize) {
             throw new UsageException("--bos-token " + bos + " is outside the vocabulary [0, " + cfg.vocabSize + ")");
         }
-        Result r = analyse(w, k, ef, vocabBlock, threads);
+        if (topK > w.vocab) {
+            throw new UsageException("--top-tokens " + topK + " is more than the vocabulary's " + w.vocab + " tokens");
+        }
+        VocabTokens top = new VocabTokens(w.nLayers * w.dMlp, topK);
+        Result r = analyse(w, k, ef, vocabBlock, threads, top);
         AttentionScores.Result a;
         try (OpenBlasGemm gemm = new OpenBlasGemm(threads)) {
             a = AttentionScores.compute(w, cfg, bos, nRandom, BOS_SEED, gemm);
@@ -101,6 +109,7 @@ public final class WeightsTool extends Tool {
             out.write(roles, AtomicOutput.string(r.rolesCsv(a)));
             out.write(layers, AtomicOutput.string(r.layersCsv(a)));
             out.write(scores, file -> scoresFile(file, model.name(), bos, a, w));
+            out.write(tokens, file -> tokensFile(file, model.name(), top, w));
             out.commit();
         }
         long attention = 0;
@@ -204,10 +213,42 @@ public final class WeightsTool extends Tool {
         }
     }
 
+    /**
+     * top_tokens.h5: each neuron's k tokens of largest and of most negative W_U^T w_out, strongest first
+     * ([n_layers, d_mlp, k]; docs/roles.md).
+     */
+    static void tokensFile(Path file, String model, VocabTokens top, ProcessedWeights w) {
+        int nl = w.nLayers, m = w.dMlp, k = top.k();
+        int[][][] topIds = new int[nl][m][], bottomIds = new int[nl][m][];
+        float[][][] topValues = new float[nl][m][k], bottomValues = new float[nl][m][k];
+        for (int l = 0; l < nl; l++) {
+            for (int j = 0; j < m; j++) {
+                VocabTokens.Ranked t = top.top(l * m + j), b = top.bottom(l * m + j);
+                topIds[l][j] = t.ids();
+                bottomIds[l][j] = b.ids();
+                for (int i = 0; i < k; i++) {
+                    topValues[l][j][i] = (float) t.values()[i];
+                    bottomValues[l][j][i] = (float) b.values()[i];
+                }
+            }
+        }
+        try (Hdf5Writer h = Hdf5Writer.create(file)) {
+            h.attribute("format", "uneurons-top-tokens/1").attribute("model", model).attribute("k", k)
+                    .attribute("vocab_size", w.vocab);
+            h.dataset("top_ids", topIds).dataset("top_values", topValues);
+            h.dataset("bottom_ids", bottomIds).dataset("bottom_values", bottomValues);
+        }
+    }
+
     static Result analyse(ProcessedWeights w, int k, Roles.EntropyFilter ef, int vocabBlock, int threads) {
+        return analyse(w, k, ef, vocabBlock, threads, null);
+    }
+
+    static Result analyse(ProcessedWeights w, int k, Roles.EntropyFilter ef, int vocabBlock, int threads,
+            VocabTokens top) {
         Map<String, double[]> vocab;
         try (OpenBlasGemm gemm = new OpenBlasGemm(threads)) {
-            vocab = WeightStats.vocab(w, gemm, vocabBlock);
+            vocab = WeightStats.vocab(w, gemm, vocabBlock, top);
         }
         Map<String, double[]> ws = WeightStats.weights(w);
         Map<String, double[]> columns = new LinkedHashMap<>(vocab);

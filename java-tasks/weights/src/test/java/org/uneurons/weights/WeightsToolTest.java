@@ -90,6 +90,64 @@ class WeightsToolTest {
     }
 
     /**
+     * top_tokens.h5 of the tool on a random checkpoint (vocabulary 300, a block size that does not divide it): the
+     * attributes and shapes, and every kept token's product against W_U^T w_out of the processed weights computed
+     * plainly in float64 (ranks by a plain sort where the values are apart by more than rounding); more tokens than
+     * the vocabulary is refused in one line with nothing written.
+     */
+    @Test
+    void topTokensFollowThePlainProduct() throws Exception {
+        RandomCheckpoint c = RandomCheckpoint.gpt2();
+        c.nLayers = 2;
+        c.dMlp = 24;
+        c.seed = 5;
+        Path ck = c.writeGpt2(tmp.resolve("t2"));
+        Path out = tmp.resolve("out");
+        ToolRunner r = ToolRunner.run(new WeightsTool(), "--checkpoint", ck.toString(), "--outdir", out.toString(),
+                "--null-k", "4", "--vocab-block", "37", "--threads", "1", "--top-tokens", "6");
+        assertEquals(0, r.exitCode, r::toString);
+        ProcessedWeights w;
+        try (CheckpointWeights st = CheckpointWeights.open(ck)) {
+            w = WeightProcessing.process(ModelConfig.read(ck, Checkpoints.name(ck)), WeightSource.of(st));
+        }
+        int d = w.dModel, m = w.dMlp, V = w.vocab, k = 6;
+        try (HdfFile h = new HdfFile(out.resolve("top_tokens.h5"))) {
+            assertEquals("uneurons-top-tokens/1", h.getAttribute("format").getData());
+            assertEquals(k, ((Number) h.getAttribute("k").getData()).intValue());
+            assertEquals(V, ((Number) h.getAttribute("vocab_size").getData()).intValue());
+            assertArrayEquals(new int[] {2, m, k}, h.getDatasetByPath("/top_ids").getDimensions());
+            int[][][] topIds = (int[][][]) h.getDatasetByPath("/top_ids").getData();
+            int[][][] botIds = (int[][][]) h.getDatasetByPath("/bottom_ids").getData();
+            float[][][] topVal = (float[][][]) h.getDatasetByPath("/top_values").getData();
+            float[][][] botVal = (float[][][]) h.getDatasetByPath("/bottom_values").getData();
+            for (int l = 0; l < 2; l++) {
+                for (int j = 0; j < m; j++) {
+                    double[] p = new double[V];
+                    for (int v = 0; v < V; v++) {
+                        for (int e = 0; e < d; e++) {
+                            p[v] += w.wOut[l][j * d + e] * w.wU[e * V + v];
+                        }
+                    }
+                    double[] sorted = p.clone();
+                    Arrays.sort(sorted);
+                    for (int i = 0; i < k; i++) {
+                        double tol = 1e-6 * Math.max(1, Math.abs(sorted[V - 1]));
+                        assertEquals(sorted[V - 1 - i], topVal[l][j][i], tol, "top value " + i + " of " + l + "." + j);
+                        assertEquals(sorted[i], botVal[l][j][i], tol, "bottom value " + i + " of " + l + "." + j);
+                        assertEquals(p[topIds[l][j][i]], topVal[l][j][i], tol, "top id " + i + " of " + l + "." + j);
+                        assertEquals(p[botIds[l][j][i]], botVal[l][j][i], tol, "bottom id " + i + " of " + l + "." + j);
+                    }
+                }
+            }
+        }
+        ToolRunner bad = ToolRunner.run(new WeightsTool(), "--checkpoint", ck.toString(), "--outdir",
+                tmp.resolve("o").toString(), "--top-tokens", "301");
+        assertEquals(2, bad.exitCode, bad::toString);
+        assertEquals("weights: error: --top-tokens 301 is more than the vocabulary's 300 tokens", bad.errorLine());
+        assertFalse(Files.exists(tmp.resolve("o").resolve("top_tokens.h5")));
+    }
+
+    /**
      * The attention-deactivation outputs of the tool on a random GPT-2 checkpoint (3 layers, 40 neurons, 4 heads,
      * bos_token_id 5 in the config; 3 random directions, so that many neurons pass): attention_scores.h5's attributes
      * and shapes, NaN exactly where the head's layer is not after the neuron's, its keys against the plain float64
@@ -212,7 +270,7 @@ class WeightsToolTest {
         Path again = tmp.resolve("elsewhere").resolve("out");
         assertEquals(0, ToolRunner.run(new WeightsTool(), "--checkpoint", ck.toString(), "--outdir", again.toString(),
                 "--null-k", "4", "--threads", "1", "--bos-token", "9").exitCode);
-        for (String f : new String[] {"roles.csv", "roles_layers.csv", "attention_scores.h5"}) {
+        for (String f : new String[] {"roles.csv", "roles_layers.csv", "attention_scores.h5", "top_tokens.h5"}) {
             assertArrayEquals(Files.readAllBytes(out9.resolve(f)), Files.readAllBytes(again.resolve(f)), f);
         }
         ToolRunner bad = ToolRunner.run(new WeightsTool(), "--checkpoint", ck.toString(), "--outdir",
