@@ -20,6 +20,7 @@ import org.uneurons.core.io.OutputSet;
 import org.uneurons.core.stats.Percentiles;
 import org.uneurons.formats.CheckpointRef;
 import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.TopTokensFile;
 import org.uneurons.formats.WeightSource;
 import org.uneurons.models.ProcessedWeights;
 import org.uneurons.models.VocabTokens;
@@ -213,31 +214,22 @@ public final class WeightsTool extends Tool {
         }
     }
 
-    /**
-     * top_tokens.h5: each neuron's k tokens of largest and of most negative W_U^T w_out, strongest first
-     * ([n_layers, d_mlp, k]; docs/roles.md).
-     */
+    /** top_tokens.h5: each neuron's k most raised and most lowered tokens, strongest first (docs/output.md). */
     static void tokensFile(Path file, String model, VocabTokens top, ProcessedWeights w) {
-        int nl = w.nLayers, m = w.dMlp, k = top.k();
-        int[][][] topIds = new int[nl][m][], bottomIds = new int[nl][m][];
-        float[][][] topValues = new float[nl][m][k], bottomValues = new float[nl][m][k];
-        for (int l = 0; l < nl; l++) {
-            for (int j = 0; j < m; j++) {
-                VocabTokens.Ranked t = top.top(l * m + j), b = top.bottom(l * m + j);
-                topIds[l][j] = t.ids();
-                bottomIds[l][j] = b.ids();
-                for (int i = 0; i < k; i++) {
-                    topValues[l][j][i] = (float) t.values()[i];
-                    bottomValues[l][j][i] = (float) b.values()[i];
-                }
+        int n = w.nLayers * w.dMlp, k = top.k();
+        int[][] topIds = new int[n][], bottomIds = new int[n][];
+        float[][] topValues = new float[n][k], bottomValues = new float[n][k];
+        for (int i = 0; i < n; i++) {
+            VocabTokens.Ranked t = top.top(i), b = top.bottom(i);
+            topIds[i] = t.ids();
+            bottomIds[i] = b.ids();
+            for (int c = 0; c < k; c++) {
+                topValues[i][c] = (float) t.values()[c];
+                bottomValues[i][c] = (float) b.values()[c];
             }
         }
-        try (Hdf5Writer h = Hdf5Writer.create(file)) {
-            h.attribute("format", "uneurons-top-tokens/1").attribute("model", model).attribute("k", k)
-                    .attribute("vocab_size", w.vocab);
-            h.dataset("top_ids", topIds).dataset("top_values", topValues);
-            h.dataset("bottom_ids", bottomIds).dataset("bottom_values", bottomValues);
-        }
+        TopTokensFile.write(file, new TopTokensFile.TopTokens(model, w.nLayers, w.dMlp, w.vocab, topIds, topValues,
+                bottomIds, bottomValues));
     }
 
     static Result analyse(ProcessedWeights w, int k, Roles.EntropyFilter ef, int vocabBlock, int threads) {

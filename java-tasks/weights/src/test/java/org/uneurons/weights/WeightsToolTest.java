@@ -21,6 +21,7 @@ import org.uneurons.core.io.TensorInfo;
 import org.uneurons.core.stats.PlainGemm;
 import org.uneurons.core.testing.ToolRunner;
 import org.uneurons.formats.ModelConfig;
+import org.uneurons.formats.TopTokensFile;
 import org.uneurons.formats.WeightSource;
 import org.uneurons.models.Checkpoints;
 import org.uneurons.models.ProcessedWeights;
@@ -113,30 +114,29 @@ class WeightsToolTest {
         int d = w.dModel, m = w.dMlp, V = w.vocab, k = 6;
         try (HdfFile h = new HdfFile(out.resolve("top_tokens.h5"))) {
             assertEquals("uneurons-top-tokens/1", h.getAttribute("format").getData());
-            assertEquals(k, ((Number) h.getAttribute("k").getData()).intValue());
-            assertEquals(V, ((Number) h.getAttribute("vocab_size").getData()).intValue());
-            assertArrayEquals(new int[] {2, m, k}, h.getDatasetByPath("/top_ids").getDimensions());
-            int[][][] topIds = (int[][][]) h.getDatasetByPath("/top_ids").getData();
-            int[][][] botIds = (int[][][]) h.getDatasetByPath("/bottom_ids").getData();
-            float[][][] topVal = (float[][][]) h.getDatasetByPath("/top_values").getData();
-            float[][][] botVal = (float[][][]) h.getDatasetByPath("/bottom_values").getData();
-            for (int l = 0; l < 2; l++) {
-                for (int j = 0; j < m; j++) {
-                    double[] p = new double[V];
-                    for (int v = 0; v < V; v++) {
-                        for (int e = 0; e < d; e++) {
-                            p[v] += w.wOut[l][j * d + e] * w.wU[e * V + v];
-                        }
+            assertArrayEquals(new int[] {2 * m, k}, h.getDatasetByPath("/top_ids").getDimensions());
+        }
+        TopTokensFile.TopTokens t = TopTokensFile.read(out.resolve("top_tokens.h5"));
+        assertEquals("t2", t.model());
+        assertEquals(V, t.vocabSize());
+        for (int l = 0; l < 2; l++) {
+            for (int j = 0; j < m; j++) {
+                double[] p = new double[V];
+                for (int v = 0; v < V; v++) {
+                    for (int e = 0; e < d; e++) {
+                        p[v] += w.wOut[l][j * d + e] * w.wU[e * V + v];
                     }
-                    double[] sorted = p.clone();
-                    Arrays.sort(sorted);
-                    for (int i = 0; i < k; i++) {
-                        double tol = 1e-6 * Math.max(1, Math.abs(sorted[V - 1]));
-                        assertEquals(sorted[V - 1 - i], topVal[l][j][i], tol, "top value " + i + " of " + l + "." + j);
-                        assertEquals(sorted[i], botVal[l][j][i], tol, "bottom value " + i + " of " + l + "." + j);
-                        assertEquals(p[topIds[l][j][i]], topVal[l][j][i], tol, "top id " + i + " of " + l + "." + j);
-                        assertEquals(p[botIds[l][j][i]], botVal[l][j][i], tol, "bottom id " + i + " of " + l + "." + j);
-                    }
+                }
+                double[] sorted = p.clone();
+                Arrays.sort(sorted);
+                int row = l * m + j;
+                for (int i = 0; i < k; i++) {
+                    double tol = 1e-6 * Math.max(1, Math.abs(sorted[V - 1]));
+                    String at = " " + i + " of " + l + "." + j;
+                    assertEquals(sorted[V - 1 - i], t.topValues()[row][i], tol, "top value" + at);
+                    assertEquals(sorted[i], t.bottomValues()[row][i], tol, "bottom value" + at);
+                    assertEquals(p[t.topIds()[row][i]], t.topValues()[row][i], tol, "top id" + at);
+                    assertEquals(p[t.bottomIds()[row][i]], t.bottomValues()[row][i], tol, "bottom id" + at);
                 }
             }
         }
