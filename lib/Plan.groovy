@@ -355,6 +355,11 @@ class Plan {
     }
 
     /** The memory request of the STATS_FINAL, WEIGHTS or INTERVENE task of one model, in MiB. */
+    /** The report task's memory request (MiB): its neuron browser holds every group's table model's neurons. */
+    long reportMemoryMb() {
+        PlanCosts.requestMb('REPORT', new PlanCosts(this, null).report().host as long)
+    }
+
     long modelMemoryMb(String process, String model) {
         PlanCosts.requestMb(process, PlanCosts.modelTaskBytes(this, process, model).host as long)
     }

@@ -65,9 +65,10 @@ class PlanCosts {
     static final long GPU_OVERHEAD = 1_000_000_000L
     /** The smallest request per planned process (MiB): the resource label's, so small runs keep their memory. */
     static final Map<String, Long> FLOOR_MB = [CORRELATE_FUSED: 4096L, MERGE: 2048L, FINALISE: 4096L, STATS_FINAL: 4096L,
-                                               WEIGHTS: 4096L, INTERVENE: 4096L]
+                                               WEIGHTS: 4096L, INTERVENE: 4096L, REPORT: 2048L]
     /** The processes whose memory the plan requests (conf/base.config: task.memory from meta.memory_mb). */
-    static final List<String> PLANNED = ['CORRELATE_FUSED', 'MERGE', 'FINALISE', 'STATS_FINAL', 'WEIGHTS', 'INTERVENE']
+    static final List<String> PLANNED = ['CORRELATE_FUSED', 'MERGE', 'FINALISE', 'STATS_FINAL', 'WEIGHTS', 'INTERVENE',
+                                         'REPORT']
     /** The planned processes with one task per model (STATS_FINAL, WEIGHTS) or per group's table model (INTERVENE). */
     static final List<String> PER_MODEL = ['STATS_FINAL', 'WEIGHTS', 'INTERVENE']
     /** stats-final's and weights' --vocab-block default: the vocabulary rows of one block of cosines. */
@@ -76,6 +77,14 @@ class PlanCosts {
     static final long BOS_RANDOM = 1000L
     /** A neuron's roles in memory: about 20 float64 columns and its roles.csv row as text, with a builder's slack. */
     static final long ROLE_ROW = 1024L
+    /**
+     * A neuron of a group's table model in the report's neuron browser: its 257-bin histogram (8 bytes a bin), 50 top
+     * activations (20 bytes each), 10 decoded contexts (about 240 bytes), its neurons.csv and roles.csv rows as text
+     * and 2 x 20 top tokens, rounded up (docs/report.md, "Neuron browser").
+     */
+    static final long BROWSER_ROW = 8192L
+    /** The report's charts, page and libraries, apart from the browser's data. */
+    static final long REPORT_BASE = 256L * MIB
     /** intervene's --context default: the tokens per sequence it keeps (the pipeline passes none). */
     static final long INTERVENE_CONTEXT = 256L
 
@@ -250,6 +259,12 @@ class PlanCosts {
         plan.gpu ? request(heap, model, model + acts + GPU_OVERHEAD) : request(heap, model + acts, 0L)
     }
 
+    /** The report: every group's table model's neurons in the browser, and one token shard read at a time. */
+    Map report() {
+        long rows = plan.groups.sum { g -> neurons(plan.shapes[plan.tableModels[g][0]] as Map) } as long
+        request(REPORT_BASE + BROWSER_ROW * rows + 8L * plan.tokensPerShard, 0L, 0L)
+    }
+
     /** Every task of a planned process, [heap, native, host, gpu] bytes each (none when it does not run). */
     List<Map> plannedTasks(String proc) {
         switch (proc) {
@@ -257,6 +272,7 @@ class PlanCosts {
             case 'STATS_FINAL': return plan.statsModels.collect { statsFinal(plan.shapes[it] as Map) }
             case 'WEIGHTS': return plan.roles ? plan.models.collect { weights(plan.shapes[it] as Map) } : []
             case 'INTERVENE': return plan.intervene ? plan.groups.collect { intervene(plan.shapes[plan.tableModels[it][0]] as Map) } : []
+            case 'REPORT': return [report()]
             default: return plan.pairs.collectMany { p -> plan.blocks.collect { b -> proc == 'MERGE' ? merge(p, b) : finalise(p, b) } }
         }
     }

@@ -16,7 +16,7 @@
  *   WEIGHTS           per model (params.roles): its checkpoint -> its functional roles from the weights
  *   INTERVENE         per group (params.intervene): its table model's checkpoint + that model's roles + the analysis
  *                     shards -> the causal checks of the roles
- *   REPORT            every group's table (and families) + the anchor's statistics + shards + checkpoints +
+ *   REPORT            every group's table (and families) + every group's statistics + shards + checkpoints +
  *                     timings + the plan (+ the reference table, when given) -> report
  *
  * Every fan-in is keyed and sized, its items sorted by name (fanIn, subworkflows/local/fan_in), so results never
@@ -114,10 +114,14 @@ workflow UNIVERSAL_NEURONS {
         ch_iv_versions   = Channel.empty()
     }
 
-    // --- report: every group's table (in plan.groups order), the anchor's statistics, shards, checkpoints, the plan,
+    // --- report: every group's table and statistics (in plan.groups order), shards, checkpoints, the plan,
     //     the reference table
     ch_tables = collectSorted(UNIVERSALITY.out.table) { plan.groups.indexOf(it[0].id) }.map { list -> list.collect { it[1] } }
-    ch_anchor_stats = NEURON_STATS.out.stats.filter { meta, f -> meta.model == plan.anchor }.map { meta, f -> f }
+    // each group's table model's statistics, in plan.groups order (the browser's histograms and contexts)
+    def statsGroup = { model -> plan.groups.find { g -> plan.tableModels[g][0] == model } }
+    ch_group_stats = collectSorted(NEURON_STATS.out.stats.filter { meta, f -> statsGroup(meta.model) != null }) {
+        plan.groups.indexOf(statsGroup(it[0].model))
+    }.map { list -> list.collect { it[1] } }
     ch_checkpoints = collectSorted(MODELS.out.models) { plan.models.indexOf(it[0]) }.map { list -> list.collect { it[1] } }
     // every task's timing.tsv, sorted by content and path: the order of completion does not matter
     ch_timings = collectSorted(TOKENS.out.timing.mix(MODELS.out.timing, PAIR_CORRELATION.out.timing,
@@ -128,7 +132,7 @@ workflow UNIVERSAL_NEURONS {
     // an optional reference table (params.reference_table); [] stages nothing
     def reference = plan.params.reference_table ? file(plan.params.reference_table, checkIfExists: true) : []
     ch_report = ch_tables.map { [it] }
-        .combine(ch_anchor_stats)
+        .combine(ch_group_stats.map { [it] })
         .combine(TOKENS.out.shard_list.map { [it] })
         .combine(ch_checkpoints.map { [it] })
         .combine(ch_timings.map { [it] })
@@ -137,6 +141,7 @@ workflow UNIVERSAL_NEURONS {
         .combine(ch_interventions.map { [it] })
         .map { tables, stats, shards, checkpoints, timings, families, roles, interventions ->
             [[id: 'report', groups: plan.groups, models: plan.models, control: plan.control, params: plan.reportParams,
+              memory_mb: plan.reportMemoryMb(),
               plan: plan.costs(shards.size()).rows()],
              tables, stats, shards, checkpoints, timings, reference, families, roles, interventions]
         }

@@ -518,6 +518,26 @@ check('costs: INTERVENE asks for its model, one batch\'s runs and the attention 
     assert PlanCosts.modelTaskBytes(preset('gpt2-medium-5seeds', 'gpt2-medium', [ctx: 1024], false), 'INTERVENE', m) == b
 }
 
+// the report's neuron browser holds every group's table model's neurons: GPT-2 medium (one group), 98,304 neurons
+// x 8,192 bytes + 256 MiB + 8 bytes x the tokens of one shard; with a second table model in a control group, twice
+check('costs: REPORT asks for the neuron browser of every group (GPT-2 medium: 98,304 neurons a group)') {
+    Plan p = preset('gpt2-medium-5seeds', 'gpt2-medium')
+    assert p.groups == ['trained']
+    long heap = 256L * 1024 * 1024 + 8192L * 98_304 + 8L * p.tokensPerShard
+    Map b = new PlanCosts(p, null).report()
+    assert b.heap == heap && b.native == 0L && b.gpu == 0L
+    // host: heap / 0.8 + the JVM's own: 1.79 GB, within the label's 2 GB
+    assert b.host == (long) Math.ceil(heap / 0.8) + TaskJava.JVM_OVERHEAD_MB * (1L << 20)
+    assert p.reportMemoryMb() == 2048L
+    assert p.costs(p.plannedShards).memory().REPORT.tasks == 1
+    // the demo (trained and control groups, 2 x 512 neurons): 256 MiB + 8,192 x 1,024 + 8 x 64 x 128 x 8 (the
+    // tokens of a demo shard), within the label's 2 GB
+    Plan demo = plan([:])
+    assert demo.groups == ['trained', 'control']
+    assert new PlanCosts(demo, null).report().heap == 256L * 1024 * 1024 + 8192L * 2 * 512 + 8L * demo.tokensPerShard
+    assert demo.reportMemoryMb() == 2048L
+}
+
 // a task that holds one model whole is not split by layer blocks: its own fix. intervene_max_tokens 200,000,000 on
 // GPT-2 medium (-profile gpu): heap 800,000,000 + 16 x 24 x 200,000,000 + 411,705,344 + 100,663,296 = 78,112,368,640;
 // host 97,640,460,800 + 1,419,292,672 + 536,870,912 = 99,596,624,384 -> 94,983 MiB = 99.6 GB

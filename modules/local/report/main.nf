@@ -1,6 +1,6 @@
 /*
  * REPORT: the universality table of every group (UNIVERSALITY's `table`, in meta.groups order: the anchor's group
- * first, e.g. trained, then e.g. control), the anchor's statistics, the analysis shards, the checkpoints and the
+ * first, e.g. trained, then e.g. control), every group's table model's statistics (same order), the analysis shards, the checkpoints and the
  * timing.tsv of every task before it, the run's plan and an optional reference table -> report/index.html with its
  * PNG figures and their data as CSV (offline).
  * Tool: org.uneurons.report.ReportTool (java-tasks/report). meta: groups (labels, in the order of `tables`),
@@ -33,6 +33,7 @@ process REPORT {
     def fams   = TaskCommand.asList(families)
     def roleDirs = TaskCommand.asList(roles)
     def ivDirs = TaskCommand.asList(interventions)
+    def statFiles = TaskCommand.asList(stats)
     def logArgs = [meta.models, dirs].transpose().collect { m, d -> "\$( [[ -s ${d}/train_log.csv ]] && echo --train-log ${m}=${d}/train_log.csv )" }
     """
     ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
@@ -40,7 +41,7 @@ process REPORT {
         ${meta.groups.withIndex().collect { g, i -> "--neurons ${g}=${table[i]}/neurons.csv" }.join(' ')} \\
         --layer-fractions ${table[0]}/layer_fractions.csv \\
         --percentiles ${table[0]}/percentiles.csv \\
-        --stats ${stats} \\
+        ${meta.groups.withIndex().collect { g, i -> "--stats ${g}=${statFiles[i]}" }.join(' ')} \\
         ${TaskCommand.repeat('--shard', shards)} \\
         ${[meta.models, dirs].transpose().collect { m, d -> "--model ${m}=${d}" }.join(' ')} \\
         ${logArgs.join(' ')} \\

@@ -57,7 +57,7 @@ record ReportInputs(Map<String, String> params, double threshold, List<NeuronGro
             models.add(ModelConfig.read(m.file(), m.label()));
         }
         Long shardTokens = s.shards().isEmpty() ? null : shardTokens(s.shards());
-        TopActivations stats = s.stats() == null ? null : stats(s.stats(), anchor);
+        TopActivations stats = s.anchorStats() == null ? null : stats(s.anchorStats(), anchor);
         Contexts contexts = stats == null ? null : contexts(stats, s, anchor);
         Map<String, TaskTimings.ProcessTimes> timings = s.timings().isEmpty() ? null : TaskTimings.read(s.timings());
         List<TrainLog> logs = new ArrayList<>();

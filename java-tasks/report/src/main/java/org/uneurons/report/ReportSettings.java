@@ -22,14 +22,16 @@ import org.uneurons.core.cli.UsageException;
  * each); {@code interventions} the intervene task's directory of some groups (once each); {@code control} the model
  * among {@code roles} that is the random-init control (drawn apart from the trained ones), or null.
  */
-record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, Path percentiles, Path stats,
+record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, Path percentiles, List<Labelled> stats,
                       List<Path> shards, List<Labelled> models, Path paramsFile, List<Map.Entry<String, String>> params,
                       Double threshold, List<Path> timings, List<Labelled> trainLogs, Long tokens, int top,
                       int contexts, int window, String title, Path plan, Labelled reference,
-                      List<Labelled> families, List<Labelled> roles, List<Labelled> interventions, String control) {
+                      List<Labelled> families, List<Labelled> roles, List<Labelled> interventions, String control,
+                      boolean browser, int browserContexts) {
     static final int DEFAULT_TOP = 20;
     static final int DEFAULT_CONTEXTS = 5;
     static final int DEFAULT_WINDOW = 12;
+    static final int DEFAULT_BROWSER_CONTEXTS = 10;
     static final String DEFAULT_TITLE = "Universal neurons";
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_.+-]+");
 
@@ -58,13 +60,16 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 throw new UsageException("--neurons: label '" + g.label() + "' is given twice; labels must be unique");
             }
         }
+        positive("browser-contexts", browserContexts);
         checkGroups(neurons, families, "--families", "GROUP=FILE", "families file");
+        checkGroups(neurons, stats, "--stats", "[GROUP=]FILE", "statistics file");
         checkRoles(models, roles, control);
         checkGroups(neurons, interventions, "--interventions", "GROUP=DIR", "directory");
         roles = List.copyOf(roles);
         interventions = List.copyOf(interventions);
         neurons = List.copyOf(neurons);
         families = List.copyOf(families);
+        stats = List.copyOf(stats);
         shards = List.copyOf(shards);
         models = List.copyOf(models);
         params = List.copyOf(params);
@@ -78,7 +83,7 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
         neurons.forEach(g -> out.add(new Labelled("--neurons", g.file())));
         optional(out, "--layer-fractions", layerFractions);
         optional(out, "--percentiles", percentiles);
-        optional(out, "--stats", stats);
+        stats.forEach(f -> out.add(new Labelled("--stats", f.file())));
         optional(out, "--params", paramsFile);
         optional(out, "--plan", plan);
         shards.forEach(p -> out.add(new Labelled("--shard", p)));
@@ -143,7 +148,7 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 labelled(args.strings("neurons"), "neurons", "group"),
                 optionalPath(args, "layer-fractions"),
                 optionalPath(args, "percentiles"),
-                optionalPath(args, "stats"),
+                groupStats(args.strings("stats"), args.strings("neurons")),
                 paths(args.strings("shard")),
                 named(rawValues(args, "model")),
                 optionalPath(args, "params"),
@@ -163,7 +168,34 @@ record ReportSettings(Path outdir, List<Labelled> neurons, Path layerFractions, 
                 pairs(rawValues(args, "roles"), "roles", "MODEL=DIR (a model and its weights task directory)"),
                 pairs(rawValues(args, "interventions"), "interventions",
                         "GROUP=DIR (a group of --neurons and its intervene task directory)"),
-                args.has("control") ? args.string("control") : null);
+                args.has("control") ? args.string("control") : null,
+                !args.has("no-browser"),
+                args.integer("browser-contexts", DEFAULT_BROWSER_CONTEXTS));
+    }
+
+    /** The anchor's statistics file (for the top-neuron contexts), or null. */
+    Path anchorStats() {
+        return statsOf(neurons.get(0).label());
+    }
+
+    /** A group's statistics file, or null. */
+    Path statsOf(String group) {
+        return stats.stream().filter(f -> f.label().equals(group)).map(Labelled::file).findFirst().orElse(null);
+    }
+
+    /** --stats [GROUP=]FILE values; a file without a group is the anchor's (the first --neurons label). */
+    private static List<Labelled> groupStats(List<String> specs, List<String> neurons) {
+        List<Labelled> out = new ArrayList<>();
+        String anchor = neurons.isEmpty() ? "group1" : labelled(neurons.subList(0, 1), "neurons", "group").get(0).label();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq > 0 && LABEL.matcher(spec.substring(0, eq)).matches()) {
+                out.add(new Labelled(spec.substring(0, eq), Path.of(spec.substring(eq + 1))));
+            } else {
+                out.add(new Labelled(anchor, Path.of(spec)));
+            }
+        }
+        return out;
     }
 
     /** NAME=PATH values of a repeatable option. */

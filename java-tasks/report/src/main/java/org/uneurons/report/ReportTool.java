@@ -37,8 +37,12 @@ public final class ReportTool extends Tool {
         o.addOption(Option.builder().longOpt("layer-fractions").hasArg().argName("FILE")
                 .desc("the anchor's layer_fractions.csv (checked against its neurons.csv)").build());
         o.addOption(Option.builder().longOpt("percentiles").hasArg().argName("FILE").desc("the anchor's percentiles.csv").build());
-        o.addOption(Option.builder().longOpt("stats").hasArg().argName("FILE")
-                .desc("the anchor's statistics file (stats tool), for top-activating contexts").build());
+        o.addOption(Option.builder().longOpt("stats").hasArg().argName("[GROUP=]FILE")
+                .desc("a group's statistics file (stats tool), repeatable, once per group; without GROUP= the anchor's."
+                        + " For the top-activating contexts and the neuron browser's histograms").build());
+        o.addOption(Option.builder().longOpt("no-browser").desc("do not write the neuron browser (report/neurons/)").build());
+        o.addOption(Option.builder().longOpt("browser-contexts").hasArg().argName("K")
+                .desc("top-activating contexts per neuron in the browser (default 10)").build());
         o.addOption(Option.builder().longOpt("shard").hasArg().argName("FILE")
                 .desc("token shard named in the statistics file, repeatable (matched by file name)").build());
         o.addOption(Option.builder().longOpt("model").hasArg().argName("NAME=DIR")
@@ -87,14 +91,36 @@ public final class ReportTool extends Tool {
         Path target = args.outputTree("--outdir", settings.outdir().resolve("report"));
         ReportInputs inputs = ReportInputs.read(settings);
         ReportModel model = ModelBuilder.build(settings, inputs, Version.describe(getClass()));
+        Browser browser = settings.browser() ? browser(settings, inputs) : null;
         // written into a temporary directory, which replaces the report directory whole
         try (OutputSet out = new OutputSet()) {
             Path dir = out.tempDirectory(target);
             ReportCharts.write(model, dir);
             Files.writeString(dir.resolve("index.html"), ReportPage.render(model), StandardCharsets.UTF_8);
+            if (browser != null) {
+                int files = NeuronBrowser.write(dir, browser.groups(), browser.contexts(), settings.title());
+                err.println("report: neuron browser of " + browser.groups().stream().mapToInt(g -> g.table().size())
+                        .sum() + " neurons in " + files + " data files");
+            }
             out.commit();
         }
         err.println("report: wrote " + target.resolve("index.html"));
         return EXIT_OK;
+    }
+
+    /** The neuron browser's inputs, read and checked before anything is written. */
+    private record Browser(java.util.List<BrowserGroup> groups, BrowserContexts contexts) {
+    }
+
+    /** The neuron browser of every group's table model, with its histograms, contexts, roles and families. */
+    private static Browser browser(ReportSettings settings, ReportInputs inputs) {
+        java.util.List<BrowserGroup> groups = new java.util.ArrayList<>();
+        for (NeuronGroup g : inputs.groups()) {
+            FamiliesInput families = inputs.families().stream().filter(f -> f.group().equals(g.label)).findFirst()
+                    .orElse(null);
+            groups.add(BrowserGroup.read(g, settings.statsOf(g.label), families, settings));
+        }
+        return new Browser(groups, BrowserContexts.decode(groups, settings.shards(), settings.browserContexts(),
+                settings.window(), NeuronBrowser.AFTER));
     }
 }

@@ -168,7 +168,7 @@ class ReportModelTest {
         assertEquals(List.of(Map.entry("layers", "0,1"), Map.entry("k", "v")), s.params());
         assertEquals(ReportSettings.DEFAULT_TOP, s.top());
         assertNull(s.threshold());
-        assertNull(s.stats());
+        assertNull(s.anchorStats());
     }
 
     @Test
@@ -189,7 +189,8 @@ class ReportModelTest {
     }
 
     private static ReportSettings settings(List<ReportSettings.Labelled> neurons, int top, int contexts, int window, Long tokens) {
-        return new ReportSettings(Path.of("out"), neurons, null, null, null, List.of(), List.of(), null, List.of(), null,
-                List.of(), List.of(), tokens, top, contexts, window, "t", null, null, List.of(), List.of(), List.of(), null);
+        return new ReportSettings(Path.of("out"), neurons, null, null, List.of(), List.of(), List.of(), null, List.of(), null,
+                List.of(), List.of(), tokens, top, contexts, window, "t", null, null, List.of(), List.of(), List.of(), null,
+                true, ReportSettings.DEFAULT_BROWSER_CONTEXTS);
     }
 }
