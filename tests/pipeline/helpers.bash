@@ -210,6 +210,15 @@ gpu_processes() {
     done | sort
 }
 
+# python_with_selenium: a python3 with h5py, pandas and selenium, when chromium and chromedriver are installed
+python_with_selenium() {
+    local py
+    command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || return 1
+    py="$(python_with_h5py)" || return 1
+    "$py" -c 'import selenium' 2>/dev/null || return 1
+    echo "$py"
+}
+
 # python_with_h5py: a python3 that imports h5py and pandas (Debian's /usr/bin/python3 first), or fail
 python_with_h5py() {
     local py

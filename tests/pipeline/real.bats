@@ -70,6 +70,20 @@ needs_real_run() {
         || fail "Python could not read the outputs: $(head -n 5 "$WORK/python.out")" "$WORK/python.out"
 }
 
+@test "real run: the neuron browser works in headless Chromium and shows the run's files" {
+    needs_real_run
+    local py
+    py="$(python_with_selenium)" || {
+        [[ -z "${UN_CI:-}" ]] || fail "CI: no chromium, chromedriver or python3 selenium (.ci/run installs chromium chromium-driver python3-selenium)"
+        skip "no headless Chromium here (apt-get install chromium chromium-driver python3-selenium)"
+    }
+    grep -q 'href="neurons/index.html"' "$REAL/results/report/index.html" || fail "the report does not link the neuron browser"
+    "$py" "$ROOT/tests/browser/check_browser.py" "$REAL/results" >"$WORK/browser.out" 2>&1 \
+        || fail "neuron browser: $(grep -v '^#' "$WORK/browser.out" | tail -n 3)" "$WORK/browser.out"
+    grep -q '^browser check: 2 group index pages and 3 neuron pages' "$WORK/browser.out" \
+        || fail "browser check: $(tail -n 1 "$WORK/browser.out")" "$WORK/browser.out"
+}
+
 @test "real run: neurons.csv starts with layer,neuron,max_corr" {
     needs_real_run
     [[ "$(head -n 1 "$REAL/results/universality/trained/neurons.csv")" == layer,neuron,max_corr,* ]] \

@@ -26,7 +26,8 @@ record BrowserGroup(NeuronGroup table, String model, TopActivations top, long[] 
         return layer * table.dMlp + neuron;
     }
 
-    static BrowserGroup read(NeuronGroup table, Path stats, FamiliesInput families, ReportSettings s) {
+    /** {@code rolesDirs}: each model's weights task directory, by model name (the group's is found by its model). */
+    static BrowserGroup read(NeuronGroup table, Path stats, FamiliesInput families, java.util.Map<String, Path> rolesDirs) {
         TopActivations top = null;
         long[] histogram = null;
         String model = families == null ? null : String.valueOf(families.data().attributes().get("model"));
@@ -40,12 +41,7 @@ record BrowserGroup(NeuronGroup table, String model, TopActivations top, long[] 
             histogram = NeuronStatsFile.readHistogram(stats);
             model = top.model;
         }
-        Path dir = null;
-        for (ReportSettings.Labelled r : s.roles()) {
-            if (r.label().equals(model)) {
-                dir = r.file();
-            }
-        }
+        Path dir = model == null ? null : rolesDirs.get(model);
         CsvTable roles = dir == null ? null : roles(dir.resolve("roles.csv"), table);
         Path tokensFile = dir == null ? null : dir.resolve("top_tokens.h5");
         TopTokensFile.TopTokens tokens = null;

@@ -28,7 +28,7 @@ final class NeuronBrowser {
     }
 
     /** Writes {@code reportDir/neurons/}; returns the number of data files. */
-    static int write(Path reportDir, List<BrowserGroup> groups, BrowserContexts contexts, String title)
+    static int write(Path reportDir, List<BrowserGroup> groups, BrowserContexts contexts, String title, int chunk)
             throws IOException {
         Path dir = reportDir.resolve("neurons");
         Files.createDirectories(dir.resolve("data"));
@@ -41,7 +41,7 @@ final class NeuronBrowser {
             }
         }
         Map<String, String> tableGroups = BrowserData.tableGroups(groups);
-        JsonText meta = new JsonText().open('{').key("title").value(title).key("chunk").value(CHUNK);
+        JsonText meta = new JsonText().open('{').key("title").value(title).key("chunk").value(chunk);
         meta.key("histEdges").open('[');
         for (float e : PaperHistogram.edges()) {
             meta.value(e);
@@ -52,21 +52,21 @@ final class NeuronBrowser {
             BrowserGroup g = groups.get(i);
             BrowserData data = new BrowserData(g, contexts.contexts[i], contexts.vocab);
             data.meta(meta, tableGroups, notes(g, contexts));
-            files += writeGroup(dir.resolve("data").resolve(g.table().label), g, data);
+            files += writeGroup(dir.resolve("data").resolve(g.table().label), g, data, chunk);
         }
         meta.close(']').close('}');
         write(dir.resolve("data").resolve("meta.js"), "UN.meta(" + meta + ");\n");
         return files;
     }
 
-    private static int writeGroup(Path dir, BrowserGroup g, BrowserData data) throws IOException {
+    private static int writeGroup(Path dir, BrowserGroup g, BrowserData data, int chunk) throws IOException {
         Files.createDirectories(dir);
         int files = 0;
         for (int l = 0; l < g.table().nLayers; l++) {
             write(dir.resolve("index-" + l + ".js"), data.index(l));
             files++;
-            for (int c = 0; c * CHUNK < g.table().dMlp; c++) {
-                write(dir.resolve(l + "-" + c + ".js"), data.detail(l, c, CHUNK));
+            for (int c = 0; c * chunk < g.table().dMlp; c++) {
+                write(dir.resolve(l + "-" + c + ".js"), data.detail(l, c, chunk));
                 files++;
             }
         }

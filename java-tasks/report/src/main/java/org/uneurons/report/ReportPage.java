@@ -18,12 +18,17 @@ final class ReportPage {
     }
 
     static String render(ReportModel m) {
+        return render(m, false);
+    }
+
+    /** The page; with {@code browser}, it links the neuron browser (neurons/index.html) and each top neuron's page. */
+    static String render(ReportModel m, boolean browser) {
         Html h = new Html();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>").esc(m.title()).append("</title>\n<style>\n").append(CSS).append("</style>\n")
                 .append("</head>\n<body>\n<main>\n");
-        header(h, m);
+        header(h, m, browser);
         RunSection.render(h, m.run());
         HeadlineSection.render(h, m);
         DistributionsSection.render(h, m.distributions());
@@ -34,13 +39,13 @@ final class ReportPage {
         RolesSection.render(h, m);
         InterventionsSection.render(h, m);
         ReferenceSection.render(h, m);
-        TopSection.render(h, m.top());
+        TopSection.render(h, m.top(), browser);
         h.append("</main>\n</body>\n</html>\n");
         return h.toString();
     }
 
     /** Title, the groups with their colours, the threshold and version, and the section links. */
-    private static void header(Html h, ReportModel m) {
+    private static void header(Html h, ReportModel m, boolean browser) {
         h.append("<h1>").esc(m.title()).append("</h1>\n");
         h.append("<p class=\"sub\">Groups: ");
         for (int i = 0; i < m.groups().size(); i++) {
@@ -54,7 +59,16 @@ final class ReportPage {
                 .append("<a href=\"#properties\">Properties</a><a href=\"#families\">Families</a>")
                 .append("<a href=\"#roles\">Roles</a><a href=\"#interventions\">Interventions</a>")
                 .append("<a href=\"#reference\">Reference</a>")
-                .append("<a href=\"#top\">Top neurons</a></nav>\n");
+                .append("<a href=\"#top\">Top neurons</a>");
+        if (browser) {
+            h.append("<a href=\"neurons/index.html\" id=\"browser-link\"><b>Neuron browser</b></a>");
+        }
+        h.append("</nav>\n");
+        if (browser) {
+            h.append("<p class=\"rule\">Every neuron of the groups' table models, with its histogram, top-activating")
+                    .append(" contexts, partners, output tokens, family and role: <a href=\"neurons/index.html\">open the")
+                    .append(" neuron browser</a>.</p>\n");
+        }
     }
 
     private static String css() {

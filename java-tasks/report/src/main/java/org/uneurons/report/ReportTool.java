@@ -96,9 +96,11 @@ public final class ReportTool extends Tool {
         try (OutputSet out = new OutputSet()) {
             Path dir = out.tempDirectory(target);
             ReportCharts.write(model, dir);
-            Files.writeString(dir.resolve("index.html"), ReportPage.render(model), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("index.html"), ReportPage.render(model, browser != null),
+                    StandardCharsets.UTF_8);
             if (browser != null) {
-                int files = NeuronBrowser.write(dir, browser.groups(), browser.contexts(), settings.title());
+                int files = NeuronBrowser.write(dir, browser.groups(), browser.contexts(), settings.title(),
+                        NeuronBrowser.CHUNK);
                 err.println("report: neuron browser of " + browser.groups().stream().mapToInt(g -> g.table().size())
                         .sum() + " neurons in " + files + " data files");
             }
@@ -115,10 +117,12 @@ public final class ReportTool extends Tool {
     /** The neuron browser of every group's table model, with its histograms, contexts, roles and families. */
     private static Browser browser(ReportSettings settings, ReportInputs inputs) {
         java.util.List<BrowserGroup> groups = new java.util.ArrayList<>();
+        java.util.Map<String, Path> rolesDirs = new java.util.HashMap<>();
+        settings.roles().forEach(r -> rolesDirs.put(r.label(), r.file()));
         for (NeuronGroup g : inputs.groups()) {
             FamiliesInput families = inputs.families().stream().filter(f -> f.group().equals(g.label)).findFirst()
                     .orElse(null);
-            groups.add(BrowserGroup.read(g, settings.statsOf(g.label), families, settings));
+            groups.add(BrowserGroup.read(g, settings.statsOf(g.label), families, rolesDirs));
         }
         return new Browser(groups, BrowserContexts.decode(groups, settings.shards(), settings.browserContexts(),
                 settings.window(), NeuronBrowser.AFTER));

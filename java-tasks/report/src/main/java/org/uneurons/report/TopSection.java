@@ -13,6 +13,11 @@ final class TopSection {
     }
 
     static void render(Html h, TopNeurons t) {
+        render(h, t, false);
+    }
+
+    /** With {@code browser}, each neuron links to its page in the neuron browser. */
+    static void render(Html h, TopNeurons t, boolean browser) {
         h.section("top", "Top neurons by excess correlation (" + Fmt.esc(t.anchor()) + ")");
         h.append("<p>The ").append(t.rows().size()).append(" neurons of the anchor with the highest excess correlation,")
                 .append(" their best-matching neuron in each other model (layer·neuron and correlation)");
@@ -30,7 +35,7 @@ final class TopSection {
         }
         h.append("</tr>\n");
         for (TopNeuron n : t.rows()) {
-            row(h, n);
+            row(h, n, browser ? t.anchor() : null);
         }
         h.append("</table>\n");
         if (!t.decoding().isEmpty()) {
@@ -42,11 +47,17 @@ final class TopSection {
         h.append("</section>\n");
     }
 
-    private static void row(Html h, TopNeuron n) {
+    /** {@code group}: the anchor's label when the neuron browser is written (its pages are linked), else null. */
+    private static void row(Html h, TopNeuron n, String group) {
         h.append("<tr data-neuron=\"").append(n.layer()).append('.').append(n.neuron()).append("\" id=\"")
                 .append(anchor(n.layer(), n.neuron())).append("\"")
                 .append(n.universal() ? " class=\"universal\"" : "").append("><td class=\"n\">").append(n.rank())
-                .append("</td><td class=\"nw\">L").append(n.layer()).append(" N").append(n.neuron())
+                .append("</td><td class=\"nw\">");
+        if (group != null) {
+            h.append("<a href=\"neurons/neuron.html#").esc(group).append('/').append(n.layer()).append('/')
+                    .append(n.neuron()).append("\">");
+        }
+        h.append("L").append(n.layer()).append(" N").append(n.neuron()).append(group != null ? "</a>" : "")
                 .append(n.universal() ? " <span class=\"tag\">universal</span>" : "").append("</td>")
                 .num(Fmt.corr(n.excess())).num(Fmt.corr(n.meanCorr())).num(Fmt.corr(n.baseline()));
         h.append("<td class=\"partners\">");
