@@ -350,7 +350,24 @@ public final class Hdf5Reader implements AutoCloseable {
         throw wrongShape(path, d, "int64 [" + rows + ", " + cols + "]");
     }
 
-    /** A string dataset, or null when the file has none at {@code path} (or it holds no strings). */
+    /** A 1-D dataset of 8-bit integers (uint8, or int8 read as its bit patterns) as bytes. */
+    public byte[] bytes(String path, String what) {
+        Dataset d = dataset(path, what);
+        if (!(d.getDataType() instanceof FixedPoint f) || f.getSize() != 1 || d.getDimensions().length != 1) {
+            throw wrongShape(path, d, "uint8 [n]");
+        }
+        long[] v = Hdf5.longsFlat(d);
+        byte[] out = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (byte) v[i];
+        }
+        return out;
+    }
+
+    /**
+     * A string dataset, or null when the file has none at {@code path} (or it holds no strings): fixed-length strings
+     * (files of earlier versions) and variable-length ones read alike.
+     */
     public String[] stringsOrNull(String path) {
         if (!(node(path) instanceof Dataset d)) {
             return null;

@@ -10,7 +10,8 @@ import io.jhdf.api.WritableGroup;
 /**
  * Writes an HDF5 file for the project's file formats; with {@link Hdf5Reader}, the only code that touches jhdf.
  * jhdf keeps every array in memory and writes the file at {@link #close}; large arrays go through
- * {@link Group#streamed} instead. Write to a temporary name ({@link AtomicOutput}) and publish after close.
+ * {@link Group#streamed} instead. Every string attribute and string dataset is written as a variable-length UTF-8
+ * string ({@link Hdf5Strings}), which h5py reads as {@code str}. Write to a temporary name ({@link AtomicOutput}) and publish after close.
  *
  * <pre>
  * try (Hdf5Writer w = Hdf5Writer.create(out.temp())) {
@@ -68,9 +69,21 @@ public final class Hdf5Writer implements AutoCloseable {
             return this;
         }
 
-        /** A dataset from a Java array (double[], double[][], float[][], int[], int[][], long[], long[][], String[]). */
+        /**
+         * A dataset from a Java array (double[], double[][], float[][], int[], int[][], long[], long[][], String[]);
+         * strings are written as variable-length UTF-8.
+         */
         public Group dataset(String name, Object array) {
             g.putDataset(name, array);
+            return this;
+        }
+
+        /** A uint8 dataset of raw bytes (at least one: jhdf cannot write an empty dataset). */
+        public Group bytes(String name, byte[] data) {
+            if (data.length == 0) {
+                throw new IllegalArgumentException(name + ": a uint8 dataset needs at least one byte");
+            }
+            g.putDataset(name, data, io.jhdf.api.DatasetCreationOptions.builder().unsigned().build());
             return this;
         }
 
@@ -106,6 +119,11 @@ public final class Hdf5Writer implements AutoCloseable {
         return this;
     }
 
+    public Hdf5Writer bytes(String name, byte[] data) {
+        root.bytes(name, data);
+        return this;
+    }
+
     public Hdf5Writer streamed(String name, Hdf5.Element type, long[] dims, Hdf5.ByteSource source) {
         root.streamed(name, type, dims, source);
         return this;
@@ -115,11 +133,11 @@ public final class Hdf5Writer implements AutoCloseable {
         return root.group(name);
     }
 
-    /** Writes the file (jhdf writes everything here). */
+    /** Writes the file (nothing is written before), its strings as variable-length UTF-8 ({@link Hdf5Strings}). */
     @Override
     public void close() {
         try {
-            file.close();
+            Hdf5Strings.write(file);
         } catch (RuntimeException e) {
             closeChannel(file);
             throw withPath(path, "cannot write", e);
