@@ -139,11 +139,12 @@ public final class CorpusTool extends Tool {
         List<List<Integer>> splitDocs = split(s, docs.size());
         Encoded corpus = encode(s, docs, splitDocs.get(0));
         String[] vocab = corpus.remap().texts(Gpt2.BPE);
+        byte[][] vocabBytes = corpus.remap().tokenBytes(Gpt2.BPE);
         JsonObject summary = new JsonObject();
         // the shards of every split and vocab.json are published together, with the older shards removed
         try (OutputSet set = new OutputSet()) {
             for (int i = 0; i < SPLITS.length; i++) {
-                summary.add(SPLITS[i], writeSplit(s, corpus, SPLITS[i], splitDocs.get(i), vocab, set));
+                summary.add(SPLITS[i], writeSplit(s, corpus, SPLITS[i], splitDocs.get(i), vocab, vocabBytes, set));
             }
             set.write(s.outdir().resolve("vocab.json"), vocabJson(corpus.remap(), Gpt2.BPE, s, summary));
             List<Path> stale = shardsIn(s.outdir()).stream().filter(f -> !set.targets().contains(f.toAbsolutePath()))
@@ -202,7 +203,7 @@ public final class CorpusTool extends Tool {
 
     /** Remaps one split's documents, cuts them into rows and writes its shards; returns its summary for vocab.json. */
     private JsonObject writeSplit(Settings s, Encoded corpus, String split, List<Integer> docIds, String[] vocab,
-                                  OutputSet set) {
+                                  byte[][] vocabBytes, OutputSet set) {
         VocabRemap remap = corpus.remap();
         List<int[]> mapped = new ArrayList<>();
         long tokens = 0;
@@ -227,8 +228,8 @@ public final class CorpusTool extends Tool {
         TokenShard.Meta meta = new TokenShard.Meta(remap.tokenizerName(), remap.vocabSize(), VocabRemap.EOT,
                 VocabRemap.EOT, s.input().getFileName() + " (sotu, moby-dick), " + split + " split, seed " + s.seed());
         TokenFilter filter = filter(s, meta, vocab, remap);
-        List<Path> files = writeShards(set, s.outdir(), split, rows, s.seqsPerShard(), meta, vocab, filter,
-                remap.unknownId());
+        List<Path> files = writeShards(set, s.outdir(), split, rows, s.seqsPerShard(), meta,
+                vocab, vocabBytes, filter, remap.unknownId());
         JsonObject js = new JsonObject();
         js.addProperty("documents", docIds.size());
         js.addProperty("tokens", tokens);
@@ -258,12 +259,14 @@ public final class CorpusTool extends Tool {
     }
 
     private static List<Path> writeShards(OutputSet set, Path dir, String split, List<int[]> rows, int perShard,
-                                          TokenShard.Meta meta, String[] vocab, TokenFilter filter, int unkId) {
+                                          TokenShard.Meta meta, String[] vocab, byte[][] vocabBytes, TokenFilter filter,
+                                          int unkId) {
         List<Path> files = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += perShard) {
             int to = Math.min(rows.size(), from + perShard);
             Path f = dir.resolve(shardName(split, files.size()));
-            set.write(f, TokenShard.content(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab, filter, unkId));
+            set.write(f, TokenShard.content(f, rows.subList(from, to).toArray(new int[0][]), meta, vocab, vocabBytes,
+                    filter, unkId));
             files.add(f);
         }
         return files;

@@ -127,6 +127,20 @@ final class VocabRemap {
         return bpe.decodeBytes(one);
     }
 
+    /**
+     * Every new id's exact bytes (the shards' /vocab_bytes): the original GPT-2 token's bytes (its byte-level BPE
+     * string through GPT-2's byte decoder; part of a character for some), the UTF-8 of {@code <|endoftext|>} for EOT
+     * and of {@code <unk>} for the unknown id, which stands for many tokens and has no bytes of its own.
+     */
+    byte[][] tokenBytes(Encoding bpe) {
+        byte[][] b = new byte[vocabSize()][];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = i == EOT ? EOT_TEXT.getBytes(StandardCharsets.UTF_8)
+                    : i == k ? UNK_TEXT.getBytes(StandardCharsets.UTF_8) : bytes(i, bpe);
+        }
+        return b;
+    }
+
     /** Token text for every new id (the shards' /vocab dataset). */
     String[] texts(Encoding bpe) {
         String[] t = new String[vocabSize()];

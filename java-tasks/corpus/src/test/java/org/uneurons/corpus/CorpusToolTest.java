@@ -233,12 +233,57 @@ class CorpusToolTest {
                 }
                 vocab = TokenShard.readVocab(p);
                 assertEquals(21, vocab.length);
+                byte[][] bytes = TokenShard.readVocabBytes(p);
+                assertEquals("<|endoftext|>", new String(bytes[0], StandardCharsets.UTF_8));
+                assertEquals("<unk>", new String(bytes[20], StandardCharsets.UTF_8));
+                for (int n = 1; n < 20; n++) {
+                    assertArrayEquals(BPE.decodeBytes(intList(order[n - 1])), bytes[n], "new id " + n);
+                }
             }
             assertEquals(expected.size() / 15 * 15, got.size(), split + ": whole rows of the stream");
             assertEquals(expected.subList(0, got.size()), got, split);
         }
         for (int n = 0; n < 21; n++) {
             assertEquals(toks.get(n).getAsJsonObject().get("text").getAsString(), vocab[n]);
+        }
+    }
+
+    /**
+     * The shards keep each token's exact bytes: with every document the same text of accents, CJK and emoji (so that
+     * the train split's ranking keeps all its ids), each split's rows, their tokens' bytes joined, are the split's
+     * documents joined by {@code <|endoftext|>}, although GPT-2 splits some of their characters over two tokens, whose
+     * /vocab texts are U+FFFD.
+     */
+    @Test
+    void tokenBytesJoinedGiveTheDocumentsBackCharactersSplitOverTokensIncluded() throws IOException {
+        String doc = "Café naïve façade, Ünïcödé — 日本語のテキスト 中文字符 😀🦜🧠 end.";
+        Map<String, String> mem = new LinkedHashMap<>();
+        members(true).forEach((n, t) -> mem.put(n, n.matches("package/sotu/data/.*\\.txt")
+                || n.matches("package/moby-dick/data/(etymology|extracts|epilogue|chapter_\\d+)\\.txt") ? doc : t));
+        Path tgz = writeTgz(tmp.resolve("u.tgz"), mem);
+        Path out = tmp.resolve("out");
+        ToolRunner r = ToolRunner.run(new CorpusTool(), "--input", tgz.toString(), "--outdir", out.toString(),
+                "--sha256", StdlibDatasets.sha256(tgz), "--top-k", "1000", "--ctx", "16", "--seqs-per-shard", "8");
+        assertEquals(0, r.exitCode, r.toString());
+        byte[] stream = (doc + "<|endoftext|>").repeat(200).getBytes(StandardCharsets.UTF_8);
+        for (String split : new String[] {"train", "tune", "analysis"}) {
+            java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+            int fragments = 0;
+            for (Path p : shards(out, split)) {
+                byte[][] bytes = TokenShard.readVocabBytes(p);
+                String[] vocab = TokenShard.readVocab(p);
+                for (int[] row : TokenShard.read(p).tokens()) {
+                    for (int t = 1; t < row.length; t++) {
+                        joined.writeBytes(bytes[row[t]]);
+                        boolean whole = !new String(bytes[row[t]], StandardCharsets.UTF_8).contains("\uFFFD");
+                        fragments += whole ? 0 : 1;
+                        assertEquals(whole, !vocab[row[t]].contains("\uFFFD"), "/vocab is U+FFFD where bytes split");
+                    }
+                }
+            }
+            byte[] got = joined.toByteArray();
+            assertTrue(got.length > 100 && fragments > 0, split + ": " + got.length + " bytes, fragments " + fragments);
+            assertArrayEquals(Arrays.copyOf(stream, got.length), got, split);
         }
     }
 

@@ -21,7 +21,10 @@ import org.uneurons.core.stats.TokenFilter;
  * A token shard: HDF5 with {@code /tokens} int32 [n_seq, ctx] and attributes {@code tokenizer} (string),
  * {@code vocab_size}, {@code bos_id} and {@code eos_id} (int, -1 if none), {@code source} (string) and
  * {@code filter_ids} (the token ids every analysis drops, METHOD 1.4: "198,50256" or "none"); optionally
- * {@code /vocab}, the token text per id. The filter is decided here, when the shard is made
+ * {@code /vocab}, the token text per id (UTF-8; a token that is part of a character shows as U+FFFD), and
+ * {@code /vocab_bytes} (uint8) with {@code /vocab_offsets} (int64, vocab_size + 1), each token's exact bytes (token
+ * {@code i} is {@code vocab_bytes[vocab_offsets[i]:vocab_offsets[i+1]]}), so that the bytes of a token sequence
+ * joined and decoded as UTF-8 give its text, characters split over two tokens included. The filter is decided here, when the shard is made
  * ({@link FilterChoice#defaults}), and travels with the shard into activation files; a shard written without
  * {@code filter_ids} (an older version, another tool) gets the same default when read. Optional int attribute
  * {@code unk_id}: the id that stands for every token outside a remapped vocabulary (the demo corpus), -1 or absent
@@ -32,6 +35,8 @@ public final class TokenShard {
     static final String WHAT = "token shard: /tokens int32 [n_seq, ctx]";
     /** Attribute: the unknown id of a remapped vocabulary (absent or -1: none). */
     public static final String UNK_ID = "unk_id";
+    static final String VOCAB_BYTES = "vocab_bytes";
+    static final String VOCAB_OFFSETS = "vocab_offsets";
 
     /** The shard's attributes. */
     public record Meta(String tokenizer, int vocabSize, int bosId, int eosId, String source) {
@@ -146,15 +151,16 @@ public final class TokenShard {
      * for none) as the unknown id.
      */
     public static void write(Path file, int[][] tokens, Meta meta, String[] vocab, TokenFilter filter, int unkId) {
-        AtomicOutput.write(file, content(file, tokens, meta, vocab, filter, unkId));
+        AtomicOutput.write(file, content(file, tokens, meta, vocab, null, filter, unkId));
     }
 
     /**
      * The shard's content, checked now (messages name {@code file}) and written to whatever path the returned body
-     * is given: a temporary of an {@link OutputSet} that publishes several shards together.
+     * is given: a temporary of an {@link OutputSet} that publishes several shards together. {@code vocab} (text per
+     * id) and {@code vocabBytes} (exact bytes per id) are each optional.
      */
-    public static OutputSet.Body content(Path file, int[][] tokens, Meta meta, String[] vocab, TokenFilter filter,
-                                         int unkId) {
+    public static OutputSet.Body content(Path file, int[][] tokens, Meta meta, String[] vocab, byte[][] vocabBytes,
+                                         TokenFilter filter, int unkId) {
         checkRows(file, tokens, meta);
         if (unkId < -1 || unkId >= meta.vocabSize()) {
             throw new IllegalArgumentException(file + ": unknown id " + unkId + " is outside the vocabulary [0, "
@@ -164,6 +170,11 @@ public final class TokenShard {
             throw new IllegalArgumentException(file + ": /vocab has " + vocab.length + " entries, vocab_size is "
                     + meta.vocabSize());
         }
+        if (vocabBytes != null && vocabBytes.length != meta.vocabSize()) {
+            throw new IllegalArgumentException(file + ": /vocab_bytes has " + vocabBytes.length
+                    + " tokens, vocab_size is " + meta.vocabSize());
+        }
+        long[] offsets = vocabBytes == null ? null : offsets(vocabBytes);
         return temp -> {
             try (Hdf5Writer h = Hdf5Writer.create(temp)) {
                 h.attribute("tokenizer", meta.tokenizer())
@@ -179,8 +190,28 @@ public final class TokenShard {
                 if (vocab != null) {
                     h.dataset("vocab", vocab);
                 }
+                if (vocabBytes != null) {
+                    h.bytes(VOCAB_BYTES, concat(vocabBytes, offsets)).deflated(VOCAB_OFFSETS, offsets);
+                }
             }
         };
+    }
+
+    /** Where each token's bytes start in the concatenation, and where the last ends. */
+    private static long[] offsets(byte[][] tokens) {
+        long[] off = new long[tokens.length + 1];
+        for (int i = 0; i < tokens.length; i++) {
+            off[i + 1] = off[i] + tokens[i].length;
+        }
+        return off;
+    }
+
+    private static byte[] concat(byte[][] tokens, long[] offsets) {
+        byte[] all = new byte[Math.toIntExact(offsets[tokens.length])];
+        for (int i = 0; i < tokens.length; i++) {
+            System.arraycopy(tokens[i], 0, all, (int) offsets[i], tokens[i].length);
+        }
+        return all;
     }
 
     private static void checkRows(Path file, int[][] tokens, Meta meta) {
@@ -273,6 +304,38 @@ public final class TokenShard {
             }
         }
         return tokens;
+    }
+
+    /**
+     * The optional {@code /vocab_bytes} and {@code /vocab_offsets} as each token's bytes, or null if the shard has
+     * none (shards of earlier versions, id imports of an unknown vocabulary).
+     */
+    public static byte[][] readVocabBytes(Path file) {
+        try (Hdf5Reader h = Hdf5Reader.open(file)) {
+            if (!h.exists("/" + VOCAB_BYTES)) {
+                return null;
+            }
+            int vocabSize = h.integer("vocab_size", "token shard");
+            byte[] all = h.bytes("/" + VOCAB_BYTES, "token shard: each token's bytes");
+            long[] off = h.integersFlat("/" + VOCAB_OFFSETS, "token shard: vocab_size + 1 offsets into /vocab_bytes");
+            if (off.length != vocabSize + 1 || off[0] != 0 || off[vocabSize] != all.length) {
+                throw new InputException(file + ": /" + VOCAB_OFFSETS + " has " + off.length + " offsets from "
+                        + (off.length > 0 ? off[0] : "none") + " to " + (off.length > 0 ? off[off.length - 1] : "none")
+                        + ", expected " + (vocabSize + 1) + " from 0 to " + all.length + " (the length of /"
+                        + VOCAB_BYTES + ")");
+            }
+            for (int i = 0; i < vocabSize; i++) {
+                if (off[i + 1] < off[i]) {
+                    throw new InputException(file + ": /" + VOCAB_OFFSETS + " decreases at token " + i + " ("
+                            + off[i] + " then " + off[i + 1] + ")");
+                }
+            }
+            byte[][] tokens = new byte[vocabSize][];
+            for (int i = 0; i < vocabSize; i++) {
+                tokens[i] = Arrays.copyOfRange(all, (int) off[i], (int) off[i + 1]);
+            }
+            return tokens;
+        }
     }
 
     /** The optional {@code /vocab} dataset (token text per id), or null if the shard has none. */

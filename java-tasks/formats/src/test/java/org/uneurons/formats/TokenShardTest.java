@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -84,6 +85,42 @@ class TokenShardTest {
         TokenShard s = TokenShard.read(f);
         assertEquals(-1, s.meta().bosId());
         assertArrayEquals(new String[] {"a", " b", "<eos>"}, TokenShard.readVocab(f));
+    }
+
+    @Test
+    void tokenBytesRoundTripAndBadOffsetsAreNamed() {
+        Path f = tmp.resolve("b.h5");
+        // "日" (e6 97 a5) split over two tokens, and an empty token
+        byte[][] bytes = {{'a'}, {(byte) 0xe6, (byte) 0x97}, {(byte) 0xa5}, {}};
+        TokenShard.Meta meta = new TokenShard.Meta("custom", 4, -1, -1, "x");
+        org.uneurons.core.io.AtomicOutput.write(f, TokenShard.content(f, new int[][] {{0, 1, 2, 3}}, meta, null, bytes,
+                new TokenFilter(new int[0]), -1));
+        assertArrayEquals(bytes, TokenShard.readVocabBytes(f));
+        assertNull(TokenShard.readVocab(f));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TokenShard.content(f,
+                new int[][] {{0}}, meta, null, new byte[3][1], new TokenFilter(new int[0]), -1));
+        assertEquals(f + ": /vocab_bytes has 3 tokens, vocab_size is 4", e.getMessage());
+
+        Path old = handMade(h -> h.putDataset("tokens", new int[][] {{1}}));
+        assertNull(TokenShard.readVocabBytes(old), "shards of earlier versions have no token bytes");
+        long[] decreasing = new long[101];
+        Arrays.fill(decreasing, 51, 101, 3);
+        decreasing[50] = 5;
+        Path bad = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{1}});
+            h.putDataset("vocab_bytes", new byte[] {1, 2, 3});
+            h.putDataset("vocab_offsets", decreasing);
+        });
+        assertEquals(bad + ": /vocab_offsets decreases at token 50 (5 then 3)",
+                assertThrows(InputException.class, () -> TokenShard.readVocabBytes(bad)).getMessage());
+        Path shortOffsets = handMade(h -> {
+            h.putDataset("tokens", new int[][] {{1}});
+            h.putDataset("vocab_bytes", new byte[] {1, 2, 3});
+            h.putDataset("vocab_offsets", new long[] {0, 3});
+        });
+        assertEquals(shortOffsets + ": /vocab_offsets has 2 offsets from 0 to 3, expected 101 from 0 to 3 (the length of"
+                + " /vocab_bytes)", assertThrows(InputException.class, () -> TokenShard.readVocabBytes(shortOffsets))
+                .getMessage());
     }
 
     @Test

@@ -106,7 +106,7 @@ final class Contexts {
         TokenShard s = null;
         if (p != null) {
             s = TokenShard.read(p);
-            decoders.put(name, new TokenText(s.meta(), TokenShard.readVocab(p)));
+            decoders.put(name, new TokenText(s.meta(), TokenShard.readVocab(p), TokenShard.readVocabBytes(p)));
         }
         loaded.put(name, s);
         return s;

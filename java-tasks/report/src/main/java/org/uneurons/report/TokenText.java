@@ -12,30 +12,42 @@ import com.knuddels.jtokkit.api.IntArrayList;
 import org.uneurons.formats.TokenShard;
 
 /**
- * Turns token ids of one shard into text: the shard's {@code /vocab} entry when it has one (remapped
- * vocabularies), GPT-2 BPE bytes for a {@code gpt2} shard, else the id in brackets. Bytes that are not whole UTF-8
- * characters (a multi-byte character split across tokens) show as U+FFFD.
+ * Turns token ids of one shard into text: the shard's token bytes ({@code /vocab_bytes}) joined and decoded when it
+ * has them, else its {@code /vocab} entries (remapped vocabularies of earlier shards), GPT-2 BPE bytes for a
+ * {@code gpt2} shard, else the id in brackets. Bytes that are not whole UTF-8 characters (a multi-byte character
+ * split across tokens, cut at the window's edge, or split by /vocab's per-token text) show as U+FFFD.
  */
 final class TokenText {
     private static Encoding gpt2;
 
     private final String[] vocab;
+    private final byte[][] vocabBytes;
     private final boolean isGpt2;
 
-    TokenText(TokenShard.Meta meta, String[] vocab) {
+    TokenText(TokenShard.Meta meta, String[] vocab, byte[][] vocabBytes) {
         this.vocab = vocab;
+        this.vocabBytes = vocabBytes;
         this.isGpt2 = TokenShard.Meta.GPT2.equals(meta.tokenizer()) && meta.vocabSize() <= TokenShard.Meta.GPT2_VOCAB;
     }
 
     /** How ids are decoded, for the report's notes. */
     String source() {
-        return vocab != null ? "/vocab" : isGpt2 ? "GPT-2 BPE" : "ids (no /vocab and not a gpt2 shard)";
+        return vocabBytes != null ? "/vocab_bytes" : vocab != null ? "/vocab" : isGpt2 ? "GPT-2 BPE"
+                : "ids (no /vocab and not a gpt2 shard)";
     }
 
     /** The text of ids[from, to) as one string. */
     String text(int[] ids, int from, int to) {
         if (from >= to) {
             return "";
+        }
+        if (vocabBytes != null) {
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            for (int i = from; i < to; i++) {
+                b.writeBytes(ids[i] < vocabBytes.length ? vocabBytes[ids[i]]
+                        : ("[" + ids[i] + "]").getBytes(StandardCharsets.UTF_8));
+            }
+            return utf8(b.toByteArray());
         }
         if (vocab != null) {
             StringBuilder sb = new StringBuilder();

@@ -23,17 +23,22 @@ final class ShardWriter implements RowCutter.RowSink, AutoCloseable {
     private final String name;
     private final int seqsPerShard;
     private final TokenShard.Meta meta;
+    private final byte[][] vocabBytes;
     private final TokenFilter filter;
     private final List<int[]> pending = new ArrayList<>();
     private final List<Path> written = new ArrayList<>();
     private final OutputSet set = new OutputSet();
 
-    /** {@code filter}: the token ids every shard records as dropped by the analyses ({@code filter_ids}). */
-    ShardWriter(Path dir, String name, int seqsPerShard, TokenShard.Meta meta, TokenFilter filter) {
+    /**
+     * {@code vocabBytes}: each token's bytes ({@code /vocab_bytes}), or null when the vocabulary is not known;
+     * {@code filter}: the token ids every shard records as dropped by the analyses ({@code filter_ids}).
+     */
+    ShardWriter(Path dir, String name, int seqsPerShard, TokenShard.Meta meta, byte[][] vocabBytes, TokenFilter filter) {
         this.dir = dir;
         this.name = name;
         this.seqsPerShard = seqsPerShard;
         this.meta = meta;
+        this.vocabBytes = vocabBytes;
         this.filter = filter;
     }
 
@@ -54,7 +59,7 @@ final class ShardWriter implements RowCutter.RowSink, AutoCloseable {
             return;
         }
         Path f = dir.resolve(shardName(name, written.size()));
-        set.write(f, TokenShard.content(f, pending.toArray(new int[0][]), meta, null, filter, -1));
+        set.write(f, TokenShard.content(f, pending.toArray(new int[0][]), meta, null, vocabBytes, filter, -1));
         written.add(f);
         pending.clear();
     }

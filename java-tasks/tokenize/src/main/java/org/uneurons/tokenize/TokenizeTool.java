@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
+import com.knuddels.jtokkit.api.IntArrayList;
 
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -183,7 +184,8 @@ public final class TokenizeTool extends Tool {
         TokenShard.Meta meta = s.text() ? textMeta(a, s.source()) : idMeta(a, s.source());
         TokenFilter filter = s.sampling().filter(meta);
         Cut c;
-        try (ShardWriter shards = new ShardWriter(s.outdir(), s.name(), s.seqsPerShard(), meta, filter)) {
+        byte[][] vocabBytes = TokenShard.Meta.GPT2.equals(meta.tokenizer()) ? gpt2Bytes() : null;
+        try (ShardWriter shards = new ShardWriter(s.outdir(), s.name(), s.seqsPerShard(), meta, vocabBytes, filter)) {
             c = cut(s, meta, shards);
             for (Path stale : shards.publish()) {
                 err.println("tokenize: removed " + stale + " (a shard of an earlier run under the same name)");
@@ -214,6 +216,20 @@ public final class TokenizeTool extends Tool {
             }
         }
         return TokenShard.Meta.gpt2(source);
+    }
+
+    /**
+     * Every GPT-2 id's exact bytes (the shards' /vocab_bytes): its byte-level BPE string through GPT-2's byte decoder,
+     * part of a character for some ids; {@code <|endoftext|>} as its text.
+     */
+    static byte[][] gpt2Bytes() {
+        byte[][] b = new byte[GPT2_VOCAB][];
+        for (int id = 0; id < GPT2_VOCAB; id++) {
+            IntArrayList one = new IntArrayList(1);
+            one.add(id);
+            b[id] = Gpt2.BPE.decodeBytes(one);
+        }
+        return b;
     }
 
     /** Id imports: the vocabulary and BOS/EOS ids as given (GPT-2's by default). */

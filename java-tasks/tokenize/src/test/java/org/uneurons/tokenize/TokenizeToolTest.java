@@ -92,6 +92,46 @@ class TokenizeToolTest {
         assertEquals(unicode, bpe.decode(bpe.encodeOrdinary(unicode)));
     }
 
+    /**
+     * Each GPT-2 token's exact bytes travel with the shard: joined over a row they give the input text back (EOS as
+     * the text of {@code <|endoftext|>}), characters whose bytes GPT-2 splits over two tokens included, where the
+     * per-token text of each piece would be U+FFFD.
+     */
+    @Test
+    void tokenBytesJoinedGiveTheTextBackCharactersSplitOverTokensIncluded() throws IOException {
+        Encoding bpe = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
+        String a = "Café naïve façade, Ünïcödé Ωmega — 日本語のテキスト 中文字符 한국어 😀🦜🧠 end";
+        String b = " ßtraße 👩‍👩‍👧 ✓";
+        int n = bpe.encodeOrdinary(a).size() + 1 + bpe.encodeOrdinary(b).size();
+        Path in = text("u.jsonl", "{\"text\": \"" + a + "\"}\n{\"text\": \"" + b + "\"}\n");
+        ToolRunner r = run("--input", in.toString(), "--ctx", Integer.toString(n + 1), "--outdir", out().toString(),
+                "--name", "t");
+        assertEquals(0, r.exitCode, r.toString());
+        Path shard = out().resolve("t.00000.h5");
+        byte[][] bytes = TokenShard.readVocabBytes(shard);
+        assertEquals(50257, bytes.length);
+        int[] row = shard(0)[0];
+        assertEquals(n + 1, row.length);
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        int fragments = 0;
+        for (int t = 1; t < row.length; t++) {
+            joined.writeBytes(bytes[row[t]]);
+            fragments += wholeUtf8(bytes[row[t]]) ? 0 : 1;
+        }
+        assertTrue(fragments >= 4, "the text must split characters over tokens; fragments: " + fragments);
+        assertEquals(a + "<|endoftext|>" + b, new String(joined.toByteArray(), StandardCharsets.UTF_8));
+        assertArrayEquals((a + "<|endoftext|>" + b).getBytes(StandardCharsets.UTF_8), joined.toByteArray());
+    }
+
+    private static boolean wholeUtf8(byte[] b) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
     @Test
     void oneTxtDocumentBecomesBosRows() throws IOException {
         Path in = text("hello.txt", "Hello world");
@@ -180,6 +220,7 @@ class TokenizeToolTest {
         assertArrayEquals(new int[][] {{0, 1, 2, 3}, {0, 4, 5, 7}, {0, 8, 9, 50256}}, shard(0));
         assertEquals(new TokenShard.Meta("external", 50304, 0, -1, "stream_u2.npy,train.bin"),
                 TokenShard.read(out().resolve("t.00000.h5")).meta());
+        assertNull(TokenShard.readVocabBytes(out().resolve("t.00000.h5")), "an unknown vocabulary has no token bytes");
     }
 
     @Test
@@ -188,6 +229,8 @@ class TokenizeToolTest {
                 "--name", "t");
         assertEquals(0, r.exitCode, r.toString());
         assertArrayEquals(new int[][] {{B, 7}, {B, 8}, {B, 9}, {B, B}}, shard(0));
+        assertEquals("(", new String(TokenShard.readVocabBytes(out().resolve("t.00000.h5"))[7], StandardCharsets.UTF_8),
+                "GPT-2 ids get GPT-2's token bytes");
     }
 
     /** A .npy version 1 file written here, for values NumPy fixtures do not cover. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
+import io.jhdf.api.DatasetCreationOptions;
 import io.jhdf.api.WritableGroup;
 
 /**
@@ -78,12 +79,21 @@ public final class Hdf5Writer implements AutoCloseable {
             return this;
         }
 
-        /** A uint8 dataset of raw bytes (at least one: jhdf cannot write an empty dataset). */
+        /**
+         * A uint8 dataset of raw bytes (at least one: jhdf cannot write an empty dataset), deflated in one chunk (for
+         * tables that every file of a kind repeats, such as a vocabulary).
+         */
         public Group bytes(String name, byte[] data) {
             if (data.length == 0) {
                 throw new IllegalArgumentException(name + ": a uint8 dataset needs at least one byte");
             }
-            g.putDataset(name, data, io.jhdf.api.DatasetCreationOptions.builder().unsigned().build());
+            g.putDataset(name, data, DatasetCreationOptions.builder().unsigned().deflate().build());
+            return this;
+        }
+
+        /** As {@link #dataset}, shuffled and deflated in one chunk (numbers that compress well, such as offsets). */
+        public Group deflated(String name, Object array) {
+            g.putDataset(name, array, DatasetCreationOptions.builder().shuffle().deflate().build());
             return this;
         }
 
@@ -121,6 +131,11 @@ public final class Hdf5Writer implements AutoCloseable {
 
     public Hdf5Writer bytes(String name, byte[] data) {
         root.bytes(name, data);
+        return this;
+    }
+
+    public Hdf5Writer deflated(String name, Object array) {
+        root.deflated(name, array);
         return this;
     }
 
