@@ -59,14 +59,19 @@ needs_real_run() {
     [[ "$timed" == "$want" ]] || fail "report timings: expected ${want//$'\n'/, }; got: ${timed//$'\n'/, }" "$WORK/real_run.log"
 }
 
-@test "real run: every published HDF5 and CSV file reads in Python (h5py, pandas) as docs/python.md says" {
+@test "real run: every published HDF5 and CSV file reads in Python (h5py, pandas) as docs/python.md says, strings as str" {
     needs_real_run
     local py
     py="$(python_with_h5py)" || {
         [[ -z "${UN_CI:-}" ]] || fail "CI: no python3 with h5py and pandas (.ci/run installs python3-h5py python3-pandas)"
         skip "no python3 with h5py and pandas here (apt-get install python3-h5py python3-pandas)"
     }
-    "$py" "$ROOT/tests/python/read_outputs.py" "$REAL/results" "$ROOT/docs/python.md" >"$WORK/python.out" 2>&1 \
+    # a shard of known text (accents, CJK, emoji that GPT-2 splits over byte tokens), for its /vocab_bytes
+    UN_LIB="$ROOT/java-tasks/dist/lib" "$ROOT/bin/un-task" "$ROOT/java-tasks/dist/tokenize.jar" \
+        org.uneurons.tokenize.TokenizeTool --input "$ROOT/tests/python/unicode.txt" --ctx 16 \
+        --outdir "$WORK/unicode" --name u >"$WORK/unicode.log" 2>&1 || fail "tokenize of unicode.txt failed" "$WORK/unicode.log"
+    "$py" "$ROOT/tests/python/read_outputs.py" "$REAL/results" "$ROOT/docs/python.md" \
+        --text "$WORK/unicode/u.00000.h5" "$ROOT/tests/python/unicode.txt" >"$WORK/python.out" 2>&1 \
         || fail "Python could not read the outputs: $(head -n 5 "$WORK/python.out")" "$WORK/python.out"
 }
 
