@@ -55,7 +55,7 @@ final class BrowserContexts {
                 continue;
             }
             TokenShard shard = TokenShard.read(p);
-            TokenText text = new TokenText(shard.meta(), TokenShard.readVocab(p));
+            TokenText text = new TokenText(shard.meta(), TokenShard.readVocab(p), TokenShard.readVocabBytes(p));
             vocab = vocab == null ? text : vocab;
             for (int g = 0; g < groups.size(); g++) {
                 if (out[g] != null) {
@@ -65,7 +65,7 @@ final class BrowserContexts {
         }
         if (vocab == null && !shards.isEmpty()) {
             TokenShard first = TokenShard.read(shards.get(0));
-            vocab = new TokenText(first.meta(), TokenShard.readVocab(shards.get(0)));
+            vocab = new TokenText(first.meta(), TokenShard.readVocab(shards.get(0)), TokenShard.readVocabBytes(shards.get(0)));
         }
         return new BrowserContexts(out, List.copyOf(missing), vocab);
     }
