@@ -224,7 +224,7 @@ final class BrowserData {
     private void tokenList(JsonText j, int[] ids, float[] values) {
         j.open('[');
         for (int k = 0; k < ids.length; k++) {
-            String text = vocab == null ? "[" + ids[k] + "]" : vocab.text(new int[] {ids[k]}, 0, 1);
+            String text = vocab == null ? "[" + ids[k] + "]" : vocab.token(ids[k]);
             j.open('[').value(ids[k]).value(text).value(values[k]).close(']');
         }
         j.close(']');

@@ -70,6 +70,35 @@ final class TokenText {
         return sb.toString();
     }
 
+    /**
+     * One token's text for a list of tokens (the browser's output tokens): a token whose bytes are not whole UTF-8
+     * characters (a byte-level BPE fragment of a character) shows its bytes, ASCII as is and the rest as \xNN, e.g.
+     * {@code \xe2\x80}, instead of U+FFFD.
+     */
+    String token(int id) {
+        byte[] b = null;
+        if (vocabBytes != null && id >= 0 && id < vocabBytes.length) {
+            b = vocabBytes[id];
+        } else if (vocab == null && isGpt2) {
+            IntArrayList one = new IntArrayList(1);
+            one.add(id);
+            b = bpe().decodeBytes(one);
+        }
+        if (b == null) {
+            return text(new int[] {id}, 0, 1);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            StringBuilder sb = new StringBuilder();
+            for (byte x : b) {
+                sb.append(x >= 0x20 && x < 0x7f ? String.valueOf((char) x) : String.format("\\x%02x", x & 0xff));
+            }
+            return sb.toString();
+        }
+    }
+
     private static synchronized Encoding bpe() {
         if (gpt2 == null) {
             gpt2 = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);

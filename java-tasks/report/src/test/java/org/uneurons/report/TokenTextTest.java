@@ -29,4 +29,18 @@ class TokenTextTest {
         assertEquals("/vocab", t.source());
         assertEquals("\uFFFD\uFFFD end", t.text(new int[] {1, 2, 3}, 0, 3));
     }
+
+    /** A listed token that is a fragment of a character shows its bytes; a whole one its text. */
+    @Test
+    void aFragmentTokenShowsItsBytes() {
+        TokenText t = new TokenText(META, TEXTS, BYTES);
+        assertEquals("\\xe6\\x97", t.token(1));
+        assertEquals("\\xa5", t.token(2));
+        assertEquals(" end", t.token(3));
+        assertEquals("\uFFFD", new TokenText(META, TEXTS, null).token(1), "without bytes: the per-token text");
+        // a gpt2 shard without a table: GPT-2's bytes; token 447 is the first two bytes of '’' (e2 80 99)
+        TokenText gpt2 = new TokenText(TokenShard.Meta.gpt2("test"), null, null);
+        assertEquals("\\xe2\\x80", gpt2.token(447));
+        assertEquals(" the", gpt2.token(262));
+    }
 }

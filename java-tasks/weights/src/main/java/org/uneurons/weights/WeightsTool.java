@@ -76,10 +76,10 @@ public final class WeightsTool extends Tool {
         int threads = args.positive("threads", Runtime.getRuntime().availableProcessors());
         String filter = args.has("entropy-filter") ? args.choice("entropy-filter", "small", "small", "medium") : null;
         Path outdir = args.outputDir("outdir");
-        Path roles = args.outputFile("--outdir", outdir.resolve("roles.csv"));
-        Path layers = args.outputFile("--outdir", outdir.resolve("roles_layers.csv"));
-        Path scores = args.outputFile("--outdir", outdir.resolve("attention_scores.h5"));
-        Path tokens = args.outputFile("--outdir", outdir.resolve("top_tokens.h5"));
+        Path[] files = new Path[OUTPUTS.length];
+        for (int i = 0; i < files.length; i++) {
+            files[i] = args.outputFile("--outdir", outdir.resolve(OUTPUTS[i]));
+        }
         int topK = args.positive("top-tokens", 20);
         int nRandom = args.positive("bos-random", 1000);
 
@@ -107,23 +107,32 @@ public final class WeightsTool extends Tool {
             a = AttentionScores.compute(w, cfg, bos, nRandom, BOS_SEED, gemm);
         }
         try (OutputSet out = new OutputSet()) {
-            out.write(roles, AtomicOutput.string(r.rolesCsv(a)));
-            out.write(layers, AtomicOutput.string(r.layersCsv(a)));
-            out.write(scores, file -> scoresFile(file, model.name(), bos, a, w));
-            out.write(tokens, file -> tokensFile(file, model.name(), top, w));
+            out.write(files[0], AtomicOutput.string(r.rolesCsv(a)));
+            out.write(files[1], AtomicOutput.string(r.layersCsv(a)));
+            out.write(files[2], file -> scoresFile(file, model.name(), bos, a, w));
+            out.write(files[3], file -> tokensFile(file, model.name(), top, w));
             out.commit();
         }
+        err.println(summary(model.name(), w, r, a, ef, k, bos, nRandom));
+        return EXIT_OK;
+    }
+
+    /** The one line on stderr: the role and candidate counts and how they were found. */
+    static String summary(String model, ProcessedWeights w, Result r, AttentionScores.Result a, Roles.EntropyFilter ef,
+                          int k, int bos, int nRandom) {
         long attention = 0;
         for (boolean c : a.candidate()) {
             attention += c ? 1 : 0;
         }
-        err.printf(Locale.ROOT, "weights: %s, %d x %d neurons: %d prediction, %d suppression, %d partition, %d entropy"
-                + " candidate(s) (%s filter, bottom %d of %d singular directions), %d attention-deactivation candidate(s)"
-                + " (BOS token %d, %d random directions)%n", model.name(), w.nLayers, w.dMlp,
+        return String.format(Locale.ROOT, "weights: %s, %d x %d neurons: %d prediction, %d suppression, %d partition,"
+                + " %d entropy candidate(s) (%s filter, bottom %d of %d singular directions), %d attention-deactivation"
+                + " candidate(s) (BOS token %d, %d random directions)", model, w.nLayers, w.dMlp,
                 r.count("prediction"), r.count("suppression"), r.count("partition"), r.candidates(),
                 ef.name().toLowerCase(Locale.ROOT), k, w.dModel, attention, bos, nRandom);
-        return EXIT_OK;
     }
+
+    /** The files of --outdir, published together. */
+    static final String[] OUTPUTS = {"roles.csv", "roles_layers.csv", "attention_scores.h5", "top_tokens.h5"};
 
     /** The random baseline's seed, fixed so that a model's file does not depend on the run. */
     static final long BOS_SEED = 1;
