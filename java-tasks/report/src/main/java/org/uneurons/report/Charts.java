@@ -3,8 +3,14 @@ package org.uneurons.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.io.IOException;
+import java.awt.Graphics2D;
 import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
@@ -15,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -39,6 +46,7 @@ import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.renderer.xy.XYStepRenderer;
+import org.jfree.chart.text.TextUtils;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.KeyToGroupMap;
@@ -52,8 +60,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.uneurons.core.io.PathIOException;
 
 /**
- * PNG charts for the report, drawn headless with JFreeChart: white background, light grid, one colour per group
- * (the same colour for a group in every chart), axis labels and a legend under the plot.
+ * The report's charts, drawn headless with JFreeChart, each written as PNG and as SVG: white background, light
+ * grid, one colour per group (the same colour for a group in every chart), axis labels and a legend under the plot.
  */
 final class Charts {
     static final int WIDTH = 560;
@@ -77,6 +85,9 @@ final class Charts {
         theme.setRangeGridlinePaint(new Color(0xDDDDDD));
         theme.setLegendBackgroundPaint(Color.WHITE);
         ChartFactory.setChartTheme(theme);
+        // rotated labels (the value axis's) by drawString, as the others: the SVG keeps them as text, where the
+        // TextLayout workaround for an old JDK bug would give glyph outlines
+        TextUtils.setUseDrawRotatedStringWorkaround(false);
     }
 
     private Charts() {
@@ -522,11 +533,27 @@ final class Charts {
         }
     }
 
+    /**
+     * The chart as PNG and, beside it, as SVG ({@link ReportCharts#svg}): one drawing painted twice, on the image's
+     * Graphics2D and on an SVG one, so both show the same marks.
+     */
     private static void write(Path png, JFreeChart chart) {
-        try {
-            ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+        Consumer<Graphics2D> paint = g -> chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
+        // as ChartUtils.saveChartAsPNG draws it: an ARGB image of the chart's size
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = image.createGraphics();
+        paint.accept(g);
+        g.dispose();
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(png))) {
+            ChartUtils.writeBufferedImageAsPNG(out, image);
         } catch (IOException e) {
             throw new PathIOException(png, "cannot write chart", e);
+        }
+        Path svg = png.resolveSibling(ReportCharts.svg(png.getFileName().toString()));
+        try {
+            Files.write(svg, ChartSvg.render(WIDTH, HEIGHT, paint));
+        } catch (IOException e) {
+            throw new PathIOException(svg, "cannot write chart", e);
         }
     }
 }

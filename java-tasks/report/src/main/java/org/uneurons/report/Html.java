@@ -53,11 +53,13 @@ final class Html {
         return this;
     }
 
-    /** A chart beside index.html, with a link to its data (the CSV beside it). */
+    /** A chart beside index.html, with links to its files: the PNG, its SVG copy and its data (the CSV). */
     Html img(String file, String alt) {
         h.append("<figure><img src=\"").append(file).append("\" alt=\"").append(Fmt.esc(alt)).append("\" width=\"")
                 .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT).append("\"><figcaption><a href=\"")
-                .append(ReportCharts.csv(file)).append("\">data (CSV)</a></figcaption></figure>\n");
+                .append(file).append("\">PNG</a> \u00b7 <a href=\"").append(ReportCharts.svg(file))
+                .append("\">SVG</a> \u00b7 <a href=\"").append(ReportCharts.csv(file))
+                .append("\">data (CSV)</a></figcaption></figure>\n");
         return this;
     }
 

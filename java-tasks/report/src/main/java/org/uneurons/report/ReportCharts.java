@@ -25,10 +25,10 @@ import org.uneurons.report.ReportModel.Share;
 import org.uneurons.report.ReportModel.SweepRow;
 
 /**
- * Writes the report's PNG charts from the {@link ReportModel} into a directory, under the names the page links to,
- * each with its data as CSV beside it ({@link #csv}). A chart whose part of the model is absent (no training logs,
- * no properties, no families, no reference) or would be empty (no neuron above a threshold, no explained neuron) is
- * not written: the page shows a sentence in its place.
+ * Writes the report's charts from the {@link ReportModel} into a directory, under the names the page links to, each
+ * as PNG and SVG ({@link #svg}) with its data as CSV beside it ({@link #csv}). A chart whose part of the model is
+ * absent (no training logs, no properties, no families, no reference) or would be empty (no neuron above a threshold,
+ * no explained neuron) is not written: the page shows a sentence in its place.
  */
 final class ReportCharts {
     static final String LOSS = "loss.png";
@@ -74,6 +74,11 @@ final class ReportCharts {
     /** The data file beside a chart: the same name with {@code .csv}. */
     static String csv(String png) {
         return png.substring(0, png.length() - ".png".length()) + ".csv";
+    }
+
+    /** The SVG copy beside a chart: the same name with {@code .svg}. */
+    static String svg(String png) {
+        return png.substring(0, png.length() - ".png".length()) + ".svg";
     }
 
     static void write(ReportModel m, Path dir) {

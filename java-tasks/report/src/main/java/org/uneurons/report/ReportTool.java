@@ -12,15 +12,15 @@ import org.uneurons.core.cli.Version;
 import org.uneurons.core.io.OutputSet;
 
 /**
- * The report task: a static HTML report ({@code OUTDIR/report/index.html} with PNG charts beside it) that opens
- * offline, from one or more labelled neuron tables (the anchor first, e.g. a random-init control after it) and
- * optional run inputs. Everything is read and checked before anything is drawn; the report directory is published
+ * The report task: a static HTML report ({@code OUTDIR/report/index.html} with its charts beside it as PNG, SVG and
+ * CSV) that opens offline, from one or more labelled neuron tables (the anchor first, e.g. a random-init control after
+ * it) and optional run inputs. Everything is read and checked before anything is drawn; the report directory is published
  * whole or not at all.
  */
 public final class ReportTool extends Tool {
     public ReportTool() {
         super("report",
-                "Writes OUTDIR/report/index.html (offline HTML with PNG charts) from neuron tables and run inputs.");
+                "Writes OUTDIR/report/index.html (offline HTML with PNG and SVG charts) from neuron tables and run inputs.");
     }
 
     public static void main(String[] a) {

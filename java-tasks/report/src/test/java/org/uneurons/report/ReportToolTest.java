@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -128,6 +129,100 @@ class ReportToolTest {
         try (Stream<Path> s = Files.list(full.getParent())) {
             assertEquals(List.of("report"), s.map(p -> p.getFileName().toString()).toList());
         }
+    }
+
+    @Test
+    void everyChartHasAnSvgCopyOfItsSizeWithItsTexts() throws IOException {
+        assertEquals(11, SvgFigures.checkAll(full));
+    }
+
+    @Test
+    void svgsAreTheSameBytesWhenWrittenAgain() throws IOException {
+        Path again = dir.resolve("again");
+        ToolRunner r = ToolRunner.run(new ReportTool(), fullArgs(again));
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(11, SvgFigures.assertSameSvgs(full, again.resolve("report")));
+    }
+
+    /** The bars of each group's colour, left to right, are the CSV's non-zero fractions in layer order, to scale. */
+    @Test
+    void svgBarsAreTheCsvFractions() throws IOException {
+        for (String chart : List.of("layer_universal", "layer_above_0.10", "layer_above_0.20", "layer_above_0.30")) {
+            SvgFigures.Svg svg = SvgFigures.read(full.resolve(chart + ".svg"));
+            List<Double> values = new ArrayList<>();
+            List<Double> heights = new ArrayList<>();
+            List<String> groups = List.of("trained", "control");
+            for (int g = 0; g < groups.size(); g++) {
+                String group = groups.get(g);
+                SvgFigures.csv(full.resolve(chart + ".csv")).stream().filter(row -> row.get("group").equals(group))
+                        .map(row -> Double.parseDouble(row.get("fraction"))).filter(v -> v > 0).forEach(values::add);
+                svg.filled("rect", Charts.colour(g)).stream().sorted(java.util.Comparator.comparingDouble(m -> m.num("x")))
+                        .forEach(m -> heights.add(m.num("height")));
+            }
+            SvgFigures.assertProportional(values.stream().mapToDouble(Double::doubleValue).toArray(),
+                    heights.stream().mapToDouble(Double::doubleValue).toArray(), chart);
+        }
+    }
+
+    /** Each group's line through the sweep: one vertex per CSV row, at (threshold, fraction) on shared axes. */
+    @Test
+    void svgSweepLinesAreTheCsvPoints() throws IOException {
+        SvgFigures.Svg svg = SvgFigures.read(full.resolve("threshold_sweep.svg"));
+        List<Map<String, String>> rows = SvgFigures.csv(full.resolve("threshold_sweep.csv"));
+        List<double[]> data = new ArrayList<>();
+        List<double[]> pixels = new ArrayList<>();
+        List<String> groups = List.of("trained", "control");
+        for (int g = 0; g < groups.size(); g++) {
+            String group = groups.get(g);
+            rows.stream().filter(r -> r.get("group").equals(group)).forEach(r -> data.add(
+                    new double[] {Double.parseDouble(r.get("threshold")), Double.parseDouble(r.get("fraction"))}));
+            List<SvgFigures.Mark> segments = svg.stroked("line", Charts.colour(g));
+            for (int i = 0; i < segments.size(); i++) {
+                SvgFigures.Mark m = segments.get(i);
+                if (i == 0) {
+                    pixels.add(new double[] {m.num("x1"), m.num("y1")});
+                } else {
+                    double[] last = pixels.get(pixels.size() - 1);
+                    assertArrayEquals(last, new double[] {m.num("x1"), m.num("y1")}, 1e-9, group + ": a connected line");
+                }
+                pixels.add(new double[] {m.num("x2"), m.num("y2")});
+            }
+            assertEquals(data.size(), pixels.size(), group + ": one vertex per CSV row");
+        }
+        for (int axis = 0; axis < 2; axis++) {
+            int a = axis;
+            SvgFigures.assertAffine(data.stream().mapToDouble(d -> d[a]).toArray(),
+                    pixels.stream().mapToDouble(p -> p[a]).toArray(), "threshold_sweep axis " + axis);
+        }
+    }
+
+    /** One box per CSV row in its group's colour, its top at q3 and its height q3 - q1 on the value axis. */
+    @Test
+    void svgBoxesAreTheCsvQuartiles() throws IOException {
+        SvgFigures.Svg svg = SvgFigures.read(full.resolve("layer_excess.svg"));
+        List<Map<String, String>> rows = SvgFigures.csv(full.resolve("layer_excess.csv"));
+        List<Double> q1 = new ArrayList<>();
+        List<Double> q3 = new ArrayList<>();
+        List<Double> top = new ArrayList<>();
+        List<Double> bottom = new ArrayList<>();
+        List<String> groups = List.of("trained", "control");
+        for (int g = 0; g < groups.size(); g++) {
+            String group = groups.get(g);
+            rows.stream().filter(r -> r.get("group").equals(group)).forEach(r -> {
+                q1.add(Double.parseDouble(r.get("q1")));
+                q3.add(Double.parseDouble(r.get("q3")));
+            });
+            List<SvgFigures.Mark> boxes = svg.filled("rect", Charts.colour(g)).stream()
+                    .sorted(java.util.Comparator.comparingDouble(m -> m.num("x"))).toList();
+            assertEquals(rows.stream().filter(r -> r.get("group").equals(group)).count(), boxes.size(), group + " boxes");
+            boxes.forEach(b -> {
+                top.add(b.num("y"));
+                bottom.add(b.num("y") + b.num("height"));
+            });
+        }
+        double[] all = java.util.stream.Stream.concat(q3.stream(), q1.stream()).mapToDouble(Double::doubleValue).toArray();
+        double[] ys = java.util.stream.Stream.concat(top.stream(), bottom.stream()).mapToDouble(Double::doubleValue).toArray();
+        SvgFigures.assertAffine(all, ys, "layer_excess quartiles");
     }
 
     @Test
