@@ -336,7 +336,13 @@ final class Charts {
                 }
             }
         }
-        GroupedStackedBarRenderer r = new GroupedStackedBarRenderer();
+        GroupedStackedBarRenderer r = new GroupedStackedBarRenderer() {
+            @Override
+            public int getPassCount() {
+                // its drawItem ignores the pass: StackedBarRenderer's three passes would draw every bar three times
+                return 1;
+            }
+        };
         r.setSeriesToGroupMap(bars);
         SubCategoryAxis ca = new SubCategoryAxis(categoryLabel);
         groups.forEach(ca::addSubCategory);

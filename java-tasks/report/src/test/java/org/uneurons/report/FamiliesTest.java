@@ -104,6 +104,33 @@ class FamiliesTest {
         assertTrue(section.contains("<img src=\"families_per_layer.png\""), "the chart on the page");
     }
 
+    /** Each family's bar pieces, left to right, are its non-zero counts by layer and group, all to one scale. */
+    @Test
+    void svgStacksAreTheCsvCounts() throws IOException {
+        assertEquals(0, run.exitCode, run.toString());
+        Path report = out.resolve("report");
+        // 3 densities, sweep, layer boxes, universal and 4 thresholds per layer, families, reference layers, scatter
+        assertEquals(13, SvgFigures.checkAll(report));
+        SvgFigures.Svg svg = SvgFigures.read(report.resolve("families_per_layer.svg"));
+        List<Map<String, String>> rows = SvgFigures.csv(report.resolve("families_per_layer.csv"));
+        List<String> groups = List.of("trained", "control");
+        List<Double> counts = new ArrayList<>();
+        List<Double> heights = new ArrayList<>();
+        for (String family : rows.stream().map(r -> r.get("family")).distinct().toList()) {
+            // bars run layer by layer, the groups side by side within a layer
+            rows.stream().filter(r -> r.get("family").equals(family) && Integer.parseInt(r.get("neurons")) > 0)
+                    .sorted(Comparator.comparingInt((Map<String, String> r) -> Integer.parseInt(r.get("layer")))
+                            .thenComparingInt(r -> groups.indexOf(r.get("group"))))
+                    .forEach(r -> counts.add(Double.parseDouble(r.get("neurons"))));
+            svg.filled("rect", Charts.familyColour(family)).stream()
+                    .sorted(Comparator.comparingDouble(m -> m.num("x")))
+                    .forEach(m -> heights.add(m.num("height")));
+            assertEquals(counts.size(), heights.size(), family + ": one piece per non-zero count");
+        }
+        SvgFigures.assertProportional(counts.stream().mapToDouble(Double::doubleValue).toArray(),
+                heights.stream().mapToDouble(Double::doubleValue).toArray(), "families_per_layer");
+    }
+
     @Test
     void rulesAndClustersAsTheFilesRecordThem() {
         String trained = row(section, "<tr data-families-group=\"trained\">");

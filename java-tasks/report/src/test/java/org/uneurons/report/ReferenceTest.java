@@ -125,6 +125,22 @@ class ReferenceTest {
         assertEquals("trained,changed", scatter.get(0));
         assertEquals(1 + Fixture.N, scatter.size());
         assertEquals(fx.excess[0][p] + "," + refExcess[p], scatter.get(1 + p));
+        // the SVG copies; the scatter's points are the CSV's rows, in order, at (anchor, reference)
+        // 3 densities, sweep, layer boxes, universal and 4 thresholds per layer, reference layers and scatter
+        assertEquals(12, SvgFigures.checkAll(out.resolve("report")));
+        SvgFigures.Svg svg = SvgFigures.read(out.resolve("report/reference_excess.svg"));
+        List<double[]> at = svg.filled("path", Charts.colour(2)).stream().filter(m -> m.get("stroke").equals("none"))
+                .map(m -> SvgFigures.vertices(m).get(0)).toList();
+        assertEquals(Fixture.N, at.size(), "one point per neuron");
+        double[] x = new double[Fixture.N];
+        double[] y = new double[Fixture.N];
+        for (int i = 0; i < Fixture.N; i++) {
+            String[] f = scatter.get(1 + i).split(",");
+            x[i] = Double.parseDouble(f[0]);
+            y[i] = Double.parseDouble(f[1]);
+        }
+        SvgFigures.assertAffine(x, at.stream().mapToDouble(a -> a[0]).toArray(), "reference_excess x");
+        SvgFigures.assertAffine(y, at.stream().mapToDouble(a -> a[1]).toArray(), "reference_excess y");
     }
 
     @Test

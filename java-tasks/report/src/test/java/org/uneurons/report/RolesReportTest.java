@@ -306,6 +306,60 @@ class RolesReportTest {
     }
 
     @Test
+    void svgCopiesOfTheRolesAndInterventionCharts() throws IOException {
+        ToolRunner r = run(rolesArgs().toArray(String[]::new));
+        assertEquals(0, r.exitCode, r.toString());
+        Path report = dir.resolve("out/report");
+        // 3 densities, sweep, 5 per layer, properties, 2 roles, 4 entropy-check metrics and 2 scatters of one group
+        assertEquals(18, SvgFigures.checkAll(report));
+        // roles: per percentile a solid line through the trained mean and a dashed one through the control, one
+        // vertex per layer, all on the same axes as the CSV's values
+        SvgFigures.Svg svg = SvgFigures.read(report.resolve("roles_kurtosis.svg"));
+        List<java.util.Map<String, String>> rows = SvgFigures.csv(report.resolve("roles_kurtosis.csv"));
+        List<Double> values = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        List<Double> layers = new ArrayList<>();
+        List<Double> xs = new ArrayList<>();
+        for (int k = 0; k < 5; k++) {
+            List<java.util.Map<String, String>> band = rows.subList(k * LAYERS, (k + 1) * LAYERS);
+            List<SvgFigures.Mark> lines = svg.stroked("path", Charts.colour(k)).stream()
+                    .filter(m -> m.get("fill").equals("none")).toList();
+            assertEquals(2, lines.size(), "percentile " + k + ": the trained mean and the control");
+            for (SvgFigures.Mark line : lines) {
+                boolean dashed = !line.get("stroke-dasharray").isEmpty() && !line.get("stroke-dasharray").equals("none");
+                List<double[]> v = SvgFigures.vertices(line);
+                assertEquals(LAYERS, v.size(), "one vertex per layer");
+                for (int l = 0; l < LAYERS; l++) {
+                    values.add(Double.parseDouble(band.get(l).get(dashed ? "control" : "trained_mean")));
+                    ys.add(v.get(l)[1]);
+                    layers.add(Double.parseDouble(band.get(l).get("layer")));
+                    xs.add(v.get(l)[0]);
+                }
+            }
+        }
+        SvgFigures.assertAffine(array(values), array(ys), "roles_kurtosis values");
+        SvgFigures.assertAffine(array(layers), array(xs), "roles_kurtosis layers");
+        // the attention scatter: one filled point per CSV row, in row order, at (activation, effect)
+        for (String effect : List.of("norm_effect", "bos_prob_effect")) {
+            String name = "interventions_trained_" + effect;
+            SvgFigures.Svg scatter = SvgFigures.read(report.resolve(name + ".svg"));
+            List<java.util.Map<String, String>> points = SvgFigures.csv(report.resolve(name + ".csv"));
+            List<double[]> at = scatter.filled("path", Charts.colour(0)).stream()
+                    .filter(m -> m.get("stroke").equals("none")).map(m -> SvgFigures.vertices(m).get(0)).toList();
+            assertEquals(POINTS - 1, points.size(), "the points but the one with a NaN");
+            assertEquals(points.size(), at.size(), name + ": one point per CSV row");
+            SvgFigures.assertAffine(points.stream().mapToDouble(p -> Double.parseDouble(p.get("activation"))).toArray(),
+                    at.stream().mapToDouble(p -> p[0]).toArray(), name + " x");
+            SvgFigures.assertAffine(points.stream().mapToDouble(p -> Double.parseDouble(p.get(effect))).toArray(),
+                    at.stream().mapToDouble(p -> p[1]).toArray(), name + " y");
+        }
+    }
+
+    private static double[] array(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    @Test
     void aModelWithoutRolesIsNamedAndLeftOut() throws IOException {
         List<String> args = new ArrayList<>();
         for (int m = 0; m < 4; m++) {

@@ -142,6 +142,16 @@ final class SvgFigures {
         return "";
     }
 
+    /** The points of a path's move-to and line-to commands (a curved marker: its move-to, its centre shifted). */
+    static List<double[]> vertices(Mark path) {
+        List<double[]> out = new ArrayList<>();
+        Matcher m = Pattern.compile("[ML]\\s*(-?[0-9.]+)\\s+(-?[0-9.]+)").matcher(path.get("d"));
+        while (m.find()) {
+            out.add(new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))});
+        }
+        return out;
+    }
+
     /** A colour as the SVG writes it. */
     static String rgb(Color c) {
         return "rgb(" + c.getRed() + "," + c.getGreen() + "," + c.getBlue() + ")";
