@@ -72,8 +72,10 @@ class NoUniversalTest {
         }
         for (String absent : List.of("layer_universal.png", "layer_above_0.10.png", "layer_above_0.30.png", "threshold_sweep.png")) {
             assertFalse(files.contains(absent), absent + " has nothing to draw");
+            assertFalse(files.contains(ReportCharts.svg(absent)), absent + ": no SVG either");
         }
         assertTrue(files.contains("layer_excess.png") && files.contains("layer_excess.csv"), "the distributions are drawn");
+        assertEquals(files.stream().filter(f -> f.endsWith(".png")).count(), SvgFigures.checkAll(out.resolve("report")));
         assertTrue(html.contains("<p class=\"empty\">No neuron of control is universal (excess above 0.50), has excess above"
                 + " 0.30, above 0.20 or above 0.10 in any layer: no chart to draw for those; the boxes above show the depth"
                 + " profile.</p>"), html);

@@ -150,10 +150,11 @@ class ReportModelTest {
             while (img.find()) {
                 linked.add(img.group(1));
                 linked.add(ReportCharts.csv(img.group(1))); // every chart's data beside it
+                linked.add(ReportCharts.svg(img.group(1))); // and its SVG copy
             }
-            Matcher data = Pattern.compile("<a href=\"([^\"]*\\.csv)\"").matcher(ReportPage.render(m));
-            while (data.find()) {
-                assertTrue(linked.contains(data.group(1)), "a data link of a chart on the page: " + data.group(1));
+            Matcher files = Pattern.compile("<a href=\"([^\"#]*\\.(?:csv|svg|png))\"").matcher(ReportPage.render(m));
+            while (files.find()) {
+                assertTrue(linked.contains(files.group(1)), "a file link of a chart on the page: " + files.group(1));
             }
             assertEquals(linked, written);
         }
