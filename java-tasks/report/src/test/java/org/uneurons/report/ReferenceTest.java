@@ -129,8 +129,7 @@ class ReferenceTest {
         // 3 densities, sweep, layer boxes, universal and 4 thresholds per layer, reference layers and scatter
         assertEquals(12, SvgFigures.checkAll(out.resolve("report")));
         SvgFigures.Svg svg = SvgFigures.read(out.resolve("report/reference_excess.svg"));
-        List<double[]> at = svg.filled("path", Charts.colour(2)).stream().filter(m -> m.get("stroke").equals("none"))
-                .map(m -> SvgFigures.vertices(m).get(0)).toList();
+        List<double[]> at = svg.points(Charts.colour(2));
         assertEquals(Fixture.N, at.size(), "one point per neuron");
         double[] x = new double[Fixture.N];
         double[] y = new double[Fixture.N];

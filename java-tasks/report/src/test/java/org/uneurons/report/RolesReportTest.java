@@ -344,8 +344,7 @@ class RolesReportTest {
             String name = "interventions_trained_" + effect;
             SvgFigures.Svg scatter = SvgFigures.read(report.resolve(name + ".svg"));
             List<java.util.Map<String, String>> points = SvgFigures.csv(report.resolve(name + ".csv"));
-            List<double[]> at = scatter.filled("path", Charts.colour(0)).stream()
-                    .filter(m -> m.get("stroke").equals("none")).map(m -> SvgFigures.vertices(m).get(0)).toList();
+            List<double[]> at = scatter.points(Charts.colour(0));
             assertEquals(POINTS - 1, points.size(), "the points but the one with a NaN");
             assertEquals(points.size(), at.size(), name + ": one point per CSV row");
             SvgFigures.assertAffine(points.stream().mapToDouble(p -> Double.parseDouble(p.get("activation"))).toArray(),

@@ -74,6 +74,12 @@ final class SvgFigures {
             return plotted().stream().filter(m -> m.name().equals(name) && m.get("stroke").equals(rgb(c))).toList();
         }
 
+        /** The centres of the plotted points (filled circles, not their outlines) of colour {@code c}, in order. */
+        List<double[]> points(Color c) {
+            return filled("circle", c).stream().filter(m -> m.get("stroke").equals("none"))
+                    .map(m -> new double[] {m.num("cx"), m.num("cy")}).toList();
+        }
+
         String allText() {
             return String.join(" ", texts);
         }
@@ -142,7 +148,7 @@ final class SvgFigures {
         return "";
     }
 
-    /** The points of a path's move-to and line-to commands (a curved marker: its move-to, its centre shifted). */
+    /** The points of a path's move-to and line-to commands. */
     static List<double[]> vertices(Mark path) {
         List<double[]> out = new ArrayList<>();
         Matcher m = Pattern.compile("[ML]\\s*(-?[0-9.]+)\\s+(-?[0-9.]+)").matcher(path.get("d"));
