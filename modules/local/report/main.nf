@@ -2,7 +2,7 @@
  * REPORT: the universality table of every group (UNIVERSALITY's `table`, in meta.groups order: the anchor's group
  * first, e.g. trained, then e.g. control), every group's table model's statistics (same order), the analysis shards, the checkpoints and the
  * timing.tsv of every task before it, the run's plan and an optional reference table -> report/index.html with its
- * PNG figures and their data as CSV (offline).
+ * figures as PNG and SVG and their data as CSV (offline).
  * Tool: org.uneurons.report.ReportTool (java-tasks/report). meta: groups (labels, in the order of `tables`),
  * models (the models' names, in the order of `checkpoints`, staged as models/N/<directory>), params (KEY=VALUE
  * strings shown in the run summary), plan ([item, value] rows of lib/PlanCosts.groovy, written to plan.tsv).
