@@ -88,6 +88,7 @@ class ParamsHelp {
         if (spec.enum) return (spec.enum as List).join('|')
         String t = spec.type instanceof List ? (spec.type as List).join('|') : (spec.type ?: 'string').toString()
         if (spec.format) t = spec.format.toString()
+        if (spec.uniqueItems) t += ' of distinct items'
         List bounds = []
         if (spec.containsKey('minimum')) bounds << ">= ${spec.minimum}"
         if (spec.containsKey('exclusiveMinimum')) bounds << "> ${spec.exclusiveMinimum}"

@@ -1,3 +1,14 @@
+import com.fasterxml.jackson.databind.JsonNode
+import com.fasterxml.jackson.databind.node.JsonNodeFactory
+import com.networknt.schema.Error as SchemaError
+import com.networknt.schema.InputFormat
+import com.networknt.schema.Schema
+import com.networknt.schema.SchemaLocation
+import com.networknt.schema.SchemaRegistry
+import com.networknt.schema.dialect.Dialect
+import com.networknt.schema.dialect.Dialects
+import com.networknt.schema.keyword.DisallowUnknownKeywordFactory
+import com.networknt.schema.keyword.NonValidationKeyword
 import groovy.json.JsonSlurper
 
 import java.nio.file.Files
@@ -7,18 +18,28 @@ import java.nio.file.Paths
 /**
  * Checks a run's params against nextflow_schema.json before any task starts, and returns them normalised.
  *
- * Nextflow plugins (nf-schema) cannot be fetched offline, so this covers the subset of JSON Schema the
- * pipeline's schema uses: properties grouped under $defs, type (string, integer, number, boolean, array),
- * required, enum, minimum, maximum, exclusiveMinimum, exclusiveMaximum (numbers, as in JSON Schema 2020-12),
- * minItems, pattern, array items, and the nf-schema keywords format
- * (file-path, directory-path, path) with exists: true. Two extra keywords: uniqueBasenames on an array of
- * paths rejects two entries with the same directory name (names identify models in outputs); samplesheet: KEY on
- * an array of directories also takes one .csv file with the columns name,path (lib/Samplesheet.groovy), and
- * stores the names in the normalised params under KEY (the directory names when a list is given).
+ * The JSON Schema keywords (type, also a list of types; enum, pattern, minimum, maximum, exclusiveMinimum,
+ * exclusiveMaximum, minItems, uniqueItems, items, required, allOf with $ref, and every other keyword of draft 2020-12)
+ * are checked by com.networknt:json-schema-validator (lib/*.jar, which ./nextflow fetches with
+ * tools/json-schema/pom.xml). This class prepares the params for it, turns its errors into the pipeline's one-line
+ * messages, and adds what a JSON Schema validator does not know:
+ *  - unknown names, with a suggestion (a misspelt or kebab-case name). Not unevaluatedProperties: false, because
+ *    a group with an invalid value then drops every name it declares (JSON Schema keeps no annotations of a failed
+ *    subschema), and each would be reported as unknown too;
+ *  - the project's keywords, declared to the library as non-validating (any other keyword it does not know is an
+ *    error when the schema is loaded, so a misspelt keyword cannot go unenforced): format file-path, directory-path
+ *    or path with exists: true (nf-schema's keywords); uniqueBasenames on an array of paths (two entries with the
+ *    same directory name: names identify models in outputs); samplesheet: KEY on an array of directories, which then
+ *    also takes one .csv file with the columns name,path (lib/Samplesheet.groovy) and stores the names in the
+ *    normalised params under KEY (the directory names when a list is given);
+ *  - rules that tie several params together (combinations), checked once every param is valid on its own.
  *
- * Normalisation: integers given as strings ("64") become Integer, booleans from "true"/"false" become Boolean,
- * an array given as a comma-separated string ("a,b") becomes a List, paths become absolute strings.
- * Every problem is one line "--name: what is wrong (expected ...)"; all of them are reported together.
+ * Before the library sees them, values are coerced to the schema's type (with a list of types, the first one the
+ * value fits, in the listed order): integers given as strings ("64") become Integer (Long beyond 32 bits), numbers
+ * BigDecimal, "true"/"false" Boolean, an array given as a comma-separated string ("a,b") a List; a value that fits no
+ * type is left as it is for the library to refuse. null, and an empty string where neither a string nor a path is
+ * expected, mean unset. Paths become absolute strings. Every problem is one line "--name: what is wrong (expected
+ * ...)", at most one per value; all of them are reported together.
  */
 class ParamsValidator {
 
@@ -27,43 +48,45 @@ class ParamsValidator {
         InvalidParamsException(String message) { super(message) }
     }
 
+    /** The schema keywords of this project: no JSON Schema meaning, checked here after the library. */
+    static final List<String> PROJECT_KEYWORDS = ['exists', 'uniqueBasenames', 'samplesheet']
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true)
+    private static final Map<String, Schema> COMPILED = [:]
+    private static final Object NO_FIT = new Object()
+
     /** Validates params (a Map) against the schema file; returns the normalised params or throws. */
     static Map validate(Map params, Path schemaFile, Path launchDir) {
         Map<String, Map> props = properties(schemaFile)
-        Set<String> required = requiredNames(schemaFile)
-        List<String> errors = []
-        Map normalised = [:]
-
-        params.each { key, value ->
-            String name = key.toString()
-            if (!props.containsKey(name) && !isCamelCopy(name, params)) {
-                errors << "--${name}: unknown parameter (${suggest(name, props.keySet())})".toString()
-            }
-        }
+        Map<String, List<String>> problems = props.keySet().collectEntries { [it, []] }
+        Map instance = [:]            // the set params, coerced: what the library validates
+        Map sheets = [:]              // params given as a samplesheet -> its names (Samplesheet checked its rows)
         props.each { String name, Map spec ->
             def value = params.get(name)
-            if (value == null || (value instanceof CharSequence && value.toString().isEmpty() && (spec.type != 'string' || spec.format))) {
-                if (name in required) {
-                    errors << "--${name}: missing (expected ${describe(spec)})".toString()
-                }
-                normalised[name] = null
-                return
-            }
+            if (unset(value, spec)) return
             if (spec.samplesheet && Samplesheet.isSheet(value)) {
                 Map sheet = Samplesheet.read(name, asList(value)[0].toString(), launchDir)
-                errors.addAll(sheet.errors)
-                normalised[name] = sheet.paths
-                normalised[spec.samplesheet] = sheet.names
+                problems[name].addAll(sheet.errors)
+                instance[name] = sheet.paths
+                sheets[name] = sheet.names
                 return
             }
-            def result = check(name, value, spec, launchDir, errors)
-            normalised[name] = result
-            if (spec.samplesheet) {
-                List names = asList(result).collect { Paths.get(it.toString()).fileName.toString() }
-                names.unique(false).each { n -> String bad = Samplesheet.badName(n); if (bad) errors << "--${name}: directory ${bad}".toString() }
-                normalised[spec.samplesheet] = names
+            instance[name] = coerce(value, spec)
+        }
+        schemaErrors(schemaFile, instance, props).each { List<String> e -> problems[e[0]] << e[1] }
+        Map normalised = [:]
+        props.each { String name, Map spec ->
+            def value = instance.get(name)
+            if (value == null || problems[name] || sheets.containsKey(name)) {
+                normalised[name] = value
+            } else {
+                normalised[name] = projectKeywords(name, value, spec, launchDir, problems[name])
+            }
+            if (spec.samplesheet && value != null) {
+                normalised[spec.samplesheet] = sheets.containsKey(name) ? sheets[name] : directoryNames(name, normalised[name], problems[name])
             }
         }
+        List<String> errors = unknownNames(params, props.keySet()) + (List<String>) problems.values().flatten()
         if (!errors) {
             errors.addAll(combinations(normalised))
         }
@@ -134,74 +157,98 @@ class ParamsValidator {
         return props
     }
 
-    private static Set<String> requiredNames(Path file) {
-        Map s = schema(file)
-        Set<String> names = new HashSet<>((List) s.required ?: [])
-        ((Map) s.get('$defs') ?: [:]).each { group, Map def_ -> names.addAll((List) def_.required ?: []) }
-        return names
+    /**
+     * The schema file loaded by the library (once per content): draft 2020-12, whose keywords it enforces, plus the
+     * project's keywords; any other keyword is refused, so every keyword of the schema is known to be checked.
+     */
+    static Schema compiled(Path file) {
+        String text = file.text
+        String key = file.toAbsolutePath().toString() + '\n' + text
+        synchronized (COMPILED) {
+            Schema s = COMPILED[key]
+            if (s == null) {
+                Dialect.Builder dialect = Dialect.builder(Dialects.getDraft202012())
+                    .unknownKeywordFactory(DisallowUnknownKeywordFactory.getInstance())
+                PROJECT_KEYWORDS.each { dialect.keyword(new NonValidationKeyword(it)) }
+                // located at the file, against which the schema's relative $id resolves
+                s = SchemaRegistry.withDialect(dialect.build()).getSchema(SchemaLocation.of(file.toUri().toString()), text, InputFormat.JSON)
+                COMPILED[key] = s
+            }
+            return s
+        }
     }
 
-    // --- checks -------------------------------------------------------------------------------------------
-
-    /** Checks one value against its spec; returns the normalised value (errors are appended). */
-    private static Object check(String name, Object value, Map spec, Path launchDir, List<String> errors) {
-        String type = spec.type
-        switch (type) {
-            case 'array':
-                List items = asList(value)
-                if (spec.minItems != null && items.size() < (spec.minItems as int)) {
-                    errors << "--${name}: needs at least ${spec.minItems} item(s), got ${items.size()}".toString()
-                    return items
-                }
-                Map itemSpec = (Map) spec.items ?: [type: 'string']
-                List out = items.collect { check(name, it, itemSpec, launchDir, errors) }
-                if (spec.uniqueBasenames) {
-                    def names = out.collect { Paths.get(it.toString()).fileName.toString() }
-                    def dups = names.findAll { n -> names.count(n) > 1 }.unique()
-                    if (dups) {
-                        errors << "--${name}: directory names must differ, they name the outputs (repeated: ${dups.join(', ')})".toString()
-                    }
-                }
-                return out
-            case 'integer':
-                Long n = asInteger(value)
-                if (n == null) {
-                    errors << "--${name}: '${value}' is not an integer (expected ${describe(spec)})".toString()
-                    return value
-                }
-                checkBounds(name, n, spec, errors)
-                return (n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE) ? n.intValue() : n
-            case 'number':
-                BigDecimal d = asNumber(value)
-                if (d == null) {
-                    errors << "--${name}: '${value}' is not a number (expected ${describe(spec)})".toString()
-                    return value
-                }
-                checkBounds(name, d, spec, errors)
-                return d
-            case 'boolean':
-                if (value instanceof Boolean) return value
-                if (value.toString() in ['true', 'false']) return value.toString().toBoolean()
-                errors << "--${name}: '${value}' is not a boolean (expected true or false)".toString()
-                return value
-            case 'string':
-                if (!(value instanceof CharSequence)) {
-                    errors << "--${name}: '${value}' is a ${kind(value)}, expected ${describe(spec)}".toString()
-                    return value
-                }
-                String s = value.toString()
-                if (spec.enum != null && !(s in (List) spec.enum)) {
-                    errors << "--${name}: '${s}' is not allowed (expected ${describe(spec)})".toString()
-                    return s
-                }
-                if (spec.pattern != null && !(s ==~ spec.pattern)) {
-                    errors << "--${name}: '${s}' does not match ${spec.pattern}".toString()
-                    return s
-                }
-                return spec.format ? checkPath(name, s, spec, launchDir, errors) : s
-            default:
-                return value
+    /** The library's errors as [name, line], at most one per value (a param, or one item of a list param). */
+    private static List<List<String>> schemaErrors(Path schemaFile, Map instance, Map<String, Map> props) {
+        Map<String, List<String>> byValue = [:]
+        compiled(schemaFile).validate(node(instance)).each { SchemaError e ->
+            def at = e.instanceLocation
+            String name = at.nameCount > 0 ? at.getName(0) : e.property
+            Integer index = at.nameCount > 1 && at.getElement(1) instanceof Integer ? (Integer) at.getElement(1) : null
+            String key = index == null ? name : "${name}/${index}"
+            if (!byValue.containsKey(key)) {
+                byValue[key] = [name, message(e, name, index, instance, props)]
+            }
         }
+        return byValue.values() as List
+    }
+
+    /** One library error in the pipeline's words: the param, the value given and what was expected. */
+    private static String message(SchemaError e, String name, Integer index, Map instance, Map<String, Map> props) {
+        Map spec = index == null ? props[name] : ((Map) props[name].items ?: [:])
+        def value = index == null ? instance[name] : ((List) instance[name])[index]
+        String at = "--${name}: "
+        switch (e.keyword) {
+            case 'required': return "${at}missing (expected ${describe(spec)})"
+            case 'type': return at + typeMismatch(value, spec)
+            case 'enum': return "${at}'${show(value)}' is not allowed (expected ${describe(spec)})"
+            case 'pattern': return "${at}'${value}' does not match ${spec.pattern}"
+            case 'minimum': return "${at}${value} is below the minimum ${spec.minimum}"
+            case 'maximum': return "${at}${value} is above the maximum ${spec.maximum}"
+            case 'exclusiveMinimum': return "${at}${value} is not above ${spec.exclusiveMinimum} (expected ${describe(spec)})"
+            case 'exclusiveMaximum': return "${at}${value} is not below ${spec.exclusiveMaximum} (expected ${describe(spec)})"
+            case 'minItems': return "${at}needs at least ${spec.minItems} item(s), got ${((List) value).size()}"
+            case 'uniqueItems':
+                List items = (List) value
+                List repeated = items.findAll { x -> items.count(x) > 1 }.unique()
+                return "${at}'${show(value)}' repeats ${repeated.collect { show(it) }.join(', ')} (expected distinct items)"
+            default: // a keyword the schema does not use yet: the library's own words
+                return "${at}'${show(value)}' ${e.message}"
+        }
+    }
+
+    private static String typeMismatch(Object value, Map spec) {
+        List<String> types = typesOf(spec)
+        if (types == ['boolean']) return "'${value}' is not a boolean (expected true or false)"
+        if (types == ['string']) return "'${show(value)}' is a ${kind(value)}, expected ${describe(spec)}"
+        String names = types.collect { (it in ['integer', 'array', 'object'] ? 'an ' : it == 'null' ? '' : 'a ') + it }.join(' or ')
+        return "'${show(value)}' is not ${names} (expected ${describe(spec)})"
+    }
+
+    // --- the project's keywords ---------------------------------------------------------------------------
+
+    /** format/exists and uniqueBasenames of a value the library accepted; returns it with absolute paths. */
+    private static Object projectKeywords(String name, Object value, Map spec, Path launchDir, List<String> errors) {
+        if (value instanceof List) {
+            Map itemSpec = (Map) spec.items ?: [:]
+            List out = value.collect { projectKeywords(name, it, itemSpec, launchDir, errors) }
+            if (spec.uniqueBasenames) {
+                def names = out.collect { Paths.get(it.toString()).fileName.toString() }
+                def dups = names.findAll { n -> names.count(n) > 1 }.unique()
+                if (dups) {
+                    errors << "--${name}: directory names must differ, they name the outputs (repeated: ${dups.join(', ')})".toString()
+                }
+            }
+            return out
+        }
+        return value instanceof CharSequence && spec.format ? checkPath(name, value.toString(), spec, launchDir, errors) : value
+    }
+
+    /** The names of a list of directories (samplesheet: KEY given a list): each must be able to name files. */
+    private static List directoryNames(String name, Object dirs, List<String> errors) {
+        List names = asList(dirs).collect { Paths.get(it.toString()).fileName.toString() }
+        names.unique(false).each { n -> String bad = Samplesheet.badName(n); if (bad) errors << "--${name}: directory ${bad}".toString() }
+        return names
     }
 
     private static Object checkPath(String name, String s, Map spec, Path launchDir, List<String> errors) {
@@ -220,21 +267,67 @@ class ParamsValidator {
         return p.toString()
     }
 
-    /** minimum, exclusiveMinimum, maximum, exclusiveMaximum: one line for the first bound a value breaks. */
-    private static void checkBounds(String name, Number n, Map spec, List<String> errors) {
-        BigDecimal v = new BigDecimal(n.toString())
-        if (spec.minimum != null && v < (spec.minimum as BigDecimal)) {
-            errors << "--${name}: ${n} is below the minimum ${spec.minimum}".toString()
-        } else if (spec.exclusiveMinimum != null && v <= (spec.exclusiveMinimum as BigDecimal)) {
-            errors << "--${name}: ${n} is not above ${spec.exclusiveMinimum} (expected ${describe(spec)})".toString()
-        } else if (spec.maximum != null && v > (spec.maximum as BigDecimal)) {
-            errors << "--${name}: ${n} is above the maximum ${spec.maximum}".toString()
-        } else if (spec.exclusiveMaximum != null && v >= (spec.exclusiveMaximum as BigDecimal)) {
-            errors << "--${name}: ${n} is not below ${spec.exclusiveMaximum} (expected ${describe(spec)})".toString()
+    // --- conversions --------------------------------------------------------------------------------------
+
+    /** null, and an empty string where neither a string nor a path is expected: not set. */
+    private static boolean unset(Object value, Map spec) {
+        value == null || (value instanceof CharSequence && value.toString().isEmpty() && (!('string' in typesOf(spec)) || spec.format))
+    }
+
+    private static List<String> typesOf(Map spec) {
+        def t = spec.type
+        t instanceof List ? ((List) t).collect { it.toString() } : t != null ? [t.toString()] : []
+    }
+
+    /** The value as the first of the spec's types it fits (see the class comment), else as it is. */
+    static Object coerce(Object value, Map spec) {
+        for (String type : typesOf(spec)) {
+            def fit = coerceTo(type, value, spec)
+            if (!fit.is(NO_FIT)) return fit
+        }
+        return value
+    }
+
+    private static Object coerceTo(String type, Object value, Map spec) {
+        switch (type) {
+            case 'array':
+                return asList(value).collect { coerce(it, (Map) spec.items ?: [:]) }
+            case 'integer':
+                Long n = asInteger(value)
+                return n == null ? NO_FIT : (n >= Integer.MIN_VALUE && n <= Integer.MAX_VALUE) ? n.intValue() : n
+            case 'number':
+                BigDecimal d = asNumber(value)
+                return d == null ? NO_FIT : d
+            case 'boolean':
+                if (value instanceof Boolean) return value
+                return value.toString() in ['true', 'false'] ? value.toString().toBoolean() : NO_FIT
+            case 'string':
+                return value instanceof CharSequence ? value.toString() : NO_FIT
+            default:
+                return NO_FIT
         }
     }
 
-    // --- conversions --------------------------------------------------------------------------------------
+    /** The coerced params as the library's JSON tree (numbers exact: BigDecimal stays BigDecimal). */
+    private static JsonNode node(Object v) {
+        if (v == null) return NODES.nullNode()
+        if (v instanceof Map) {
+            def o = NODES.objectNode()
+            ((Map) v).each { k, x -> o.set(k.toString(), node(x)) }
+            return o
+        }
+        if (v instanceof Collection) {
+            def a = NODES.arrayNode()
+            ((Collection) v).each { a.add(node(it)) }
+            return a
+        }
+        if (v instanceof Boolean) return NODES.booleanNode((Boolean) v)
+        if (v instanceof BigDecimal) return NODES.numberNode((BigDecimal) v)
+        if (v instanceof BigInteger) return NODES.numberNode((BigInteger) v)
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return NODES.numberNode(((Number) v).longValue())
+        if (v instanceof Number) return NODES.numberNode(((Number) v).doubleValue())
+        return NODES.textNode(v.toString())
+    }
 
     /** A YAML/JSON list as is; a string split on commas (blank entries dropped); any other single value. */
     static List asList(Object value) {
@@ -257,6 +350,7 @@ class ParamsValidator {
     }
 
     private static BigDecimal asNumber(Object value) {
+        if (value instanceof Boolean) return null
         if (value instanceof Number) return new BigDecimal(value.toString())
         try {
             return value instanceof CharSequence ? new BigDecimal(value.toString().trim()) : null
@@ -269,20 +363,36 @@ class ParamsValidator {
         value instanceof Number ? 'number' : value instanceof Boolean ? 'boolean' : value instanceof Collection ? 'list' : value.getClass().simpleName
     }
 
+    /** A value in a message: a list as its comma-separated items. */
+    private static String show(Object value) {
+        value instanceof Collection ? ((Collection) value).join(',') : value.toString()
+    }
+
     private static String describe(Map spec) {
         if (spec.enum != null) return 'one of ' + ((List) spec.enum).collect { it == '' ? "''" : it }.join(', ')
-        if (spec.type == 'array') return "a list or comma-separated string of ${describe((Map) spec.items ?: [type: 'string'])}s"
+        List<String> types = typesOf(spec)
+        if (types == ['array']) {
+            return "a list or comma-separated string of ${describe((Map) spec.items ?: [type: 'string'])}s${spec.uniqueItems ? ', each once' : ''}"
+        }
         if (spec.format == 'file-path') return 'a file path'
         if (spec.format == 'directory-path') return 'a directory path'
         List<String> bounds = []
+        if (spec.pattern != null) bounds << "matching ${spec.pattern}".toString()
         if (spec.minimum != null) bounds << ">= ${spec.minimum}".toString()
         if (spec.exclusiveMinimum != null) bounds << "> ${spec.exclusiveMinimum}".toString()
         if (spec.maximum != null) bounds << "<= ${spec.maximum}".toString()
         if (spec.exclusiveMaximum != null) bounds << "< ${spec.exclusiveMaximum}".toString()
-        return bounds ? "${spec.type} ${bounds.join(' and ')}".toString() : "${spec.type}"
+        String type = types ? types.join(' or ') : 'any value'
+        return bounds ? "${type} ${bounds.join(' and ')}".toString() : type
     }
 
     // --- names --------------------------------------------------------------------------------------------
+
+    /** "--name: unknown parameter (...)" for every param the schema does not declare. */
+    private static List<String> unknownNames(Map params, Set<String> known) {
+        params.keySet().collect { it.toString() }.findAll { name -> !known.contains(name) && !isCamelCopy(name, params) }
+            .collect { name -> "--${name}: unknown parameter (${suggest(name, known)})".toString() }
+    }
 
     /**
      * Nextflow stores a command-line --foo-bar twice, as foo-bar and as fooBar: the camelCase copy of a

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [[ -d .cache/nextflow/lib ]] || ./nextflow -version >/dev/null
-java -cp ".cache/nextflow/lib/*:lib" groovy.ui.GroovyMain -e \
+java -cp ".cache/nextflow/lib/*:lib/*:lib" groovy.ui.GroovyMain -e \
     'new File("docs/parameters.md").text = ParamsHelp.markdown(java.nio.file.Paths.get("nextflow_schema.json"))'
 echo "wrote docs/parameters.md"

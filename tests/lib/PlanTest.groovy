@@ -4,7 +4,7 @@
  * from their models' config.json (tests/lib/configs). Offline, with the Groovy of Nextflow's own jars (./nextflow
  * fetches them into .cache/nextflow/lib):
  *
- *   java -cp ".cache/nextflow/lib/*:lib" groovy.ui.GroovyMain tests/lib/PlanTest.groovy
+ *   java -cp ".cache/nextflow/lib/*:lib/*:lib" groovy.ui.GroovyMain tests/lib/PlanTest.groovy
  *
  * Params start from the defaults in nextflow_schema.json and go through lib/ParamsValidator.groovy and, for given
  * checkpoints, lib/CheckpointCheck.groovy, as in a run.

@@ -11,7 +11,7 @@ setup_file() {
 @test "plan: models, pairs, chunks, blocks, task counts, memory, disk, FLOPs and refusals; the presets at 100M tokens (PlanTest.groovy)" {
     ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
     cd "$ROOT"
-    run java -cp ".cache/nextflow/lib/*:lib" groovy.ui.GroovyMain tests/lib/PlanTest.groovy
+    run java -cp ".cache/nextflow/lib/*:lib/*:lib" groovy.ui.GroovyMain tests/lib/PlanTest.groovy
     echo "$output"
     [[ "$status" == 0 ]]
     [[ "$output" == *"ok 1 - "* && "$output" != *"not ok"* ]]

@@ -85,10 +85,12 @@ config_profile() {
 # --- GPU plumbing: the build flavour, -profile gpu on a CPU build, one GPU per task, SLURM not capped --------------
 
 # fake_root DIR: a copy of the launcher over a one-module java-tasks/ whose jar is older than its source, a stand-in
-# Nextflow jar (so nothing is fetched) and a fake `mvn` that records its arguments in DIR/mvn.args and builds nothing
+# Nextflow jar and an empty lib/.jars (so nothing is fetched) and a fake `mvn` that records its arguments in
+# DIR/mvn.args and builds nothing
 fake_root() {
     local d="$1"
-    mkdir -p "$d/java-tasks/tok/src/main" "$d/java-tasks/dist/lib" "$d/.cache/nextflow/lib" "$d/fakebin"
+    mkdir -p "$d/java-tasks/tok/src/main" "$d/java-tasks/dist/lib" "$d/.cache/nextflow/lib" "$d/fakebin" "$d/lib"
+    : >"$d/lib/.jars"
     cp "$ROOT/nextflow" "$d/nextflow"
     echo '<project><artifactId>uneurons-tasks</artifactId></project>' >"$d/java-tasks/pom.xml"
     echo '<project><parent><artifactId>task-parent</artifactId></parent><artifactId>tok</artifactId></project>' \
