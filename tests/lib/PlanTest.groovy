@@ -629,6 +629,61 @@ check('intervene_after_pos at or past the sequences INTERVENE reads is refused b
     assert refusal([ctx: 512, intervene_after_pos: 255]) == null
 }
 
+// nextflow_schema.json's keywords are checked by the JSON Schema library; ParamsValidator coerces the values before
+// and words its errors after: one line per value, naming the param, the value given and what was expected
+check('params: each schema keyword refused in the pipeline\'s words, one line per value; CLI strings and YAML values coerced alike') {
+    def refusal = { Map o -> try { plan(o); null } catch (RuntimeException e) { assert e.class.simpleName == 'InvalidParamsException'; e.message } }
+    assert refusal([treshold: 0.3]) == '--treshold: unknown parameter (did you mean --threshold?)'
+    assert refusal([ctx: '12x']) == "--ctx: '12x' is not an integer (expected integer >= 2 and <= 2147483647)"
+    assert refusal([ctx: 2.5]) == "--ctx: '2.5' is not an integer (expected integer >= 2 and <= 2147483647)"
+    assert refusal([demo_top_k: '50258']) == '--demo_top_k: 50258 is above the maximum 50257'
+    assert refusal([demo_top_k: 50257]) == null && refusal([demo_top_k: 2]) == null
+    assert refusal([tune_fraction: '0.0']) == '--tune_fraction: 0.0 is not above 0 (expected number > 0 and < 1)'
+    assert refusal([threshold: 0.99999999999999999999]) == null   // exact: no rounding to 1.0 on the way
+    assert refusal([threshold: 1.0d]) == '--threshold: 1.0 is not below 1 (expected number >= 0 and < 1)'
+    assert refusal([gemm: 'fp16']) == "--gemm: 'fp16' is not allowed (expected one of float32, float64, tf32, bf16)"
+    assert refusal([corpus_name: 'my corpus']) == "--corpus_name: 'my corpus' does not match ^[A-Za-z0-9_-]+\$"
+    // list params: each item checked, the list as a whole too (uniqueItems), a YAML list and a comma string alike
+    assert refusal([hooks: 'mlp_post,mlp_pre,mlp_post']) == "--hooks: 'mlp_post,mlp_pre,mlp_post' repeats mlp_post (expected distinct items)"
+    assert refusal([hooks: ['mlp_post', 'mlp_pre', 'mlp_post']]) == refusal([hooks: 'mlp_post,mlp_pre,mlp_post'])
+    assert refusal([hooks: 'mlp_post,attn']).readLines() == ["--hooks: 'attn' is not allowed (expected one of mlp_post, mlp_pre)"]
+    assert refusal([hooks: []]) == '--hooks: needs at least 1 item(s), got 0'
+    assert refusal([input: "${ids},${ids}".toString(), models: 'a,b']).readLines()[0] == "--input: '${ids},${ids}' repeats ${ids} (expected distinct items)".toString()
+    // a list of types: the first the value fits; minimum applies to the integer, pattern to the string
+    assert refusal([filter_ids: 50256]) == null && refusal([filter_ids: '198,50256']) == null && refusal([filter_ids: 'none']) == null
+    assert refusal([filter_ids: -1]) == '--filter_ids: -1 is below the minimum 0'
+    assert refusal([filter_ids: '198;50256']) == "--filter_ids: '198;50256' does not match ^(|none|[0-9]+(,[0-9]+)*)\$"
+    assert refusal([filter_ids: [198, 50256]]) == "--filter_ids: '198,50256' is not a string or an integer (expected string or integer matching ^(|none|[0-9]+(,[0-9]+)*)\$ and >= 0)"
+    assert refusal([outdir: '']) == '--outdir: missing (expected a directory path)'
+    // several problems: one line each, in the schema's order, unknown names first
+    assert refusal([seeds: 1, zzz: 1, control: 'maybe', hooks: 'mlp_pre']).readLines() == [
+        '--zzz: unknown parameter (known: ' + ParamsValidator.properties(schema).keySet().sort().collect { "--${it}" }.join(' ') + ')',
+        '--seeds: 1 is below the minimum 2', "--control: 'maybe' is not a boolean (expected true or false)"]
+    // coerced: what a command line gives as strings reaches the plan as numbers, booleans and lists
+    Plan p = plan([ctx: '64', intervene_after_pos: '16', threshold: '0.25', control: 'false', hooks: 'mlp_pre,mlp_post'])
+    assert p.params.ctx == 64 && p.params.ctx instanceof Integer && p.params.threshold == 0.25G && p.params.control == false
+    assert p.params.hooks == ['mlp_pre', 'mlp_post'] && p.params.filter_ids == ''
+}
+
+check('params: a schema keyword the validator does not know is refused when the schema loads; keywords not worded here keep the library\'s words') {
+    Path bad = Files.createTempFile(binding.tmp, 'schema', '.json')
+    bad.text = '{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": {"n": {"type": "integer", "maximun": 3}}}'
+    try {
+        ParamsValidator.validate([n: 5], bad, binding.root)
+        assert false : 'a misspelt keyword loaded'
+    } catch (RuntimeException e) {
+        assert e.class.name == 'com.networknt.schema.InvalidSchemaException' && e.message.contains('maximun')
+    }
+    Path other = Files.createTempFile(binding.tmp, 'schema', '.json')
+    other.text = '{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": {"s": {"type": "string", "maxLength": 3}, "k": {"type": ["integer", "boolean"], "multipleOf": 2}}}'
+    try {
+        ParamsValidator.validate([s: 'abcd', k: '3'], other, binding.root)
+        assert false : 'maxLength and multipleOf were not checked'
+    } catch (RuntimeException e) {
+        assert e.class.simpleName == 'InvalidParamsException' && e.message.readLines() == ["--s: 'abcd' must be at most 3 characters long", "--k: '3' must be multiple of 2"]
+    }
+}
+
 // --- TAP ------------------------------------------------------------------------------------------------------
 println "1..${results.size()}"
 results.eachWithIndex { r, i ->

@@ -109,6 +109,51 @@ launch_fake() {
     (cd "$d" && PATH="$d/fakebin:$PATH" ./nextflow "$@") >"$d/out" 2>&1 || true
 }
 
+# lib/*.jar (Nextflow loads them with the pipeline): the JSON Schema validator of the params check, fetched with Maven
+# when lib/.jars is missing or older than tools/json-schema/pom.xml; a fetch replaces exactly the last fetch's jars
+@test "launcher: fetches the JSON Schema validator into lib/ on first use and when its pom changes, replacing only its own jars" {
+    local d="$BATS_TEST_TMPDIR/libjars"
+    fake_root "$d"
+    mkdir -p "$d/tools/json-schema"
+    cp "$ROOT/tools/json-schema/pom.xml" "$d/tools/json-schema/pom.xml"
+    # a fake mvn that "fetches" json-schema-validator-$FAKE_V.jar and a dependency into -Djars.dir (fails with FAKE_FAIL)
+    cat >"$d/fakebin/mvn" <<'SH'
+#!/usr/bin/env bash
+echo "$*" >>"$(dirname "$0")/../mvn.args"
+[[ -z "${FAKE_FAIL:-}" ]] || { echo "fake mvn: no network" >&2; exit 1; }
+for a in "$@"; do
+    if [[ "$a" == -Djars.dir=* ]]; then
+        mkdir -p "${a#-Djars.dir=}"
+        echo "$FAKE_V" >"${a#-Djars.dir=}/json-schema-validator-$FAKE_V.jar"
+        echo dep >"${a#-Djars.dir=}/itu-1.0.jar"
+    fi
+done
+SH
+    chmod +x "$d/fakebin/mvn"
+    rm "$d/lib/.jars"
+    echo other >"$d/lib/other.jar"
+    FAKE_V=2.0.4 launch_fake "$d" -version
+    grep -q '^nextflow launcher: fetching the JSON Schema validator with Maven into lib/' "$d/out" || fail "no fetch" "$d/out"
+    grep -q -- '-f .*tools/json-schema/pom.xml dependency:copy-dependencies' "$d/mvn.args" || fail "mvn: $(cat "$d/mvn.args")" "$d/out"
+    [[ "$(paste -sd' ' "$d/lib/.jars")" == 'itu-1.0.jar json-schema-validator-2.0.4.jar' ]] || fail "lib/.jars: $(cat "$d/lib/.jars")" "$d/out"
+    [[ -f "$d/lib/json-schema-validator-2.0.4.jar" && -f "$d/lib/itu-1.0.jar" ]] || fail "the jars are not in lib/" "$d/out"
+    # up to date: no fetch
+    : >"$d/mvn.args"
+    FAKE_V=2.0.4 launch_fake "$d" -version
+    [[ ! -s "$d/mvn.args" ]] || fail "fetched again: $(cat "$d/mvn.args")" "$d/out"
+    # the pom is newer than the last fetch: a failed fetch stops with one line and leaves lib/ as it was
+    touch -d '1 hour ago' "$d/lib/.jars"
+    FAKE_FAIL=1 FAKE_V=2.0.5 launch_fake "$d" -version
+    grep -q '^nextflow launcher: error: Maven could not fetch the JSON Schema validator' "$d/out" || fail "no error line" "$d/out"
+    [[ -f "$d/lib/json-schema-validator-2.0.4.jar" && "$(wc -l <"$d/lib/.jars")" == 2 ]] || fail "a failed fetch changed lib/" "$d/out"
+    # then a good one replaces the old version; jars it did not fetch stay; no temporary directory is left
+    FAKE_V=2.0.5 launch_fake "$d" -version
+    [[ -f "$d/lib/json-schema-validator-2.0.5.jar" && ! -e "$d/lib/json-schema-validator-2.0.4.jar" ]] \
+        || fail "2.0.4 was not replaced by 2.0.5: $(ls "$d/lib")" "$d/out"
+    [[ -f "$d/lib/other.jar" && -f "$d/lib/itu-1.0.jar" ]] || fail "a jar the fetch did not put there went: $(ls "$d/lib")" "$d/out"
+    [[ -z "$(find "$d/lib" -name '*.tmp-*')" ]] || fail "a temporary directory is left: $(ls -a "$d/lib")" "$d/out"
+}
+
 @test "launcher: a stale CUDA build is rebuilt with -Pcuda (dist/.flavour, or the CUDA native jar), never as the CPU build" {
     local d="$BATS_TEST_TMPDIR/cuda"
     fake_root "$d"

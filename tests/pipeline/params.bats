@@ -23,7 +23,12 @@ setup_file() {
     batch single --bogus 1 --seqs-per-shard 4 --ctx abc --dtype float64 --control maybe --pairs some --seeds 1 \
         --input no-such-file.txt --demo_tarball none.tgz --models "$HF/gpt2-tiny,$WORK/none" --reference_table none.csv \
         --threshold 1 --analysis_fraction 1.5 --tune_fraction 0 --lr 0 --max_task_memory 0 --demo_top_k 60000 \
-        --batch_size 3000000000 --gpu_tflops 0
+        --batch_size 3000000000 --gpu_tflops 0 --treshold 0.3 --hooks mlp_post,foo,mlp_post --filter_ids=-1 \
+        --corpus_name 'my corpus'
+    # the same checks for the values of a -params-file (YAML types: a float for an integer, a list for a string)
+    mkdir -p "$WORK/yaml"
+    printf 'seeds: 2.5\ntune_fraction: 1.0\nfilter_ids: [198, 50256]\nhooks: [mlp_post, mlp_post]\nbogus_yaml: 1\n' >"$WORK/yaml/bad.yaml"
+    batch yaml -params-file "$WORK/yaml/bad.yaml"
     batch same_name --input "$IDS" --models "$HF/gpt2-tiny,$HF/gpt2-tiny"
     batch input_alone --input "$IDS" --hooks mlp_post
     batch models_alone --models "$HF/gpt2-tiny,$HF/neox-tiny"
@@ -68,6 +73,9 @@ expect_error() {
 @test "params: an unknown name" {
     expect_error single "--bogus: unknown parameter (known: --analysis_fraction"
 }
+@test "params: a misspelt name gets the nearest known one" {
+    expect_error single "--treshold: unknown parameter (did you mean --threshold?)"
+}
 @test "params: a kebab-case name" {
     expect_error single "--seqs-per-shard: unknown parameter (did you mean --seqs_per_shard? parameter names use underscores)"
 }
@@ -105,6 +113,25 @@ expect_error() {
 }
 @test "params: a bound's edge is accepted (gpu_tflops 0: no GPU-hour estimate)" {
     ! grep -q -- '^--gpu_tflops' "$WORK/single.log" || fail "gpu_tflops 0 was refused" "$WORK/single.log"
+}
+@test "params: a list param: every item is checked, and the items must differ (uniqueItems); one line per problem" {
+    expect_error single "--hooks: 'foo' is not allowed (expected one of mlp_post, mlp_pre)"
+    expect_error single "--hooks: 'mlp_post,foo,mlp_post' repeats mlp_post (expected distinct items)"
+    [[ "$(grep -c -- '^--hooks: ' "$WORK/single.log")" == 2 ]] || fail "not one line per problem of --hooks" "$WORK/single.log"
+}
+@test "params: a param of several types (filter_ids: ids as text, or one id as a number): the number's minimum" {
+    expect_error single "--filter_ids: -1 is below the minimum 0"
+}
+@test "params: a value not matching its pattern" {
+    expect_error single "--corpus_name: 'my corpus' does not match ^[A-Za-z0-9_-]+\$"
+}
+@test "params: the values of a -params-file are checked alike, one line each" {
+    expect_error yaml "--bogus_yaml: unknown parameter (known: --analysis_fraction"
+    expect_error yaml "--seeds: '2.5' is not an integer (expected integer >= 2 and <= 2147483647)"
+    expect_error yaml "--tune_fraction: 1.0 is not below 1 (expected number > 0 and < 1)"
+    expect_error yaml "--filter_ids: '198,50256' is not a string or an integer (expected string or integer matching ^(|none|[0-9]+(,[0-9]+)*)\$ and >= 0)"
+    expect_error yaml "--hooks: 'mlp_post,mlp_post' repeats mlp_post (expected distinct items)"
+    [[ "$(grep -c -- '^--' "$WORK/yaml.log")" == 5 ]] || fail "expected 5 lines, one per problem" "$WORK/yaml.log"
 }
 @test "params: a missing input file" {
     expect_error single "--input: no-such-file.txt: no such file"
@@ -176,7 +203,8 @@ expect_error() {
         || fail "CORRELATE_FUSED inputs: $out" "$log"
 }
 
-# user checkpoints instead of the demo: list params as a YAML list and as a comma string; the first model anchors
+# user checkpoints instead of the demo: list params as a YAML list and as a comma string, one filter id as a number;
+# the first model anchors
 @test "params: list params as a YAML list and as a comma string; given checkpoints, the first anchors" {
     local dir="$WORK/lists" log="$WORK/list_forms.log"
     mkdir -p "$dir"
@@ -195,11 +223,13 @@ correlate_mode: staged
 ctx: 64
 intervene_after_pos: 16
 YAML
-    run_stub "$dir" "$log" -params-file "$dir/params.yaml" --outdir "$dir/results" \
+    run_stub "$dir" "$log" -params-file "$dir/params.yaml" --outdir "$dir/results" --filter_ids 0 \
         || fail "YAML list models + comma string hooks: the run failed" "$log"
     [[ "$(grep -h '^reference: ' "$dir"/work/*/*/.command.out)" == 'reference: none' ]] || fail "REPORT got a reference table" "$log"
     grep -rq --include=.command.sh -- '--hooks mlp_post,mlp_pre' "$dir/work" || fail "extract was not given --hooks mlp_post,mlp_pre" "$log"
     grep -rq --include=.command.sh -- '--vocab-size 900 --bos-id 0' "$dir/work" || fail "tokenize was not given --vocab-size 900 --bos-id 0" "$log"
+    # --filter_ids 0 reaches Nextflow as the number 0 (string or integer), and tokenize still gets it
+    grep -rq --include=.command.sh -- '--filter-ids 0' "$dir/work" || fail "tokenize was not given --filter-ids 0" "$log"
     [[ -f "$dir/results/activations/neox-tiny/demo.00000.h5" && -f "$dir/results/correlations/neox-tiny__gpt2-tiny.summary.h5" \
         && ! -e "$dir/results/correlations/gpt2-tiny__neox-tiny.summary.h5" && ! -e "$dir/results/models" ]] \
         || fail "expected the given checkpoints (no training), neox-tiny as the anchor" "$log"
