@@ -1,8 +1,9 @@
 /*
  * Unit tests of lib/Plan.groovy and lib/PlanCosts.groovy, with task counts, chunks, blocks, sizes, memory, FLOPs
- * and refusals worked out by hand (the arithmetic is in the comments), and the params presets planned at full scale
- * from their models' config.json (tests/lib/configs). Offline, with the Groovy of Nextflow's own jars (./nextflow
- * fetches them into .cache/nextflow/lib):
+ * and refusals worked out by hand (the arithmetic is in the comments), the params presets planned at full scale
+ * from their models' config.json (tests/lib/configs), and the params check (lib/ParamsValidator.groovy). Offline,
+ * with the Groovy of Nextflow's own jars and the JSON Schema validator in lib/ (./nextflow fetches them into
+ * .cache/nextflow/lib and lib/):
  *
  *   java -cp ".cache/nextflow/lib/*:lib/*:lib" groovy.ui.GroovyMain tests/lib/PlanTest.groovy
  *

@@ -4,7 +4,8 @@
 
 setup_file() {
     ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-    # ./nextflow fetches Nextflow (and its Groovy) into .cache/nextflow/lib on first use
+    # ./nextflow fetches Nextflow (and its Groovy) into .cache/nextflow/lib, and the JSON Schema validator of
+    # lib/ParamsValidator.groovy into lib/, on first use
     "$ROOT/nextflow" -version >/dev/null
 }
 
