@@ -21,23 +21,26 @@ setup_file() {
     [[ -z "$dups" ]] || fail "several versions of: ${dups//$'\n'/, }"
 }
 
+# `run main.nf --help` goes through the launcher's build like any run but starts no task: the check of the build
+# does not depend on a stub run (whose rare hang in Nextflow's local executor would cost a timeout and a retry)
 @test "launcher: a source file newer than the last build makes ./nextflow rebuild, once; jars whose bytes did not change keep their time" {
     local log="$WORK/rebuild.log" src jar="$ROOT/java-tasks/dist/tokenize.jar" stamp="$ROOT/java-tasks/dist/.built"
     local sum_before time_before
     src="$(find "$ROOT/java-tasks/tokenize/src/main" -name '*.java' | head -n 1)"
     if [[ -f "$jar" ]]; then sum_before="$(sha256sum <"$jar")" time_before="$(stat -c %.9Y "$jar")"; fi
     touch "$src"
-    # the first run builds every task jar before it starts
-    STUB_TIMEOUT=1200 run_stub "$WORK/rebuild" "$log" --outdir "$WORK/rebuild/results" \
-        || fail "the run after touching ${src#"$ROOT"/} failed" "$log"
+    mkdir -p "$WORK/rebuild"
+    (cd "$WORK/rebuild" && timeout 1200 "$NF" run "$MAIN" --help) >"$log" 2>&1 \
+        || fail "./nextflow run main.nf --help after touching ${src#"$ROOT"/} failed" "$log"
     grep -q '^nextflow launcher: building task jars' "$log" || fail "no rebuild after touching ${src#"$ROOT"/}" "$log"
+    grep -q -- '--outdir' "$log" || fail "no parameter help after the rebuild" "$log"
     [[ -f "$stamp" && ! "$stamp" -ot "$src" ]] || fail "dist/.built is older than ${src#"$ROOT"/}" "$log"
     # the builds are reproducible: a touched source gives the same bytes, and the jar keeps its time (so -resume
     # keeps the tasks that take it)
     if [[ -n "${sum_before:-}" && "$(sha256sum <"$jar")" == "$sum_before" ]]; then
         [[ "$(stat -c %.9Y "$jar")" == "$time_before" ]] || fail "tokenize.jar has the same bytes but a new time" "$log"
     fi
-    run_stub "$WORK/rebuild" "$log.2" --outdir "$WORK/rebuild/results" || fail "the next run failed" "$log.2"
+    (cd "$WORK/rebuild" && timeout 300 "$NF" run "$MAIN" --help) >"$log.2" 2>&1 || fail "the next run failed" "$log.2"
     ! grep -q '^nextflow launcher: building' "$log.2" || fail "the next run rebuilt again" "$log.2"
 }
 
