@@ -29,7 +29,12 @@ workflow {
     } catch (CheckpointCheck.CheckpointException e) {
         error(e.message)
     }
-    def plan = new Plan(p, checked, workflow.profile.tokenize(',').contains('gpu'))
+    def plan
+    try {
+        plan = new Plan(p, checked, workflow.profile.tokenize(',').contains('gpu'))
+    } catch (IllegalArgumentException e) {   // a study grid that cannot be analysed (lib/StudyGrid.groovy)
+        error(e.message)
+    }
     if (plan.demo) {
         log.info "universal-neurons ${workflow.manifest.version}: demo, ${p.seeds} seeds x ${p.train_steps} steps${p.control ? ' + a random-init control' : ''}, pairs ${p.pairs}, outdir ${p.outdir}"
     } else {

@@ -61,6 +61,7 @@ class ParamsValidator {
         Map<String, List<String>> problems = props.keySet().collectEntries { [it, []] }
         Map instance = [:]            // the set params, coerced: what the library validates
         Map sheets = [:]              // params given as a samplesheet -> its names (Samplesheet checked its rows)
+        List<Map> grid = null         // a study's samplesheet: [seed, step, size] per checkpoint
         props.each { String name, Map spec ->
             def value = params.get(name)
             if (unset(value, spec)) return
@@ -69,6 +70,7 @@ class ParamsValidator {
                 problems[name].addAll(sheet.errors)
                 instance[name] = sheet.paths
                 sheets[name] = sheet.names
+                grid = sheet.grid
                 return
             }
             instance[name] = coerce(value, spec)
@@ -86,6 +88,7 @@ class ParamsValidator {
                 normalised[spec.samplesheet] = sheets.containsKey(name) ? sheets[name] : directoryNames(name, normalised[name], problems[name])
             }
         }
+        normalised.model_grid = grid
         List<String> errors = unknownNames(params, props.keySet()) + (List<String>) problems.values().flatten()
         if (!errors) {
             errors.addAll(combinations(normalised))
@@ -136,10 +139,49 @@ class ParamsValidator {
                 && p.analysis_fraction + p.tune_fraction < 1)) {
             errors << "--tune_fraction: ${p.tune_fraction} is not above 0 with analysis_fraction + tune_fraction below 1".toString()
         }
+        errors.addAll(studyRules(p))
         if (p.baseline != 'both' && p.baseline_kind != null && p.baseline != null && p.baseline != p.baseline_kind) {
             errors << "--baseline_kind: ${p.baseline_kind} is not computed by --baseline ${p.baseline} (set both alike, or --baseline both)".toString()
         }
         return errors
+    }
+
+    /** A study's rules (lib/StudyGrid.groovy): demo params only in the demo, steps TRAIN saves, widths that fit. */
+    static List<String> studyRules(Map p) {
+        List<String> errors = []
+        boolean demoStudy = p.study_steps || p.study_widths
+        if (p.models) {
+            ['study_steps', 'study_widths', 'train_save_steps'].findAll { p[it] }.each {
+                errors << "--${it}: the demo's study; a study of given checkpoints takes seeds and steps (and sizes) from a samplesheet with the columns name,path,seed,step[,size]".toString()
+            }
+            if (p.model_grid && p.pairs == 'all') {
+                errors << "--pairs: 'all' is not available in a study (each cell correlates its anchor with the other seeds); use --pairs anchor"
+            }
+            return errors
+        }
+        if (!demoStudy) return errors
+        if (p.pairs == 'all') {
+            errors << "--pairs: 'all' is not available in a study (each cell correlates its anchor with the other seeds); use --pairs anchor"
+        }
+        int total = p.train_steps as int
+        List<Integer> beyond = ((p.train_save_steps ?: []) as List).collect { it as int }.findAll { it > total }
+        if (beyond) {
+            errors << "--train_save_steps: ${beyond.join(', ')} beyond train_steps ${total}".toString()
+        }
+        List<Integer> saves = StudyGrid.saveSteps(p)
+        List<Integer> unsaved = ((p.study_steps ?: []) as List).collect { it as int }.findAll { !(it in saves) }
+        if (unsaved && !beyond) {
+            String list = saves.size() > 12 ? "${saves.take(6).join(', ')}, ..., ${saves.last()}" : saves.join(', ')
+            errors << "--study_steps: ${unsaved.join(', ')} not among the steps TRAIN saves (${list}); add ${unsaved.size() == 1 ? 'it' : 'them'} to --train_save_steps (or set train_steps to the step)".toString()
+        }
+        ((p.study_widths ?: []) as List).collect { it as int }.each { int w ->
+            if (p.n_head != null && w % (p.n_head as int) != 0) {
+                errors << "--study_widths: n_head ${p.n_head} does not divide width ${w}".toString()
+            } else if (((p.d_mlp as long) * w) % (p.d_model as long) != 0) {
+                errors << "--study_widths: width ${w} gives d_mlp ${p.d_mlp} x ${w} / ${p.d_model}, not a whole number".toString()
+            }
+        }
+        errors
     }
 
     // --- schema -------------------------------------------------------------------------------------------

@@ -27,17 +27,19 @@ class Plan {
 
     /** Every process of the DAG, in the order of the data flow (the order of the `plan:` line). */
     static final List<String> PROCESSES = ['CORPUS', 'TOKENIZE', 'TRAIN', 'EXTRACT', 'CORRELATE', 'CORRELATE_FUSED',
-                                           'MERGE', 'FINALISE', 'STATS_PARTIAL', 'STATS_FINAL', 'UNIVERSALITY', 'FAMILIES',
-                                           'WEIGHTS', 'INTERVENE', 'REPORT']
+                                           'MERGE', 'FINALISE', 'STATS_PARTIAL', 'STATS_FINAL', 'UNIVERSALITY', 'DYNAMICS',
+                                           'FAMILIES', 'WEIGHTS', 'INTERVENE', 'REPORT']
 
     /** The params shown in the report's run summary (when set). */
     static final List<String> REPORT_PARAMS = ['seeds', 'control', 'pairs', 'threshold', 'baseline', 'baseline_seed',
                                                'train_steps', 'train_batch_size', 'ctx', 'd_model', 'n_layer', 'd_mlp',
                                                'demo_top_k', 'analysis_shards', 'demo_analysis_shards', 'seqs_per_shard',
-                                               'correlate_mode', 'tokens_per_task', 'layers_per_task', 'max_tokens']
+                                               'correlate_mode', 'tokens_per_task', 'layers_per_task', 'max_tokens',
+                                               'study_steps', 'study_widths', 'train_save_steps']
     /** Of those, the ones that only the demo uses (its corpus and training): not shown for a checkpoint run. */
     static final List<String> DEMO_PARAMS = ['seeds', 'control', 'train_steps', 'train_batch_size', 'd_model', 'n_layer',
-                                             'd_mlp', 'demo_top_k', 'demo_analysis_shards']
+                                             'd_mlp', 'demo_top_k', 'demo_analysis_shards', 'study_steps', 'study_widths',
+                                             'train_save_steps']
 
     /** The validated params the plan was made from, and the checked checkpoints (null in the demo). */
     final Map params
@@ -60,19 +62,37 @@ class Plan {
     /** -profile gpu: the correlate tasks hold their totals on a GPU (memory is planned for it). */
     final boolean gpu
 
-    /** The trained (or given) models, in order; the first is the anchor. */
+    /** A study (lib/StudyGrid.groovy): universality within each (size, step) cell of a grid of models, or null. */
+    final StudyGrid study
+    /**
+     * The cells universality is computed in: [id, size, step, anchor, trained, control, group, controlGroup]. A run
+     * that is no study is one cell (id, size and step null) whose groups are 'trained' and 'control'.
+     */
+    final List<Map> cells
+    /** The trained (or given) models, in order (cell by cell); the first is the anchor. */
     final List<String> trained
+    /** The report's cell's anchor (a study's last cell: its last size at its last step). */
     final String anchor
-    /** The demo's random-init control (params.control), or null. */
+    /** The report's cell's random-init control (params.control, demo only), or null. */
     final String control
-    /** Every model: the trained ones, then the control. The order of the report's model list. */
+    /** Every random-init control (a study's demo: one per width). */
+    final List<String> controls
+    /** Every model: the trained ones, then the controls. */
     final List<String> models
+    /** The groups the report's sections show (a study: its last cell's), and their models (the checkpoints REPORT gets). */
+    final List<String> reportGroups
+    final List<String> reportModels
+    /** Per group: 'trained' or 'control'; and the cell it belongs to. */
+    final Map<String, String> groupKind
+    final Map<String, Map> groupCell
+    /** The models WEIGHTS reads (roles): the report's models. */
+    final List<String> rolesModels
     /** Per model: n_layers, d_model, d_mlp, n_heads, vocab_size, n_ctx, architecture (demo: from the params). */
     final Map<String, Map> shapes
 
     /** Pairs [id: 'a__b', a, b, group], trained group first. */
     final List<Map<String, String>> pairs
-    /** 'trained', then 'control' when there is a control. */
+    /** Per cell: its trained group, then its control group when there is a control ('trained', 'control' unless a study). */
     final List<String> groups
     /** Per group, the models whose neurons get a table (the group's anchors); the first is the report's. */
     final Map<String, List<String>> tableModels
@@ -85,7 +105,7 @@ class Plan {
     /** Per group, how many pairs its universality task takes (each pair gives one summary per block). */
     final Map<String, Integer> pairsPerGroup
 
-    /** Demo: one TRAIN task per model, [id, seed, control (0 or 1)]. */
+    /** Demo: one TRAIN task per model, [id, seed, control (0 or 1)]; a study's also d_model, d_mlp, saves, outputs. */
     final List<Map> trainRuns
     /** Given checkpoint directories (absolute paths), in model order; empty in the demo. */
     final List<String> checkpoints
@@ -131,34 +151,62 @@ class Plan {
 
         checkpoints = demo ? [] : (p.models as List).collect { it.toString() }
         List<String> given = (p.model_names ?: checkpoints.collect { Paths.get(it).fileName.toString() }) as List<String>
-        trained = demo ? (1..(p.seeds as int)).collect { "seed${it}".toString() } : given
-        anchor = trained[0]
-        control = demo && p.control ? 'control' : null
-        models = trained + (control ? [control] : [])
-        shapes = shapesOf(p, checked, models)
+        study = StudyGrid.of(p)
+        if (study != null && allPairs) {
+            throw new IllegalArgumentException("--pairs: 'all' is not available in a study (each cell correlates its anchor with the other seeds); use --pairs anchor")
+        }
+        cells = cellsOf(p, given)
+        trained = cells.collectMany { it.trained as List<String> }.asImmutable()
+        controls = cells.collect { it.control }.findAll { it != null }.unique().asImmutable()
+        Map last = cells.last()
+        anchor = last.anchor
+        control = last.control
+        models = (trained + controls).asImmutable()
+        shapes = shapesOf(p, checked, models, study)
 
         List<Map<String, String>> ps = []
-        if (allPairs) {
-            trained.each { a -> trained.each { b -> if (a != b) ps << pair(a, b, 'trained') } }
-        } else {
-            trained.drop(1).each { b -> ps << pair(anchor, b, 'trained') }
-        }
-        if (control) {
-            trained.drop(1).each { b -> ps << pair(control, b, 'control') }
+        Map<String, List<String>> tables = [:]
+        Map<String, String> kinds = [:]
+        Map<String, Map> cellOf = [:]
+        cells.each { Map c ->
+            List<String> seeds = c.trained as List<String>
+            if (allPairs) {
+                seeds.each { a -> seeds.each { b -> if (a != b) ps << pair(a, b, c.group) } }
+            } else {
+                seeds.drop(1).each { b -> ps << pair(c.anchor, b, c.group) }
+            }
+            tables[c.group] = allPairs ? seeds : [c.anchor as String]
+            kinds[c.group] = 'trained'
+            cellOf[c.group] = c
+            if (c.control) {
+                seeds.drop(1).each { b -> ps << pair(c.control, b, c.controlGroup) }
+                tables[c.controlGroup] = [c.control as String]
+                kinds[c.controlGroup] = 'control'
+                cellOf[c.controlGroup] = c
+            }
         }
         pairs = ps.asImmutable()
-        groups = control ? ['trained', 'control'] : ['trained']
-        Map<String, List<String>> tables = [trained: allPairs ? trained : [anchor]]
-        if (control) tables.control = [control]
+        groups = cells.collectMany { c -> [c.group] + (c.control ? [c.controlGroup] : []) }.asImmutable()
         tableModels = tables.asImmutable()
-        statsModels = tables.values().flatten().collect { it.toString() }
+        groupKind = kinds.asImmutable()
+        groupCell = cellOf.asImmutable()
+        reportGroups = [last.group] + (last.control ? [last.controlGroup] : [])
+        reportModels = study == null ? models : (last.trained as List<String>) + (last.control ? [last.control as String] : [])
+        rolesModels = roles ? reportModels : []
+        statsModels = tables.values().flatten().collect { it.toString() }.unique()
         extractModels = fused ? [] : models
         pairModels = models.findAll { m -> pairs.any { it.a == m || it.b == m } }
         pairsPerGroup = groups.collectEntries { g -> [g, pairs.count { it.group == g } as Integer] }
 
-        List<Map> runs = trained.withIndex().collect { name, i -> [id: name, seed: i + 1, control: 0] }
-        if (control) runs << [id: control, seed: p.control_seed as int, control: 1]
-        trainRuns = demo ? runs : []
+        if (!demo) {
+            trainRuns = []
+        } else if (study != null) {
+            trainRuns = study.trainRuns
+        } else {
+            List<Map> runs = trained.withIndex().collect { name, i -> [id: name, seed: i + 1, control: 0] }
+            if (control) runs << [id: control, seed: p.control_seed as int, control: 1]
+            trainRuns = runs
+        }
 
         input = demo ? [] : ((p.input ?: []) as List).collect { it.toString() }
         corpusName = p.corpus_name ?: 'corpus'
@@ -190,19 +238,33 @@ class Plan {
         blocks = blocksOf(depths.max(), blockProblem ? null : per)
     }
 
+    /** The cells of a run: a study's, or the one cell of seeds (demo) or given checkpoints with the demo's control. */
+    private static List<Map> cellsOf(Map p, List<String> given) {
+        StudyGrid grid = StudyGrid.of(p)
+        if (grid != null) {
+            return grid.cells.collect { c -> c + [group: c.id, controlGroup: c.control ? "${c.id}-control".toString() : null] }
+        }
+        boolean demo = !p.models
+        List<String> seeds = demo ? (1..(p.seeds as int)).collect { "seed${it}".toString() } : given
+        String control = demo && p.control ? 'control' : null
+        [[id: null, size: null, step: null, anchor: seeds[0], trained: seeds, control: control, group: 'trained',
+          controlGroup: control ? 'control' : null]]
+    }
+
     private static Map<String, String> pair(String a, String b, String group) {
         [id: "${a}__${b}".toString(), a: a, b: b, group: group]
     }
 
-    /** Shapes by model: the checked checkpoints', or the demo's models' from the params (the control's is a seed's). */
-    private static Map<String, Map> shapesOf(Map p, List<Map> checked, List<String> models) {
+    /** Shapes by model: the checked checkpoints', or the demo's models' from the params (the control's is a seed's; a study's width its own). */
+    private static Map<String, Map> shapesOf(Map p, List<Map> checked, List<String> models, StudyGrid grid) {
         Map<String, Map> out = [:]
         if (checked != null) {
             checked.each { out[it.name as String] = it }
         } else if (!p.models) {
             models.each { m ->
-                out[m] = [name: m, architecture: 'gpt2', n_layers: p.n_layer as int, d_model: p.d_model as int,
-                          d_mlp: p.d_mlp as int, n_heads: p.n_head as int, vocab_size: (p.demo_top_k as int) + 1,
+                Map width = grid?.models?.get(m) ?: [d_model: p.d_model, d_mlp: p.d_mlp]
+                out[m] = [name: m, architecture: 'gpt2', n_layers: p.n_layer as int, d_model: width.d_model as int,
+                          d_mlp: width.d_mlp as int, n_heads: p.n_head as int, vocab_size: (p.demo_top_k as int) + 1,
                           n_ctx: p.ctx as int]
             }
         }
@@ -230,14 +292,25 @@ class Plan {
         new Plan(params + overrides, checked, gpu)
     }
 
-    /** The group a table model belongs to. */
-    String groupOf(String model) {
-        model == control ? 'control' : 'trained'
+    /** A study's TRAIN run's models: [[step, model name], ...] (its analysed steps), or null: the run is one model. */
+    List trainOutputs(String run) {
+        (trainRuns.find { it.id == run }?.outputs ?: null) as List
+    }
+
+    /** The groups whose table takes a model's statistics (a study's control is in one group per step). */
+    List<String> groupsOfTable(String model) {
+        groups.findAll { g -> model in tableModels[g] }
     }
 
     /** The universality tool's --mode for a group: 'all' (one table per model) or 'anchor'. */
     String universalityMode(String group) {
-        group == 'trained' && allPairs ? 'all' : 'anchor'
+        groupKind[group] == 'trained' && allPairs ? 'all' : 'anchor'
+    }
+
+    /** DYNAMICS's --table argument of a study group: 'SIZE,STEP,KIND' (the size w64 of the demo, or the sheet's). */
+    String dynamicsKey(String group) {
+        Map c = groupCell[group]
+        "${c.size ?: 'all'},${c.step},${groupKind[group]}".toString()
     }
 
     // --- chunks, blocks, units -------------------------------------------------------------------------------
@@ -300,9 +373,10 @@ class Plan {
             STATS_PARTIAL  : fused ? 0 : statsModels.size() * s,
             STATS_FINAL    : statsModels.size(),
             UNIVERSALITY   : groups.size(),
-            FAMILIES       : families ? groups.size() : 0,
-            WEIGHTS        : roles ? models.size() : 0,
-            INTERVENE      : intervene ? groups.size() : 0,
+            DYNAMICS       : study != null ? 1 : 0,
+            FAMILIES       : families ? reportGroups.size() : 0,
+            WEIGHTS        : rolesModels.size(),
+            INTERVENE      : intervene ? reportGroups.size() : 0,
             REPORT         : 1,
         ]
         PROCESSES.findAll { n[it] > 0 }.collectEntries { [it, n[it]] }
@@ -335,6 +409,10 @@ class Plan {
     /** One line for the start of the run: the models, pairs and groups. */
     String summary() {
         String who = demo ? "demo, models ${models.join(', ')}" : "models ${models.join(', ')}"
+        if (study != null) {
+            List sizes = cells.collect { it.size }.unique(), steps = cells.collect { it.step }.unique().sort()
+            who = "${demo ? 'demo ' : ''}study, ${cells.size()} cells (sizes ${sizes.collect { it ?: '-' }.join(', ')}; steps ${steps.join(', ')}), ${models.size()} models; the report's cell ${cells.last().id}"
+        }
         String byGroup = groups.collect { g -> "${g} ${pairsPerGroup[g]}" }.join(', ')
         "${who}; anchor ${anchor}; ${pairs.size()} pair${pairs.size() == 1 ? "" : "s"} (${byGroup}); tables of ${statsModels.join(', ')}; correlate ${fused ? 'fused' : 'staged'}"
     }

@@ -261,7 +261,7 @@ class PlanCosts {
 
     /** The report: every group's table model's neurons in the browser, and one token shard read at a time. */
     Map report() {
-        long rows = plan.groups.sum { g -> neurons(plan.shapes[plan.tableModels[g][0]] as Map) } as long
+        long rows = plan.reportGroups.sum { g -> neurons(plan.shapes[plan.tableModels[g][0]] as Map) } as long
         request(REPORT_BASE + BROWSER_ROW * rows + 8L * plan.tokensPerShard, 0L, 0L)
     }
 
@@ -270,8 +270,8 @@ class PlanCosts {
         switch (proc) {
             case 'CORRELATE_FUSED': return plan.fused ? plan.blocks.collect { fused(it) } : []
             case 'STATS_FINAL': return plan.statsModels.collect { statsFinal(plan.shapes[it] as Map) }
-            case 'WEIGHTS': return plan.roles ? plan.models.collect { weights(plan.shapes[it] as Map) } : []
-            case 'INTERVENE': return plan.intervene ? plan.groups.collect { intervene(plan.shapes[plan.tableModels[it][0]] as Map) } : []
+            case 'WEIGHTS': return plan.rolesModels.collect { weights(plan.shapes[it] as Map) }
+            case 'INTERVENE': return plan.intervene ? plan.reportGroups.collect { intervene(plan.shapes[plan.tableModels[it][0]] as Map) } : []
             case 'REPORT': return [report()]
             default: return plan.pairs.collectMany { p -> plan.blocks.collect { b -> proc == 'MERGE' ? merge(p, b) : finalise(p, b) } }
         }

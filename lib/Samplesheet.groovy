@@ -9,7 +9,9 @@ import java.nio.file.Path
  *     alias,/data/hf/hub/models--stanford-crfm--alias-gpt2-small-x21/snapshots/3f2a9c1e
  *     battlestar,/data/hf/hub/models--stanford-crfm--battlestar-gpt2-small-x49/snapshots/8b0d44e7
  *
- * so that downloaded Hugging Face cache snapshots (directories named by commit hash) get names. Relative paths are
+ * so that downloaded Hugging Face cache snapshots (directories named by commit hash) get names. A sheet with the
+ * columns `seed` and `step` (and optionally `size`) describes a study (lib/StudyGrid.groovy, docs/dynamics.md):
+ * read() then also returns grid, one [seed, step, size] per checkpoint (size '' without the column). Relative paths are
  * relative to the launch directory, as every path param. Fields may be double-quoted; blank lines and lines
  * starting with # are skipped. read() returns the names and absolute paths in order, or one problem line per
  * problem ("--models: models.csv line 3: ..."), all of them at once, as lib/ParamsValidator.groovy reports.
@@ -25,7 +27,7 @@ class Samplesheet {
         items.size() == 1 && items[0] instanceof CharSequence && items[0].toString().trim().toLowerCase().endsWith('.csv')
     }
 
-    /** [names: [...], paths: [...], errors: [...]]; errors is empty when the sheet is good. */
+    /** [names: [...], paths: [...], grid: [...] or null, errors: [...]]; errors is empty when the sheet is good. */
     static Map read(String param, String sheet, Path launchDir) {
         Path file = launchDir.resolve(sheet.trim()).normalize()
         String where = "--${param}: ${sheet.trim()}"
@@ -43,6 +45,12 @@ class Samplesheet {
             return [names: [], paths: [], errors: ["${where}: missing column${missing.size() > 1 ? 's' : ''} ${missing.join(', ')} (header: ${lines[head].trim()}; expected name,path)".toString()]]
         }
         int nameAt = columns.indexOf('name'), pathAt = columns.indexOf('path')
+        boolean study = 'step' in columns
+        if (study && !('seed' in columns)) {
+            return [names: [], paths: [], errors: ["${where}: a step column needs a seed column (header: ${lines[head].trim()}; expected name,path,seed,step[,size])".toString()]]
+        }
+        List<Map> grid = study ? [] : null
+        Map<String, Integer> cellSeeds = [:]
         List<String> names = [], paths = [], errors = []
         Map<String, Integer> seen = [:]
         for (int i = head + 1; i < lines.size(); i++) {
@@ -71,11 +79,38 @@ class Samplesheet {
             }
             names << name
             paths << dir.toString()
+            if (study) {
+                Map g = gridRow(f, columns, at, errors)
+                grid << g
+                String key = "size '${g.size}', step ${g.step}, seed ${g.seed}"
+                if (g.seed != null && g.step != null && cellSeeds.containsKey(key)) {
+                    errors << "${at}: a second checkpoint of ${key} (also line ${cellSeeds[key]})".toString()
+                }
+                cellSeeds[key] = i + 1
+            }
         }
         if (!errors && names.isEmpty()) {
             errors << "${where}: no checkpoints listed (expected one line name,path per checkpoint)".toString()
         }
-        [names: names, paths: paths, errors: errors]
+        [names: names, paths: paths, grid: grid, errors: errors]
+    }
+
+    /** [seed, step, size] of a study row; a bad field adds its problem to errors. */
+    private static Map gridRow(List<String> f, List<String> columns, String at, List<String> errors) {
+        String seed = field(f, columns, 'seed'), step = field(f, columns, 'step'), size = field(f, columns, 'size')
+        Map g = [seed: null, step: null, size: size]
+        if (seed ==~ /-?[0-9]{1,9}/) g.seed = seed as int
+        else errors << "${at}: seed '${seed}' is not an integer".toString()
+        if (step ==~ /[0-9]{1,9}/) g.step = step as int
+        else errors << "${at}: step '${step}' is not a training step (an integer >= 0)".toString()
+        String bad = size ? badName(size) : null
+        if (bad) errors << "${at}: size ${bad.substring(5)}".toString()
+        g
+    }
+
+    private static String field(List<String> f, List<String> columns, String column) {
+        int at = columns.indexOf(column)
+        at >= 0 && at < f.size() ? f[at] : ''
     }
 
     /** Why a model name cannot be used, or null. */

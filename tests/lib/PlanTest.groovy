@@ -88,7 +88,8 @@ check('demo, staged (correlate_mode auto): models, anchor, control, pairs, group
     assert p.statsModels == ['seed1', 'control']
     assert p.extractModels == p.models
     assert p.universalityMode('trained') == 'anchor' && p.universalityMode('control') == 'anchor'
-    assert p.groupOf('control') == 'control' && p.groupOf('seed1') == 'trained'
+    assert p.groupsOfTable('control') == ['control'] && p.groupsOfTable('seed1') == ['trained'] && p.groupsOfTable('seed2') == []
+    assert p.study == null && p.reportGroups == p.groups && p.reportModels == p.models && p.rolesModels == p.models
     assert p.trainRuns == [[id: 'seed1', seed: 1, control: 0], [id: 'seed2', seed: 2, control: 0],
                            [id: 'seed3', seed: 3, control: 0], [id: 'seed4', seed: 4, control: 0],
                            [id: 'control', seed: 1000, control: 1]]
@@ -298,6 +299,108 @@ check("user checkpoints: a samplesheet names them; a context longer than a model
     } catch (RuntimeException e) {
         assert e.class.simpleName == 'CheckpointException'
         assert e.message == '--ctx: 128 is longer than the context of other (n_ctx 64)'
+    }
+}
+
+// --- studies (lib/StudyGrid.groovy): universality within each (size, step) cell ---------------------------------
+check('demo study, 2 widths x 2 steps x 3 seeds + a control per width, S = 2: 137 tasks') {
+    Plan p = plan([seeds: 3, study_steps: '4,2', study_widths: '32,64'])
+    assert p.study != null && p.demo && !p.fused
+    assert p.cells*.id == ['w32-step2', 'w32-step4', 'w64-step2', 'w64-step4']
+    assert p.groups == ['w32-step2', 'w32-step2-control', 'w32-step4', 'w32-step4-control',
+                        'w64-step2', 'w64-step2-control', 'w64-step4', 'w64-step4-control']
+    assert p.groupKind['w32-step4'] == 'trained' && p.groupKind['w32-step4-control'] == 'control'
+    assert p.trained.take(3) == ['w32-seed1-step2', 'w32-seed2-step2', 'w32-seed3-step2'] && p.trained.size() == 12
+    assert p.controls == ['w32-control', 'w64-control'] && p.models.size() == 14
+    // within a cell: the anchor seed against the others at the same step; the width's control against the same
+    assert p.pairs.findAll { it.group == 'w64-step4' }*.id == ['w64-seed1-step4__w64-seed2-step4', 'w64-seed1-step4__w64-seed3-step4']
+    assert p.pairs.findAll { it.group == 'w64-step4-control' }*.id == ['w64-control__w64-seed2-step4', 'w64-control__w64-seed3-step4']
+    assert p.tableModels['w32-step2'] == ['w32-seed1-step2'] && p.tableModels['w32-step2-control'] == ['w32-control']
+    assert p.groupsOfTable('w32-control') == ['w32-step2-control', 'w32-step4-control']
+    assert p.statsModels == ['w32-seed1-step2', 'w32-control', 'w32-seed1-step4', 'w64-seed1-step2', 'w64-control', 'w64-seed1-step4']
+    // the report's sections show the last cell; DYNAMICS gets every cell's key
+    assert p.anchor == 'w64-seed1-step4' && p.control == 'w64-control'
+    assert p.reportGroups == ['w64-step4', 'w64-step4-control']
+    assert p.reportModels == ['w64-seed1-step4', 'w64-seed2-step4', 'w64-seed3-step4', 'w64-control'] && p.rolesModels == p.reportModels
+    assert p.dynamicsKey('w32-step4-control') == 'w32,4,control' && p.dynamicsKey('w64-step2') == 'w64,2,trained'
+    // one TRAIN per width x seed, saving every power of two below train_steps and train_steps; its meta holds no study step
+    List<Integer> saves = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 640]
+    assert p.trainRuns.size() == 8
+    assert p.trainRuns[0] == [id: 'w32-seed1', seed: 1, control: 0, d_model: 32, d_mlp: 128, saves: saves,
+                              outputs: [[2, 'w32-seed1-step2'], [4, 'w32-seed1-step4']]]
+    assert p.trainRuns[3] == [id: 'w32-control', seed: 1000, control: 1, d_model: 32, d_mlp: 128, saves: [], outputs: []]
+    assert p.trainOutputs('w64-seed2') == [[2, 'w64-seed2-step2'], [4, 'w64-seed2-step4']] && p.trainOutputs('w64-control') == null
+    assert p.shapes['w32-seed2-step4'].subMap(['d_model', 'd_mlp', 'n_heads']) == [d_model: 32, d_mlp: 128, n_heads: 4]
+    assert p.shapes['w64-control'].d_mlp == 256
+    // CORPUS 1; TRAIN 8; EXTRACT 14 models x 2; CORRELATE 16 pairs x 2; MERGE, FINALISE 16; STATS_PARTIAL 6 x 2;
+    // STATS_FINAL 6; UNIVERSALITY 8 groups; DYNAMICS 1; FAMILIES, INTERVENE 2 (the last cell); WEIGHTS 4; REPORT 1
+    assert p.describe(2) == 'plan: 2 analysis shards, 137 tasks: CORPUS 1, TRAIN 8, EXTRACT 28, CORRELATE 32, MERGE 16, FINALISE 16, STATS_PARTIAL 12, STATS_FINAL 6, UNIVERSALITY 8, DYNAMICS 1, FAMILIES 2, WEIGHTS 4, INTERVENE 2, REPORT 1'
+    assert p.summary().startsWith('demo study, 4 cells (sizes w32, w64; steps 2, 4), 14 models')
+    // a step added to the study adds cells; the TRAIN tasks (their meta, without outputs) stay the same
+    Plan more = plan([seeds: 3, study_steps: '2,4,8', study_widths: '32,64'])
+    assert more.cells.size() == 6
+    assert more.trainRuns.collect { it.findAll { k, v -> k != 'outputs' } } == p.trainRuns.collect { it.findAll { k, v -> k != 'outputs' } }
+    // a study of widths only analyses train_steps
+    assert plan([seeds: 2, study_widths: '32']).cells*.id == ['w32-step640']
+}
+
+check('demo study refusals: a step TRAIN does not save, save steps beyond train_steps, widths, pairs all, demo params with checkpoints') {
+    Closure refused = { Map o ->
+        try { plan(o); return null } catch (RuntimeException e) { assert e.class.simpleName == "InvalidParamsException"; return e.message }
+    }
+    assert refused([study_steps: '3,4,100']) == '--study_steps: 3, 100 not among the steps TRAIN saves (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 640); add them to --train_save_steps (or set train_steps to the step)'
+    assert refused([study_steps: '3', train_save_steps: '3,640']) == null
+    assert refused([study_steps: '3', train_save_steps: '3,700']) == '--train_save_steps: 700 beyond train_steps 640'
+    assert refused([study_widths: '30']) == '--study_widths: n_head 4 does not divide width 30'
+    assert refused([study_widths: '36', d_mlp: 100]) == '--study_widths: width 36 gives d_mlp 100 x 36 / 64, not a whole number'
+    assert refused([study_steps: '2', pairs: 'all']) == "--pairs: 'all' is not available in a study (each cell correlates its anchor with the other seeds); use --pairs anchor"
+    assert refused([study_steps: '2', input: ids.toString(), models: "${hf}/neox-tiny,${hf}/gpt2-tiny".toString(), ctx: 64, intervene_after_pos: 16]) ==
+        '--study_steps: the demo\'s study; a study of given checkpoints takes seeds and steps (and sizes) from a samplesheet with the columns name,path,seed,step[,size]'
+}
+
+check('samplesheet study: seed, step and size columns make the cells; the anchor seed is the first row\'s') {
+    List<String> dirs = checkpoints(binding.tmp, ['a1', 'a2', 'b1', 'b2', 'c1', 'c2', 'c3'], 'gpt2-small')
+    Path sheet = binding.tmp.resolve('study.csv')
+    sheet.text = "name,path,seed,step,size\n" +
+        "s7-1k,${dirs[0]},7,1000,small\ns8-1k,${dirs[1]},8,1000,small\ns8-0,${dirs[2]},8,0,small\ns7-0,${dirs[3]},7,0,small\n" +
+        "m7-0,${dirs[4]},7,0,medium\nm8-0,${dirs[5]},8,0,medium\nm9-0,${dirs[6]},9,0,medium\n"
+    Plan p = plan([input: ids.toString(), models: sheet.toString(), intervene_after_pos: 16])
+    assert p.study != null && !p.demo
+    assert p.cells*.id == ['small-step0', 'small-step1000', 'medium-step0']
+    assert p.cells[0].anchor == 's7-0' && p.cells[0].trained == ['s7-0', 's8-0']
+    assert p.groups == ['small-step0', 'small-step1000', 'medium-step0'] && p.controls == []
+    assert p.pairs*.id == ['s7-0__s8-0', 's7-1k__s8-1k', 'm7-0__m8-0', 'm7-0__m9-0']
+    assert p.reportGroups == ['medium-step0'] && p.reportModels == ['m7-0', 'm8-0', 'm9-0']
+    assert p.dynamicsKey('small-step1000') == 'small,1000,trained'
+    // no size column: cells step<t>, DYNAMICS's size 'all'
+    Path noSize = binding.tmp.resolve('steps.csv')
+    noSize.text = "name,path,seed,step\nx1,${dirs[0]},1,10\nx2,${dirs[1]},2,10\n"
+    Plan q = plan([input: ids.toString(), models: noSize.toString(), intervene_after_pos: 16])
+    assert q.cells*.id == ['step10'] && q.dynamicsKey('step10') == 'all,10,trained'
+    // refusals: a cell without the anchor seed; a second checkpoint of one (size, step, seed); a bad step; no seed column
+    Path noAnchor = binding.tmp.resolve('no-anchor.csv')
+    noAnchor.text = "name,path,seed,step\nx1,${dirs[0]},1,10\nx2,${dirs[1]},2,10\ny2,${dirs[2]},2,20\ny3,${dirs[3]},3,20\n"
+    try {
+        plan([input: ids.toString(), models: noAnchor.toString()])
+        assert false : 'a cell without the anchor seed was accepted'
+    } catch (IllegalArgumentException e) {
+        assert e.message == '--models: study cell step20 has no checkpoint of the anchor seed 1 (the first row\'s seed); every (size, step) needs it'
+    }
+    Path bad = binding.tmp.resolve('bad.csv')
+    bad.text = "name,path,seed,step\nx1,${dirs[0]},1,10\nx2,${dirs[1]},1,10\nx3,${dirs[2]},2,ten\n"
+    try {
+        plan([input: ids.toString(), models: bad.toString()])
+        assert false : 'a bad study sheet was accepted'
+    } catch (RuntimeException e) {
+        assert e.message == "--models: ${bad} line 3: a second checkpoint of size '', step 10, seed 1 (also line 2)\n--models: ${bad} line 4: step 'ten' is not a training step (an integer >= 0)".toString()
+    }
+    Path noSeed = binding.tmp.resolve('no-seed.csv')
+    noSeed.text = "name,path,step\nx1,${dirs[0]},10\nx2,${dirs[1]},10\n"
+    try {
+        plan([input: ids.toString(), models: noSeed.toString()])
+        assert false : 'a step column without seeds was accepted'
+    } catch (RuntimeException e) {
+        assert e.message == "--models: ${noSeed}: a step column needs a seed column (header: name,path,step; expected name,path,seed,step[,size])".toString()
     }
 }
 

@@ -11,6 +11,7 @@
  * roles: every model's WEIGHTS directory (roles.csv, roles_layers.csv), in meta.models order, or [] when roles are off;
  * meta.control names the random-init control among them (null: none).
  * interventions: every group's INTERVENE directory, in meta.groups order, or [] when interventions are off.
+ * dynamics: a study's DYNAMICS directory (the section "Universality through training"), or [] when the run is no study.
  * Options: --threshold, --top.
  */
 process REPORT {
@@ -18,7 +19,7 @@ process REPORT {
     label 'process_single'
 
     input:
-    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv'), path(reference, stageAs: 'reference/*'), path(families, stageAs: 'families/?/*'), path(roles, stageAs: 'roles/?/*'), path(interventions, stageAs: 'interventions/?/*')
+    tuple val(meta), path(tables, stageAs: 'groups/?/*'), path(stats, stageAs: 'stats/*'), path(shards, stageAs: 'shards/*'), path(checkpoints, stageAs: 'models/?/*'), path(timings, stageAs: 'timings/timing*.tsv'), path(reference, stageAs: 'reference/*'), path(families, stageAs: 'families/?/*'), path(roles, stageAs: 'roles/?/*'), path(interventions, stageAs: 'interventions/?/*'), path(dynamics, stageAs: 'dynamics/*')
     path jar
 
     output:
@@ -53,6 +54,7 @@ process REPORT {
         ${roleDirs ? meta.models.withIndex().collect { m, i -> "--roles ${m}=${roleDirs[i]}" }.join(' ') : ''} \\
         ${roleDirs && meta.control ? "--control ${meta.control}" : ''} \\
         ${ivDirs ? meta.groups.withIndex().collect { g, i -> "--interventions ${g}=${ivDirs[i]}" }.join(' ') : ''} \\
+        ${dynamics ? "--dynamics ${dynamics}" : ''} \\
         ${args} \\
         --outdir .
     """
@@ -65,6 +67,7 @@ process REPORT {
     echo "families: ${TaskCommand.asList(families).join(' ') ?: 'none'}"
     echo "roles: ${TaskCommand.asList(roles).join(' ') ?: 'none'}"
     echo "interventions: ${TaskCommand.asList(interventions).join(' ') ?: 'none'}"
+    echo "dynamics: ${dynamics ?: 'none'}"
     ${TaskCommand.tsv('plan.tsv', [['item', 'value']] + (meta.plan ?: []))}
     mkdir report
     echo '<html></html>' > report/index.html

@@ -2,7 +2,9 @@
  * TRAIN: (seed, training shards) -> a small GPT-2 trained from that seed, as a Hugging Face checkpoint directory
  * named after the model (config.json, model.safetensors, train_log.csv, training.json).
  * Tool: org.uneurons.train.TrainTool (java-tasks/train). Options from params arrive as ext.args
- * (conf/modules.config); the random-init control (meta.control) gets --steps 0. Label process_gpu: under
+ * (conf/modules.config); the random-init control (meta.control) gets --steps 0. In a study (lib/StudyGrid.groovy)
+ * meta.saves lists the steps saved as <id>/steps/stepNNNNNN/ checkpoints and meta.d_model, meta.d_mlp the width.
+ * Label process_gpu: under
  * -profile gpu the task gets a GPU (conf/gpu.config) and runs with --device gpu; ext.device overrides it.
  */
 process TRAIN {
@@ -34,6 +36,7 @@ process TRAIN {
         ${TaskCommand.repeat('--train', train, true)} \\
         ${TaskCommand.repeat('--valid', valid, true)} \\
         --seed ${meta.seed} \\
+        ${meta.saves ? "--save-steps ${meta.saves.join(',')}" : ''} \\
         ${TaskCommand.device(task, args)} \\
         ${args} \\
         --outdir ${meta.id}
@@ -46,5 +49,6 @@ process TRAIN {
     echo '{}' > ${meta.id}/config.json
     touch ${meta.id}/model.safetensors
     echo 'step,lr,train_loss,val_loss,grad_norm,tokens,elapsed_s' > ${meta.id}/train_log.csv
+    ${(meta.saves ?: []).collect { s -> def d = "${meta.id}/steps/${String.format('step%06d', s as int)}"; "mkdir -p ${d} && echo '{}' > ${d}/config.json && touch ${d}/model.safetensors" }.join('\n    ')}
     """
 }

@@ -1,7 +1,8 @@
 /*
  * MODELS: the checkpoints of a run. Demo: TRAIN, one task per plan.trainRuns entry (seed1..seedN from their seeds,
  * the control at --steps 0), on the training shards, with the validation loss on the first tune shard (never on
- * the analysis shards, whose figures the run reports).
+ * the analysis shards, whose figures the run reports). In a study, a TRAIN task of a seed gives one model per
+ * analysed step (plan.trainOutputs: [step, model name]), its checkpoint saved under <run>/steps/stepNNNNNN/.
  * Otherwise the given checkpoint directories (plan.checkpoints), named by plan.trained (the directory names, or the
  * samplesheet's names), checked before the run (main.nf, lib/CheckpointCheck.groovy).
  *
@@ -19,11 +20,17 @@ workflow MODELS {
 
     main:
     if (plan.demo) {
-        ch_train = Channel.fromList(plan.trainRuns)
+        // a run's meta is part of its task's hash: it holds what TRAIN does, never the steps a study analyses
+        // (plan.trainOutputs), so a step added to a study leaves TRAIN cached
+        ch_train = Channel.fromList(plan.trainRuns.collect { run -> run.findAll { k, v -> k != 'outputs' } })
             .combine(train.map { [it] })
             .combine(tune.map { [[it[0]]] })   // validation loss on the first tune shard
         TRAIN(ch_train, jars.train)
-        ch_models   = TRAIN.out.checkpoint.map { meta, dir -> [meta.id, dir] }
+        ch_models   = TRAIN.out.checkpoint.flatMap { meta, dir ->
+            def outputs = plan.trainOutputs(meta.id)
+            outputs ? outputs.collect { step, name -> [name, dir.resolve(String.format('steps/step%06d', step as int))] }
+                    : [[meta.id, dir]]
+        }
         ch_timing   = TRAIN.out.timing
         ch_versions = TRAIN.out.versions
     } else {
