@@ -144,6 +144,37 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     [[ "$out" == 'tables: groups/1/seed1 groups/2/control' ]] || fail "REPORT got: $out" "$WORK/all.log"
 }
 
+# a study (lib/StudyGrid.groovy): 2 widths x 3 seeds trained once each, cells per (width, step); a step added with
+# -resume re-runs only its own cells' tasks (TRAIN, whose checkpoints do not depend on study_steps, stays cached)
+@test "stub run, study: cells per (width, step), DYNAMICS takes every cell, REPORT the last; a step added with -resume runs only its cells" {
+    local out missing f
+    stub study --seeds 3 --study_steps 4 --study_widths 16,32
+    tasks_as_planned study
+    out="$(grep -h '^tables: ' "$WORK"/study/work/*/*/.command.out | sort)"
+    [[ "$out" == *'tables: groups/1/w32-step4 groups/2/w32-step4-control'* ]] || fail "REPORT got: $out" "$WORK/study.log"
+    [[ "$out" == *'tables: w16,4,trained=tables/1/w16-step4 w16,4,control=tables/2/w16-step4-control w32,4,trained=tables/3/w32-step4 w32,4,control=tables/4/w32-step4-control'* ]] \
+        || fail "DYNAMICS got: $out" "$WORK/study.log"
+    for f in universality/w16-step4/neurons.csv universality/w32-step4-control/neurons.csv dynamics/curves.csv \
+             dynamics/trajectories.csv models/w16-seed1/steps/step000004/model.safetensors models/w32-control/config.json; do
+        [[ -e "$WORK/study/results/$f" ]] || missing+=" $f"
+    done
+    [[ -z "${missing:-}" ]] || fail "missing outputs:$missing" "$WORK/study.log"
+
+    # step 8 added: its 2 cells (4 groups) run, TRAIN and every task of step 4's cells are cached
+    (cd "$WORK/study" && run_stub "$WORK/study" "$WORK/study-more.log" --outdir "$WORK/study/results" -resume \
+        --seeds 3 --study_steps 4,8 --study_widths 16,32) || fail "the resumed study failed" "$WORK/study-more.log"
+    local trace ran cached
+    trace="$(newest_trace "$WORK/study/results")"
+    ran="$(tasks_with COMPLETED "$trace" | paste -sd' ')" cached="$(tasks_with CACHED "$trace" | paste -sd' ')"
+    # new: 2 cells x (2 + 2 pairs) over 2 shards (CORRELATE 16, MERGE 8, FINALISE 8), their 6 new models' extracts
+    # (12), the 2 anchors' statistics (STATS_PARTIAL 4, STATS_FINAL 2), 4 tables; then DYNAMICS and the last cell's
+    # FAMILIES 2, WEIGHTS 4, INTERVENE 2 and REPORT (the report's cell is now step 8)
+    [[ "$ran" == 'CORRELATE 16 DYNAMICS 1 EXTRACT 12 FAMILIES 2 FINALISE 8 INTERVENE 2 MERGE 8 REPORT 1 STATS_FINAL 2 STATS_PARTIAL 4 UNIVERSALITY 4 WEIGHTS 3' ]] \
+        || fail "the resumed study ran: $ran (cached: $cached)" "$WORK/study-more.log"
+    [[ "$cached" == *'TRAIN 8'* && "$cached" == *'UNIVERSALITY 4'* && "$cached" == *'CORPUS 1'* ]] \
+        || fail "the resumed study cached: $cached (ran: $ran)" "$WORK/study-more.log"
+}
+
 # --plan_only: the plan printed and written to pipeline_info, no task started
 @test "plan_only: prints the plan (tasks, memory, work/ disk, FLOP, GPU-hours), writes plan.txt, plan.tsv and plan.json, starts no task" {
     local dir="$WORK/plan_only" log="$WORK/plan_only.log" rc=0
