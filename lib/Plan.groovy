@@ -102,6 +102,12 @@ class Plan {
     final List<String> extractModels
     /** Models that appear in a pair (the checkpoints a fused task loads). */
     final List<String> pairModels
+    /**
+     * Fused: what one CORRELATE_FUSED task (per chunk and block) runs, [id, pairs, models, statsModels]: every pair
+     * (id null), or in a study one cell's pairs, so that a task never holds the models and totals of other cells.
+     * Each table model's statistics come from one unit only (a study's control: its first cell's).
+     */
+    final List<Map> fusedUnits
     /** Per group, how many pairs its universality task takes (each pair gives one summary per block). */
     final Map<String, Integer> pairsPerGroup
 
@@ -197,6 +203,7 @@ class Plan {
         extractModels = fused ? [] : models
         pairModels = models.findAll { m -> pairs.any { it.a == m || it.b == m } }
         pairsPerGroup = groups.collectEntries { g -> [g, pairs.count { it.group == g } as Integer] }
+        fusedUnits = unitsOf(study, cells, pairs, models, statsModels, tables)
 
         if (!demo) {
             trainRuns = []
@@ -249,6 +256,21 @@ class Plan {
         String control = demo && p.control ? 'control' : null
         [[id: null, size: null, step: null, anchor: seeds[0], trained: seeds, control: control, group: 'trained',
           controlGroup: control ? 'control' : null]]
+    }
+
+    private static List<Map> unitsOf(StudyGrid study, List<Map> cells, List<Map> pairs, List<String> models,
+                                     List<String> statsModels, Map<String, List<String>> tables) {
+        Closure inOrder = { Collection names -> models.findAll { it in names } }
+        if (study == null) {
+            return [[id: null, pairs: pairs, models: inOrder(pairs.collectMany { [it.a, it.b] }), statsModels: statsModels]]
+        }
+        Set<String> counted = [] as Set
+        cells.collect { Map c ->
+            List<String> gs = [c.group] + (c.controlGroup ? [c.controlGroup] : [])
+            List<Map> ps = pairs.findAll { it.group in gs }
+            List<String> stats = gs.collectMany { tables[it] }.findAll { counted.add(it) }
+            [id: c.id, pairs: ps, models: inOrder(ps.collectMany { [it.a, it.b] }), statsModels: stats]
+        }
     }
 
     private static Map<String, String> pair(String a, String b, String group) {
@@ -335,9 +357,13 @@ class Plan {
         "c${String.format('%05d', i)}".toString()
     }
 
-    /** The --chunk NAME of a fused task: the chunk, and the block when there are several ('c00003.L00-03'). */
-    String taskName(String chunk, Map block) {
-        block.label ? "${chunk}.${block.label}".toString() : chunk
+    /**
+     * The --chunk NAME of a fused task: the chunk, and the block when there are several ('c00003.L00-03'); in a
+     * study the fused unit (cell) first ('w64-step32.c00003').
+     */
+    String taskName(String chunk, Map block, String unit = null) {
+        String name = block.label ? "${chunk}.${block.label}".toString() : chunk
+        unit ? "${unit}.${name}".toString() : name
     }
 
     /** The name of a pair's results in a block: 'a__b' (one block) or 'a__b.L00-03' (MERGE, FINALISE, their files). */
@@ -367,7 +393,7 @@ class Plan {
             TRAIN          : trainRuns.size(),
             EXTRACT        : extractModels.size() * s,
             CORRELATE      : fused ? 0 : p * s * b,
-            CORRELATE_FUSED: fused ? c * b : 0,
+            CORRELATE_FUSED: fused ? c * b * fusedUnits.size() : 0,
             MERGE          : u > 1 ? p * b : 0,
             FINALISE       : p * b,
             STATS_PARTIAL  : fused ? 0 : statsModels.size() * s,
@@ -422,9 +448,9 @@ class Plan {
         new PlanCosts(this, s)
     }
 
-    /** The memory request of one task of MERGE, FINALISE (per pair and block) or CORRELATE_FUSED (per block), in MiB. */
-    long memoryMb(String process, Map pair, Map block) {
-        PlanCosts.requestMb(process, PlanCosts.taskBytes(this, process, pair, block).host as long)
+    /** The memory request of one task of MERGE, FINALISE (per pair and block) or CORRELATE_FUSED (per block and unit), in MiB. */
+    long memoryMb(String process, Map pair, Map block, Map unit = null) {
+        PlanCosts.requestMb(process, PlanCosts.taskBytes(this, process, pair, block, unit).host as long)
     }
 
     /** The memory request of the STATS_FINAL task of one table model, in MiB. */
@@ -448,7 +474,7 @@ class Plan {
     }
 
     /** The native (non-heap) memory the plan gives that task, MiB rounded up: its heap is the rest (TaskJava). */
-    long nativeMb(String process, Map pair, Map block) {
-        (long) Math.ceil((PlanCosts.taskBytes(this, process, pair, block).native as long) / (double) PlanCosts.MIB)
+    long nativeMb(String process, Map pair, Map block, Map unit = null) {
+        (long) Math.ceil((PlanCosts.taskBytes(this, process, pair, block, unit).native as long) / (double) PlanCosts.MIB)
     }
 }

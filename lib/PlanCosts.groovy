@@ -158,10 +158,10 @@ class PlanCosts {
     // --- memory per task ---------------------------------------------------------------------------------------
 
     /** [heap, native, host, gpu] bytes of one task of a planned process (pair: MERGE, FINALISE; block: all three). */
-    static Map taskBytes(Plan plan, String process, Map pair, Map block) {
+    static Map taskBytes(Plan plan, String process, Map pair, Map block, Map unit = null) {
         PlanCosts c = new PlanCosts(plan, null)
         switch (process) {
-            case 'CORRELATE_FUSED': return c.fused(block)
+            case 'CORRELATE_FUSED': return c.fused(block, unit ?: plan.fusedUnits[0])
             case 'MERGE': return c.merge(pair, block)
             case 'FINALISE': return c.finalise(pair, block)
             default: throw new IllegalArgumentException("no planned memory for ${process}")
@@ -196,25 +196,28 @@ class PlanCosts {
         [heap: heap, native: nat, host: host, gpu: gpu]
     }
 
-    Map fused(Map block) {
+    /** One CORRELATE_FUSED task of a block and fused unit (plan.fusedUnits: every pair, or a study's cell). */
+    Map fused(Map block, Map unit = null) {
+        unit = unit ?: plan.fusedUnits[0]
         Map<String, Map> sh = plan.shapes
         long rows = (plan.params.batch_size as long) * (plan.params.ctx as long)
         int gemm = plan.params.gemm == 'float64' ? 8 : 4
-        List<Map> ms = plan.pairModels.collect { sh[it] }
-        long totals = plan.pairs.sum { moments(it, block) } as long
+        List<Map> pairs = unit.pairs as List<Map>
+        List<Map> ms = (unit.models as List<String>).collect { sh[it] }
+        long totals = pairs.sum { moments(it, block) } as long
         long weights = ms.sum { 4L * params(it) } as long
         long buffers = ms.sum { 4L * neurons(it) * rows } as long
         long forward = ms.collect { 4L * rows * (2L * (it.n_heads as long) * (plan.params.ctx as long) +
                                                  4L * (it.d_model as long) + 2L * (it.d_mlp as long)) }.max() as long
-        long stats = block.index == 0 ? (plan.statsModels.sum { statsPartialBytes(sh[it]) } as long) : 0L
+        long stats = block.index == 0 ? ((unit.statsModels as List<String>).sum(0L) { statsPartialBytes(sh[it]) } as long) : 0L
         if (!plan.gpu) {
-            long operands = plan.pairs.collect { p ->
+            long operands = pairs.collect { p ->
                 (layersIn(block, sh[p.a]) * (sh[p.a].d_mlp as long) + neurons(sh[p.b])) * rows * gemm }.max() as long
             return request(totals + buffers + operands + stats, weights + forward, 0L)
         }
         long operands = ms.sum { neurons(it) * rows * gemm } as long
-        long product = plan.pairs.collect { 8L * (sh[it.a].d_mlp as long) * (sh[it.b].d_mlp as long) }.max() as long
-        long onePair = plan.pairs.collect { moments(it, block) }.max() as long
+        long product = pairs.collect { 8L * (sh[it.a].d_mlp as long) * (sh[it.b].d_mlp as long) }.max() as long
+        long onePair = pairs.collect { moments(it, block) }.max() as long
         request(onePair + buffers + stats, weights, totals + weights + buffers + operands + forward + product + GPU_OVERHEAD)
     }
 
@@ -268,7 +271,7 @@ class PlanCosts {
     /** Every task of a planned process, [heap, native, host, gpu] bytes each (none when it does not run). */
     List<Map> plannedTasks(String proc) {
         switch (proc) {
-            case 'CORRELATE_FUSED': return plan.fused ? plan.blocks.collect { fused(it) } : []
+            case 'CORRELATE_FUSED': return plan.fused ? plan.fusedUnits.collectMany { u -> plan.blocks.collect { fused(it, u) } } : []
             case 'STATS_FINAL': return plan.statsModels.collect { statsFinal(plan.shapes[it] as Map) }
             case 'WEIGHTS': return plan.rolesModels.collect { weights(plan.shapes[it] as Map) }
             case 'INTERVENE': return plan.intervene ? plan.reportGroups.collect { intervene(plan.shapes[plan.tableModels[it][0]] as Map) } : []
@@ -329,7 +332,7 @@ class PlanCosts {
             }
             onePass += 2.0 * neurons(a) * neurons(b) * t
         }
-        List<String> run = plan.fused ? plan.pairModels : plan.models
+        List<String> run = plan.fused ? plan.fusedUnits.collectMany { it.models as List<String> } : plan.models
         double passes = plan.fused ? plan.blocks.size() : 1
         double forward = passes * (run.sum { 2.0 * params(sh[it]) * t } as double)
         [comoment: comoment, onePass: onePass, covB: covB, forward: forward, total: comoment + covB + forward]

@@ -340,6 +340,14 @@ check('demo study, 2 widths x 2 steps x 3 seeds + a control per width, S = 2: 13
     Plan more = plan([seeds: 3, study_steps: '2,4,8', study_widths: '32,64'])
     assert more.cells.size() == 6
     assert more.trainRuns.collect { it.findAll { k, v -> k != 'outputs' } } == p.trainRuns.collect { it.findAll { k, v -> k != 'outputs' } }
+    // fused: one CORRELATE_FUSED per cell (chunk and block), holding that cell's models; each control's statistics
+    // come from its width's first cell only
+    Plan f = plan([seeds: 3, study_steps: '4,2', study_widths: '32,64', correlate_mode: 'fused'])
+    assert f.fusedUnits*.id == ['w32-step2', 'w32-step4', 'w64-step2', 'w64-step4']
+    assert f.fusedUnits[1].models == ['w32-seed1-step4', 'w32-seed2-step4', 'w32-seed3-step4', 'w32-control']
+    assert f.fusedUnits*.statsModels == [['w32-seed1-step2', 'w32-control'], ['w32-seed1-step4'], ['w64-seed1-step2', 'w64-control'], ['w64-seed1-step4']]
+    assert f.taskName('c00000', f.blocks[0], 'w32-step4') == 'w32-step4.c00000'
+    assert counts(f.tasks(2)).startsWith('CORPUS 1, TRAIN 8, CORRELATE_FUSED 4, FINALISE 16, STATS_FINAL 6, UNIVERSALITY 8, DYNAMICS 1')
     // a study of widths only analyses train_steps
     assert plan([seeds: 2, study_widths: '32']).cells*.id == ['w32-step640']
 }
@@ -402,6 +410,31 @@ check('samplesheet study: seed, step and size columns make the cells; the anchor
     } catch (RuntimeException e) {
         assert e.message == "--models: ${noSeed}: a step column needs a seed column (header: name,path,step; expected name,path,seed,step[,size])".toString()
     }
+}
+
+check('the Pythia study preset (params/study-pythia-sizes.yaml): 2 sizes x 7 revisions x 4 seeds planned at 10M tokens, -profile gpu') {
+    Map yaml = (Map) new org.yaml.snakeyaml.Yaml().load(binding.root.resolve('params/study-pythia-sizes.yaml').text)
+    List<String> lines = binding.root.resolve(yaml.models as String).readLines().findAll { it && !it.startsWith('#') }
+    Path sheet = binding.tmp.resolve('study-pythia-sizes.csv')
+    sheet.text = lines[0] + '\n' + lines.drop(1).collect { l ->
+        List f = l.split(',') as List
+        String dir = checkpoints(binding.tmp.resolve("pythia-study/${f[0]}"), ['ckpt'], "pythia-${f[4]}")[0]
+        [f[0], dir] + f.drop(2)
+    }.collect { it.join(',') }.join('\n') + '\n'
+    Plan p = plan(yaml + [models: sheet.toString(), input: binding.ids.toString()], true)
+    assert p.cells.size() == 14 && p.models.size() == 56 && p.pairs.size() == 42 && p.groups.size() == 14
+    assert p.cells*.id.take(2) == ['70m-step0', '70m-step256'] && p.cells.last().id == '160m-step143000'
+    assert p.shapes['pythia-70m-seed1-step0'].d_mlp == 2048 && p.shapes['pythia-160m-step0'].d_mlp == 3072
+    PlanCosts c = p.costs(p.plannedShards)
+    // 19,532 rows in shards of 32: 611 shards; staged: every model extracted per shard, every pair correlated per shard
+    assert p.plannedShards == 611
+    assert c.fits() : c.refusal()
+    // fused in one chunk (611 shards): one CORRELATE_FUSED per cell (its 4 models, 3 + 0 pairs), no MERGE
+    assert p.fused && p.fusedUnits.size() == 14 && p.fusedUnits.every { (it.models as List).size() == 4 && (it.pairs as List).size() == 3 }
+    assert p.describe(611) == 'plan: 611 analysis shards, 93 tasks: TOKENIZE 1, CORRELATE_FUSED 14, FINALISE 42, STATS_FINAL 14, UNIVERSALITY 14, DYNAMICS 1, FAMILIES 1, WEIGHTS 4, INTERVENE 1, REPORT 1'
+    // work/: 42 pairs' moments of 36,864 x 36,864 (160m) or 12,288 x 12,288 (70m) float64 co-moments, ...
+    assert c.text().contains('work/ at peak           279.9 GB')
+    assert c.text().contains('GPU-hours               4.57')
 }
 
 check('checkpoint check: no config.json, no weights, an unknown model_type: one line naming the checkpoint') {

@@ -175,6 +175,18 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
         || fail "the resumed study cached: $cached (ran: $ran)" "$WORK/study-more.log"
 }
 
+@test "stub run, study fused: one CORRELATE_FUSED per cell holding only that cell's models; each control's statistics once" {
+    local out
+    stub study-fused --seeds 3 --study_steps 4,8 --study_widths 16 --correlate_mode fused
+    tasks_as_planned study-fused
+    out="$(grep -h '^inputs: ' "$WORK"/study-fused/work/*/*/.command.out | sort)"
+    [[ "$(grep -c . <<<"$out")" == 2 ]] || fail "CORRELATE_FUSED tasks: $out" "$WORK/study-fused.log"
+    grep -q -- '--chunk w16-step4.c00000' <<<"$out" && grep -q -- '--chunk w16-step8.c00000' <<<"$out" \
+        || fail "no task per cell: $out" "$WORK/study-fused.log"
+    ! grep -- "--chunk w16-step8" <<<"$out" | grep -q -e 'step4 ' -e 'stats-model w16-control' \
+        || fail "step 8's task holds step 4's models or the control's statistics again: $out" "$WORK/study-fused.log"
+}
+
 # --plan_only: the plan printed and written to pipeline_info, no task started
 @test "plan_only: prints the plan (tasks, memory, work/ disk, FLOP, GPU-hours), writes plan.txt, plan.tsv and plan.json, starts no task" {
     local dir="$WORK/plan_only" log="$WORK/plan_only.log" rc=0

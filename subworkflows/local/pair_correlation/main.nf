@@ -4,9 +4,10 @@
  *
  *   staged: (model, shard) --EXTRACT--> activations[m, k]
  *           (pair, shard, block) + activations of a and b on the shard --CORRELATE--> partial[pair, k, block]
- *   fused:  (chunk c of consecutive shards, block) + the checkpoints of plan.pairModels
- *             --CORRELATE_FUSED--> partial[pair, c, block] of every pair, and in the first block the partial
- *                                  statistics[m, c] of every table model (no activation files)
+ *   fused:  (chunk c of consecutive shards, block, unit) + the checkpoints of the unit's models
+ *             --CORRELATE_FUSED--> partial[pair, c, block] of every pair of the unit, and in the first block the
+ *                                  partial statistics[m, c] of its table models (no activation files); a unit
+ *                                  (plan.fusedUnits) is every pair, or in a study one cell's pairs
  *   partials[pair, *, block] --MERGE (fanIn: the U partials, sorted by shard or chunk)--> moments[pair, block]
  *                            (U = 1: the one partial is the moments, no MERGE task)
  *   moments[pair, block]     --FINALISE (seeded baselines)--> summary[pair, block]
@@ -28,8 +29,8 @@ include { fanIn; collectSorted; sortedFiles } from '../fan_in/main'
 
 // the meta of one partial: id (its file name without .h5), key (the pair and block it is merged into), the pair,
 // the block (index), the unit (shard or chunk) and how many units the pair and block have
-def partialMeta(plan, Map pair, Map block, String unit, n_units) {
-    [id: "${pair.id}.${plan.taskName(unit, block)}".toString(), key: plan.pairBlockId(pair, block), pair: pair.id,
+def partialMeta(plan, Map pair, Map block, String unit, n_units, String task = null) {
+    [id: "${pair.id}.${task ?: plan.taskName(unit, block)}".toString(), key: plan.pairBlockId(pair, block), pair: pair.id,
      a: pair.a, b: pair.b, group: pair.group, block: block.index, layers: block.layers, unit: unit, n_units: n_units]
 }
 
@@ -50,21 +51,25 @@ workflow PAIR_CORRELATION {
         ch_fused = shard_list
             .flatMap { list -> plan.chunksOf(list) }
             .combine(Channel.fromList(plan.blocks))
+            .combine(Channel.fromList(plan.fusedUnits.withIndex().collect { u, i -> [i] }))
             .combine(ch_pair_models)
-            .map { chunk, files, block, names, checkpoints ->
-                [[id: plan.taskName(chunk.chunk, block), chunk: chunk.chunk, n_chunks: chunk.n_chunks, block: block.index,
-                  layers: block.layers, pairs: plan.pairs.collect { "${it.a}:${it.b}".toString() }, models: names,
-                  stats_models: block.index == 0 ? plan.statsModels : [],
-                  memory_mb: plan.memoryMb('CORRELATE_FUSED', null, block),
-                  native_mb: plan.nativeMb('CORRELATE_FUSED', null, block)],
-                 files, checkpoints]
+            .map { chunk, files, block, u, names, checkpoints ->
+                def unit = plan.fusedUnits[u]
+                def mine = [names, checkpoints].transpose().findAll { it[0] in unit.models }
+                def meta = [id: plan.taskName(chunk.chunk, block, unit.id), chunk: chunk.chunk, n_chunks: chunk.n_chunks,
+                            block: block.index, layers: block.layers, pairs: unit.pairs.collect { "${it.a}:${it.b}".toString() },
+                            models: mine.collect { it[0] }, stats_models: block.index == 0 ? unit.statsModels : [],
+                            memory_mb: plan.memoryMb('CORRELATE_FUSED', null, block, unit),
+                            native_mb: plan.nativeMb('CORRELATE_FUSED', null, block, unit)]
+                if (unit.id) meta.unit = unit.id    // a study's cell; absent otherwise, so a run's task hashes stay as they were
+                [meta, files, mine.collect { it[1] }]
             }
         CORRELATE_FUSED(ch_fused, jars['correlate-fused'])
         // the tool names each pair's file '<a>__<b>.<task>.h5' and each model's statistics '<model>.<task>.stats-partial.h5'
         ch_fused_files = CORRELATE_FUSED.out.partials.map { meta, files -> [meta, sortedFiles(files).collectEntries { [it.name, it] }] }
         ch_partials = ch_fused_files.flatMap { meta, byName ->
-            plan.pairs.collect { pair ->
-                def m = partialMeta(plan, pair, plan.blocks[meta.block], meta.chunk, meta.n_chunks)
+            plan.fusedUnits.find { it.id == meta.unit }.pairs.collect { pair ->
+                def m = partialMeta(plan, pair, plan.blocks[meta.block], meta.chunk, meta.n_chunks, meta.id)
                 def f = byName["${m.id}.h5".toString()]
                 if (f == null) error "CORRELATE_FUSED (${meta.id}): no ${m.id}.h5 among ${byName.keySet().sort()}"
                 [m, f]
