@@ -27,7 +27,7 @@ export UN_TEST_WORK
 tap="$UN_TEST_WORK/tests.tap"
 rc=0
 bats --tap tests/lib/plan.bats tests/pipeline/launcher.bats tests/pipeline/params.bats tests/pipeline/modules.bats \
-    tests/pipeline/stub.bats tests/pipeline/build.bats tests/pipeline/real.bats | tee "$tap" || rc=$?
+    tests/pipeline/stub.bats tests/pipeline/build.bats tests/pipeline/real.bats tests/pipeline/study.bats | tee "$tap" || rc=$?
 
 # TAP: "1..N", "ok N name", "ok N name # skip reason", "not ok N name"
 planned="$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)"
