@@ -2,6 +2,7 @@ package org.uneurons.train;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.TreeSet;
 
 import org.uneurons.core.cli.Args;
 import org.uneurons.core.cli.UsageException;
@@ -9,7 +10,7 @@ import org.uneurons.core.cli.UsageException;
 /** The train tool's command line, checked before any shard is read (usage errors, exit 2). */
 record TrainSettings(List<Path> trainShards, List<Path> validShards, Path outdir, long seed, int steps, int batch,
                      int ctxOption, Integer vocabOption, int nLayer, int dModel, int nHead, int dMlp, Optimizer optimizer,
-                     int evalEvery, int valRows, int logEvery, String deviceSpec, int threads) {
+                     int evalEvery, int valRows, int logEvery, String deviceSpec, int threads, List<Integer> saveSteps) {
 
     /** AdamW with warmup and cosine decay, and gradient clipping. */
     record Optimizer(double lr, double minLr, int warmup, double weightDecay, double beta1, double beta2, double clip) {
@@ -55,12 +56,35 @@ record TrainSettings(List<Path> trainShards, List<Path> validShards, Path outdir
             throw new UsageException("--threads expects a non-negative integer, got " + threads);
         }
         Integer vocab = a.has("vocab-size") ? a.positive("vocab-size", 0) : null;
+        List<Integer> saveSteps = saveSteps(a.strings("save-steps"), steps);
         Path outdir = a.outputDir("outdir");
         for (String file : TrainTool.CHECKPOINT_FILES) {
             a.outputFile("--outdir", outdir.resolve(file));
         }
         return new TrainSettings(trainShards, validShards, outdir, seed, steps, batch, ctxOpt, vocab, nLayer, dModel,
-                nHead, dMlp, optimizer, evalEvery, valRows, logEvery, deviceSpec, threads);
+                nHead, dMlp, optimizer, evalEvery, valRows, logEvery, deviceSpec, threads, saveSteps);
+    }
+
+    /** --save-steps: the steps after which a checkpoint is saved, sorted, each in 1..steps. */
+    static List<Integer> saveSteps(List<String> values, int steps) {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (String v : values) {
+            int s;
+            try {
+                s = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--save-steps: '" + v + "' is not a step (expected integers 1.." + steps + ")");
+            }
+            if (steps == 0) {
+                throw new UsageException("--save-steps: " + s + " with --steps 0 (the initialisation has no later step)");
+            }
+            if (s < 1 || s > steps) {
+                throw new UsageException("--save-steps: " + s + " is " + (s < 1 ? "below 1" : "beyond --steps " + steps)
+                        + " (expected integers 1.." + steps + ")");
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
     }
 
 }

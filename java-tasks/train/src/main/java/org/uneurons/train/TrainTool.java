@@ -63,6 +63,8 @@ public final class TrainTool extends Tool {
         o.addOption(option("val-rows", "N", "validation rows used, from the start of --valid (default 512)"));
         o.addOption(option("log-every", "N", "train_log.csv row every N steps (default 10)"));
         o.addOption(option("device", "DEV", "cpu, gpu or gpu:N (default cpu)"));
+        o.addOption(option("save-steps", "LIST", "also save a checkpoint after each of these steps (comma-separated, "
+                + "1..steps) in OUTDIR/steps/stepNNNNNN/: config.json, model.safetensors, training.json"));
         o.addOption(option("threads", "N", "PyTorch CPU threads (default 1: tiny models train faster on one thread per "
                 + "process, and several trainings share the cores better; 0 = PyTorch's default)"));
     }
@@ -87,7 +89,7 @@ public final class TrainTool extends Tool {
                 s.nLayer(), s.dModel(), s.nHead(), s.dMlp(), train.ctx, vocab, train.size(), s.batch(), s.steps(),
                 (double) s.steps() * s.batch() / train.size(), s.seed(), device, unigram);
         TrainingLoop loop = new TrainingLoop(s, shape, train, valid, err);
-        TrainingLoop.Result r = loop.run(device);
+        TrainingLoop.Result r = loop.run(device, (step, weights) -> writeStep(s, shape, train, step, weights));
         // the checkpoint's files are published together: a checkpoint without its training.json never appears
         try (OutputSet set = new OutputSet()) {
             writeCheckpoint(set, s, shape, train, r);
@@ -97,6 +99,32 @@ public final class TrainTool extends Tool {
         out.printf(Locale.ROOT, "wrote %s (%s steps, %.1f s; final train loss %s, val loss %s, unigram entropy %.3f)%n",
                 s.outdir(), s.steps(), r.seconds(), fmt(r.lastTrain()), fmt(r.lastVal()), unigram);
         return EXIT_OK;
+    }
+
+    /**
+     * The checkpoint after {@code step} of --save-steps, OUTDIR/steps/stepNNNNNN/ (config.json, model.safetensors,
+     * training.json with the step and seed): its files are published together, so a killed task leaves none or all.
+     */
+    private void writeStep(TrainSettings s, Gpt2Shape shape, TrainingRows train, int step, java.util.Map<String, float[]> weights) {
+        Path dir = stepDir(s.outdir(), step);
+        try (OutputSet set = new OutputSet()) {
+            writeWeights(set, dir, shape, train, weights);
+            JsonObject info = new JsonObject();
+            info.addProperty("seed", s.seed());
+            info.addProperty("step", step);
+            info.addProperty("steps", s.steps());
+            info.addProperty("batch_size", s.batch());
+            info.addProperty("tokens_seen", (long) step * s.batch() * train.ctx);
+            set.write(dir.resolve("training.json"),
+                    AtomicOutput.string(new GsonBuilder().setPrettyPrinting().create().toJson(info) + "\n"));
+            set.commit();
+        }
+        err.printf(Locale.ROOT, "train: saved step %d in %s%n", step, dir);
+    }
+
+    /** The directory of the checkpoint saved after {@code step}: OUTDIR/steps/step000640. */
+    static Path stepDir(Path outdir, int step) {
+        return outdir.resolve("steps").resolve(String.format(Locale.ROOT, "step%06d", step));
     }
 
     /** PyTorch's thread counts are read once, when the engine starts: set them first, then pick the device. */
@@ -116,13 +144,19 @@ public final class TrainTool extends Tool {
     /** model.safetensors, config.json and train_log.csv: the checkpoint the rest of the pipeline loads. */
     private static void writeCheckpoint(OutputSet set, TrainSettings s, Gpt2Shape shape, TrainingRows train,
                                         TrainingLoop.Result r) {
+        writeWeights(set, s.outdir(), shape, train, r.weights());
+        set.write(s.outdir().resolve("train_log.csv"), r.log().content());
+    }
+
+    /** model.safetensors and config.json in {@code dir}: the final checkpoint's and every saved step's alike. */
+    private static void writeWeights(OutputSet set, Path dir, Gpt2Shape shape, TrainingRows train,
+                                     java.util.Map<String, float[]> weights) {
         SafetensorsWriter st = new SafetensorsWriter().metadata("format", "pt");
-        shape.tensors().forEach((name, dims) -> st.putF32(name, r.weights().get(name), dims));
-        set.write(s.outdir().resolve("model.safetensors"), st.content());
-        set.write(s.outdir().resolve("config.json"), AtomicOutput.string(ModelConfig.gpt2Json(shape.nLayer(),
+        shape.tensors().forEach((name, dims) -> st.putF32(name, weights.get(name), dims));
+        set.write(dir.resolve("model.safetensors"), st.content());
+        set.write(dir.resolve("config.json"), AtomicOutput.string(ModelConfig.gpt2Json(shape.nLayer(),
                 shape.dModel(), shape.nHead(), shape.dMlp(), shape.nCtx(), shape.vocabSize(), train.meta.bosId(),
                 train.meta.eosId())));
-        set.write(s.outdir().resolve("train_log.csv"), r.log().content());
     }
 
     /** training.json: every setting and the outcome, for provenance. */

@@ -24,6 +24,11 @@ final class TrainingLoop {
     /** Separates the data-order stream from the initialisation stream of the same seed. */
     private static final long DATA_ORDER_SALT = 0x5DEECE66DL;
 
+    /** Saves the weights after a step of --save-steps (the loop keeps training: nothing of the model changes). */
+    interface StepSaver {
+        void save(int step, Map<String, float[]> weights);
+    }
+
     /** What training leaves: the weights by tensor name, the last losses, the log, the steps computed twice. */
     record Result(Map<String, float[]> weights, double lastTrain, double lastVal, int recomputedSteps,
                   TrainLog.Writer log, double seconds) {
@@ -60,6 +65,11 @@ final class TrainingLoop {
     }
 
     Result run(Device device) {
+        return run(device, (step, weights) -> { });
+    }
+
+    /** Trains, handing the weights after every step of --save-steps to {@code saver}. */
+    Result run(Device device, StepSaver saver) {
         TrainSettings.Optimizer o = s.optimizer();
         try (TrainableGpt2 model = new TrainableGpt2(shape, Gpt2Init.initialise(shape, s.seed()), device)) {
             AdamW opt = new AdamW(model.parameters(), model.manager(), o.beta1(), o.beta2(), 1e-8, o.weightDecay(), o.clip());
@@ -74,6 +84,9 @@ final class TrainingLoop {
                 double rate = schedule.at(step);
                 double[] lossNorm = step(model, opt, order.next(s.batch()), rate, step);
                 record(model, step, rate, lossNorm[0], lossNorm[1]);
+                if (s.saveSteps().contains(step + 1)) {
+                    saver.save(step + 1, model.weights());   // a copy to the host: draws nothing, changes nothing
+                }
                 progress.advance((long) s.batch() * train.ctx);
             }
             if (s.steps() > 0) {
