@@ -180,6 +180,11 @@ final class Charts {
 
     /** Lines with shaded bands, e.g. the mean over seeds with their min-max range, and plain lines beside them. */
     static void bands(Path png, String title, String xLabel, String yLabel, List<Band> bands) {
+        bands(png, title, xLabel, yLabel, bands, false);
+    }
+
+    /** {@link #bands} with, when {@code logX}, a log-scaled x axis (e.g. training steps from 16 to 640). */
+    static void bands(Path png, String title, String xLabel, String yLabel, List<Band> bands, boolean logX) {
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
         List<Band> drawn = new java.util.ArrayList<>();
         for (Band b : bands) {
@@ -212,7 +217,13 @@ final class Charts {
         plot.setRenderer(r);
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
-        if (bands.stream().allMatch(b -> java.util.Arrays.stream(b.x()).allMatch(x -> x == Math.rint(x)))) {
+        if (logX) {
+            org.jfree.chart.axis.LogAxis axis = new org.jfree.chart.axis.LogAxis(xLabel);
+            axis.setBase(2);
+            axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+            axis.setNumberFormatOverride(new java.text.DecimalFormat("0", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
+            plot.setDomainAxis(axis);
+        } else if (bands.stream().allMatch(b -> java.util.Arrays.stream(b.x()).allMatch(x -> x == Math.rint(x)))) {
             // layers: ticks at whole numbers, not 0.1 apart for a 2-layer model
             plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         }

@@ -23,14 +23,22 @@ final class ReportPage {
 
     /** The page; with {@code browser}, it links the neuron browser (neurons/index.html) and each top neuron's page. */
     static String render(ReportModel m, boolean browser) {
+        return render(m, browser, null);
+    }
+
+    /** The page; a study's page has the section "Universality through training" after the headline. */
+    static String render(ReportModel m, boolean browser, DynamicsSection dynamics) {
         Html h = new Html();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>").esc(m.title()).append("</title>\n<style>\n").append(CSS).append("</style>\n")
                 .append("</head>\n<body>\n<main>\n");
-        header(h, m, browser);
+        header(h, m, browser, dynamics != null);
         RunSection.render(h, m.run());
         HeadlineSection.render(h, m);
+        if (dynamics != null) {
+            dynamics.render(h);
+        }
         DistributionsSection.render(h, m.distributions());
         SweepSection.render(h, m);
         LayersSection.render(h, m);
@@ -45,7 +53,7 @@ final class ReportPage {
     }
 
     /** Title, the groups with their colours, the threshold and version, and the section links. */
-    private static void header(Html h, ReportModel m, boolean browser) {
+    private static void header(Html h, ReportModel m, boolean browser, boolean dynamics) {
         h.append("<h1>").esc(m.title()).append("</h1>\n");
         h.append("<p class=\"sub\">Groups: ");
         for (int i = 0; i < m.groups().size(); i++) {
@@ -54,7 +62,9 @@ final class ReportPage {
         }
         h.append(". Universality threshold ").append(Fmt.threshold(m.threshold()))
                 .append(" on excess correlation. Report ").esc(m.version()).append(".</p>\n");
-        h.append("<nav><a href=\"#run\">Run</a><a href=\"#headline\">Headline</a><a href=\"#distributions\">Distributions</a>")
+        h.append("<nav><a href=\"#run\">Run</a><a href=\"#headline\">Headline</a>")
+                .append(dynamics ? "<a href=\"#dynamics\">Through training</a>" : "")
+                .append("<a href=\"#distributions\">Distributions</a>")
                 .append("<a href=\"#sweep\">Threshold sweep</a><a href=\"#layers\">Per layer</a>")
                 .append("<a href=\"#properties\">Properties</a><a href=\"#families\">Families</a>")
                 .append("<a href=\"#roles\">Roles</a><a href=\"#interventions\">Interventions</a>")

@@ -71,6 +71,9 @@ public final class ReportTool extends Tool {
         o.addOption(Option.builder().longOpt("interventions").hasArg().argName("GROUP=DIR")
                 .desc("a group's intervene task directory (entropy.csv, attention.csv, prediction.csv), repeatable,"
                         + " once per group of --neurons").build());
+        o.addOption(Option.builder().longOpt("dynamics").hasArg().argName("DIR")
+                .desc("a study's dynamics tool directory (curves.csv, layers.csv, onset.csv, persistence.csv): the"
+                        + " section 'Universality through training'").build());
         o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("tokens analysed, as shown in the summary").build());
         o.addOption(Option.builder().longOpt("threshold").hasArg().argName("X")
                 .desc("the run's universality threshold (default: param 'threshold', else 0.5)").build());
@@ -92,11 +95,16 @@ public final class ReportTool extends Tool {
         ReportInputs inputs = ReportInputs.read(settings);
         ReportModel model = ModelBuilder.build(settings, inputs, Version.describe(getClass()));
         Browser browser = settings.browser() ? browser(settings, inputs) : null;
+        DynamicsSection dynamics = args.has("dynamics")
+                ? DynamicsSection.read(args.input("--dynamics", Path.of(args.string("dynamics")))) : null;
         // written into a temporary directory, which replaces the report directory whole
         try (OutputSet out = new OutputSet()) {
             Path dir = out.tempDirectory(target);
             ReportCharts.write(model, dir);
-            Files.writeString(dir.resolve("index.html"), ReportPage.render(model, browser != null),
+            if (dynamics != null) {
+                dynamics.writeCharts(dir);
+            }
+            Files.writeString(dir.resolve("index.html"), ReportPage.render(model, browser != null, dynamics),
                     StandardCharsets.UTF_8);
             if (browser != null) {
                 int files = NeuronBrowser.write(dir, browser.groups(), browser.contexts(), settings.title(),
