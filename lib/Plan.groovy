@@ -226,6 +226,7 @@ class Plan {
             .collect { k, v -> "${k}=${v}".toString() }.sort()
         tools = (demo ? ['corpus', 'train'] : ['tokenize']) + (fused ? ['correlate-fused'] : ['extract', 'correlate']) +
                 ['merge', 'finalise'] + (fused ? [] : ['stats-partial']) + ['stats-final', 'universality'] +
+                (study != null ? ['dynamics'] : []) +
                 (families ? ['families'] : []) + (roles ? ['weights'] : []) + (intervene ? ['intervene'] : []) + ['report']
 
         tokensPerShard = (p.seqs_per_shard as long) * (p.ctx as long)

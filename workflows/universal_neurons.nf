@@ -69,7 +69,7 @@ workflow UNIVERSAL_NEURONS {
     if (plan.study != null) {
         ch_dynamics_in = collectSorted(UNIVERSALITY.out.table) { plan.groups.indexOf(it[0].id) }
             .map { list -> [[id: 'dynamics', tables: list.collect { plan.dynamicsKey(it[0].id) }], list.collect { it[1] }] }
-        DYNAMICS(ch_dynamics_in, jars.universality)
+        DYNAMICS(ch_dynamics_in, jars.dynamics)
         ch_dynamics     = DYNAMICS.out.dynamics.map { meta, dir -> dir }
         ch_dyn_timing   = DYNAMICS.out.timing
         ch_dyn_versions = DYNAMICS.out.versions

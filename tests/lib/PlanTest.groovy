@@ -305,7 +305,7 @@ check("user checkpoints: a samplesheet names them; a context longer than a model
 // --- studies (lib/StudyGrid.groovy): universality within each (size, step) cell ---------------------------------
 check('demo study, 2 widths x 2 steps x 3 seeds + a control per width, S = 2: 137 tasks') {
     Plan p = plan([seeds: 3, study_steps: '4,2', study_widths: '32,64'])
-    assert p.study != null && p.demo && !p.fused
+    assert p.study != null && p.demo && !p.fused && p.tools.contains('dynamics') && !plan([:]).tools.contains('dynamics')
     assert p.cells*.id == ['w32-step2', 'w32-step4', 'w64-step2', 'w64-step4']
     assert p.groups == ['w32-step2', 'w32-step2-control', 'w32-step4', 'w32-step4-control',
                         'w64-step2', 'w64-step2-control', 'w64-step4', 'w64-step4-control']

@@ -2,7 +2,7 @@
  * DYNAMICS: a study's universality against training step and model size (docs/dynamics.md). Every cell's
  * universality table (UNIVERSALITY's `table`, in plan.groups order) with its key SIZE,STEP,KIND (meta.tables, the
  * same order; KIND trained or control) -> dynamics/: curves.csv, layers.csv, trajectories.csv, onset.csv,
- * persistence.csv. Tool: org.uneurons.universality.DynamicsTool (in the universality jar).
+ * persistence.csv. Tool: org.uneurons.dynamics.DynamicsTool (java-tasks/dynamics).
  * Options: --threshold (the run's universal threshold).
  */
 process DYNAMICS {
@@ -22,7 +22,7 @@ process DYNAMICS {
     def args = task.ext.args ?: ''
     def dirs = TaskCommand.asList(tables)
     """
-    ${TaskCommand.run(task, jar, 'org.uneurons.universality.DynamicsTool', meta.id)} \\
+    ${TaskCommand.run(task, jar, 'org.uneurons.dynamics.DynamicsTool', meta.id)} \\
         ${[meta.tables, dirs].transpose().collect { key, dir -> "--table ${key}=${dir}/neurons.csv" }.join(' ')} \\
         ${args} \\
         --outdir dynamics

@@ -1,4 +1,4 @@
-package org.uneurons.universality;
+package org.uneurons.dynamics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.uneurons.universality;
+package org.uneurons.dynamics;
 
 import java.util.ArrayList;
 import java.util.Arrays;
