@@ -440,8 +440,10 @@ class Plan {
             List sizes = cells.collect { it.size }.unique(), steps = cells.collect { it.step }.unique().sort()
             who = "${demo ? 'demo ' : ''}study, ${cells.size()} cells (sizes ${sizes.collect { it ?: '-' }.join(', ')}; steps ${steps.join(', ')}), ${models.size()} models; the report's cell ${cells.last().id}"
         }
-        String byGroup = groups.collect { g -> "${g} ${pairsPerGroup[g]}" }.join(', ')
-        "${who}; anchor ${anchor}; ${pairs.size()} pair${pairs.size() == 1 ? "" : "s"} (${byGroup}); tables of ${statsModels.join(', ')}; correlate ${fused ? 'fused' : 'staged'}"
+        // a study's groups and table models are listed in the plan and the report; the line names how many
+        String byGroup = study != null ? "in ${groups.size()} groups" : "(${groups.collect { g -> "${g} ${pairsPerGroup[g]}" }.join(', ')})"
+        String tables = study != null ? "${statsModels.size()} models" : statsModels.join(', ')
+        "${who}; anchor ${anchor}; ${pairs.size()} pair${pairs.size() == 1 ? "" : "s"} ${byGroup}; tables of ${tables}; correlate ${fused ? 'fused' : 'staged'}"
     }
 
     /** What the run costs for s shards (null: not known yet), and whether it fits its limits. */

@@ -2,8 +2,8 @@ import java.nio.file.Files
 import java.nio.file.Path
 
 /**
- * The message at the end of a successful run: where the report is, and each group's headline numbers read from its
- * published neurons.csv (mean excess correlation, universal neurons and their share).
+ * The message at the end of a successful run: where the report is (and a study's curves), and each group's headline
+ * numbers read from its published neurons.csv (mean excess correlation, universal neurons and their share).
  */
 class RunEnd {
     static String message(Path outdir) {
@@ -11,6 +11,10 @@ class RunEnd {
         Path report = outdir.resolve('report/index.html')
         lines << (Files.exists(report) ? "report: ${report.toAbsolutePath().normalize()}".toString()
                                        : "no report was written under ${outdir}".toString())
+        Path dynamics = outdir.resolve('dynamics/curves.csv')
+        if (Files.exists(dynamics)) {
+            lines << "study: universality against step and size in ${dynamics.parent.toAbsolutePath().normalize()} (docs/dynamics.md)".toString()
+        }
         Path groups = outdir.resolve('universality')
         if (Files.isDirectory(groups)) {
             // the anchor's group first, then the others by name
