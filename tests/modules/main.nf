@@ -25,6 +25,7 @@ include { FAMILIES        } from '../../modules/local/families/main'
 include { WEIGHTS         } from '../../modules/local/weights/main'
 include { INTERVENE       } from '../../modules/local/intervene/main'
 include { REPORT          } from '../../modules/local/report/main'
+include { DYNAMICS        } from '../../modules/local/dynamics/main'
 
 params.fixtures = null   // a directory of placeholder files, made by tests/pipeline/modules.bats
 
@@ -44,8 +45,11 @@ workflow {
 
     CORPUS(Channel.of([[id: 'demo'], []]), jar)
     TOKENIZE(Channel.of([[id: 'corpus'], [fixture('a.txt'), fixture('b.jsonl')]]), jar)
+    // the demo's run, and a study's (a width, saving checkpoints at steps 2 and 4)
     TRAIN(Channel.of([[id: 'seed1', seed: 1, control: 0], [fixture('train.00000.h5'), fixture('train.00001.h5')],
-                      [fixture('analysis.00000.h5')]]), jar)
+                      [fixture('analysis.00000.h5')]],
+                     [[id: 'w32-seed1', seed: 1, control: 0, d_model: 32, d_mlp: 128, saves: [2, 4]],
+                      [fixture('train.00000.h5'), fixture('train.00001.h5')], [fixture('analysis.00000.h5')]]), jar)
     EXTRACT(Channel.of([seed1, fixture('analysis.00000.h5'), fixture('seed1')]), jar)
     CORRELATE(Channel.of([[id: 'seed1__seed2.analysis.00000', pair: 'seed1__seed2', a: 'seed1', b: 'seed2', group: 'trained',
                            shard: 'analysis.00000', n_shards: 2],
@@ -75,7 +79,11 @@ workflow {
                        fixture('universal.csv'),
                        [fixture('families/trained/families'), fixture('families/control/families')],
                        [fixture('roles/seed1/roles'), fixture('roles/seed2/roles'), fixture('roles/control/roles')],
-                       [fixture('interventions/trained/interventions'), fixture('interventions/control/interventions')]]), jar)
+                       [fixture('interventions/trained/interventions'), fixture('interventions/control/interventions')],
+                       fixture('dynamics/dynamics')]), jar)
+    // a study's cells: their tables with their keys, in the plan's order
+    DYNAMICS(Channel.of([[id: 'dynamics', tables: ['w32,4,trained', 'w32,4,control']],
+                         [fixture('tables/trained'), fixture('tables/control')]]), jar)
     FAMILIES(Channel.of([[id: 'trained', model: 'seed1'], fixture('tables/trained'), fixture('seed1'),
                          [fixture('analysis.00000.h5'), fixture('analysis.00001.h5')]]), jar)
     // the plan's memory requests (5,120 and 6,144 MiB; INTERVENE's native memory beside the heap)
@@ -103,6 +111,7 @@ workflow {
         WEIGHTS.out.roles.map { m, f -> row('WEIGHTS', 'roles', m, f) },
         INTERVENE.out.interventions.map { m, f -> row('INTERVENE', 'interventions', m, f) },
         REPORT.out.report.map { m, f -> row('REPORT', 'report', m, f) },
+        DYNAMICS.out.dynamics.map { m, f -> row('DYNAMICS', 'dynamics', m, f) },
     )
         .collectFile(name: 'outputs.tsv', storeDir: params.outdir, sort: true, newLine: true)
 }

@@ -11,7 +11,7 @@ setup_file() {
     mkdir -p "$FIX/seed1" "$FIX/seed2" "$FIX/3f2a9c1e" "$FIX/control" "$FIX/tables/trained" "$FIX/tables/control" \
              "$FIX/families/trained/families" "$FIX/families/control/families" "$FIX/roles/seed1/roles" \
              "$FIX/roles/seed2/roles" "$FIX/roles/control/roles" "$FIX/interventions/trained/interventions" \
-             "$FIX/interventions/control/interventions"
+             "$FIX/interventions/control/interventions" "$FIX/dynamics/dynamics"
     (cd "$FIX" && touch tool.jar a.txt b.jsonl train.00000.h5 train.00001.h5 analysis.00000.h5 analysis.00001.h5 \
         seed1.analysis.00000.h5 seed2.analysis.00000.h5 seed1__seed2.analysis.00000.h5 seed1__seed2.analysis.00001.h5 \
         seed1__seed2.moments.h5 seed1.analysis.00000.stats-partial.h5 seed1.analysis.00001.stats-partial.h5 \
@@ -72,8 +72,18 @@ expect_versions() {
 }
 
 @test "module TRAIN: a checkpoint directory named after the model" {
-    expect TRAIN checkpoint $'seed1\tseed1/ seed1/config.json seed1/model.safetensors seed1/train_log.csv'
+    expect TRAIN checkpoint $'seed1\tseed1/ seed1/config.json seed1/model.safetensors seed1/train_log.csv' \
+                            $'w32-seed1\tw32-seed1/ w32-seed1/config.json w32-seed1/model.safetensors w32-seed1/steps w32-seed1/train_log.csv'
     expect_versions TRAIN train
+    # a study's run: its width and the steps it saves reach the tool, the steps' checkpoints are in the directory
+    local run dir
+    run="$(grep -l "^### name: 'TRAIN (w32-seed1)'" "$WORK"/work/*/*/.command.run)" dir="$(dirname "$run")"
+    grep -qx 'save steps: 2,4' "$dir/.command.out" || fail "TRAIN (w32-seed1) does not save steps 2,4" "$dir/.command.out"
+    grep -q -- '--d-model 32 --d-mlp 128' "$dir/.command.out" || fail "TRAIN (w32-seed1) is not of width 32" "$dir/.command.out"
+    [[ -s "$dir/w32-seed1/steps/step000002/config.json" && -e "$dir/w32-seed1/steps/step000004/model.safetensors" ]] \
+        || fail "no steps/stepNNNNNN checkpoints in TRAIN (w32-seed1)'s directory" "$WORK/modules.log"
+    run="$(grep -l "^### name: 'TRAIN (seed1)'" "$WORK"/work/*/*/.command.run)"
+    grep -qx 'save steps: none' "$(dirname "$run")/.command.out" || fail "the demo's TRAIN (seed1) saves steps" "$WORK/modules.log"
 }
 
 @test "module EXTRACT: activations named model.shard" {
@@ -171,4 +181,15 @@ expect_versions() {
     out="$(grep -h '^interventions: ' "$WORK"/work/*/*/.command.out)"
     [[ "$out" == 'interventions: interventions/1/interventions interventions/2/interventions' ]] \
         || fail "REPORT got: $out" "$WORK/modules.log"
+    out="$(grep -h '^dynamics: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'dynamics: dynamics/dynamics' ]] || fail "REPORT got: $out" "$WORK/modules.log"
+}
+
+@test "module DYNAMICS: every cell's table with its key SIZE,STEP,KIND -> dynamics/" {
+    expect DYNAMICS dynamics $'dynamics\tdynamics/ dynamics/curves.csv dynamics/layers.csv dynamics/onset.csv dynamics/persistence.csv dynamics/trajectories.csv'
+    expect_versions DYNAMICS dynamics
+    local out
+    out="$(grep -h '^dynamics tables: ' "$WORK"/work/*/*/.command.out)"
+    [[ "$out" == 'dynamics tables: w32,4,trained=tables/1/trained w32,4,control=tables/2/control' ]] \
+        || fail "DYNAMICS got: $out" "$WORK/modules.log"
 }

@@ -31,7 +31,7 @@ process DYNAMICS {
     stub:
     """
     ${TaskCommand.stub(task, 'dynamics')}
-    echo "tables: ${[meta.tables, TaskCommand.asList(tables)].transpose().collect { k, d -> "${k}=${d}" }.join(' ')}"
+    echo "dynamics tables: ${[meta.tables, TaskCommand.asList(tables)].transpose().collect { k, d -> "${k}=${d}" }.join(' ')}"
     mkdir dynamics
     touch dynamics/curves.csv dynamics/layers.csv dynamics/trajectories.csv dynamics/onset.csv dynamics/persistence.csv
     """

@@ -45,6 +45,7 @@ process TRAIN {
     stub:
     """
     ${TaskCommand.stub(task, 'train')}
+    echo "save steps: ${meta.saves ? meta.saves.join(',') : 'none'}"
     mkdir ${meta.id}
     echo '{}' > ${meta.id}/config.json
     touch ${meta.id}/model.safetensors
