@@ -180,11 +180,15 @@ final class Charts {
 
     /** Lines with shaded bands, e.g. the mean over seeds with their min-max range, and plain lines beside them. */
     static void bands(Path png, String title, String xLabel, String yLabel, List<Band> bands) {
-        bands(png, title, xLabel, yLabel, bands, false);
+        bands(png, title, xLabel, yLabel, bands, false, false);
     }
 
-    /** {@link #bands} with, when {@code logX}, a log-scaled x axis (e.g. training steps from 16 to 640). */
-    static void bands(Path png, String title, String xLabel, String yLabel, List<Band> bands, boolean logX) {
+    /**
+     * {@link #bands} with, when {@code logX}, a log-scaled x axis (e.g. training steps from 16 to 640) and, when
+     * {@code fromZero}, a y axis that starts at 0 (fractions).
+     */
+    static void bands(Path png, String title, String xLabel, String yLabel, List<Band> bands, boolean logX,
+                      boolean fromZero) {
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
         List<Band> drawn = new java.util.ArrayList<>();
         for (Band b : bands) {
@@ -215,7 +219,7 @@ final class Charts {
             }
         }
         plot.setRenderer(r);
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(fromZero);
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
         if (logX) {
             org.jfree.chart.axis.LogAxis axis = new org.jfree.chart.axis.LogAxis(xLabel);

@@ -66,15 +66,42 @@ final class DynamicsSection {
     // --- charts -----------------------------------------------------------------------------------------------
 
     void writeCharts(Path dir) {
-        metricChart(dir, "mean_excess", EXCESS, "Mean excess correlation against training step", "mean excess correlation ϱ");
+        metricChart(dir, "mean_excess", EXCESS, "Mean excess correlation against training step", "mean excess correlation ϱ",
+                false);
         for (String f : fractions) {
-            metricChart(dir, f, fractionFile(f), "Neurons with ϱ > " + f.substring("frac_above_".length())
-                    + " against training step", "fraction of neurons");
+            if (anyAbove(curves, f)) {
+                metricChart(dir, f, fractionFile(f), "Neurons with ϱ > " + f.substring("frac_above_".length())
+                        + " against training step", "fraction of neurons", true);
+            }
         }
         for (String size : sizes) {
-            layersChart(dir, size);
+            if (anyUniversal(size)) {
+                layersChart(dir, size);
+            }
         }
-        onsetChart(dir);
+        if (onset.rows() > 0) {
+            onsetChart(dir);
+        }
+    }
+
+    /** Some table has a neuron above the column's threshold: a chart of only zeros would show nothing. */
+    private static boolean anyAbove(CsvTable t, String column) {
+        for (int r = 0; r < t.rows(); r++) {
+            if (t.number(r, column) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean anyUniversal(String size) {
+        for (int r = 0; r < layers.rows(); r++) {
+            if (layers.string(r, "size").equals(size) && layers.string(r, "kind").equals("trained")
+                    && layers.number(r, "frac_universal") > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Steps of a size's rows of {@code kind}, ascending, with the column's values. */
@@ -89,7 +116,7 @@ final class DynamicsSection {
     }
 
     /** One line per size (trained), and the controls as one grey band: their range over the sizes at each step. */
-    private void metricChart(Path dir, String column, String png, String title, String yLabel) {
+    private void metricChart(Path dir, String column, String png, String title, String yLabel, boolean fraction) {
         List<Charts.Band> bands = new ArrayList<>();
         FigureCsv data = new FigureCsv("size", "kind", "step", column);
         TreeMap<Integer, double[]> control = new TreeMap<>();
@@ -116,7 +143,7 @@ final class DynamicsSection {
             bands.add(new Charts.Band(sizes.size() > 1 ? "random-init control (range over sizes)" : "random-init control",
                     x, mid, lo, hi, -1, true));
         }
-        Charts.bands(dir.resolve(png), title, "training step", yLabel, bands, logSteps());
+        Charts.bands(dir.resolve(png), title, "training step", yLabel, bands, logSteps(), fraction);
         data.write(dir.resolve(ReportCharts.csv(png)));
     }
 
@@ -150,7 +177,7 @@ final class DynamicsSection {
         List<Charts.Band> bands = new ArrayList<>();
         byLayer.forEach((layer, s) -> bands.add(line("layer " + layer, s, layer, false)));
         Charts.bands(dir.resolve(layersFile(size)), "Universal fraction per layer against training step, " + size,
-                "training step", "fraction of the layer's neurons", bands, logSteps());
+                "training step", "fraction of the layer's neurons", bands, logSteps(), true);
         data.write(dir.resolve(ReportCharts.csv(layersFile(size))));
     }
 
@@ -199,14 +226,34 @@ final class DynamicsSection {
         h.append("<p>Universality computed within each cell of the study: at each training step and size, the anchor "
                 + "seed's checkpoint against the other seeds' checkpoints at the same step (docs/dynamics.md). The grey "
                 + "band is the random-init control's level: a random initialisation against the same seeds.</p>\n");
+        h.append("<div class=\"grid\">\n");
         h.img(EXCESS, "Mean excess correlation against training step, one line per size, the control as a band");
+        List<String> none = new ArrayList<>();
         for (String f : fractions) {
-            h.img(fractionFile(f), "Fraction of neurons above " + f.substring("frac_above_".length()) + " against step");
+            if (anyAbove(curves, f)) {
+                h.img(fractionFile(f), "Fraction of neurons above " + f.substring("frac_above_".length()) + " against step");
+            } else {
+                none.add(f.substring("frac_above_".length()));
+            }
         }
         for (String size : sizes) {
-            h.img(layersFile(size), "Universal fraction per layer against step, " + size);
+            if (anyUniversal(size)) {
+                h.img(layersFile(size), "Universal fraction per layer against step, " + size);
+            }
         }
-        h.img(ONSET, "Onset of the last step's most universal neurons");
+        if (onset.rows() > 0) {
+            h.img(ONSET, "Onset of the last step's most universal neurons");
+        }
+        h.append("</div>\n");
+        if (!none.isEmpty()) {
+            h.empty("No neuron of any table has excess correlation above " + String.join(", ", none)
+                    + " at any step: those fractions are 0, so there is no curve to draw.");
+        }
+        List<String> flat = sizes.stream().filter(s -> !anyUniversal(s)).toList();
+        if (!flat.isEmpty()) {
+            h.empty("No neuron of " + String.join(", ", flat) + " is universal (above the run's threshold) at any step:"
+                    + " no per-layer curves.");
+        }
         persistenceTable(h);
         h.append("<p class=\"rule\">What the curves show: how much of each step's network is correlated across seeds"
                 + " beyond a random rotation, and, following the anchor seed's neurons by their index, when its most"

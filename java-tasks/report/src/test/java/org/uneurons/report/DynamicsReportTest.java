@@ -35,8 +35,9 @@ class DynamicsReportTest {
         for (String size : List.of("w32", "w64")) {
             for (int step : new int[] {16, 64, 640}) {
                 double e = (size.equals("w64") ? 0.05 : 0.0) + step / 2000.0;
+                // no neuron of any table above 0.5: no chart of that fraction
                 curves.append(size).append(',').append(step).append(",trained,128,2,").append(e).append(',').append(e)
-                        .append(",0.25,").append(e / 4).append('\n');
+                        .append(",").append(e / 4).append(",0.0\n");
                 curves.append(size).append(',').append(step).append(",control,128,0,0.01,0.01,0.0,0.0\n");
                 for (int l = 0; l < (size.equals("w64") ? 2 : 1); l++) {
                     layers.append(size).append(',').append(step).append(",trained,").append(l).append(",64,").append(e)
@@ -65,7 +66,10 @@ class DynamicsReportTest {
         assertTrue(html.contains("<a href=\"#dynamics\">Through training</a>"));
         assertTrue(html.indexOf("id=\"dynamics\"") > html.indexOf("id=\"headline\"")
                 && html.indexOf("id=\"dynamics\"") < html.indexOf("id=\"distributions\""), "after the headline");
-        for (String png : List.of("dynamics_excess.png", "dynamics_frac_above_0.1.png", "dynamics_frac_above_0.5.png",
+        assertFalse(html.contains("dynamics_frac_above_0.5.png"));
+        assertFalse(Files.exists(report.resolve("dynamics_frac_above_0.5.png")), "no chart of only zeros");
+        assertTrue(html.contains("No neuron of any table has excess correlation above 0.5 at any step"));
+        for (String png : List.of("dynamics_excess.png", "dynamics_frac_above_0.1.png",
                 "dynamics_layers_w32.png", "dynamics_layers_w64.png", "dynamics_onset.png")) {
             assertTrue(html.contains("<img src=\"" + png + "\""), png);
             for (String f : List.of(png, ReportCharts.svg(png), ReportCharts.csv(png))) {
