@@ -412,12 +412,14 @@ check('samplesheet study: seed, step and size columns make the cells; the anchor
     }
 }
 
-check('the demo study preset (params/study-demo.yaml): 3 widths x 6 steps x 4 seeds, 708 tasks') {
+check('the demo study preset (params/study-demo.yaml): 3 widths x 6 steps x 4 seeds, 1 shard, 396 tasks') {
     Map yaml = (Map) new org.yaml.snakeyaml.Yaml().load(binding.root.resolve('params/study-demo.yaml').text)
     Plan p = plan(yaml)
     assert p.cells.size() == 18 && p.models.size() == 75 && p.pairs.size() == 108 && p.controls.size() == 3
-    // TRAIN 12 seeds + 3 controls; EXTRACT 75 models x 2 shards; CORRELATE 108 pairs x 2; STATS 18 anchors + 3 controls
-    assert p.describe(2) == 'plan: 2 analysis shards, 708 tasks: CORPUS 1, TRAIN 15, EXTRACT 150, CORRELATE 216, MERGE 108, FINALISE 108, STATS_PARTIAL 42, STATS_FINAL 21, UNIVERSALITY 36, DYNAMICS 1, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
+    // one analysis shard: TRAIN 12 seeds + 3 controls; EXTRACT 75 models; CORRELATE 108 pairs, no MERGE; STATS 18
+    // anchors + 3 controls
+    assert p.plannedShards == 1
+    assert p.describe(1) == 'plan: 1 analysis shard, 396 tasks: CORPUS 1, TRAIN 15, EXTRACT 75, CORRELATE 108, FINALISE 108, STATS_PARTIAL 21, STATS_FINAL 21, UNIVERSALITY 36, DYNAMICS 1, FAMILIES 2, WEIGHTS 5, INTERVENE 2, REPORT 1'
     assert p.reportGroups == ['w128-step640', 'w128-step640-control']
 }
 
