@@ -150,9 +150,9 @@ shards/analysis.00001.h5 --chunk c00001.L01-01 --layers-a 1-1" ]] || fail "CORRE
     local out missing f
     stub study --seeds 3 --study_steps 4 --study_widths 16,32
     tasks_as_planned study
-    out="$(grep -h '^tables: ' "$WORK"/study/work/*/*/.command.out | sort)"
+    out="$(grep -h -e '^tables: ' -e '^dynamics tables: ' "$WORK"/study/work/*/*/.command.out | sort)"
     [[ "$out" == *'tables: groups/1/w32-step4 groups/2/w32-step4-control'* ]] || fail "REPORT got: $out" "$WORK/study.log"
-    [[ "$out" == *'tables: w16,4,trained=tables/1/w16-step4 w16,4,control=tables/2/w16-step4-control w32,4,trained=tables/3/w32-step4 w32,4,control=tables/4/w32-step4-control'* ]] \
+    [[ "$out" == *'dynamics tables: w16,4,trained=tables/1/w16-step4 w16,4,control=tables/2/w16-step4-control w32,4,trained=tables/3/w32-step4 w32,4,control=tables/4/w32-step4-control'* ]] \
         || fail "DYNAMICS got: $out" "$WORK/study.log"
     for f in universality/w16-step4/neurons.csv universality/w32-step4-control/neurons.csv dynamics/curves.csv \
              dynamics/trajectories.csv models/w16-seed1/steps/step000004/model.safetensors models/w32-control/config.json; do
