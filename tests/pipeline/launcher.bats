@@ -44,6 +44,25 @@ setup_file() {
     ! grep -q '^nextflow launcher: building' "$log.2" || fail "the next run rebuilt again" "$log.2"
 }
 
+# The README's first command on a fresh machine: a checkout without java-tasks/dist builds every jar, then runs
+# (the launcher's bookkeeping of jar times must not end it under set -e when there was no jar before)
+@test "launcher: a checkout with no task jars builds them and goes on (the first run on a fresh machine)" {
+    local copy="$WORK/fresh" log="$WORK/fresh.log"
+    rm -rf "$copy" && mkdir -p "$copy"
+    (cd "$ROOT" && git ls-files -co --exclude-standard -z | grep -zv '^java-tasks/dist/' | tar --null -T - -cf -) \
+        | tar -C "$copy" -xf -
+    # Nextflow and the schema validator as they are (their first fetch is tested above)
+    mkdir -p "$copy/.cache" "$copy/lib"
+    [[ ! -d "$ROOT/.cache/nextflow" ]] || ln -s "$ROOT/.cache/nextflow" "$copy/.cache/nextflow"
+    cp "$ROOT"/lib/*.jar "$copy/lib/" 2>/dev/null || true
+    [[ ! -e "$copy/java-tasks/dist" ]] || fail "the copy has a java-tasks/dist"
+    (cd "$copy" && timeout 1200 ./nextflow run main.nf --help) >"$log" 2>&1 \
+        || fail "./nextflow run main.nf --help in a checkout without task jars failed" "$log"
+    grep -q '^nextflow launcher: building task jars (java-tasks/dist/.* is missing)' "$log" || fail "no build" "$log"
+    grep -q -- '--outdir' "$log" || fail "no parameter help after the first build" "$log"
+    [[ -f "$copy/java-tasks/dist/.built" && -f "$copy/java-tasks/dist/extract.jar" ]] || fail "no jars built" "$log"
+}
+
 # config_profile PROFILE PATTERN: the configuration of PROFILE resolves and holds PATTERN
 config_profile() {
     local log="$WORK/config-${1/,/-}.log"
