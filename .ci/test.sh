@@ -6,7 +6,9 @@
 #      every module alone (stub), stub runs of the DAG, the build's dependency rule, then one real run of
 #      -profile test shared by the tests that need it
 #      (resumed: all cached; a changed jar; a failure and -resume; fused = staged; -profile test,slurm,gpu on a
-#      private one-node SLURM, installed with apt-get as root, skipped where it cannot be)
+#      private one-node SLURM, installed with apt-get as root, skipped where it cannot be), the study tests, and
+#      the container tests (the CPU image built offline with podman, -profile test,podman; skipped where podman
+#      cannot run containers)
 # Prints bats' TAP output, then "N passed, M failed, K skipped". Work goes to a temporary directory, removed when
 # every test passed, kept (and named) otherwise.
 # Needs Java 17, Maven and bats (Debian package bats; .ci/run installs it); Nextflow is fetched by ./nextflow.
@@ -27,7 +29,8 @@ export UN_TEST_WORK
 tap="$UN_TEST_WORK/tests.tap"
 rc=0
 bats --tap tests/lib/plan.bats tests/pipeline/launcher.bats tests/pipeline/params.bats tests/pipeline/modules.bats \
-    tests/pipeline/stub.bats tests/pipeline/build.bats tests/pipeline/real.bats tests/pipeline/study.bats | tee "$tap" || rc=$?
+    tests/pipeline/stub.bats tests/pipeline/build.bats tests/pipeline/real.bats tests/pipeline/study.bats \
+    tests/pipeline/containers.bats | tee "$tap" || rc=$?
 
 # TAP: "1..N", "ok N name", "ok N name # skip reason", "not ok N name"
 planned="$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tap" | head -n 1)"

@@ -15,7 +15,7 @@ class ParamsHelp {
         Map schema = new JsonSlurper().parse(schemaFile.toFile()) as Map
         StringBuilder sb = new StringBuilder()
         sb << "universal-neurons ${version}: ${schema.description ?: schema.title}\n\n"
-        sb << "Usage:  ./nextflow run main.nf [-profile test|gpu|slurm|docker|apptainer] [-params-file x.yaml] [--NAME VALUE ...]\n"
+        sb << "Usage:  ./nextflow run main.nf [-profile test|gpu|slurm|docker|podman|apptainer] [-params-file x.yaml] [--NAME VALUE ...]\n"
         sb << "        ./nextflow run main.nf --help\n"
         sb << "Without --models the run is the demo (it trains its own seeds). Docs: README.md, docs/usage.md.\n"
         groups(schema).each { String title, Map<String, Map> props ->

@@ -76,6 +76,7 @@ config_profile() {
 @test "config: -profile slurm,gpu resolves"  { config_profile slurm,gpu "executor = 'slurm'"; }
 @test "config: -profile docker resolves"     { config_profile docker 'enabled = true'; }
 @test "config: -profile apptainer resolves"  { config_profile apptainer 'enabled = true'; }
+@test "config: -profile podman resolves"     { config_profile podman "containerOptions = '--network none'"; }
 
 # GPU processes are chosen by their label, which only -profile gpu configures
 @test "config: process_gpu is configured by -profile gpu only, and carried by TRAIN, EXTRACT, CORRELATE, CORRELATE_FUSED, FAMILIES, INTERVENE" {
@@ -129,6 +130,17 @@ launch_fake() {
     local d="$1"
     shift
     (cd "$d" && PATH="$d/fakebin:$PATH" ./nextflow "$@") >"$d/out" 2>&1 || true
+}
+
+# UN_BUILD_ONLY=1 (tools/build-image.sh): the launcher builds the task jars of UN_BUILD_PROFILE and stops
+@test "launcher: UN_BUILD_ONLY=1 builds the task jars and starts nothing" {
+    local d="$BATS_TEST_TMPDIR/buildonly" rc=0
+    fake_root "$d"
+    (cd "$d" && PATH="$d/fakebin:$PATH" UN_BUILD_ONLY=1 UN_BUILD_PROFILE=cuda ./nextflow run main.nf) >"$d/out" 2>&1 || rc=$?
+    ((rc == 0)) || fail "exit $rc" "$d/out"
+    grep -q -- '-Pcuda package' "$d/mvn.args" || fail "no mvn -Pcuda package" "$d/out"
+    grep -q '^nextflow launcher: building task jars' "$d/out" || fail "no build line" "$d/out"
+    ! grep -q 'N E X T F L O W' "$d/out" || fail "Nextflow started" "$d/out"
 }
 
 # lib/*.jar (Nextflow loads them with the pipeline): the JSON Schema validator of the params check, fetched with Maven
@@ -203,18 +215,18 @@ SH
     grep -q 'the jars are the cpu build, UN_BUILD_PROFILE asks for cuda' "$d/out" || fail "no reason given" "$d/out"
 }
 
-@test "launcher: -profile gpu on a CPU-only build stops before any task with one line; docker,gpu and apptainer,gpu pass" {
+@test "launcher: -profile gpu on a CPU-only build stops before any task with one line; docker,gpu, podman,gpu and apptainer,gpu pass" {
     local d="$BATS_TEST_TMPDIR/gpu-check" line
     fake_root "$d"
     echo cpu >"$d/java-tasks/dist/.flavour"
     UN_SKIP_BUILD=1 launch_fake "$d" run main.nf -profile test,gpu
     line="$(grep 'error' "$d/out")"
-    [[ "$line" == "nextflow launcher: error: -profile gpu needs the CUDA build of the task jars, but java-tasks/dist is the cpu build: run UN_BUILD_PROFILE=cuda ./nextflow run ... (mvn -Pcuda), or add -profile docker or apptainer for the GPU image" ]] \
+    [[ "$line" == "nextflow launcher: error: -profile gpu needs the CUDA build of the task jars, but java-tasks/dist is the cpu build: run UN_BUILD_PROFILE=cuda ./nextflow run ... (mvn -Pcuda), or add -profile docker, podman or apptainer for the GPU image" ]] \
         || fail "not the one line expected: $line" "$d/out"
     [[ "$(wc -l <"$d/out")" == 1 ]] || fail "more than one line" "$d/out"
     UN_SKIP_BUILD=1 launch_fake "$d" run main.nf -profile=gpu
     grep -q 'needs the CUDA build' "$d/out" || fail "-profile=gpu was not checked" "$d/out"
-    for p in docker,gpu gpu,apptainer; do
+    for p in docker,gpu podman,gpu gpu,apptainer; do
         UN_SKIP_BUILD=1 launch_fake "$d" run main.nf -profile "$p"
         ! grep -q 'needs the CUDA build' "$d/out" || fail "-profile $p (the GPU image) was refused" "$d/out"
     done
@@ -277,6 +289,27 @@ untask_in() {
     [[ "$(cut -d' ' -f1 "$w/cc/t5/gpu.txt")" == none ]] || fail "--device gpu:1 was given CUDA_VISIBLE_DEVICES"
     CUDA_VISIBLE_DEVICES=7 untask_in "$w/cc/t6" --device gpu
     [[ "$(cut -d' ' -f1 "$w/cc/t6/gpu.txt")" == 7 ]] || fail "SLURM's CUDA_VISIBLE_DEVICES was overridden"
+}
+
+# In a container, UN_IMAGE_JARS: the image's jar of the same name runs; a differing one is named on stderr, a
+# missing one is an error in one line
+@test "un-task: with UN_IMAGE_JARS it runs the image's jar, says so (and when it differs from the staged one); a missing one is one error line" {
+    local d="$BATS_TEST_TMPDIR/imagejars" out
+    mkdir -p "$d/fakebin" "$d/image" "$d/lib"
+    printf '#!/usr/bin/env bash\necho "$@"\n' >"$d/fakebin/java" && chmod +x "$d/fakebin/java"
+    echo same >"$d/extract.jar" && echo same >"$d/image/extract.jar"
+    out="$(cd "$d" && PATH="$d/fakebin:$PATH" UN_LIB="$d/lib" UN_IMAGE_JARS="$d/image" "$ROOT/bin/un-task" extract.jar Main --x 2>"$d/err")"
+    [[ "$out" == *"-cp $d/image/extract.jar:$d/lib/* Main --x" ]] || fail "not run from the image's jar: $out" "$d/err"
+    [[ "$(cat "$d/err")" == "un-task: jar $d/image/extract.jar (image)" ]] || fail "no line naming the jar" "$d/err"
+    echo newer >"$d/image/extract.jar"
+    (cd "$d" && PATH="$d/fakebin:$PATH" UN_LIB="$d/lib" UN_IMAGE_JARS="$d/image" "$ROOT/bin/un-task" extract.jar Main) >/dev/null 2>"$d/err"
+    grep -q "^un-task: jar $d/image/extract.jar (image); it differs from the staged extract.jar" "$d/err" || fail "no difference named" "$d/err"
+    rm "$d/image/extract.jar"
+    local rc=0
+    (cd "$d" && PATH="$d/fakebin:$PATH" UN_LIB="$d/lib" UN_IMAGE_JARS="$d/image" "$ROOT/bin/un-task" extract.jar Main) >/dev/null 2>"$d/err" || rc=$?
+    ((rc == 1)) || fail "a missing image jar exited $rc, not 1" "$d/err"
+    [[ "$(cat "$d/err")" == "un-task: error: $d/image/extract.jar: the image has no such task jar (UN_IMAGE_JARS; rebuild the image)" ]] \
+        || fail "not the one error line expected" "$d/err"
 }
 
 @test "local executor: tasks with an accelerator each see their own GPU (-profile gpu, 2 fake GPUs, 4 tasks)" {
