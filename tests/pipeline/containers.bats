@@ -86,9 +86,9 @@ contents_env() { awk '$1 == "env" { print $2 }' "$ROOT/containers/image-contents
             || fail "the local -profile test run failed" "$WORK/local.log"
         local_csv="$WORK/local/results/universality/trained/neurons.csv"
     fi
-    # Same neurons, same columns, numbers within 1e-6. Not byte-identical yet: the image's Java (Debian's current
-    # 17.0.x) and system libraries differ from the host's, and the correlations differ at float32 rounding (about
-    # 1e-8; docs/usage.md "Containers"). The trained checkpoints are byte-identical (TRAIN is deterministic).
+    # Same neurons, same columns, numbers within 1e-6. Not byte-identical yet: CORRELATE's partials differ in the
+    # last bits between the container and the host for the same activations, with the same Java (docs/usage.md
+    # "Containers"). The trained checkpoints are byte-identical.
     same_table "$local_csv" "$pod/results/universality/trained/neurons.csv" 1e-6 \
         || fail "neurons.csv of -profile test,podman differs from the local run's ($local_csv)"
     cmp "$(work_dir real)/real/results/models/seed1/model.safetensors" "$pod/results/models/seed1/model.safetensors" 2>/dev/null \
