@@ -14,7 +14,7 @@
 # 4. `podman import` with the env lines of containers/image-contents and a label holding the contents key (a hash of
 #    the recipe files, bin/un-task and every file of java-tasks/dist): a second build with the same contents finds
 #    the image and stops at once ("up to date"); --force rebuilds.
-# Tags: uneurons-cpu:<version> (cpu) and uneurons-gpu:<version> (cuda), as params.container_cpu/container_gpu expect.
+# Tags: params.container_cpu (cpu) and params.container_gpu (cuda) as nextflow.config sets them (uneurons-cpu:0.1.0).
 # Needs root (debootstrap, chroot), podman and debootstrap. Exit codes: 0 built or up to date, 1 failed, 2 usage,
 # 3 this machine cannot build images (what is missing is named on one line).
 set -euo pipefail
@@ -43,8 +43,10 @@ while (($#)); do
 done
 [[ "$flavour" == cpu || "$flavour" == cuda ]] || { say "--flavour must be cpu or cuda, got '$flavour'"; exit 2; }
 
-version="$(sed -n "s/^ *version *= *'\([^']*\)'.*/\1/p" "$ROOT/nextflow.config" | head -n 1)"
-[[ -n "$tag" ]] || tag="uneurons-$([[ "$flavour" == cpu ]] && echo cpu || echo gpu):${version:?no version in nextflow.config}"
+# the tag the profiles run: params.container_cpu or params.container_gpu of nextflow.config
+param_default() { sed -n "s/^ *$1 *= *'\([^']*\)'.*/\1/p" "$ROOT/nextflow.config" | head -n 1; }
+[[ -n "$tag" ]] || tag="$(param_default "container_$([[ "$flavour" == cpu ]] && echo cpu || echo gpu)")"
+[[ -n "$tag" ]] || die "no container_cpu/container_gpu default in nextflow.config"
 
 ((EUID == 0)) || cannot "debootstrap and chroot need root (run as root, or with sudo)"
 command -v podman >/dev/null || cannot "podman is not installed (Debian package podman)"
@@ -75,9 +77,14 @@ mkdir -p "$cache"
 base_key="$(cat "$CONTENTS" "$PROVISION" <(echo "$SUITE") | sha256sum | cut -c1-16)"
 base="$cache/base-$base_key.tar"
 rootfs="$(mktemp -d "$cache/rootfs.XXXXXX")"
-cleanup() {
+leave_root() {
     local m
-    for m in "$rootfs/proc" "$rootfs/dev"; do mountpoint -q "$m" 2>/dev/null && umount -l "$m"; done
+    for m in "$rootfs/proc" "$rootfs/dev"; do
+        if mountpoint -q "$m" 2>/dev/null; then umount -l "$m"; fi
+    done
+}
+cleanup() {
+    leave_root
     rm -rf "$rootfs" "$base.partial"
 }
 trap cleanup EXIT
@@ -110,7 +117,7 @@ else
     in_root bash /tmp/provision.sh /tmp/image-contents >"$cache/provision.log" 2>&1 \
         || die "containers/provision.sh failed in the root filesystem (its log: $cache/provision.log)"
     rm -f "$rootfs/tmp/image-contents" "$rootfs/tmp/provision.sh"
-    umount -l "$rootfs/proc" "$rootfs/dev"
+    leave_root
     tar -C "$rootfs" -cf "$base.partial" . && mv "$base.partial" "$base"
 fi
 
@@ -123,14 +130,14 @@ in_root env DJL_OFFLINE=true OPT_OUT_TRACKING=true DJL_CACHE_DIR=/opt/djl \
     java -cp '/opt/uneurons/bench.jar:/opt/uneurons/lib/*' org.uneurons.bench.DeviceBenchmark \
     --layers 1 --d-model 8 --heads 1 --d-mlp 8 --batch-sizes 1 --batches 1 >"$cache/engine.log" 2>&1 \
     || die "the PyTorch engine did not start in the image (log: $cache/engine.log)"
-umount -l "$rootfs/proc" "$rootfs/dev"
+leave_root
 chmod -R a+rX "$rootfs/opt"
 
 # --- 4. import ------------------------------------------------------------------------------------------------
+# the env lines read as provision.sh reads the package lines
 changes=(--change "LABEL org.uneurons.contents=$key")
-while read -r kind value; do
-    [[ "$kind" == env ]] && changes+=(--change "ENV $value")
-done <"$CONTENTS"
+mapfile -t envs < <(awk '$1 == "env" { print $2 }' "$CONTENTS")
+for e in "${envs[@]}"; do changes+=(--change "ENV $e"); done
 say "importing $tag"
 tar -C "$rootfs" -c . | podman import --quiet "${changes[@]}" - "$tag" >/dev/null || die "podman import of $tag failed"
 say "built $tag (contents $key): $(podman image inspect --format '{{ .Size }}' "$tag" | numfmt --to=iec) "
